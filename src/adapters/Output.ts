@@ -1,0 +1,67 @@
+/**
+ * Where a command's output goes: stdout for data (one JSON object a line), stderr for counts, warnings and
+ * progress. A service so tests read exactly what a user would see.
+ */
+import { Context, Effect, Layer } from "effect"
+
+export interface OutputService {
+  /** Data for stdout; waits when the pipe is full so a slow reader bounds memory. */
+  readonly out: (text: string) => Effect.Effect<void>
+  /** One message line for stderr. */
+  readonly err: (line: string) => Effect.Effect<void>
+  /** A progress line that overwrites itself; shown only on a terminal. */
+  readonly progress: (line: string) => Effect.Effect<void>
+  readonly isTTY: boolean
+}
+
+export class Output extends Context.Tag("etpro/Output")<Output, OutputService>() {}
+
+const write = (stream: NodeJS.WriteStream, text: string) =>
+  Effect.async<void>((resume) => {
+    if (stream.write(text)) resume(Effect.void)
+    else stream.once("drain", () => resume(Effect.void))
+  })
+
+export const layer = Layer.sync(Output, () => {
+  const tty = process.stderr.isTTY === true
+  let progressShown = false
+  const clearProgress = () => {
+    if (progressShown) process.stderr.write("\r\x1b[2K")
+    progressShown = false
+  }
+  return {
+    out: (text) => write(process.stdout, text),
+    err: (line) => Effect.sync(() => {
+      clearProgress()
+      process.stderr.write(line.endsWith("\n") ? line : `${line}\n`)
+    }),
+    progress: (line) => tty ? Effect.sync(() => {
+      process.stderr.write(`\r\x1b[2K${line}`)
+      progressShown = true
+    }) : Effect.void,
+    isTTY: tty
+  }
+})
+
+export interface Captured {
+  readonly stdout: Array<string>
+  readonly stderr: Array<string>
+}
+
+/** What a test layer collected; arrays grow as the program writes. */
+export class CapturedOutput extends Context.Tag("etpro/CapturedOutput")<CapturedOutput, Captured>() {}
+
+export const layerTest = (opts: { isTTY?: boolean } = {}) =>
+  Layer.sync(CapturedOutput, (): Captured => ({ stdout: [], stderr: [] })).pipe(
+    Layer.flatMap((ctx) => {
+      const c = Context.get(ctx, CapturedOutput)
+      return Layer.succeedContext(
+        Context.make(Output, {
+          out: (text) => Effect.sync(() => void c.stdout.push(text)),
+          err: (line) => Effect.sync(() => void c.stderr.push(line)),
+          progress: () => Effect.void,
+          isTTY: opts.isTTY ?? false
+        }).pipe(Context.add(CapturedOutput, c))
+      )
+    })
+  )

@@ -1,0 +1,49 @@
+/**
+ * How failures reach an operator: one line on stderr tagged `emergingthreats`, naming the file or URL
+ * involved and never the token, and a documented exit code (SPEC section 11).
+ */
+import { Data } from "effect"
+
+export const ExitCode = {
+  /** Done; also: nothing to do, or another run holds the lock. */
+  ok: 0,
+  /** Delivery or service failure. */
+  failure: 1,
+  /** Usage or configuration error: missing or malformed token, missing log directory, bad flag. */
+  usage: 2,
+  /** The service refused the token. */
+  tokenRefused: 3
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** A failure already phrased for the operator. */
+export class CliFailure extends Data.TaggedError("CliFailure")<{
+  readonly message: string
+  readonly exitCode: ExitCode
+}> {}
+
+export const TAG = "emergingthreats"
+
+export const line = (command: string, message: string): string => `${TAG}: ${command}: ${message}`
+
+/** Tagged errors that carry their own operator message, and the exit code each `_tag` maps to. */
+const CODES: Record<string, ExitCode> = {
+  EveLogError: ExitCode.usage,
+  UsageError: ExitCode.usage,
+  ConfigError: ExitCode.usage,
+  TokenError: ExitCode.usage,
+  TokenRefused: ExitCode.tokenRefused
+}
+
+/** Maps any failure of a command to its message and exit code. */
+export const describeFailure = (e: unknown): { message: string; exitCode: ExitCode } => {
+  if (e instanceof CliFailure) return { message: e.message, exitCode: e.exitCode }
+  const tag = typeof e === "object" && e !== null && "_tag" in e ? String((e as { _tag: unknown })._tag) : undefined
+  const message =
+    typeof e === "object" && e !== null && "message" in e && typeof (e as { message: unknown }).message === "string"
+      ? (e as { message: string }).message
+      : String(e)
+  // A multi-line message would break `grep emergingthreats` in the system log.
+  const oneLine = message.split("\n")[0]!.trim() || (tag ?? "unknown error")
+  return { message: oneLine, exitCode: (tag !== undefined ? CODES[tag] : undefined) ?? ExitCode.failure }
+}

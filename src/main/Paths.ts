@@ -1,0 +1,72 @@
+/**
+ * Where things are on a sensor (SPEC section 1). `--root DIR` prefixes every default path, so tests, demos
+ * and replays run against a tree of their own; a path given explicitly by flag is used as given.
+ */
+import { join } from "node:path"
+
+export interface Paths {
+  readonly root: string
+  readonly ruleUpdaterConfig: string
+  readonly suricataYaml: string
+  readonly rulesDir: string
+  readonly installedRules: string
+  readonly opnsenseRulesDir: string
+  readonly telemetrySids: string
+  readonly telemetryVersion: string
+  readonly logDir: string
+  readonly statsLog: string
+  readonly state: string
+  /** Commands probed for the heartbeat; prefixed by the root like every path. */
+  readonly commands: {
+    readonly opnsenseVersion: string
+    readonly suricata: string
+    readonly suricataRc: string
+  }
+}
+
+export interface PathOverrides {
+  readonly root?: string | undefined
+  readonly config?: string | undefined
+  readonly suricataYaml?: string | undefined
+  readonly log?: string | undefined
+  readonly state?: string | undefined
+  readonly sids?: string | undefined
+}
+
+export const DEFAULTS = {
+  ruleUpdaterConfig: "/usr/local/etc/suricata/rule-updater.config",
+  suricataYaml: "/usr/local/etc/suricata/suricata.yaml",
+  rulesDir: "/usr/local/etc/suricata/rules",
+  installedRules: "/usr/local/etc/suricata/installed_rules.yaml",
+  opnsenseRulesDir: "/usr/local/etc/suricata/opnsense.rules",
+  logDir: "/var/log/suricata",
+  state: "/usr/local/var/run/etpro-telemetry/state.json",
+  opnsenseVersion: "/usr/local/sbin/opnsense-version",
+  suricata: "/usr/local/bin/suricata",
+  suricataRc: "/usr/local/etc/rc.d/suricata"
+} as const
+
+export const resolvePaths = (o: PathOverrides = {}): Paths => {
+  const root = o.root ?? "/"
+  const at = (p: string) => (root === "/" ? p : join(root, p))
+  const rulesDir = at(DEFAULTS.rulesDir)
+  const logDir = o.log ?? at(DEFAULTS.logDir)
+  return {
+    root,
+    ruleUpdaterConfig: o.config ?? at(DEFAULTS.ruleUpdaterConfig),
+    suricataYaml: o.suricataYaml ?? at(DEFAULTS.suricataYaml),
+    rulesDir,
+    installedRules: at(DEFAULTS.installedRules),
+    opnsenseRulesDir: at(DEFAULTS.opnsenseRulesDir),
+    telemetrySids: o.sids ?? join(rulesDir, "telemetry_sids.txt"),
+    telemetryVersion: join(rulesDir, "telemetry_version.json"),
+    logDir,
+    statsLog: join(o.log ?? at(DEFAULTS.logDir), "stats.log"),
+    state: o.state ?? at(DEFAULTS.state),
+    commands: {
+      opnsenseVersion: at(DEFAULTS.opnsenseVersion),
+      suricata: at(DEFAULTS.suricata),
+      suricataRc: at(DEFAULTS.suricataRc)
+    }
+  }
+}

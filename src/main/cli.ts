@@ -1,0 +1,10 @@
+/** The command tree: flags → programs. Each command lives in ./commands. */
+import { Command } from "@effect/cli"
+import { dumpCommand } from "./commands/dump.js"
+
+export const root = Command.make("etpro-telemetry").pipe(
+  Command.withDescription("ET Pro Telemetry agent for Suricata"),
+  Command.withSubcommands([dumpCommand])
+)
+
+export const cli = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })

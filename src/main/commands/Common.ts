@@ -1,0 +1,33 @@
+/** Flags every command shares (SPEC section 10) and their resolution into paths. */
+import { Options } from "@effect/cli"
+import { Option } from "effect"
+import { type Paths, resolvePaths } from "../Paths.js"
+
+const optionalText = (name: string, description: string) =>
+  Options.text(name).pipe(Options.withDescription(description), Options.optional)
+
+export const common = {
+  root: optionalText("root", "prefix for every default path (tests, demos, replays)"),
+  config: optionalText("config", "rule-updater.config holding the token"),
+  suricataYaml: optionalText("suricata-yaml", "suricata.yaml (HOME_NET, IPS mode)"),
+  log: optionalText("log", "eve log directory (eve.json + rotated) or one file"),
+  state: optionalText("state", "agent state file (checkpoint, last results)")
+}
+
+export interface CommonValues {
+  readonly root: Option.Option<string>
+  readonly config: Option.Option<string>
+  readonly suricataYaml: Option.Option<string>
+  readonly log: Option.Option<string>
+  readonly state: Option.Option<string>
+}
+
+export const pathsFrom = (c: CommonValues, extra: { sids?: Option.Option<string> } = {}): Paths =>
+  resolvePaths({
+    root: Option.getOrUndefined(c.root),
+    config: Option.getOrUndefined(c.config),
+    suricataYaml: Option.getOrUndefined(c.suricataYaml),
+    log: Option.getOrUndefined(c.log),
+    state: Option.getOrUndefined(c.state),
+    sids: extra.sids === undefined ? undefined : Option.getOrUndefined(extra.sids)
+  })

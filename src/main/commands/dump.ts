@@ -1,0 +1,49 @@
+/** `dump [--log PATH] [--since DURATION|all] [--parsed] [--explain] [--limit N] [--home-net CIDRS] [--sids FILE]` */
+import { Command, Options } from "@effect/cli"
+import { Effect, Option } from "effect"
+import { Output } from "../../adapters/Output.js"
+import { parseDuration } from "../../domain/Duration.js"
+import { CliFailure, ExitCode, line } from "../Failure.js"
+import { loadPrivacy } from "../Privacy.js"
+import { dump, summary } from "../programs/Dump.js"
+import { common, pathsFrom } from "./Common.js"
+
+export const dumpCommand = Command.make(
+  "dump",
+  {
+    ...common,
+    since: Options.text("since").pipe(Options.withDefault("1h"), Options.withDescription("DURATION (90s, 30m, 1h, 2d) or all")),
+    parsed: Options.boolean("parsed").pipe(Options.withDescription("print exactly the bodies send-events would POST")),
+    explain: Options.boolean("explain").pipe(Options.withDescription("show what was dropped and masked")),
+    limit: Options.integer("limit").pipe(Options.optional),
+    homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
+    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list"))
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const out = yield* Output
+      const paths = pathsFrom(o, { sids: o.sids })
+      const since = o.since === "all" ? "all" : parseDuration(o.since)
+      if (since === undefined) {
+        return yield* new CliFailure({
+          message: `--since ${JSON.stringify(o.since)} is not a duration (90s, 30m, 1h, 2d) or all`,
+          exitCode: ExitCode.usage
+        })
+      }
+      const privacy = yield* loadPrivacy({
+        suricataYaml: paths.suricataYaml,
+        sidsFile: paths.telemetrySids,
+        homeNet: Option.getOrUndefined(o.homeNet)
+      })
+      for (const w of privacy.warnings) yield* out.err(line("dump", `warning: ${w}`))
+      const counts = yield* dump({
+        log: paths.logDir,
+        since,
+        parsed: o.parsed || o.explain,
+        explain: o.explain,
+        limit: Option.getOrUndefined(o.limit),
+        privacy
+      })
+      yield* out.err(summary(counts))
+    })
+).pipe(Command.withDescription("print eve records, or with --parsed exactly what send-events would send"))

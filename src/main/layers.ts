@@ -1,0 +1,11 @@
+/** Live wiring: the adapters a command runs on, on a real sensor. */
+import { NodeFileSystem, NodePath, NodeTerminal } from "@effect/platform-node"
+import { Layer } from "effect"
+import * as EveLog from "../adapters/EveLog.js"
+import * as HostNetworks from "../adapters/HostNetworks.js"
+import * as Output from "../adapters/Output.js"
+
+/** What @effect/cli itself needs. */
+export const CliLive = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
+
+export const AgentLive = Layer.mergeAll(EveLog.layer, HostNetworks.layer, Output.layer)

@@ -1,0 +1,134 @@
+/**
+ * `dump`: prints eve records, raw or exactly as `send-events` would POST them (`--parsed`), so an operator
+ * can see what would leave the machine. `--explain` adds, beside each event, what was dropped and masked.
+ */
+import { Clock, Effect, Stream } from "effect"
+import { EveLog } from "../../adapters/EveLog.js"
+import { Output } from "../../adapters/Output.js"
+import { emptyExplanation, eventToJson, makeSanitiser, parseEveLine } from "../../domain/Sanitise.js"
+import { selectRecord } from "../../domain/Select.js"
+import { parseTimestamp } from "../../domain/Timestamp.js"
+import type { Privacy } from "../Privacy.js"
+
+export interface DumpOptions {
+  readonly log: string
+  /** Milliseconds back from now, or all records. */
+  readonly since: number | "all"
+  readonly parsed: boolean
+  readonly explain: boolean
+  readonly limit?: number | undefined
+  readonly privacy: Privacy
+}
+
+export interface DumpCounts {
+  files: number
+  lines: number
+  alerts: number
+  selected: number
+  printed: number
+  badLines: number
+  droppedAddresses: number
+  expired: number
+  notListed: number
+}
+
+const ALERT_NEEDLE = '"alert"'
+
+export const dump = (opts: DumpOptions) =>
+  Effect.gen(function* () {
+    const eve = yield* EveLog
+    const output = yield* Output
+    const now = yield* Clock.currentTimeMillis
+    const notBefore = opts.since === "all" ? undefined : now - opts.since
+    const sanitise = makeSanitiser(opts.privacy.local)
+    const select = { sids: opts.privacy.sids, notBefore }
+    const limit = opts.limit ?? Infinity
+    const counts: DumpCounts = {
+      files: 0, lines: 0, alerts: 0, selected: 0, printed: 0, badLines: 0, droppedAddresses: 0, expired: 0, notListed: 0
+    }
+    const droppedPaths = new Map<string, number>()
+    const maskedPaths = new Map<string, number>()
+    const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1)
+
+    const handle = (line: string): string | undefined => {
+      let rec: unknown
+      try {
+        rec = parseEveLine(line)
+      } catch {
+        counts.badLines++
+        return undefined
+      }
+      const verdict = selectRecord(rec, select)
+      if (verdict !== "not-alert") counts.alerts++
+      if (verdict === "expired") counts.expired++
+      if (verdict === "sid-not-listed") counts.notListed++
+      if (!opts.parsed) {
+        if (typeof rec !== "object" || rec === null || Array.isArray(rec)) {
+          counts.badLines++
+          return undefined
+        }
+        const ts = (rec as { timestamp?: unknown }).timestamp
+        const t = typeof ts === "string" ? parseTimestamp(ts) : undefined
+        if (notBefore !== undefined && (t === undefined || t < notBefore)) return undefined
+        return line
+      }
+      if (verdict === "bad-timestamp") counts.badLines++
+      if (verdict !== "send") return undefined
+      counts.selected++
+      const explanation = opts.explain ? emptyExplanation() : undefined
+      const { event, droppedAddresses } = sanitise(rec, explanation)
+      counts.droppedAddresses += droppedAddresses
+      const body = eventToJson(event)
+      if (explanation === undefined) return body
+      explanation.dropped.forEach((p) => bump(droppedPaths, p))
+      explanation.masked.forEach((m) => bump(maskedPaths, m.path))
+      return `{"sent":${body},"dropped":${JSON.stringify(explanation.dropped)},"masked":${JSON.stringify(
+        explanation.masked
+      )},"invalid_addresses":${JSON.stringify(explanation.invalidAddresses)}}`
+    }
+
+    const files = yield* eve.files(opts.log)
+    let lastProgress = 0
+    for (const file of files) {
+      if (counts.printed >= limit) break
+      counts.files++
+      yield* eve.read(file.path, { start: 0, prefilter: opts.parsed ? ALERT_NEEDLE : undefined }).pipe(
+        Stream.runForEachWhile((batch) =>
+          Effect.gen(function* () {
+            counts.lines += batch.lineCount
+            counts.badLines += batch.bad
+            let text = ""
+            for (const line of batch.lines) {
+              if (counts.printed >= limit) break
+              const out = handle(line)
+              if (out !== undefined) {
+                text += out + "\n"
+                counts.printed++
+              }
+            }
+            if (text !== "") yield* output.out(text)
+            if (output.isTTY) {
+              const t = yield* Clock.currentTimeMillis
+              if (t - lastProgress > 250) {
+                lastProgress = t
+                yield* output.progress(`emergingthreats: dump: ${file.path}: ${counts.lines} lines, ${counts.printed} printed`)
+              }
+            }
+            return counts.printed < limit
+          })
+        )
+      )
+    }
+    if (opts.explain) {
+      const top = (m: Map<string, number>) =>
+        [...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`).join(", ") || "none"
+      yield* output.err(`emergingthreats: dump: explain: dropped ${top(droppedPaths)}`)
+      yield* output.err(`emergingthreats: dump: explain: masked ${top(maskedPaths)}`)
+    }
+    return counts
+  })
+
+export const summary = (c: DumpCounts): string =>
+  `emergingthreats: dump: ${c.files} files, ${c.lines} lines, ${c.alerts} alerts, ${c.selected} selected, ` +
+  `${c.printed} printed, ${c.badLines} bad lines, ${c.droppedAddresses} dropped address values, ` +
+  `${c.expired} expired, ${c.notListed} not in telemetry SIDs`

@@ -1,0 +1,216 @@
+/**
+ * The status widget over HTTP (SPEC section 7, issue 7): `GET /` serves the self-contained page, `GET
+ * /api/status` the WidgetView as JSON, computed afresh by the given Effect on every request. Used by
+ * `status --serve HOST:PORT` and `run --status-listen`. Plain node:http keeps the chunk small and start-up fast.
+ *
+ * Hardening: a Content-Security-Policy that allows only the page's own inline script and style (pinned by
+ * hash; no 'unsafe-inline', no 'unsafe-eval') and fetches to itself; nosniff; no framing; no caching of the
+ * API. When bound to a loopback address, requests whose Host header names anything but an IP literal or
+ * localhost are refused, so a web site cannot read the status through DNS rebinding.
+ */
+import { createHash } from "node:crypto"
+import * as http from "node:http"
+import { isIP } from "node:net"
+import { Cause, Data, Effect, Exit, Runtime, type Scope } from "effect"
+import type { WidgetView } from "../../domain/Widget.js"
+import { Output } from "../../adapters/Output.js"
+import { PAGE_SCRIPT, PAGE_STYLE, pageHtml } from "./page.js"
+
+export class StatusServerError extends Data.TaggedError("StatusServerError")<{
+  readonly message: string
+  readonly address: string
+}> {}
+
+export interface StatusServerOptions<R> {
+  /** 127.0.0.1 unless told otherwise. */
+  readonly host?: string
+  /** 0 picks a free port; the bound one is reported. */
+  readonly port: number
+  /** Computes the view for each `/api/status` request. */
+  readonly view: Effect.Effect<WidgetView, never, R>
+  /** How often the page refreshes itself (default 60 s); `?refresh=MS` on the page URL overrides it. */
+  readonly refreshMs?: number
+}
+
+export interface BoundAddress {
+  readonly host: string
+  readonly port: number
+  /** http://HOST:PORT/ with IPv6 hosts in brackets. */
+  readonly url: string
+}
+
+const hash = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`
+
+/** The page's policy: its own inline script and style only, fetches to its own origin, nothing else. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `script-src ${hash(PAGE_SCRIPT)}`,
+  `style-src ${hash(PAGE_STYLE)}`,
+  "connect-src 'self'",
+  "img-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'"
+].join("; ")
+
+const COMMON_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+  "cache-control": "no-store"
+}
+
+export const formatAddress = (host: string, port: number): string =>
+  `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`
+
+const isLoopback = (host: string) =>
+  host === "localhost" || host === "::1" || host.startsWith("127.") || host === "::ffff:127.0.0.1"
+
+/** Host header check against DNS rebinding: on loopback only IP literals and localhost are accepted. */
+const hostAllowed = (header: string | undefined, boundHost: string): boolean => {
+  if (!isLoopback(boundHost)) return true
+  if (header === undefined) return true // HTTP/1.0 clients; no browser omits it
+  const name = header.startsWith("[") ? header.slice(1, header.indexOf("]")) : header.replace(/:\d*$/, "")
+  const lower = name.toLowerCase()
+  return isIP(lower) !== 0 || lower === "localhost" || lower.endsWith(".localhost")
+}
+
+const send = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string
+) => {
+  const bytes = Buffer.from(body, "utf8")
+  res.writeHead(status, { ...COMMON_HEADERS, ...headers, "content-length": String(bytes.length) })
+  res.end(req.method === "HEAD" ? undefined : bytes)
+}
+
+const text = (req: http.IncomingMessage, res: http.ServerResponse, status: number, body: string, extra = {}) =>
+  send(req, res, status, { "content-type": "text/plain; charset=utf-8", ...extra }, `${body}\n`)
+
+/**
+ * Starts the server in the current scope (closing the scope stops it and drops open connections) and returns
+ * the bound address. Tests use this; commands use `serveStatus`.
+ */
+export const startStatusServer = <R>(
+  opts: StatusServerOptions<R>
+): Effect.Effect<BoundAddress, StatusServerError, R | Scope.Scope> =>
+  Effect.gen(function* () {
+    const host = opts.host ?? "127.0.0.1"
+    const runtime = yield* Effect.runtime<R>()
+    const runView = Runtime.runPromiseExit(runtime)
+    const page = pageHtml(opts.refreshMs)
+
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (!hostAllowed(req.headers.host, host)) return text(req, res, 403, "forbidden: unexpected Host header")
+      const path = (req.url ?? "/").split("?")[0]
+      const route = path === "/" || path === "/index.html" ? "page" : path === "/api/status" ? "api" : path === "/favicon.ico" ? "icon" : undefined
+      if (route === undefined) return text(req, res, 404, "not found")
+      if (req.method !== "GET" && req.method !== "HEAD") return text(req, res, 405, "method not allowed", { allow: "GET, HEAD" })
+      if (route === "icon") {
+        res.writeHead(204, COMMON_HEADERS)
+        return res.end()
+      }
+      if (route === "page") {
+        return send(req, res, 200, {
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": CONTENT_SECURITY_POLICY
+        }, page)
+      }
+      runView(opts.view).then((exit) => {
+        if (res.destroyed) return
+        if (Exit.isSuccess(exit)) {
+          send(req, res, 200, { "content-type": "application/json; charset=utf-8" }, JSON.stringify(exit.value))
+        } else {
+          // The page shows this as "cannot reach the status API (HTTP 500)"; details stay out of the response.
+          const interrupted = Cause.isInterruptedOnly(exit.cause)
+          send(req, res, interrupted ? 503 : 500, { "content-type": "application/json; charset=utf-8" },
+            JSON.stringify({ error: interrupted ? "shutting down" : "the status could not be computed" }))
+        }
+      }, () => {
+        if (!res.destroyed) text(req, res, 500, "internal error")
+      })
+    }
+
+    const server = http.createServer(handle)
+    server.keepAliveTimeout = 5_000
+    server.headersTimeout = 10_000
+    server.requestTimeout = 30_000
+
+    const where = formatAddress(host, opts.port)
+    const port = yield* Effect.acquireRelease(
+      Effect.async<number, StatusServerError>((resume) => {
+        const onError = (e: NodeJS.ErrnoException) =>
+          resume(Effect.fail(new StatusServerError({
+            message: `cannot listen on ${where}: ${e.code ?? e.message}${e.code === "EADDRINUSE" ? " (address already in use)" : ""}`,
+            address: where
+          })))
+        server.once("error", onError)
+        server.listen(opts.port, host, () => {
+          server.off("error", onError)
+          const a = server.address()
+          resume(Effect.succeed(typeof a === "object" && a !== null ? a.port : opts.port))
+        })
+      }),
+      () =>
+        Effect.async<void>((resume) => {
+          server.close(() => resume(Effect.void))
+          // Browsers keep connections alive; drop them so the port is free and clients see the server gone.
+          server.closeAllConnections()
+        })
+    )
+    return { host, port, url: `${formatAddress(host, port)}/` }
+  })
+
+/**
+ * `status --serve` / `run --status-listen`: starts the server, prints `listening on http://HOST:PORT` (the real
+ * port when 0 was asked for) and serves until interrupted.
+ */
+export const serveStatus = <R>(
+  opts: StatusServerOptions<R> & { readonly host: string }
+): Effect.Effect<never, StatusServerError, R | Output> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const bound = yield* startStatusServer(opts)
+      const out = yield* Output
+      yield* out.out(`listening on ${formatAddress(bound.host, bound.port)}\n`)
+      return yield* Effect.never
+    })
+  )
+
+/**
+ * Parses `HOST:PORT`, `PORT`, `:PORT` or `[V6]:PORT` (default host 127.0.0.1); an error text otherwise.
+ * Shared by `status --serve` and `run --status-listen`.
+ */
+export const parseListenAddress = (
+  input: string,
+  defaultHost = "127.0.0.1"
+): { readonly host: string; readonly port: number } | { readonly error: string } => {
+  const s = input.trim()
+  const bad = { error: `${JSON.stringify(input)} is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080, 8080)` }
+  let host: string
+  let portText: string
+  if (/^\d+$/.test(s)) {
+    host = defaultHost
+    portText = s
+  } else if (s.startsWith("[")) {
+    const end = s.indexOf("]")
+    if (end < 0 || s[end + 1] !== ":") return bad
+    host = s.slice(1, end)
+    portText = s.slice(end + 2)
+    if (isIP(host) !== 6) return bad
+  } else {
+    const i = s.lastIndexOf(":")
+    if (i < 0) return bad
+    host = s.slice(0, i) || defaultHost
+    portText = s.slice(i + 1)
+    // An IPv6 address needs brackets: "::1:80" is ambiguous.
+    if (host.includes(":") || (isIP(host) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(host))) return bad
+  }
+  if (!/^\d{1,5}$/.test(portText)) return bad
+  const port = Number(portText)
+  if (port > 65535) return { error: `port ${port} is out of range (0-65535)` }
+  return { host, port }
+}

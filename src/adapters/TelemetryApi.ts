@@ -3,10 +3,17 @@
  * with each outcome are decided by the programs (see src/domain/Retry.ts). Every request carries the
  * Bearer token; the token never appears in an error.
  *
- * CONTRACT ONLY for now: the live layer (@effect/platform HttpClient on undici, keep-alive pool,
- * tracer propagation off) is built with the delivery issue.
+ * The live layer (`layer(config)`) is @effect/platform's HttpClient on an undici Agent (keep-alive pool,
+ * tracer propagation and client spans off, a timeout per request). Its modules are imported dynamically
+ * when the layer is built, so importing this tag costs nothing at start-up (a cron run with nothing to send
+ * never loads the HTTP stack).
  */
-import { Context, Data, type Effect } from "effect"
+import type * as HttpClientT from "@effect/platform/HttpClient"
+import type * as HttpClientErrorT from "@effect/platform/HttpClientError"
+import type * as HttpClientRequestT from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponseT from "@effect/platform/HttpClientResponse"
+import { Clock, Context, Data, Effect, Layer, Stream } from "effect"
+import { parseRetryAfter } from "../domain/Retry.js"
 
 /** The request never got an HTTP answer. */
 export class TransportError extends Data.TaggedError("TransportError")<{
@@ -57,3 +64,245 @@ export interface TelemetryApiService {
 }
 
 export class TelemetryApi extends Context.Tag("etpro/TelemetryApi")<TelemetryApi, TelemetryApiService>() {}
+
+// ---------------------------------------------------------------------------------------------------------
+// Live layer
+
+/** Connections kept open to the service (send-events keeps 4 requests in flight). */
+const POOL_CONNECTIONS = 8
+const KEEP_ALIVE_MS = 30_000
+const EXCERPT_CHARS = 200
+
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$|HOSTNAME_MISMATCH)/
+
+/** The undici / system error codes in a cause chain (AggregateError included). */
+const codesOf = (cause: unknown, depth = 0): Array<string> => {
+  if (depth > 5 || typeof cause !== "object" || cause === null) return []
+  const c = cause as { code?: unknown; cause?: unknown; errors?: unknown }
+  const own = typeof c.code === "string" ? [c.code] : []
+  const nested = Array.isArray(c.errors) ? c.errors.flatMap((e) => codesOf(e, depth + 1)) : []
+  return [...own, ...nested, ...codesOf(c.cause, depth + 1)]
+}
+
+/** Sorts a transport failure into the reasons operators act on differently. */
+export const transportReason = (cause: unknown): TransportError["reason"] => {
+  const codes = codesOf(cause)
+  const has = (...xs: Array<string>) => codes.some((c) => xs.includes(c))
+  if (has("ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "EAI_NODATA")) return "dns"
+  if (has("ECONNREFUSED")) return "refused"
+  if (codes.some((c) => TLS_CODES.test(c))) return "tls"
+  if (has("UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT")) return "timeout"
+  if (has("ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ECONNABORTED", "UND_ERR_CLOSED", "ERR_STREAM_PREMATURE_CLOSE")) {
+    return "reset"
+  }
+  const text = String((cause as { message?: unknown } | null)?.message ?? "")
+  if (/certificate|ssl|tls/i.test(text)) return "tls"
+  return "other"
+}
+
+const PHRASES: Record<TransportError["reason"], string> = {
+  dns: "cannot resolve the host name of",
+  refused: "connection refused by",
+  reset: "connection reset by",
+  timeout: "no answer in time from",
+  tls: "TLS failure (certificate not trusted or handshake failed; --insecure skips verification) talking to",
+  other: "request failed to"
+}
+
+const detailOf = (cause: unknown): string => {
+  const codes = codesOf(cause)
+  return codes.length > 0 ? ` (${[...new Set(codes)].join(", ")})` : ""
+}
+
+/** One line, at most EXCERPT_CHARS, the token (should the service echo it) replaced. */
+export const excerpt = (body: string, token: string): string => {
+  let t = body.replace(/\s+/g, " ").trim()
+  if (token !== "") t = t.split(token).join("***")
+  return t.length > EXCERPT_CHARS ? `${t.slice(0, EXCERPT_CHARS)}…` : t
+}
+
+interface Modules {
+  readonly HttpClient: typeof HttpClientT
+  readonly HttpClientRequest: typeof HttpClientRequestT
+  readonly NodeHttpClient: typeof import("@effect/platform-node/NodeHttpClient")
+  readonly undici: typeof import("undici")
+}
+
+const loadModules = Effect.promise(
+  async (): Promise<Modules> => {
+    const [HttpClient, HttpClientRequest, NodeHttpClient, undici] = await Promise.all([
+      import("@effect/platform/HttpClient"),
+      import("@effect/platform/HttpClientRequest"),
+      import("@effect/platform-node/NodeHttpClient"),
+      import("undici")
+    ])
+    return { HttpClient, HttpClientRequest, NodeHttpClient, undici }
+  }
+)
+
+const trimSlash = (s: string) => s.replace(/\/+$/, "")
+
+/** Builds the service over an undici Agent that lives as long as `scope`. */
+export const make = (config: ApiConfig) =>
+  Effect.gen(function* () {
+    const m = yield* loadModules
+    const agent = yield* Effect.acquireRelease(
+      Effect.sync(
+        () =>
+          new m.undici.Agent({
+            connections: POOL_CONNECTIONS,
+            keepAliveTimeout: KEEP_ALIVE_MS,
+            connect: { timeout: config.timeoutMs, rejectUnauthorized: !config.insecure }
+          })
+      ),
+      (a) => Effect.promise(() => a.destroy().catch(() => undefined))
+    )
+    const client: HttpClientT.HttpClient = m.NodeHttpClient.makeUndici(agent).pipe(
+      m.HttpClient.withTracerPropagation(false),
+      m.HttpClient.withTracerDisabledWhen(() => true)
+    )
+    const base = trimSlash(config.baseUrl)
+    const { token, timeoutMs } = config
+
+    const transport = (url: string, cause: unknown, reason = transportReason(cause)) =>
+      new TransportError({ url, reason, message: `${PHRASES[reason]} ${url}${detailOf(cause)}` })
+
+    const fromClientError = (url: string) => (e: HttpClientErrorT.HttpClientError) =>
+      e._tag === "RequestError" && e.reason !== "Transport"
+        ? transport(url, e.cause, "other")
+        : transport(url, e.cause)
+
+    /** Sends and waits for the status line and headers; the timeout covers `body` too. */
+    const send = <A>(
+      request: HttpClientRequestT.HttpClientRequest,
+      expect: (status: number) => boolean,
+      body: (r: HttpClientResponseT.HttpClientResponse) => Effect.Effect<A, ApiError>,
+      timeout = timeoutMs
+    ): Effect.Effect<A, ApiError> => {
+      const url = request.url
+      return client.execute(m.HttpClientRequest.bearerToken(request, token)).pipe(
+        Effect.mapError(fromClientError(url)),
+        Effect.flatMap((r) => {
+          if (expect(r.status)) return body(r)
+          return Effect.gen(function* () {
+            const text = yield* r.text.pipe(Effect.orElseSucceed(() => ""))
+            const now = yield* Clock.currentTimeMillis
+            const retryAfterMs = parseRetryAfter(r.headers["retry-after"], now)
+            const ex = excerpt(text, token)
+            return yield* new HttpStatusError({
+              url,
+              status: r.status,
+              retryAfterMs,
+              bodyExcerpt: ex,
+              message: `${url} answered HTTP ${r.status}${ex === "" ? "" : `: ${ex}`}`
+            })
+          })
+        }),
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            new TransportError({ url, reason: "timeout", message: `no answer in ${timeout} ms from ${url}` })
+        })
+      )
+    }
+
+    const drain = (r: HttpClientResponseT.HttpClientResponse) =>
+      r.arrayBuffer.pipe(Effect.asVoid, Effect.orElseSucceed(() => undefined))
+
+    const json = (url: string) => (r: HttpClientResponseT.HttpClientResponse) =>
+      r.text.pipe(
+        Effect.mapError((e) => transport(url, e.cause)),
+        Effect.flatMap((text) =>
+          Effect.try({
+            try: () => JSON.parse(text) as unknown,
+            catch: () =>
+              new BadResponseError({ url, message: `${url} answered with a body that is not JSON: ${excerpt(text, token)}` })
+          })
+        )
+      )
+
+    const object = (url: string) => (r: HttpClientResponseT.HttpClientResponse) =>
+      json(url)(r).pipe(
+        Effect.filterOrFail(
+          (v): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v),
+          () => new BadResponseError({ url, message: `${url} answered with JSON that is not an object` })
+        )
+      )
+
+    const is2xx = (s: number) => s >= 200 && s < 300
+    const eventUrl = `${base}/api/v1/event`
+    const telemetryUrl = `${base}/api/v1/telemetry`
+    const sensorInfoUrl = `${base}/api/v1/sensorinfo`
+    const versionUrl = `${base}/api/v1/ruleset/version`
+    const rulesetUrl = `${base}/api/v1/ruleset/engine/suricata/5`
+
+    const service: TelemetryApiService = {
+      postEvent: (text) =>
+        send(m.HttpClientRequest.post(eventUrl).pipe(m.HttpClientRequest.bodyText(text, "application/json")), is2xx, drain),
+
+      postHeartbeat: (body) =>
+        send(
+          m.HttpClientRequest.post(telemetryUrl).pipe(
+            m.HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
+          ),
+          is2xx,
+          drain
+        ),
+
+      sensorInfo: send(m.HttpClientRequest.get(sensorInfoUrl), is2xx, object(sensorInfoUrl)),
+
+      rulesetVersion: send(m.HttpClientRequest.get(versionUrl), is2xx, object(versionUrl)).pipe(
+        Effect.flatMap((o) => {
+          const v = o.version
+          return typeof v === "string" || typeof v === "number"
+            ? Effect.succeed(String(v))
+            : Effect.fail(new BadResponseError({ url: versionUrl, message: `${versionUrl} answered without a version` }))
+        })
+      ),
+
+      downloadRuleset: (dest, maxBytes) =>
+        send(
+          m.HttpClientRequest.get(rulesetUrl),
+          is2xx,
+          (r) => writeBody(rulesetUrl, r, dest, maxBytes),
+          // A ruleset is megabytes: the per-request timeout bounds the wait for headers, this the whole.
+          Math.max(timeoutMs * 12, 60_000)
+        )
+    }
+
+    const writeBody = (url: string, r: HttpClientResponseT.HttpClientResponse, dest: string, maxBytes: number) =>
+      Effect.acquireUseRelease(
+        Effect.tryPromise({
+          try: () => import("node:fs/promises").then((fs) => fs.open(dest, "w", 0o644)),
+          catch: (e) =>
+            new BadResponseError({
+              url,
+              message: `cannot write the download of ${url} to ${dest} (${(e as NodeJS.ErrnoException).code ?? "error"})`
+            })
+        }),
+        (fh) => {
+          let written = 0
+          return r.stream.pipe(
+            Stream.mapError((e) => transport(url, e.cause) as ApiError),
+            Stream.runForEach((chunk) => {
+              written += chunk.byteLength
+              if (written > maxBytes) {
+                return Effect.fail(
+                  new BadResponseError({ url, message: `${url}: the ruleset is larger than ${maxBytes} bytes` }) as ApiError
+                )
+              }
+              return Effect.promise(() => fh.write(chunk))
+            }),
+            Effect.zipRight(Effect.promise(() => fh.sync())),
+            Effect.map(() => written),
+            Effect.tapError(() => Effect.promise(() => import("node:fs/promises").then((fs) => fs.rm(dest, { force: true }))))
+          )
+        },
+        (fh) => Effect.promise(() => fh.close())
+      )
+
+    return service
+  })
+
+/** The live service for one configuration; the connection pool closes with the layer. */
+export const layer = (config: ApiConfig): Layer.Layer<TelemetryApi> => Layer.scoped(TelemetryApi, make(config))

@@ -1,0 +1,114 @@
+/**
+ * What to do after a failed request (SPEC section 5), as data and as an Effect `Schedule`:
+ * network errors, 408, 429 and 5xx are retried with exponential backoff and jitter [0.5 s → 30 s], honouring
+ * `Retry-After`, within a budget of wall-clock time spent in trouble [2 min a run]; 401/403 stop the run; any
+ * other 4xx rejects that one event. Pure: the budget's clock readings are passed in by the schedule's driver.
+ */
+import { Clock, Duration, Effect, Schedule } from "effect"
+import type { ApiError } from "../adapters/TelemetryApi.js"
+
+export type Outcome = "retry" | "refused" | "reject"
+
+/** How a failed request is handled. */
+export const classify = (e: ApiError): Outcome => {
+  switch (e._tag) {
+    case "TransportError":
+      return "retry"
+    case "BadResponseError":
+      // A success status with a body we did not understand: the service did take it.
+      return "retry"
+    case "HttpStatusError":
+      if (e.status === 401 || e.status === 403) return "refused"
+      if (e.status === 408 || e.status === 429 || e.status >= 500) return "retry"
+      return e.status >= 400 && e.status < 500 ? "reject" : "retry"
+  }
+}
+
+/** `Retry-After`: delta seconds or an HTTP date; milliseconds from `now`, never negative. */
+export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
+  if (value === undefined) return undefined
+  const v = value.trim()
+  if (/^\d+$/.test(v)) return Math.min(Number(v), 86_400) * 1000
+  if (!/[a-z]/i.test(v)) return undefined
+  const t = Date.parse(v)
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now)
+}
+
+export interface RetryPolicy {
+  /** First backoff [500 ms]. */
+  readonly baseMs: number
+  /** Longest backoff [30 s]. */
+  readonly capMs: number
+  /** Wall-clock time a run may spend in trouble [2 min]. */
+  readonly budgetMs: number
+}
+
+export const defaultPolicy: RetryPolicy = { baseMs: 500, capMs: 30_000, budgetMs: 120_000 }
+
+/** Backoff before attempt `n + 1` (n ≥ 0 failures so far) without jitter. */
+export const backoffMs = (policy: RetryPolicy, n: number): number =>
+  Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(n, 30))
+
+/**
+ * Time in trouble over a run: trouble starts at a failure when none is open and ends at the next success;
+ * closed periods add up. Mutable but pure (the caller passes the clock).
+ */
+export class RetryBudget {
+  private spent = 0
+  private openedAt: number | undefined
+  constructor(readonly budgetMs: number) {}
+
+  failed(now: number): void {
+    if (this.openedAt === undefined) this.openedAt = now
+  }
+
+  succeeded(now: number): void {
+    if (this.openedAt !== undefined) this.spent += Math.max(0, now - this.openedAt)
+    this.openedAt = undefined
+  }
+
+  /** Time in trouble so far, the open period included. */
+  used(now: number): number {
+    return this.spent + (this.openedAt === undefined ? 0 : Math.max(0, now - this.openedAt))
+  }
+
+  /** Whether a wait of `delayMs` from `now` stays within the budget. */
+  allows(now: number, delayMs: number): boolean {
+    return this.used(now) + delayMs <= this.budgetMs
+  }
+}
+
+/**
+ * The retry schedule for one request, sharing `budget` with the run's other requests. Its input is the
+ * request's error; it stops on anything but a retryable error and when the wait would overdraw the budget,
+ * and runs `beforeWait(delayMs, error)` before each wait (send-events persists its checkpoint there).
+ * Jitter comes from Effect's Random service, time from its Clock (tests use TestClock and a seeded Random).
+ */
+export const schedule = <R = never>(opts: {
+  readonly policy?: RetryPolicy
+  readonly budget: RetryBudget
+  readonly beforeWait?: (delayMs: number, e: ApiError) => Effect.Effect<void, never, R>
+}): Schedule.Schedule<Duration.Duration, ApiError, R> => {
+  const policy = opts.policy ?? defaultPolicy
+  const delays = Schedule.exponential(Duration.millis(policy.baseMs), 2).pipe(
+    Schedule.jittered,
+    Schedule.intersect(Schedule.identity<ApiError>()),
+    Schedule.modifyDelay(([, e], d) => {
+      const capped = Math.min(policy.capMs, Duration.toMillis(d))
+      const after = e._tag === "HttpStatusError" ? e.retryAfterMs : undefined
+      return Duration.millis(after === undefined ? capped : Math.max(capped, after))
+    }),
+    Schedule.whileInput((e: ApiError) => classify(e) === "retry"),
+    Schedule.delays
+  )
+  return Schedule.checkEffect(delays, (e: ApiError, d: Duration.Duration) =>
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      opts.budget.failed(now)
+      const ms = Duration.toMillis(d)
+      if (!opts.budget.allows(now, ms)) return false
+      if (opts.beforeWait !== undefined) yield* opts.beforeWait(ms, e)
+      return true
+    })
+  )
+}

@@ -1,10 +1,11 @@
 /** The command tree: flags → programs. Each command lives in ./commands. */
 import { Command } from "@effect/cli"
 import { dumpCommand } from "./commands/dump.js"
+import { serviceCommand } from "./commands/service.js"
 
 export const root = Command.make("etpro-telemetry").pipe(
   Command.withDescription("ET Pro Telemetry agent for Suricata"),
-  Command.withSubcommands([dumpCommand])
+  Command.withSubcommands([dumpCommand, serviceCommand])
 )
 
 export const cli = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })

@@ -1,0 +1,330 @@
+/**
+ * The reference service's storage (SPEC section 9): sensors (by token hash, never the token), events,
+ * heartbeats and privacy violations, in SQLite through better-sqlite3. `:memory:` by default, or a file that
+ * survives restarts; the schema is created and migrated on open (`PRAGMA user_version`).
+ *
+ * better-sqlite3 is synchronous: every call is one short statement or transaction, wrapped in an Effect that
+ * fails with a StoreError instead of throwing.
+ */
+import Database from "better-sqlite3"
+import { Context, Data, Effect, Layer } from "effect"
+
+export class StoreError extends Data.TaggedError("StoreError")<{
+  readonly path: string
+  readonly message: string
+}> {}
+
+/** Epoch milliseconds, or null when it never happened. */
+export interface SensorRow {
+  readonly id: string
+  readonly name: string
+  readonly created: number
+  readonly lastEvent: number | null
+  readonly lastHeartbeat: number | null
+  readonly lastRuleDownload: number | null
+  readonly lastRuleset: string | null
+  readonly events: number
+  readonly heartbeats: number
+  readonly violations: number
+}
+
+export interface EventRow {
+  readonly id: number
+  readonly sensorId: string
+  readonly received: number
+  /** The body as received (JSON text). */
+  readonly body: string
+  readonly violations: number
+}
+
+export interface HeartbeatRow {
+  readonly id: number
+  readonly sensorId: string
+  readonly received: number
+  readonly body: string
+}
+
+export interface ViolationInput {
+  /** `key`: outside the allow-lists; `shape`: wrong type; `address`: an unmasked private address. */
+  readonly kind: "key" | "shape" | "address"
+  readonly path: string
+  readonly detail: string
+}
+
+export interface ViolationRow extends ViolationInput {
+  readonly id: number
+  readonly sensorId: string
+  readonly eventId: number
+  readonly received: number
+}
+
+export interface Counts {
+  readonly sensors: number
+  readonly events: number
+  readonly heartbeats: number
+  readonly violations: number
+  /** Events that carried at least one violation. */
+  readonly eventsWithViolations: number
+}
+
+/** Listing: newest first, `before` an id for paging, `limit` [100, at most 1000]. */
+export interface ListQuery {
+  readonly sensorId?: string | undefined
+  readonly before?: number | undefined
+  readonly limit?: number | undefined
+}
+
+export interface SqliteStoreService {
+  readonly path: string
+  /** Registers a sensor for a token hash; an existing one is kept as it is. */
+  readonly registerSensor: (
+    s: { readonly id: string; readonly tokenHash: string; readonly name: string; readonly now: number }
+  ) => Effect.Effect<{ readonly id: string; readonly created: boolean }, StoreError>
+  readonly sensorByTokenHash: (hash: string) => Effect.Effect<SensorRow | undefined, StoreError>
+  readonly sensor: (id: string) => Effect.Effect<SensorRow | undefined, StoreError>
+  readonly addEvent: (
+    sensorId: string,
+    now: number,
+    body: string,
+    violations: ReadonlyArray<ViolationInput>
+  ) => Effect.Effect<number, StoreError>
+  readonly addHeartbeat: (sensorId: string, now: number, body: string) => Effect.Effect<number, StoreError>
+  readonly markRuleDownload: (sensorId: string, now: number, ruleset: string) => Effect.Effect<void, StoreError>
+  readonly sensors: Effect.Effect<ReadonlyArray<SensorRow>, StoreError>
+  readonly events: (q: ListQuery) => Effect.Effect<ReadonlyArray<EventRow>, StoreError>
+  readonly heartbeats: (q: ListQuery) => Effect.Effect<ReadonlyArray<HeartbeatRow>, StoreError>
+  readonly violations: (q: ListQuery) => Effect.Effect<ReadonlyArray<ViolationRow>, StoreError>
+  readonly counts: Effect.Effect<Counts, StoreError>
+}
+
+export class SqliteStore extends Context.Tag("etpro/SqliteStore")<SqliteStore, SqliteStoreService>() {}
+
+/** Schema versions, applied in order on open; `user_version` records how far a database got. */
+const MIGRATIONS: ReadonlyArray<string> = [
+  `CREATE TABLE sensors (
+     id TEXT PRIMARY KEY,
+     token_hash TEXT NOT NULL UNIQUE,
+     name TEXT NOT NULL,
+     created INTEGER NOT NULL,
+     last_event INTEGER,
+     last_heartbeat INTEGER,
+     last_rule_download INTEGER,
+     events INTEGER NOT NULL DEFAULT 0,
+     heartbeats INTEGER NOT NULL DEFAULT 0,
+     violations INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE events (
+     id INTEGER PRIMARY KEY,
+     sensor_id TEXT NOT NULL REFERENCES sensors(id),
+     received INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     violations INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE heartbeats (
+     id INTEGER PRIMARY KEY,
+     sensor_id TEXT NOT NULL REFERENCES sensors(id),
+     received INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE TABLE violations (
+     id INTEGER PRIMARY KEY,
+     sensor_id TEXT NOT NULL REFERENCES sensors(id),
+     event_id INTEGER NOT NULL REFERENCES events(id),
+     received INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     path TEXT NOT NULL,
+     detail TEXT NOT NULL
+   );
+   CREATE INDEX events_by_sensor ON events(sensor_id, id);
+   CREATE INDEX heartbeats_by_sensor ON heartbeats(sensor_id, id);
+   CREATE INDEX violations_by_sensor ON violations(sensor_id, id);`,
+  // v2: which ruleset the last download served (ET Pro / ET Open).
+  `ALTER TABLE sensors ADD COLUMN last_ruleset TEXT;`
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+const migrate = (db: Database.Database): void => {
+  const current = db.pragma("user_version", { simple: true }) as number
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this service (${MIGRATIONS.length})`)
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!)
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+}
+
+interface SensorDbRow {
+  id: string
+  name: string
+  created: number
+  last_event: number | null
+  last_heartbeat: number | null
+  last_rule_download: number | null
+  last_ruleset: string | null
+  events: number
+  heartbeats: number
+  violations: number
+}
+
+const toSensor = (r: SensorDbRow): SensorRow => ({
+  id: r.id,
+  name: r.name,
+  created: r.created,
+  lastEvent: r.last_event,
+  lastHeartbeat: r.last_heartbeat,
+  lastRuleDownload: r.last_rule_download,
+  lastRuleset: r.last_ruleset,
+  events: r.events,
+  heartbeats: r.heartbeats,
+  violations: r.violations
+})
+
+const limitOf = (q: ListQuery) => Math.max(1, Math.min(1000, Math.floor(q.limit ?? 100)))
+
+/** Opens (creating and migrating) a database; synchronous, throws on failure. */
+export const open = (path: string): { service: SqliteStoreService; close: () => void } => {
+  const db = new Database(path)
+  if (path !== ":memory:") {
+    db.pragma("journal_mode = WAL")
+    db.pragma("synchronous = NORMAL")
+  }
+  db.pragma("foreign_keys = ON")
+  migrate(db)
+
+  const wrap = <A>(what: string, f: () => A): Effect.Effect<A, StoreError> =>
+    Effect.try({
+      try: f,
+      catch: (e) => new StoreError({ path, message: `${what}: ${e instanceof Error ? e.message : String(e)}` })
+    })
+
+  const insertSensor = db.prepare(
+    "INSERT OR IGNORE INTO sensors (id, token_hash, name, created) VALUES (@id, @tokenHash, @name, @now)"
+  )
+  const sensorByHash = db.prepare("SELECT * FROM sensors WHERE token_hash = ?")
+  const sensorById = db.prepare("SELECT * FROM sensors WHERE id = ?")
+  const allSensors = db.prepare("SELECT * FROM sensors ORDER BY created, id")
+  const insertEvent = db.prepare("INSERT INTO events (sensor_id, received, body, violations) VALUES (?, ?, ?, ?)")
+  const insertViolation = db.prepare(
+    "INSERT INTO violations (sensor_id, event_id, received, kind, path, detail) VALUES (?, ?, ?, ?, ?, ?)"
+  )
+  const touchEvent = db.prepare(
+    "UPDATE sensors SET last_event = max(coalesce(last_event, 0), ?), events = events + 1, violations = violations + ? WHERE id = ?"
+  )
+  const insertHeartbeat = db.prepare("INSERT INTO heartbeats (sensor_id, received, body) VALUES (?, ?, ?)")
+  const touchHeartbeat = db.prepare(
+    "UPDATE sensors SET last_heartbeat = max(coalesce(last_heartbeat, 0), ?), heartbeats = heartbeats + 1 WHERE id = ?"
+  )
+  const touchRules = db.prepare("UPDATE sensors SET last_rule_download = ?, last_ruleset = ? WHERE id = ?")
+  const countAll = db.prepare(
+    `SELECT (SELECT count(*) FROM sensors) AS sensors, (SELECT count(*) FROM events) AS events,
+            (SELECT count(*) FROM heartbeats) AS heartbeats, (SELECT count(*) FROM violations) AS violations,
+            (SELECT count(*) FROM events WHERE violations > 0) AS eventsWithViolations`
+  )
+
+  const addEvent = db.transaction(
+    (sensorId: string, now: number, body: string, violations: ReadonlyArray<ViolationInput>): number => {
+      const id = Number(insertEvent.run(sensorId, now, body, violations.length).lastInsertRowid)
+      for (const v of violations) insertViolation.run(sensorId, id, now, v.kind, v.path, v.detail)
+      touchEvent.run(now, violations.length, sensorId)
+      return id
+    }
+  )
+  const addHeartbeat = db.transaction((sensorId: string, now: number, body: string): number => {
+    const id = Number(insertHeartbeat.run(sensorId, now, body).lastInsertRowid)
+    touchHeartbeat.run(now, sensorId)
+    return id
+  })
+
+  /** A page of one table, newest first. */
+  const list = <R>(table: string, columns: string, map: (r: Record<string, unknown>) => R) => {
+    const cache = new Map<string, Database.Statement>()
+    return (q: ListQuery): Array<R> => {
+      const where: Array<string> = []
+      const args: Array<unknown> = []
+      if (q.sensorId !== undefined) {
+        where.push("sensor_id = ?")
+        args.push(q.sensorId)
+      }
+      if (q.before !== undefined) {
+        where.push("id < ?")
+        args.push(q.before)
+      }
+      const sql = `SELECT ${columns} FROM ${table}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`
+      let st = cache.get(sql)
+      if (st === undefined) cache.set(sql, (st = db.prepare(sql)))
+      return (st.all(...args, limitOf(q)) as Array<Record<string, unknown>>).map(map)
+    }
+  }
+  const listEvents = list("events", "id, sensor_id, received, body, violations", (r): EventRow => ({
+    id: r.id as number,
+    sensorId: r.sensor_id as string,
+    received: r.received as number,
+    body: r.body as string,
+    violations: r.violations as number
+  }))
+  const listHeartbeats = list("heartbeats", "id, sensor_id, received, body", (r): HeartbeatRow => ({
+    id: r.id as number,
+    sensorId: r.sensor_id as string,
+    received: r.received as number,
+    body: r.body as string
+  }))
+  const listViolations = list("violations", "*", (r): ViolationRow => ({
+    id: r.id as number,
+    sensorId: r.sensor_id as string,
+    eventId: r.event_id as number,
+    received: r.received as number,
+    kind: r.kind as ViolationRow["kind"],
+    path: r.path as string,
+    detail: r.detail as string
+  }))
+
+  const service: SqliteStoreService = {
+    path,
+    registerSensor: (s) =>
+      wrap("register sensor", () => {
+        const created = insertSensor.run(s).changes > 0
+        const row = sensorByHash.get(s.tokenHash) as SensorDbRow
+        return { id: row.id, created }
+      }),
+    sensorByTokenHash: (hash) =>
+      wrap("find sensor", () => {
+        const r = sensorByHash.get(hash) as SensorDbRow | undefined
+        return r === undefined ? undefined : toSensor(r)
+      }),
+    sensor: (id) =>
+      wrap("find sensor", () => {
+        const r = sensorById.get(id) as SensorDbRow | undefined
+        return r === undefined ? undefined : toSensor(r)
+      }),
+    addEvent: (sensorId, now, body, violations) => wrap("store event", () => addEvent(sensorId, now, body, violations)),
+    addHeartbeat: (sensorId, now, body) => wrap("store heartbeat", () => addHeartbeat(sensorId, now, body)),
+    markRuleDownload: (sensorId, now, ruleset) =>
+      wrap("record rule download", () => void touchRules.run(now, ruleset, sensorId)),
+    sensors: wrap("list sensors", () => (allSensors.all() as Array<SensorDbRow>).map(toSensor)),
+    events: (q) => wrap("list events", () => listEvents(q)),
+    heartbeats: (q) => wrap("list heartbeats", () => listHeartbeats(q)),
+    violations: (q) => wrap("list violations", () => listViolations(q)),
+    counts: wrap("count", () => countAll.get() as Counts)
+  }
+  return { service, close: () => db.close() }
+}
+
+/** A store on `path` (`:memory:` or a file), closed with the scope. */
+export const make = (path: string) =>
+  Effect.acquireRelease(
+    Effect.try({
+      try: () => open(path),
+      catch: (e) =>
+        new StoreError({ path, message: `cannot open database ${path}: ${e instanceof Error ? e.message : String(e)}` })
+    }),
+    (s) => Effect.sync(() => s.close())
+  ).pipe(Effect.map((s) => s.service))
+
+export const layer = (path: string): Layer.Layer<SqliteStore, StoreError> => Layer.scoped(SqliteStore, make(path))
+
+/** A fresh in-memory store (tests). */
+export const layerMemory: Layer.Layer<SqliteStore, StoreError> = layer(":memory:")

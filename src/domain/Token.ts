@@ -1,0 +1,30 @@
+/**
+ * The telemetry token's rules: what a usable token looks like, and how a pasted one is cleaned. A token with
+ * leading or trailing whitespace is trimmed (and the caller warns); anything else unusual is refused rather
+ * than sent. Messages never contain the token itself.
+ */
+import { Either } from "effect"
+
+/** Characters a token may hold: base64, base64url, hex and JWT alphabets. */
+const TOKEN = /^[A-Za-z0-9._~+/=-]+$/
+
+export type TokenProblem = "empty" | "malformed"
+
+export interface CheckedToken {
+  readonly token: string
+  /** The value had leading or trailing whitespace, removed. */
+  readonly trimmed: boolean
+}
+
+export const checkToken = (raw: string): Either.Either<CheckedToken, TokenProblem> => {
+  const token = raw.trim()
+  if (token === "") return Either.left("empty")
+  if (!TOKEN.test(token)) return Either.left("malformed")
+  return Either.right({ token, trimmed: token !== raw })
+}
+
+export const ALLOWED_CHARACTERS = "letters, digits and . _ ~ + / = -"
+
+/** Where a raw INI value suggests stray whitespace around the token (leading spaces beyond `key = `). */
+export const rawValueHasStrayWhitespace = (rawAfterEquals: string): boolean =>
+  /\s$/.test(rawAfterEquals) || /^(\s{2,}|\t)/.test(rawAfterEquals)

@@ -51,7 +51,13 @@ export const license = (facts: LicenseFacts, now: number, w: LicenseWindows = DE
   const disabled: Transition = { to: "DISABLED", at: disableDate, unless: "an event is received" }
   if (now < heartbeatUntil && now < eventUntil) {
     const at = Math.min(heartbeatUntil, eventUntil)
-    const unless = heartbeatUntil <= eventUntil ? "a heartbeat is received" : "an event is received"
+    // With windows where the event window outlasts the disable window, DISABLED comes first.
+    if (disableDate <= at) return { status: "ACTIVE", disableDate, ruleset: "ET Pro", next: disabled }
+    const unless = heartbeatUntil === eventUntil
+      ? "a heartbeat and an event are received"
+      : heartbeatUntil < eventUntil
+      ? "a heartbeat is received"
+      : "an event is received"
     return { status: "ACTIVE", disableDate, ruleset: "ET Pro", next: { to: "DORMANT", at, unless } }
   }
   return { status: "DORMANT", disableDate, ruleset: "ET Pro", next: disabled }

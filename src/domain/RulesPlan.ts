@@ -1,0 +1,133 @@
+/**
+ * What a ruleset archive may contain and what of it gets installed (SPEC section 8), as pure decisions:
+ * each tar entry is judged from its header alone (path, type, size), the enabled categories are chosen from
+ * a `--categories` list, and the small files the installer writes (installed_rules.yaml,
+ * telemetry_version.json) are rendered and read back here.
+ *
+ * A category is the base name of a rule file without `.rules` (`rules/emerging-scan.rules` → `emerging-scan`).
+ */
+
+/** Bounds on an archive, so a broken or hostile download cannot fill the disk. */
+export interface ArchiveLimits {
+  /** Compressed bytes downloaded [128 MiB]. */
+  readonly maxArchiveBytes: number
+  /** One member, uncompressed [128 MiB]. */
+  readonly maxEntryBytes: number
+  /** All members together, uncompressed [1 GiB]. */
+  readonly maxTotalBytes: number
+  /** Members, directories included [20,000]. */
+  readonly maxEntries: number
+}
+
+const MiB = 1024 * 1024
+export const defaultLimits: ArchiveLimits = {
+  maxArchiveBytes: 128 * MiB,
+  maxEntryBytes: 128 * MiB,
+  maxTotalBytes: 1024 * MiB,
+  maxEntries: 20_000
+}
+
+export const SIDS_FILE = "telemetry_sids.txt"
+export const VERSION_FILE = "telemetry_version.json"
+
+/** A rule file name the installer will write: no path, no leading dot, `.rules` suffix. */
+const RULE_FILE = /^[A-Za-z0-9][A-Za-z0-9._+-]*\.rules$/
+
+/** What a tar header shows (node-tar's `ReadEntry` fields). */
+export interface EntryHeader {
+  readonly path: string
+  /** node-tar type name: `File`, `Directory`, `SymbolicLink`, `Link`, ... */
+  readonly type: string
+  readonly size: number
+}
+
+export type EntryVerdict =
+  | { readonly kind: "rules"; readonly name: string; readonly category: string }
+  | { readonly kind: "sids" }
+  /** A harmless member that is never extracted (a directory, `rules/classification.config`, ...). */
+  | { readonly kind: "skip" }
+  | { readonly kind: "reject"; readonly reason: string }
+
+const FILE_TYPES = new Set(["File", "OldFile", "ContiguousFile"])
+
+/** Judges one member. Anything not a regular file or directory under `rules/` makes the archive unsafe. */
+export const classifyEntry = (e: EntryHeader, limits: ArchiveLimits = defaultLimits): EntryVerdict => {
+  const p = e.path
+  const shown = JSON.stringify(p.length > 120 ? `${p.slice(0, 120)}…` : p)
+  if (p.includes("\0")) return { kind: "reject", reason: `member ${shown} has a NUL byte in its name` }
+  if (p.includes("\\")) return { kind: "reject", reason: `member ${shown} has a backslash in its name` }
+  if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return { kind: "reject", reason: `member ${shown} is an absolute path` }
+  const segments = p.split("/").filter((s) => s !== "" && s !== ".")
+  if (segments.includes("..")) return { kind: "reject", reason: `member ${shown} climbs out with ..` }
+  if (segments[0] !== "rules") return { kind: "reject", reason: `member ${shown} is outside rules/` }
+  if (e.type === "Directory") return { kind: "skip" }
+  if (!FILE_TYPES.has(e.type)) {
+    return { kind: "reject", reason: `member ${shown} is a ${e.type}, not a regular file` }
+  }
+  if (!Number.isFinite(e.size) || e.size < 0 || e.size > limits.maxEntryBytes) {
+    return { kind: "reject", reason: `member ${shown} is ${e.size} bytes, over the ${limits.maxEntryBytes}-byte limit` }
+  }
+  if (segments.length !== 2) return { kind: "skip" }
+  const name = segments[1]!
+  if (name === SIDS_FILE) return { kind: "sids" }
+  if (RULE_FILE.test(name)) return { kind: "rules", name, category: name.slice(0, -".rules".length) }
+  return { kind: "skip" }
+}
+
+/** `--categories`: `all`, or a comma-separated list of categories (a `.rules` suffix is accepted). */
+export type Selection = "all" | ReadonlyArray<string>
+
+export const parseCategories = (text: string): Selection | { readonly error: string } => {
+  const t = text.trim()
+  if (t === "all") return "all"
+  const names: Array<string> = []
+  for (const raw of t.split(",")) {
+    const n = raw.trim().replace(/\.rules$/, "")
+    if (n === "") continue
+    if (!RULE_FILE.test(`${n}.rules`)) return { error: `${JSON.stringify(raw.trim())} is not a category name` }
+    if (!names.includes(n)) names.push(n)
+  }
+  if (names.length === 0) return { error: "no categories given (a comma-separated list, or all)" }
+  return names
+}
+
+export const isEnabled = (selection: Selection, category: string): boolean =>
+  selection === "all" || selection.includes(category)
+
+export const sameSelection = (a: Selection, b: Selection): boolean =>
+  a === "all" || b === "all"
+    ? a === b
+    : a.length === b.length && [...a].sort().join(",") === [...b].sort().join(",")
+
+export const formatSelection = (s: Selection): string => (s === "all" ? "all" : s.join(","))
+
+/** Categories asked for that the archive does not have (reported as a warning, never a failure). */
+export const missingCategories = (selection: Selection, available: ReadonlyArray<string>): ReadonlyArray<string> =>
+  selection === "all" ? [] : selection.filter((c) => !available.includes(c))
+
+/**
+ * telemetry_version.json: `{"version": ...}`, possibly after a `#@opnsense_download_hash:...` line.
+ * Returns the version as text, or undefined when the file says nothing usable.
+ */
+export const parseVersionFile = (text: string): string | undefined => {
+  const body = text
+    .split(/\r?\n/)
+    .filter((l) => !l.trimStart().startsWith("#"))
+    .join("\n")
+  try {
+    const v = (JSON.parse(body) as { version?: unknown } | null)?.version
+    return typeof v === "string" ? (v.trim() === "" ? undefined : v.trim()) : typeof v === "number" ? String(v) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export const renderVersionFile = (version: string): string => `${JSON.stringify({ version })}\n`
+
+/** Whether the service's version means the installed set is current. */
+export const sameVersion = (installed: string | undefined, offered: string): boolean =>
+  installed !== undefined && installed.trim() === offered.trim()
+
+/** installed_rules.yaml as Suricata includes it: `rule-files:` then `- name.rules`. */
+export const renderInstalledRules = (files: ReadonlyArray<string>): string =>
+  `%YAML 1.1\n---\n# written by etpro-telemetry rules update\nrule-files:\n${files.map((f) => `  - ${f}\n`).join("")}`

@@ -60,6 +60,8 @@ export const AgentState = Schema.Struct({
   lastSend: opt(TaskResult),
   lastHeartbeat: opt(TaskResult),
   lastSensorInfo: opt(SensorInfoRecord),
+  /** The last `ok` answer, which `status` falls back to while the service cannot be reached. */
+  lastSensorInfoOk: opt(SensorInfoRecord),
   lastRules: opt(Schema.extend(TaskResult, Schema.Struct({
     version: opt(Schema.String),
     categories: opt(Schema.Array(Schema.String)),

@@ -1,0 +1,65 @@
+/** `replay --log PATH [--speed N | --instant] [--base-url URL --token TOKEN] [--home-net CIDRS] [--sids FILE]` */
+import { Command, Options } from "@effect/cli"
+import { Effect, Layer, Option } from "effect"
+import { readFile } from "node:fs/promises"
+import * as HostNetworks from "../../adapters/HostNetworks.js"
+import { parseDuration } from "../../domain/Duration.js"
+import { homeNetFromFlag, homeNetFromYaml } from "../../domain/HomeNet.js"
+import { localNetworks } from "../../domain/Network.js"
+import { parseTelemetrySids } from "../../domain/TelemetrySids.js"
+import { CliFailure, ExitCode } from "../Failure.js"
+
+const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
+
+const readOrFail = (path: string, what: string) =>
+  Effect.tryPromise({
+    try: () => readFile(path, "utf8"),
+    catch: (e) => usage(`cannot read ${what} ${path} (${(e as NodeJS.ErrnoException).code ?? "error"})`)
+  })
+
+export const replayCommand = Command.make(
+  "replay",
+  {
+    log: Options.text("log").pipe(Options.withDescription("eve log directory (eve.json + rotated) or one file")),
+    speed: Options.float("speed").pipe(Options.optional, Options.withDescription("simulated time runs N times faster than real time")),
+    instant: Options.boolean("instant").pipe(Options.withDescription("no waiting at all (the default)")),
+    baseUrl: Options.text("base-url").pipe(Options.optional, Options.withDescription("a running service instead of the embedded one")),
+    token: Options.text("token").pipe(Options.optional, Options.withDescription("token for --base-url")),
+    insecure: Options.boolean("insecure").pipe(Options.withDescription("skip TLS certificate verification")),
+    homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("HOME_NET of the recorded sensor, e.g. 198.51.100.0/24")),
+    suricataYaml: Options.text("suricata-yaml").pipe(Options.optional, Options.withDescription("read HOME_NET from this suricata.yaml")),
+    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list (default: every alert)")),
+    maxAge: Options.text("max-age").pipe(Options.withDefault("1d"), Options.withDescription("DURATION or off, on simulated time"))
+  },
+  (o) =>
+    Effect.gen(function* () {
+      if (Option.isSome(o.speed) && o.instant) return yield* usage("--speed and --instant exclude each other")
+      if (Option.isSome(o.speed) && !(o.speed.value > 0)) return yield* usage("--speed must be a positive number")
+      if (Option.isSome(o.baseUrl) && Option.isNone(o.token)) return yield* usage("--base-url needs --token")
+      const maxAgeMs = o.maxAge === "off" ? undefined : parseDuration(o.maxAge)
+      if (o.maxAge !== "off" && maxAgeMs === undefined) {
+        return yield* usage(`--max-age ${JSON.stringify(o.maxAge)} is not a duration (90s, 30m, 1h, 2d) or off`)
+      }
+      // Only the recorded sensor's networks count: this machine's interfaces would make the output depend on
+      // where the replay runs.
+      const home = Option.isSome(o.homeNet)
+        ? homeNetFromFlag(o.homeNet.value)
+        : Option.isSome(o.suricataYaml)
+        ? homeNetFromYaml(yield* readOrFail(o.suricataYaml.value, "suricata.yaml"))
+        : { cidrs: [], warnings: [] }
+      for (const w of home.warnings) process.stderr.write(`emergingthreats: replay: warning: ${w}\n`)
+      const sids = Option.isSome(o.sids) ? parseTelemetrySids(yield* readOrFail(o.sids.value, "SID list")).sids : new Set<number>()
+      const { replay } = yield* Effect.promise(() => import("../programs/Replay.js"))
+      const SqliteStore = yield* Effect.promise(() => import("../../adapters/SqliteStore.js"))
+      yield* replay({
+        log: o.log,
+        pace: Option.isSome(o.speed) ? { _tag: "speed", factor: o.speed.value } : { _tag: "instant" },
+        baseUrl: Option.getOrUndefined(o.baseUrl),
+        token: Option.getOrUndefined(o.token),
+        insecure: o.insecure,
+        local: localNetworks(home.cidrs, []),
+        sids,
+        maxAgeMs
+      }).pipe(Effect.provide(Layer.merge(SqliteStore.layerMemory, HostNetworks.layerStatic([]))))
+    })
+).pipe(Command.withDescription("replay recorded eve logs through the agent and the license model on simulated time"))

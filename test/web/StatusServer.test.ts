@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { createHash } from "node:crypto"
 import * as http from "node:http"
 import * as net from "node:net"
-import { Effect, Fiber, Ref } from "effect"
+import { Deferred, Effect, Fiber, Ref } from "effect"
 import * as Output from "../../src/adapters/Output.js"
 import {
   CONTENT_SECURITY_POLICY,
@@ -121,6 +121,36 @@ describe("StatusServer", () => {
       yield* Ref.set(fail, false)
       const ok = yield* get(`${bound.url}api/status`)
       expect(ok.status).toBe(200)
+    }))
+
+  it.effect("a view still computing is interrupted when its client goes away, and when the server stops", () =>
+    Effect.gen(function* () {
+      const started = yield* Ref.make(0)
+      const interrupted = yield* Ref.make(0)
+      const slow = Effect.zipRight(Ref.update(started, (n) => n + 1), Effect.never).pipe(
+        Effect.onInterrupt(() => Ref.update(interrupted, (n) => n + 1))
+      )
+      const waitFor = (ref: Ref.Ref<number>, n: number) =>
+        Effect.gen(function* () {
+          for (let i = 0; i < 500 && (yield* Ref.get(ref)) < n; i++) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
+          return yield* Ref.get(ref)
+        })
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const bound = yield* startStatusServer({ port: 0, view: slow })
+          const abort = new AbortController()
+          const first = fetch(`${bound.url}api/status`, { signal: abort.signal }).catch(() => "aborted")
+          expect(yield* waitFor(started, 1)).toBe(1)
+          abort.abort()
+          expect(yield* Effect.promise(() => first)).toBe("aborted")
+          expect(yield* waitFor(interrupted, 1)).toBe(1)
+
+          void fetch(`${bound.url}api/status`).catch(() => "dropped")
+          expect(yield* waitFor(started, 2)).toBe(2)
+        })
+      )
+      // Closing the scope interrupted the second one.
+      expect(yield* Ref.get(interrupted)).toBe(2)
     }))
 
   it.scoped("on loopback, a Host header naming another site is refused (DNS rebinding)", () =>

@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto"
 import * as http from "node:http"
 import { isIP } from "node:net"
-import { Cause, Data, Effect, Exit, Runtime, type Scope } from "effect"
+import { Cause, Data, Effect, Exit, Fiber, Runtime, type Scope } from "effect"
 import type { WidgetView } from "../../domain/Widget.js"
 import { Output } from "../../adapters/Output.js"
 import { PAGE_SCRIPT, PAGE_STYLE, pageHtml } from "./page.js"
@@ -100,7 +100,9 @@ export const startStatusServer = <R>(
   Effect.gen(function* () {
     const host = opts.host ?? "127.0.0.1"
     const runtime = yield* Effect.runtime<R>()
-    const runView = Runtime.runPromiseExit(runtime)
+    const runFork = Runtime.runFork(runtime)
+    // Views being computed; interrupted when their client goes away or the server stops.
+    const running = new Set<Fiber.RuntimeFiber<WidgetView, never>>()
     const page = pageHtml(opts.refreshMs)
 
     const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -119,8 +121,16 @@ export const startStatusServer = <R>(
           "content-security-policy": CONTENT_SECURITY_POLICY
         }, page)
       }
-      runView(opts.view).then((exit) => {
-        if (res.destroyed) return
+      const fiber = runFork(opts.view)
+      running.add(fiber)
+      const onClose = () => {
+        if (!res.writableFinished) fiber.unsafeInterruptAsFork(fiber.id())
+      }
+      res.once("close", onClose)
+      fiber.addObserver((exit) => {
+        running.delete(fiber)
+        res.off("close", onClose)
+        if (res.destroyed || res.headersSent) return
         if (Exit.isSuccess(exit)) {
           send(req, res, 200, { "content-type": "application/json; charset=utf-8" }, JSON.stringify(exit.value))
         } else {
@@ -129,8 +139,6 @@ export const startStatusServer = <R>(
           send(req, res, interrupted ? 503 : 500, { "content-type": "application/json; charset=utf-8" },
             JSON.stringify({ error: interrupted ? "shutting down" : "the status could not be computed" }))
         }
-      }, () => {
-        if (!res.destroyed) text(req, res, 500, "internal error")
       })
     }
 
@@ -155,11 +163,14 @@ export const startStatusServer = <R>(
         })
       }),
       () =>
-        Effect.async<void>((resume) => {
-          server.close(() => resume(Effect.void))
-          // Browsers keep connections alive; drop them so the port is free and clients see the server gone.
-          server.closeAllConnections()
-        })
+        Effect.zipRight(
+          Effect.suspend(() => Fiber.interruptAll(Array.from(running))),
+          Effect.async<void>((resume) => {
+            server.close(() => resume(Effect.void))
+            // Browsers keep connections alive; drop them so the port is free and clients see the server gone.
+            server.closeAllConnections()
+          })
+        )
     )
     return { host, port, url: `${formatAddress(host, port)}/` }
   })

@@ -84,13 +84,15 @@ export const PAGE_SCRIPT = String.raw`
   function every(ms) {
     if (ms === 60000) return "every minute";
     if (ms % 60000 === 0) return "every " + ms / 60000 + " minutes";
-    return "every " + (ms >= 10000 ? Math.round(ms / 1000) + " s" : (ms / 1000).toFixed(1).replace(/\.0$/, "") + " s");
+    if (ms < 1000) return "every " + Math.round(ms) + " ms";
+    return "every " + (ms >= 10000 ? Math.round(ms / 1000) : (ms / 1000).toFixed(1).replace(/\.0$/, "")) + " s";
   }
   function span(ms) {
     var s = Math.round(Math.abs(ms) / 1000);
     if (s < 60) return s + " s";
     var m = Math.round(s / 60);
-    if (m < 90) return m + " min";
+    if (m < 60) return m + " min";
+    if (m < 600) return Math.floor(m / 60) + " h" + (m % 60 ? " " + (m % 60) + " min" : "");
     var h = Math.round(m / 60);
     if (h < 48) return h + " h";
     return Math.round(h / 24) + " days";
@@ -105,7 +107,8 @@ export const PAGE_SCRIPT = String.raw`
   }
   function clock(t) { return new Date(t).toLocaleTimeString(); }
   function parseTime(v) {
-    if (typeof v !== "string") return null;
+    // ISO 8601 only: Chromium's Date.parse reads almost anything (even an HTML tag) as some date.
+    if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(v)) return null;
     var t = Date.parse(v);
     return isNaN(t) ? null : t;
   }
@@ -146,9 +149,11 @@ export const PAGE_SCRIPT = String.raw`
 
     var dl = $("facts");
     clear(dl);
-    row(dl, "lastEvent", "Last event", timeNode(v.lastEvent, now));
+    // Without a license answer the service's facts are not known, which is not the same as "never".
+    var none = TONE.hasOwnProperty(status) ? "never" : "not known";
+    row(dl, "lastEvent", "Last event", timeNode(v.lastEvent, now, none));
     row(dl, "lastRuleDownload", "Last rule download", timeNode(v.lastRuleDownload, now));
-    row(dl, "lastHeartbeat", "Last heartbeat", timeNode(v.lastHeartbeat, now));
+    row(dl, "lastHeartbeat", "Last heartbeat", timeNode(v.lastHeartbeat, now, none));
     row(dl, "disableDate", "Disable date", timeNode(v.disableDate, now, "not known"));
     var next = obj(v.next);
     if (next) {
@@ -272,7 +277,8 @@ export const PAGE_SCRIPT = String.raw`
         if (!obj(v) || typeof v.status !== "string") throw new Error("unexpected response");
         last = v; lastOkAt = Date.now(); problem = null;
       }, function (e) {
-        problem = e && e.name === "AbortError" ? "timed out" : e && e.message ? String(e.message) : "network error";
+        // fetch() rejects with a TypeError when nothing answers; HTTP errors carry their status.
+        problem = e && e.name === "AbortError" ? "timed out" : e && e.name === "TypeError" ? "no connection" : e && e.message ? String(e.message) : "network error";
       })
       .then(function () {
         clearTimeout(guard);

@@ -1,0 +1,122 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Scope } from "effect"
+import { spawn } from "node:child_process"
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { make } from "../../src/adapters/StateStore.js"
+import { emptyState } from "../../src/domain/AgentState.js"
+
+const tmp = () => Effect.promise(() => mkdtemp(join(tmpdir(), "state-")))
+const CHILD = join(__dirname, "..", "support", "modify-child.ts")
+// One process (not the tsx wrapper, whose child would outlive a SIGKILL of the wrapper).
+const NODE_ARGS = ["--import", "tsx", CHILD]
+
+const runChild = (args: Array<string>) =>
+  new Promise<number>((resolve, reject) => {
+    const c = spawn(process.execPath, [...NODE_ARGS, ...args], { stdio: ["ignore", "ignore", "inherit"] })
+    c.on("error", reject)
+    c.on("exit", (code) => resolve(code ?? -1))
+  })
+
+const bump = (s: typeof emptyState) => ({ ...s, counters: { ...s.counters, read: s.counters.read + 1 } })
+
+describe("StateStore", () => {
+  it.effect("a missing file is a first run; modify creates it atomically, leaving no temp files", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const store = yield* make(join(dir, "run", "state.json"))
+      const first = yield* store.load
+      expect(first.status).toBe("missing")
+      expect(first.state).toEqual(emptyState)
+      yield* store.modify(bump)
+      const again = yield* store.load
+      expect(again.status).toBe("ok")
+      expect(again.state.counters.read).toBe(1)
+      const names = yield* Effect.promise(() => readdir(join(dir, "run")))
+      expect(names.sort()).toEqual(["state.json"])
+    })
+  )
+
+  it.effect("a corrupt file is reported once, kept aside, and treated as a first run", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const path = join(dir, "state.json")
+      const store = yield* make(path)
+      for (const bad of ['{"version":1,"files":[', '{"version":99}', ""]) {
+        yield* Effect.promise(() => writeFile(path, bad))
+        const r = yield* store.modify(bump)
+        expect(r.status).toBe("corrupt")
+        expect(r.problem).toContain(path)
+        expect(r.state.counters.read).toBe(1)
+        expect(yield* Effect.promise(() => readFile(`${path}.corrupt`, "utf8"))).toBe(bad)
+        const next = yield* store.modify(bump)
+        expect(next.status).toBe("ok")
+        expect(next.problem).toBeUndefined()
+        expect(next.state.counters.read).toBe(2)
+      }
+    })
+  )
+
+  it.effect("keeps fields it does not know about out, and round-trips everything it does", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const store = yield* make(join(dir, "state.json"))
+      const s = {
+        ...emptyState,
+        files: [{ fingerprint: "ab", path: "/x/eve.json", dev: 1, ino: 2, offset: 30 }],
+        lastSend: { at: 5, ok: true, message: "sent 3" },
+        hourly: [{ hour: 3_600_000, sent: 3, rejected: 0, expired: 1 }]
+      }
+      yield* store.modify(() => s)
+      expect((yield* store.load).state).toEqual(s)
+    })
+  )
+
+  it.live("concurrent modifies from several processes and fibers lose no update", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const path = join(dir, "state.json")
+      const store = yield* make(path)
+      const children = Effect.promise(() => Promise.all([0, 1, 2].map(() => runChild(["modify", path, "15"]))))
+      const fibers = Effect.forEach(Array.from({ length: 30 }, () => 0), () => store.modify(bump), { concurrency: 10 })
+      const [codes] = yield* Effect.all([children, fibers], { concurrency: 2 })
+      expect(codes).toEqual([0, 0, 0])
+      expect((yield* store.load).state.counters.read).toBe(3 * 15 + 30)
+    }),
+    60_000
+  )
+
+  it.live("the run lock: a second taker is refused while held, and gets it after release", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const store = yield* make(join(dir, "state.json"))
+      const scope = yield* Scope.make()
+      expect(yield* Scope.extend(store.runLock("send-events"), scope)).toBe(true)
+      expect(yield* Effect.scoped(store.runLock("send-events"))).toBe(false)
+      // Another name is another lock.
+      expect(yield* Effect.scoped(store.runLock("rules"))).toBe(true)
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* Effect.scoped(store.runLock("send-events"))).toBe(true)
+    })
+  )
+
+  it.live("a run lock left by a process killed with SIGKILL is taken over at once", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const path = join(dir, "state.json")
+      const store = yield* make(path)
+      const child = spawn(process.execPath, [...NODE_ARGS, "hold", path], { stdio: ["ignore", "pipe", "inherit"] })
+      const said = yield* Effect.promise(
+        () => new Promise<string>((resolve) => child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())))
+      )
+      expect(said).toBe("held")
+      expect(yield* Effect.scoped(store.runLock("send-events"))).toBe(false)
+      yield* Effect.promise(() => new Promise((resolve) => { child.on("exit", resolve); child.kill("SIGKILL") }))
+      // The lock file is still there, but its process is gone.
+      expect(yield* Effect.promise(() => readdir(dir))).toContain("send-events.lock")
+      expect(yield* Effect.scoped(store.runLock("send-events"))).toBe(true)
+    }),
+    30_000
+  )
+})

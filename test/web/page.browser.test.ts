@@ -385,4 +385,40 @@ describe.skipIf(!hasChromium)(`status page in Chromium${hasChromium ? "" : ` (SK
     expect(await textOf(page, "#conn")).toContain("Cannot reach the status API (timed out)")
     expect(await textOf(page, "#badge")).toBe("ACTIVE")
   })
+
+  it("a fresh install with nothing recorded yet shows placeholders, not errors", async () => {
+    const empty: WidgetView = {
+      status: "unconfigured",
+      reason: null,
+      ruleset: null,
+      lastEvent: null,
+      lastRuleDownload: null,
+      lastHeartbeat: null,
+      disableDate: null,
+      next: null,
+      advice: ADVICE.unconfigured,
+      agent: {
+        lastSend: null,
+        lastHeartbeat: null,
+        lastRules: null,
+        counters: { read: 0, selected: 0, sent: 0, rejected: 0, expired: 0, skippedBadLine: 0 },
+        last24h: { sent: 0, rejected: 0, expired: 0 },
+        hourly: [],
+        lastDeliveryError: null
+      },
+      checkedAt: null,
+      generatedAt: new Date().toISOString()
+    }
+    const server = await serve(refOf(empty))
+    const { errors, page } = await open(server.url, { colorScheme: "dark" })
+    expect(await textOf(page, "[data-key=lastRuleDownload]")).toBe("never")
+    expect(await textOf(page, "[data-key=disableDate]")).toBe("not known")
+    expect(await textOf(page, "[data-key=lastSend]")).toBe("not yet")
+    expect(await textOf(page, "#chart-total")).toBe("no hourly figures yet")
+    expect(await page.locator("#chart svg").count()).toBe(0)
+    expect(await page.locator("#axis").isHidden()).toBe(true)
+    expect(family(await page.locator("#badge").evaluate((e) => getComputedStyle(e).backgroundColor))).toBe("grey")
+    await page.screenshot({ path: `${SHOTS}empty-dark.png`, fullPage: true })
+    expect(errors).toEqual([])
+  })
 })

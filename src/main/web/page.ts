@@ -12,6 +12,7 @@ export const PAGE_STYLE = String.raw`
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--card:#161b22;--fg:#e6edf3;--muted:#8d96a0;--line:#30363d;
 --err-bg:#3b1214;--err:#ff9492;--bar:#58a6ff}}
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 main{max-width:46rem;margin:0 auto;padding:12px}
@@ -193,6 +194,7 @@ export const PAGE_SCRIPT = String.raw`
       if (s > max) max = s;
     }
     $("chart-total").textContent = list.length ? total + " sent, peak " + max + " per hour" : "no hourly figures yet";
+    $("axis").hidden = !list.length;
     if (!list.length) return;
     var NS = "http://www.w3.org/2000/svg", W = 240, H = 60, slot = W / list.length;
     var svg = document.createElementNS(NS, "svg");
@@ -313,7 +315,7 @@ const BODY = `<main>
 <figure>
 <figcaption>Events sent per hour, last 24 h: <span id="chart-total"></span></figcaption>
 <div id="chart"></div>
-<div class="axis"><span id="axis-start"></span><span>now</span></div>
+<div id="axis" class="axis" hidden><span id="axis-start"></span><span>now</span></div>
 </figure>
 </section>
 <footer><span id="generated" hidden></span></footer>

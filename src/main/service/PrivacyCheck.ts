@@ -21,14 +21,23 @@ const PRIVATE = makeNetworkSet(parseCidrs(ALWAYS_PRIVATE).cidrs)
 const DOTTED_RUN = /\d+(?:\.\d+){3,}/g
 const COLON_RUN = /[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*/g
 
-/** The private addresses written in a text, as parsed addresses. */
+/** The private addresses written in a text, as parsed addresses, each once. */
 export const privateAddressesIn = (text: string): Array<Ip> => {
   const found: Array<Ip> = []
+  const seen = new Set<string>()
+  const add = (ip: Ip) => {
+    // `::ffff:192.168.1.7` is read both as a dotted run and as an IPv6 run: one address.
+    const key = ip.kind === "v4" ? `4:${ip.n}` : `6:${ip.parts.join(":")}`
+    if (!seen.has(key)) {
+      seen.add(key)
+      found.push(ip)
+    }
+  }
   if (/\d\.\d/.test(text)) {
     for (const run of text.match(DOTTED_RUN) ?? []) {
       for (const n of ipv4Windows(run)) {
         const ip: Ip = { kind: "v4", n }
-        if (PRIVATE.contains(ip)) found.push(ip)
+        if (PRIVATE.contains(ip)) add(ip)
       }
     }
   }
@@ -36,7 +45,7 @@ export const privateAddressesIn = (text: string): Array<Ip> => {
     for (const run of text.match(COLON_RUN) ?? []) {
       if (run.length < 2) continue
       const ip = ipv6Readings(run).find((r) => PRIVATE.contains(r))
-      if (ip !== undefined) found.push(ip)
+      if (ip !== undefined) add(ip)
     }
   }
   return found

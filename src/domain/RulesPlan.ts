@@ -131,3 +131,41 @@ export const sameVersion = (installed: string | undefined, offered: string): boo
 /** installed_rules.yaml as Suricata includes it: `rule-files:` then `- name.rules`. */
 export const renderInstalledRules = (files: ReadonlyArray<string>): string =>
   `%YAML 1.1\n---\n# written by etpro-telemetry rules update\nrule-files:\n${files.map((f) => `  - ${f}\n`).join("")}`
+
+/**
+ * `--reload-command`: split into a program and its arguments for execFile (no shell). Whitespace separates
+ * words; single or double quotes keep spaces; a backslash escapes the next character outside single quotes.
+ */
+export const splitCommandLine = (text: string): ReadonlyArray<string> | { readonly error: string } => {
+  const words: Array<string> = []
+  let word = ""
+  let inWord = false
+  let quote: "'" | '"' | undefined
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (quote === "'") {
+      if (c === "'") quote = undefined
+      else word += c
+    } else if (c === "\\" && i + 1 < text.length) {
+      word += text[++i]
+      inWord = true
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined
+      else word += c
+    } else if (c === "'" || c === '"') {
+      quote = c
+      inWord = true
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word)
+      word = ""
+      inWord = false
+    } else {
+      word += c
+      inWord = true
+    }
+  }
+  if (quote !== undefined) return { error: `unclosed ${quote} quote` }
+  if (inWord) words.push(word)
+  if (words.length === 0) return { error: "empty command" }
+  return words
+}

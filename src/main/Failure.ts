@@ -32,7 +32,9 @@ const CODES: Record<string, ExitCode> = {
   UsageError: ExitCode.usage,
   ConfigError: ExitCode.usage,
   TokenError: ExitCode.usage,
-  TokenRefused: ExitCode.tokenRefused
+  TokenRefused: ExitCode.tokenRefused,
+  RulesArchiveError: ExitCode.failure,
+  RulesStoreError: ExitCode.failure
 }
 
 /** Maps any failure of a command to its message and exit code. */

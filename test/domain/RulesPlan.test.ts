@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { parseInstalledRules } from "../../src/domain/RuleFiles.js"
+import * as RulesPlan from "../../src/domain/RulesPlan.js"
 import {
   classifyEntry,
   defaultLimits,
@@ -105,5 +106,16 @@ describe("installed_rules.yaml", () => {
     expect(parseInstalledRules(renderInstalledRules(files)).files).toEqual(files)
     expect(parseInstalledRules(renderInstalledRules([])).files).toEqual([])
     expect(renderInstalledRules(files)).toMatch(/^%YAML 1\.1\n---\n(#.*\n)?rule-files:\n  - emerging-scan\.rules\n/)
+  })
+})
+
+describe("splitCommandLine", () => {
+  it("splits words, keeps quoted spaces, honours escapes", () => {
+    const { splitCommandLine } = RulesPlan
+    expect(splitCommandLine("/usr/local/sbin/configctl ids reload")).toEqual(["/usr/local/sbin/configctl", "ids", "reload"])
+    expect(splitCommandLine(`sh -c 'kill -USR2 $(cat /var/run/suricata.pid)'`)).toEqual(["sh", "-c", "kill -USR2 $(cat /var/run/suricata.pid)"])
+    expect(splitCommandLine(`a "b c" d\\ e ""`)).toEqual(["a", "b c", "d e", ""])
+    expect(splitCommandLine("a 'b")).toHaveProperty("error")
+    expect(splitCommandLine("   ")).toHaveProperty("error")
   })
 })

@@ -1,0 +1,122 @@
+/**
+ * `rules update [--force] [--categories LIST|all] [--reload-command CMD] [--base-url URL] [--insecure]`
+ * `rules list [--json]`
+ * The programs, node-tar and the HTTP stack load only when one of these runs.
+ */
+import { Command, Options } from "@effect/cli"
+import { Effect, Layer, Option } from "effect"
+import { Output } from "../../adapters/Output.js"
+import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
+import * as StateStore from "../../adapters/StateStore.js"
+import { parseCategories } from "../../domain/RulesPlan.js"
+import { CliFailure, ExitCode, line } from "../Failure.js"
+import type { Paths } from "../Paths.js"
+import { common, pathsFrom } from "./Common.js"
+
+export const DEFAULT_BASE_URL = "https://opnsense.emergingthreats.net"
+
+const storeLayer = (paths: Paths) =>
+  Effect.promise(() => import("../../adapters/RulesStore.js")).pipe(
+    Effect.map((m) =>
+      Layer.mergeAll(
+        m.layer({ rulesDir: paths.rulesDir, installedRules: paths.installedRules, opnsenseRulesDir: paths.opnsenseRulesDir }),
+        StateStore.layer(paths.state),
+        RuleUpdaterConfig.layer
+      )
+    )
+  )
+
+const { root, config, state } = common
+const storeOptions = { root, config, state }
+
+export const rulesUpdateCommand = Command.make(
+  "update",
+  {
+    ...storeOptions,
+    force: Options.boolean("force").pipe(Options.withDescription("download and install even when the version is unchanged")),
+    categories: Options.text("categories").pipe(
+      Options.optional,
+      Options.withDescription("comma-separated categories (rule file names without .rules) or all; remembered")
+    ),
+    reloadCommand: Options.text("reload-command").pipe(
+      Options.optional,
+      Options.withDescription("run after a successful install (no shell), e.g. '/usr/local/sbin/configctl ids reload'")
+    ),
+    baseUrl: Options.text("base-url").pipe(Options.withDefault(DEFAULT_BASE_URL), Options.withDescription("telemetry service")),
+    insecure: Options.boolean("insecure").pipe(Options.withDescription("do not verify the service's TLS certificate"))
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const out = yield* Output
+      const paths = pathsFrom({ ...o, suricataYaml: Option.none(), log: Option.none() })
+      let categories
+      if (Option.isSome(o.categories)) {
+        const parsed = parseCategories(o.categories.value)
+        if (!Array.isArray(parsed) && parsed !== "all") {
+          return yield* new CliFailure({ message: `--categories: ${(parsed as { error: string }).error}`, exitCode: ExitCode.usage })
+        }
+        categories = parsed as "all" | ReadonlyArray<string>
+      }
+      const { rulesUpdateProgram } = yield* Effect.promise(() => import("../programs/RulesUpdate.js"))
+      const outcome = yield* rulesUpdateProgram({
+        baseUrl: o.baseUrl,
+        insecure: o.insecure,
+        timeoutMs: 5000,
+        configPath: paths.ruleUpdaterConfig,
+        force: o.force,
+        categories,
+        reloadCommand: Option.getOrUndefined(o.reloadCommand)
+      }).pipe(Effect.provide(yield* storeLayer(paths)))
+      if (outcome.exitCode !== ExitCode.ok) {
+        return yield* new CliFailure({ message: `update: ${outcome.message}`, exitCode: outcome.exitCode })
+      }
+      yield* out.err(line("rules update", outcome.message))
+    })
+).pipe(Command.withDescription("download, verify and install the ruleset when the service has a new version"))
+
+export const rulesListCommand = Command.make(
+  "list",
+  { ...storeOptions, json: Options.boolean("json").pipe(Options.withDescription("one JSON object")) },
+  (o) =>
+    Effect.gen(function* () {
+      const out = yield* Output
+      const paths = pathsFrom({ ...o, suricataYaml: Option.none(), log: Option.none() })
+      const { rulesList } = yield* Effect.promise(() => import("../programs/RulesUpdate.js"))
+      const list = yield* rulesList.pipe(
+        Effect.provide(yield* storeLayer(paths)),
+        Effect.mapError((e) => new CliFailure({ message: `list: ${e.message}`, exitCode: ExitCode.failure }))
+      )
+      if (o.json) {
+        yield* out.out(
+          JSON.stringify({
+            version: list.version ?? null,
+            enabled: list.selection,
+            categories: list.lines,
+            last: list.lastResult ?? null
+          }) + "\n"
+        )
+        return
+      }
+      if (list.lines.length === 0) {
+        yield* out.err(line("rules list", `no ruleset downloaded yet (${paths.rulesDir}); run: etpro-telemetry rules update`))
+        return
+      }
+      yield* out.out(list.lines.map((l) => `${l.enabled ? "enabled " : "disabled"}  ${l.category}\n`).join(""))
+      const n = list.lines.filter((l) => l.enabled).length
+      const last = list.lastResult
+      yield* out.err(
+        line(
+          "rules list",
+          `version ${list.version ?? "unknown"}: ${n} of ${list.lines.length} categories enabled` +
+            ` (--categories ${list.selection === "all" ? "all" : list.selection.join(",")})` +
+            (last !== undefined ? `; last update ${new Date(last.at).toISOString()}: ${last.ok ? "ok" : "FAILED"}: ${last.message}` : "") +
+            (list.complete ? "" : "; WARNING: installed files are missing")
+        )
+      )
+    })
+).pipe(Command.withDescription("the categories of the last download and which are enabled"))
+
+export const rulesCommand = Command.make("rules").pipe(
+  Command.withDescription("download and install the ET ruleset"),
+  Command.withSubcommands([rulesUpdateCommand, rulesListCommand])
+)

@@ -1,0 +1,232 @@
+/**
+ * `rules update` (SPEC section 8) and `rules list`. Update: ask the service for the ruleset version; when it
+ * is the installed one and the installed files are all there, stop (unless `--force`); else download the
+ * archive with the token (retried like every request, src/domain/Retry.ts), verify and install it through
+ * RulesStore (old set or new, never a mix), record the result in the agent state, and run the optional
+ * reload command. Never fails: every outcome, good or bad, is a value with its exit code, so `run` can log
+ * it and go on.
+ */
+import { Clock, Effect, Option } from "effect"
+import { execFile } from "node:child_process"
+import { Output } from "../../adapters/Output.js"
+import { RuleUpdaterConfig } from "../../adapters/RuleUpdaterConfig.js"
+import { type Manifest, RulesStore } from "../../adapters/RulesStore.js"
+import { StateStore } from "../../adapters/StateStore.js"
+import * as TelemetryApi from "../../adapters/TelemetryApi.js"
+import type { AgentState } from "../../domain/AgentState.js"
+import { defaultPolicy, RetryBudget, type RetryPolicy, schedule as retrySchedule } from "../../domain/Retry.js"
+import { formatSelection, sameSelection, sameVersion, type Selection, splitCommandLine } from "../../domain/RulesPlan.js"
+import { ExitCode } from "../Failure.js"
+import { describeApiError } from "./SensorInfo.js"
+
+export interface RulesUpdateOptions {
+  readonly baseUrl: string
+  readonly insecure: boolean
+  /** Per request [5 s]; the download itself gets longer. */
+  readonly timeoutMs: number
+  readonly configPath: string
+  readonly force: boolean
+  /** From `--categories`; when absent, the remembered selection (or all). */
+  readonly categories?: Selection | undefined
+  readonly reloadCommand?: string | undefined
+  /** Reload command time limit [120 s]. */
+  readonly reloadTimeoutMs?: number
+  readonly retry?: RetryPolicy
+}
+
+export interface RulesUpdateOutcome {
+  readonly kind: "installed" | "unchanged" | "busy" | "failed"
+  readonly exitCode: ExitCode
+  /** One line for the operator; never the token. */
+  readonly message: string
+  readonly warnings: ReadonlyArray<string>
+  readonly version?: string | undefined
+}
+
+type LastRules = NonNullable<AgentState["lastRules"]>
+
+const remembered = (s: AgentState, m: Manifest | undefined): Selection =>
+  s.lastRules?.enabled ?? (m !== undefined && m.adopted !== true ? m.enabled : "all")
+
+const runReload = (command: string, timeoutMs: number) =>
+  Effect.async<string | undefined>((resume) => {
+    const argv = splitCommandLine(command)
+    if (!Array.isArray(argv)) return resume(Effect.succeed(`--reload-command: ${(argv as { error: string }).error}`))
+    const [file, ...args] = argv as ReadonlyArray<string>
+    const child = execFile(file!, args, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (err, _stdout, stderr) => {
+      if (err === null) return resume(Effect.succeed(undefined))
+      const code = (err as NodeJS.ErrnoException).code
+      const why =
+        code === "ENOENT"
+          ? "not found"
+          : err.killed
+          ? `killed after ${timeoutMs} ms`
+          : `exited ${String((err as { code?: unknown }).code ?? "with an error")}`
+      const tail = String(stderr).trim().split("\n").pop()?.slice(0, 200) ?? ""
+      resume(Effect.succeed(`reload command ${file} ${why}${tail === "" ? "" : `: ${tail}`}`))
+    })
+    return Effect.sync(() => void child.kill())
+  })
+
+export const rulesUpdate = (
+  o: RulesUpdateOptions
+): Effect.Effect<RulesUpdateOutcome, never, RulesStore | StateStore | RuleUpdaterConfig> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const store = yield* RulesStore
+      const states = yield* StateStore
+      const warnings: Array<string> = []
+
+      const busy = yield* store.lock.pipe(
+        Effect.as(undefined),
+        Effect.catchTag("RulesBusy", (e) => Effect.succeed(e.message)),
+        Effect.catchTag("RulesStoreError", (e) => Effect.succeed(`cannot take the rules lock: ${e.message}`))
+      )
+      if (busy !== undefined) {
+        const failed = !busy.includes("another rules update")
+        return { kind: failed ? "failed" : "busy", exitCode: failed ? ExitCode.failure : ExitCode.ok, message: busy, warnings }
+      }
+
+      const loaded = yield* states.load.pipe(Effect.option)
+      const state = Option.match(loaded, { onNone: () => undefined, onSome: (l) => l.state })
+      const view = yield* store.inspect.pipe(Effect.option)
+      const installed = Option.getOrUndefined(view)
+      const selection = o.categories ?? (state === undefined ? "all" : remembered(state, installed?.manifest))
+
+      const record = (r: Omit<LastRules, "at">) =>
+        Effect.gen(function* () {
+          const at = yield* Clock.currentTimeMillis
+          yield* states
+            .modify((s) => ({
+              ...s,
+              lastRules: {
+                ...(s.lastRules?.version !== undefined ? { version: s.lastRules.version } : {}),
+                ...(s.lastRules?.categories !== undefined ? { categories: s.lastRules.categories } : {}),
+                ...(s.lastRules?.enabled !== undefined ? { enabled: s.lastRules.enabled } : {}),
+                ...r,
+                at
+              }
+            }))
+            .pipe(Effect.catchAll((e) => Effect.sync(() => void warnings.push(`the result was not recorded: ${e.message}`))))
+        })
+
+      const fail = (message: string, exitCode: ExitCode = ExitCode.failure) =>
+        record({ ok: false, message }).pipe(
+          Effect.as<RulesUpdateOutcome>({ kind: "failed", exitCode, message, warnings })
+        )
+
+      const config = yield* RuleUpdaterConfig
+      const token = yield* Effect.either(config.readToken(o.configPath))
+      if (token._tag === "Left") return yield* fail(token.left.message, ExitCode.usage)
+      warnings.push(...token.right.warnings)
+      const secret = token.right.token
+
+      const policy = o.retry ?? defaultPolicy
+      const budget = new RetryBudget(policy.budgetMs)
+      const retried = <A>(e: Effect.Effect<A, TelemetryApi.ApiError>) =>
+        Effect.retry(e, retrySchedule({ policy, budget }))
+      const scrub = (t: string) => (secret === "" ? t : t.split(secret).join("***"))
+      const apiFailure = (what: string) => (e: TelemetryApi.ApiError) => {
+        const { reason, kind } = describeApiError(e)
+        const refused = kind === "refused"
+        return fail(
+          scrub(`${what} failed: ${refused ? "the service refused the token: " : ""}${reason}; the installed rules are unchanged`),
+          refused ? ExitCode.tokenRefused : ExitCode.failure
+        )
+      }
+
+      const work = Effect.gen(function* () {
+        const api = yield* TelemetryApi.TelemetryApi
+        const version = yield* retried(api.rulesetVersion).pipe(Effect.either)
+        if (version._tag === "Left") return yield* apiFailure("ruleset version")(version.left)
+        const v = version.right
+        const selectionChanged =
+          o.categories !== undefined &&
+          !(installed?.manifest !== undefined && sameSelection(installed.manifest.enabled, o.categories))
+        if (!o.force && !selectionChanged && installed !== undefined && installed.complete && sameVersion(installed.version, v)) {
+          const message = `ruleset version ${v} is already installed (${installed.files.length} rule files)`
+          yield* record({
+            ok: true,
+            message,
+            version: v,
+            ...(installed.manifest !== undefined ? { categories: installed.manifest.categories } : {}),
+            enabled: selection
+          })
+          return { kind: "unchanged", exitCode: ExitCode.ok, message, warnings, version: v } satisfies RulesUpdateOutcome
+        }
+        const dest = yield* store.downloadPath.pipe(Effect.either)
+        if (dest._tag === "Left") return yield* fail(dest.left.message)
+        const archive = dest.right
+        return yield* Effect.gen(function* () {
+          const got = yield* retried(api.downloadRuleset(archive, store.limits.maxArchiveBytes)).pipe(Effect.either)
+          if (got._tag === "Left") return yield* apiFailure("ruleset download")(got.left)
+          const at = yield* Clock.currentTimeMillis
+          const done = yield* store.install(archive, { version: v, selection, at }).pipe(Effect.either)
+          if (done._tag === "Left") {
+            return yield* fail(`the downloaded ruleset was not installed: ${done.left.message}; the installed rules are unchanged`)
+          }
+          const m = done.right.manifest
+          warnings.push(...done.right.warnings)
+          let message =
+            `installed ruleset version ${v}: ${m.files.length} rule files from ${m.categories.length} categories ` +
+            `(enabled: ${formatSelection(selection)}), ${got.right} bytes downloaded`
+          yield* record({ ok: true, message, version: v, categories: m.categories, enabled: selection })
+          if (o.reloadCommand !== undefined) {
+            const problem = yield* runReload(o.reloadCommand, o.reloadTimeoutMs ?? 120_000)
+            if (problem !== undefined) {
+              message = `${message}; but ${problem}`
+              yield* record({ ok: false, message, version: v, categories: m.categories, enabled: selection })
+              return { kind: "installed", exitCode: ExitCode.failure, message, warnings, version: v } satisfies RulesUpdateOutcome
+            }
+            message = `${message}; reloaded`
+          }
+          return { kind: "installed", exitCode: ExitCode.ok, message, warnings, version: v } satisfies RulesUpdateOutcome
+        }).pipe(Effect.ensuring(store.discard(archive)))
+      })
+
+      return yield* work.pipe(
+        Effect.provide(TelemetryApi.layer({ baseUrl: o.baseUrl, token: secret, insecure: o.insecure, timeoutMs: o.timeoutMs })),
+        Effect.catchAllDefect((d) => fail(scrub(`internal error: ${String(d).split("\n")[0]}`)))
+      )
+    })
+  )
+
+/** `rules update` as a command: the outcome on stderr, the exit code for the CLI. */
+export const rulesUpdateProgram = (o: RulesUpdateOptions) =>
+  Effect.gen(function* () {
+    const out = yield* Output
+    const outcome = yield* rulesUpdate(o)
+    for (const w of outcome.warnings) yield* out.err(`emergingthreats: rules update: warning: ${w}`)
+    return outcome
+  })
+
+export interface CategoryLine {
+  readonly category: string
+  readonly enabled: boolean
+}
+
+/** `rules list`: the categories of the last download and which are enabled. */
+export const rulesList = Effect.gen(function* () {
+  const store = yield* RulesStore
+  const states = yield* StateStore
+  const view = yield* store.inspect
+  const state = yield* states.load.pipe(
+    Effect.map((l) => l.state),
+    Effect.orElseSucceed(() => undefined)
+  )
+  const m = view.manifest
+  const categories = m?.categories ?? state?.lastRules?.categories ?? []
+  const enabled: Selection = m?.enabled ?? state?.lastRules?.enabled ?? "all"
+  const installedFiles = new Set(view.files)
+  const lines: ReadonlyArray<CategoryLine> = [...categories].sort().map((c) => ({
+    category: c,
+    enabled: m !== undefined ? installedFiles.has(`${c}.rules`) : enabled === "all" || enabled.includes(c)
+  }))
+  return {
+    version: view.version,
+    selection: enabled,
+    lines,
+    lastResult: state?.lastRules,
+    complete: view.complete
+  }
+})

@@ -148,6 +148,7 @@ describe.skipIf(!hasChromium)(`status page in Chromium${hasChromium ? "" : ` (SK
       const reason = REASON[status]
       if (reason === null) expect(await page.locator("#reason").isHidden()).toBe(true)
       else expect(await textOf(page, "#reason")).toBe(reason)
+      expect(await page.locator("#service-stale").isHidden()).toBe(true)
 
       // Without a license answer the service's facts are "not known", not "never".
       const known = status === "ACTIVE" || status === "DORMANT" || status === "DISABLED"
@@ -193,6 +194,20 @@ describe.skipIf(!hasChromium)(`status page in Chromium${hasChromium ? "" : ` (SK
     expect(next).toContain("unless a heartbeat is received")
   })
 
+  it("says when the service could not be asked and an earlier answer is shown", async () => {
+    const now = Date.now()
+    const view: WidgetView = { ...viewFor("DORMANT", now), stale: { reason: "connect ETIMEDOUT 203.0.113.7:443" } }
+    const server = await serve(refOf(view))
+    const { errors, page } = await open(server.url)
+    expect(await textOf(page, "#badge")).toBe("DORMANT")
+    const note = (await textOf(page, "#service-stale")) ?? ""
+    expect(await page.locator("#service-stale").isVisible()).toBe(true)
+    expect(note).toContain("could not be asked just now (connect ETIMEDOUT 203.0.113.7:443)")
+    expect(note).toContain("(10 min ago)") // checkedAt of the fixture
+    await page.screenshot({ path: `${SHOTS}service-stale.png`, fullPage: true })
+    expect(errors).toEqual([])
+  })
+
   it("draws one bar per hour, scaled to the busiest hour", async () => {
     const now = Date.now()
     const counts = Array.from({ length: 24 }, (_, i) => (i === 5 ? 40 : i === 6 ? 0 : i % 4))
@@ -232,6 +247,7 @@ describe.skipIf(!hasChromium)(`status page in Chromium${hasChromium ? "" : ` (SK
       advice: other,
       ruleset: HOSTILE as WidgetView["ruleset"],
       lastEvent: HOSTILE,
+      stale: { reason: HOSTILE },
       next: { to: HOSTILE, at: HOSTILE, unless: other },
       agent: {
         ...base.agent,
@@ -252,6 +268,7 @@ describe.skipIf(!hasChromium)(`status page in Chromium${hasChromium ? "" : ` (SK
     expect(await textOf(page, "[data-key=lastEvent]")).toBe(HOSTILE)
     expect(await textOf(page, "[data-key=lastSend]")).toContain(HOSTILE)
     expect(await textOf(page, "#delivery-error")).toContain(HOSTILE)
+    expect(await textOf(page, "#service-stale")).toContain(`(${HOSTILE})`)
     expect(await page.getByText(HOSTILE, { exact: true }).first().isVisible()).toBe(true)
 
     // Nothing became markup: no element from the strings, no handler attributes, the one script is the page's.

@@ -32,6 +32,7 @@ p{margin:6px 0}
 .ruleset{font-weight:600}
 .reason,.advice,.error,dd,.chart-note{overflow-wrap:anywhere}
 .reason{color:var(--muted)}
+.service-stale{color:var(--err);font-size:.9rem;overflow-wrap:anywhere}
 .advice{border-left:4px solid var(--warn);padding:4px 10px;margin:10px 0}
 .advice.bad{border-color:var(--bad)}
 .advice.muted{border-color:var(--grey)}
@@ -144,6 +145,11 @@ export const PAGE_SCRIPT = String.raw`
     var rs = text(v.ruleset);
     show($("ruleset"), rs === null ? "Ruleset not known" : "Serving " + rs + " rules");
     show($("reason"), text(v.reason));
+    // The agent could not ask the service just now and shows its earlier answer.
+    var stale = obj(v.stale), checked = parseTime(v.checkedAt);
+    show($("service-stale"), stale === null ? null :
+      "The telemetry service could not be asked just now (" + (text(stale.reason) || "no reason given") +
+      "); this is its answer from " + (checked === null ? "earlier" : localTime(checked) + " (" + relative(checked, now) + ")") + ".");
     var advice = $("advice");
     show(advice, text(v.advice));
     advice.className = "advice" + (tone === "warn" ? "" : " " + tone);
@@ -304,6 +310,7 @@ const BODY = `<main>
 <section class="card" aria-labelledby="badge">
 <div class="head"><span id="badge" class="badge muted" data-status="">…</span><span id="ruleset" class="ruleset" hidden></span></div>
 <p id="reason" class="reason" hidden></p>
+<p id="service-stale" class="service-stale" hidden></p>
 <p id="advice" class="advice" hidden></p>
 <dl id="facts"></dl>
 </section>

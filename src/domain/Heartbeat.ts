@@ -91,10 +91,22 @@ export const assembleHeartbeat = (facts: SensorFacts, nowMs: number): HeartbeatB
   log_stats: or(facts.stats, heartbeatStats)
 })
 
+/** Which heartbeat key each fact feeds (telemetry SIDs feed the telemetry rule count). */
+const KEY_OF: Record<keyof SensorFacts, string> = {
+  softwareVersion: "software_version",
+  suricataVersion: "suricata_version",
+  suricataRunning: "suricata_status",
+  rulesetVersion: "ruleset_version",
+  installedSids: "total_enabled_rules",
+  telemetrySids: "total_enabled_telemetry_rules",
+  ipsMode: "mode",
+  stats: "log_stats"
+}
+
 /** Probes that did not yield a value, for `--print` and the task message: "suricata_version: ERROR (...)". */
 export const problems = (facts: SensorFacts): Array<string> =>
-  (Object.entries(facts) as Array<[string, Probe<unknown>]>).flatMap(([k, p]) =>
-    p._tag === "Found" ? [] : [`${k}: ${p._tag === "NotFound" ? "NOTFOUND" : "ERROR"} (${p.detail})`]
+  (Object.entries(facts) as Array<[keyof SensorFacts, Probe<unknown>]>).flatMap(([k, p]) =>
+    p._tag === "Found" ? [] : [`${KEY_OF[k]}: ${p._tag === "NotFound" ? "NOTFOUND" : "ERROR"} (${p.detail})`]
   )
 
 // --- Reading the facts out of raw text (pure; the SystemProbe adapter supplies the text) ---

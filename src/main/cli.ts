@@ -3,11 +3,14 @@ import { Command } from "@effect/cli"
 import { dumpCommand } from "./commands/dump.js"
 import { replayCommand } from "./commands/replay.js"
 import { rulesCommand } from "./commands/rules.js"
+import { sendHeartbeatCommand } from "./commands/sendHeartbeat.js"
+import { sensorInfoCommand } from "./commands/sensorInfo.js"
 import { serviceCommand } from "./commands/service.js"
+import { statusCommand } from "./commands/status.js"
 
 export const root = Command.make("etpro-telemetry").pipe(
   Command.withDescription("ET Pro Telemetry agent for Suricata"),
-  Command.withSubcommands([dumpCommand, serviceCommand, replayCommand, rulesCommand])
+  Command.withSubcommands([dumpCommand, serviceCommand, replayCommand, rulesCommand, sendHeartbeatCommand, sensorInfoCommand, statusCommand])
 )
 
 export const cli = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })

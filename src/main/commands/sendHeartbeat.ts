@@ -1,0 +1,22 @@
+/** `send-heartbeat [--base-url URL] [--direct] [--print] [--insecure] [--timeout DURATION]` (SPEC section 6). */
+import { Command, Options } from "@effect/cli"
+import { Effect, Layer } from "effect"
+import * as SystemProbe from "../../adapters/SystemProbe.js"
+import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
+
+export const sendHeartbeatCommand = Command.make(
+  "send-heartbeat",
+  {
+    ...apiFlags,
+    direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-30 min spread delay")),
+    print: Options.boolean("print").pipe(Options.withDescription("print the heartbeat JSON; send nothing"))
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const { paths, api } = yield* apiOptionsFrom(o)
+      const { heartbeatProgram } = yield* Effect.promise(() => import("../programs/Heartbeat.js"))
+      yield* heartbeatProgram({ ...api, direct: o.direct, print: o.print }).pipe(
+        Effect.provide(Layer.merge(agentLayer(paths), SystemProbe.layer(paths)))
+      )
+    })
+).pipe(Command.withDescription("send one heartbeat (software versions, rule counts, mode, stats) to the service"))

@@ -1,0 +1,99 @@
+/**
+ * `send-heartbeat` (SPEC section 6): probes the sensor, assembles the heartbeat and posts it, with the
+ * delivery's retry rules (network errors, 408, 429, 5xx retried with backoff inside a budget; 401/403 stop at
+ * once). Before sending, a random delay [0–30 min] spreads the load of many sensors unless `--direct`;
+ * `--print` only shows the JSON (no token needed, nothing sent or recorded). The outcome is kept in the agent
+ * state as `lastHeartbeat`.
+ */
+import { Clock, Duration, Effect, Random } from "effect"
+import { Output } from "../../adapters/Output.js"
+import { RuleUpdaterConfig } from "../../adapters/RuleUpdaterConfig.js"
+import { StateStore } from "../../adapters/StateStore.js"
+import { SystemProbe } from "../../adapters/SystemProbe.js"
+import * as TelemetryApi from "../../adapters/TelemetryApi.js"
+import type { TaskResult } from "../../domain/AgentState.js"
+import { assembleHeartbeat, type HeartbeatBody, problems } from "../../domain/Heartbeat.js"
+import { defaultPolicy, RetryBudget, type RetryPolicy, schedule } from "../../domain/Retry.js"
+import { CliFailure, ExitCode, line } from "../Failure.js"
+import { type ApiOptions, describeApiError } from "./SensorInfo.js"
+
+export interface HeartbeatOptions extends ApiOptions {
+  /** Skip the spread delay. */
+  readonly direct: boolean
+  /** Show the heartbeat, send nothing. */
+  readonly print: boolean
+  /** Longest spread delay [30 min]. */
+  readonly maxDelayMs?: number
+  readonly retry?: RetryPolicy
+}
+
+export const MAX_SPREAD_MS = 1_800_000
+
+const say = (text: string) => Effect.flatMap(Output, (o) => o.err(line("send-heartbeat", text)))
+
+/** The heartbeat as it would be sent now. */
+export const currentHeartbeat = Effect.gen(function* () {
+  const facts = yield* Effect.flatMap(SystemProbe, (p) => p.facts)
+  const now = yield* Clock.currentTimeMillis
+  return { body: assembleHeartbeat(facts, now), problems: problems(facts) }
+})
+
+const record = (result: TaskResult) =>
+  Effect.flatMap(StateStore, (s) => s.modify((st) => ({ ...st, lastHeartbeat: result }))).pipe(
+    Effect.catchAll((e) => say(`warning: ${e.message}`))
+  )
+
+export const heartbeatProgram = (o: HeartbeatOptions) =>
+  Effect.gen(function* () {
+    const out = yield* Output
+    if (o.print) {
+      const { body, problems: notes } = yield* currentHeartbeat
+      yield* out.out(JSON.stringify(body) + "\n")
+      for (const n of notes) yield* say(`note: ${n}`)
+      return { sent: false as const, body }
+    }
+
+    const token = yield* Effect.flatMap(RuleUpdaterConfig, (c) => c.readToken(o.configPath))
+    for (const w of token.warnings) yield* say(`warning: ${w}`)
+
+    if (!o.direct) {
+      const maxDelay = o.maxDelayMs ?? MAX_SPREAD_MS
+      const delay = yield* Random.nextIntBetween(0, maxDelay + 1)
+      if (out.isTTY) yield* say(`waiting ${Math.round(delay / 1000)} s to spread the load (--direct skips this)`)
+      yield* Effect.sleep(Duration.millis(delay))
+    }
+
+    const { body, problems: notes } = yield* currentHeartbeat
+    const policy = o.retry ?? defaultPolicy
+    const url = `${o.baseUrl.replace(/\/+$/, "")}/api/v1/telemetry`
+    const sent = yield* Effect.flatMap(TelemetryApi.TelemetryApi, (api) =>
+      api.postHeartbeat(body).pipe(Effect.retry(schedule({ policy, budget: new RetryBudget(policy.budgetMs) })))
+    ).pipe(
+      Effect.provide(
+        TelemetryApi.layer({ baseUrl: o.baseUrl, token: token.token, insecure: o.insecure, timeoutMs: o.timeoutMs })
+      ),
+      Effect.either
+    )
+    const at = yield* Clock.currentTimeMillis
+    if (sent._tag === "Right") {
+      const missing = notes.length === 0 ? "" : `; ${notes.length} probes without a value`
+      const message = `heartbeat accepted by ${url}${missing}`
+      yield* record({ at, ok: true, message })
+      yield* say(message)
+      for (const n of notes) yield* say(`note: ${n}`)
+      return { sent: true as const, body }
+    }
+    const { reason, kind } = describeApiError(sent.left)
+    const safe = token.token === "" ? reason : reason.split(token.token).join("***")
+    if (kind === "refused") {
+      const spaces = token.trimmed ? " (it had leading/trailing spaces, which were trimmed)" : ""
+      const message = `the service refused the token${spaces}: ${safe}`
+      yield* record({ at, ok: false, message })
+      return yield* new CliFailure({ message, exitCode: ExitCode.tokenRefused })
+    }
+    const message = `heartbeat not delivered: ${safe}`
+    yield* record({ at, ok: false, message })
+    return yield* new CliFailure({ message, exitCode: ExitCode.failure })
+  })
+
+export type { HeartbeatBody }

@@ -1,0 +1,146 @@
+/**
+ * `sensor-info` (SPEC section 7): asks the service for this sensor's license record and answers with exactly
+ * one JSON object: `{"status":"ok", ...service fields}`, `{"status":"failed","response":"<cause>"}` or
+ * `{"status":"unconfigured"}`. Never fails: every fault becomes a `failed` answer naming its cause (DNS,
+ * refused, TLS, timeout, HTTP status with a body excerpt, bad JSON). The answer is kept in the agent state.
+ */
+import { Clock, Effect } from "effect"
+import { Output } from "../../adapters/Output.js"
+import { isUnconfigured, RuleUpdaterConfig, type TokenError } from "../../adapters/RuleUpdaterConfig.js"
+import { StateStore } from "../../adapters/StateStore.js"
+import * as TelemetryApi from "../../adapters/TelemetryApi.js"
+import type { AgentState } from "../../domain/AgentState.js"
+import { line } from "../Failure.js"
+
+export interface ApiOptions {
+  readonly baseUrl: string
+  readonly insecure: boolean
+  /** Per request [5 s]. */
+  readonly timeoutMs: number
+  /** rule-updater.config, holding the token. */
+  readonly configPath: string
+}
+
+/** Why an answer is `failed`, for the exit code and for `status` deciding whether to fall back. */
+export type FailureKind = "transport" | "http4xx" | "refused" | "http5xx" | "bad-response" | "config" | "internal"
+
+export interface SensorInfoOutcome {
+  /** When it was asked (epoch ms). */
+  readonly at: number
+  /** The JSON object `sensor-info` prints. */
+  readonly result: Record<string, unknown>
+  readonly failure?: FailureKind | undefined
+  /** For stderr, never the token (e.g. the token had stray whitespace and was trimmed). */
+  readonly warnings: ReadonlyArray<string>
+}
+
+const LABEL: Record<TelemetryApi.TransportError["reason"], string> = {
+  dns: "DNS",
+  refused: "connection refused",
+  reset: "connection reset",
+  timeout: "timeout",
+  tls: "TLS",
+  other: "network error"
+}
+
+/** The cause of a failed request, in one line naming its kind. */
+export const describeApiError = (e: TelemetryApi.ApiError): { reason: string; kind: FailureKind } => {
+  switch (e._tag) {
+    case "TransportError":
+    {
+      const label = LABEL[e.reason]
+      const named = e.message.toLowerCase().includes(label.toLowerCase())
+      return { reason: named ? e.message : `${label}: ${e.message}`, kind: "transport" }
+    }
+    case "HttpStatusError": {
+      const kind: FailureKind = e.status === 401 || e.status === 403
+        ? "refused"
+        : e.status >= 400 && e.status < 500
+        ? "http4xx"
+        : "http5xx"
+      const body = e.bodyExcerpt === "" ? "" : `: ${e.bodyExcerpt}`
+      return { reason: `HTTP ${e.status} from ${e.url}${body}`, kind }
+    }
+    case "BadResponseError":
+      return { reason: `bad JSON: ${e.message}`, kind: "bad-response" }
+  }
+}
+
+const scrub = (text: string, token: string) => (token === "" ? text : text.split(token).join("***"))
+
+/** `ok` answers: the service's fields, with `status` first and always "ok". */
+const okResult = (fields: Record<string, unknown>): Record<string, unknown> => {
+  const { status: _ignored, ...rest } = fields
+  return { status: "ok", ...rest }
+}
+
+/** Asks the service; never fails. */
+export const querySensorInfo = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, RuleUpdaterConfig> =>
+  Effect.gen(function* () {
+    const config = yield* RuleUpdaterConfig
+    const token = yield* Effect.either(config.readToken(o.configPath))
+    if (token._tag === "Left") {
+      const at = yield* Clock.currentTimeMillis
+      const e: TokenError = token.left
+      return isUnconfigured(e)
+        ? { at, result: { status: "unconfigured" }, warnings: [] }
+        : { at, result: { status: "failed", response: e.message }, failure: "config" as const, warnings: [] }
+    }
+    const { token: secret, warnings } = token.right
+    const ask = Effect.flatMap(TelemetryApi.TelemetryApi, (api) => api.sensorInfo).pipe(
+      Effect.provide(
+        TelemetryApi.layer({ baseUrl: o.baseUrl, token: secret, insecure: o.insecure, timeoutMs: o.timeoutMs })
+      ),
+      // The adapter times each request out; this bounds everything else (loading the HTTP stack included).
+      Effect.timeoutFail({
+        duration: o.timeoutMs * 2 + 1000,
+        onTimeout: () =>
+          new TelemetryApi.TransportError({
+            url: o.baseUrl,
+            reason: "timeout",
+            message: `no answer in ${o.timeoutMs * 2 + 1000} ms from ${o.baseUrl}`
+          })
+      }),
+      Effect.map((fields): Omit<SensorInfoOutcome, "at" | "warnings"> => ({ result: okResult(fields) })),
+      Effect.catchAll((e) => {
+        const { reason, kind } = describeApiError(e)
+        return Effect.succeed({ result: { status: "failed", response: scrub(reason, secret) }, failure: kind })
+      }),
+      Effect.catchAllDefect((d) =>
+        Effect.succeed({
+          result: { status: "failed", response: scrub(`internal error: ${String(d).split("\n")[0]}`, secret) },
+          failure: "internal" as const
+        })
+      )
+    )
+    const answer = yield* ask
+    const at = yield* Clock.currentTimeMillis
+    return { at, warnings, ...answer }
+  })
+
+/** The state after recording an answer: the last one always, the last `ok` one separately. */
+export const withSensorInfo = (s: AgentState, o: SensorInfoOutcome): AgentState => {
+  const record = { at: o.at, result: o.result }
+  return o.result["status"] === "ok" ? { ...s, lastSensorInfo: record, lastSensorInfoOk: record } : { ...s, lastSensorInfo: record }
+}
+
+/** Records the answer; a state file that cannot be written gives a warning, never a failure. */
+export const recordSensorInfo = (
+  o: SensorInfoOutcome
+): Effect.Effect<{ readonly state?: AgentState; readonly warning?: string }, never, StateStore> =>
+  Effect.flatMap(StateStore, (store) => store.modify((s) => withSensorInfo(s, o))).pipe(
+    Effect.map((l) => ({ state: l.state })),
+    Effect.catchAll((e) => Effect.succeed({ warning: e.message }))
+  )
+
+/** The whole command: ask, record, print one JSON line. */
+export const sensorInfoProgram = (o: ApiOptions) =>
+  Effect.gen(function* () {
+    const out = yield* Output
+    const outcome = yield* querySensorInfo(o)
+    for (const w of outcome.warnings) yield* out.err(line("sensor-info", `warning: ${w}`))
+    const recorded = yield* recordSensorInfo(outcome)
+    if (recorded.warning !== undefined) yield* out.err(line("sensor-info", `warning: ${recorded.warning}`))
+    yield* out.out(JSON.stringify(outcome.result) + "\n")
+    return outcome
+  })

@@ -1,0 +1,75 @@
+/**
+ * `status` (SPEC section 7): the widget. Asks the service for the sensor's license record (as `sensor-info`
+ * does, recording the answer); when the service cannot be reached (network, timeout, 5xx, bad JSON) it shows
+ * the last `ok` answer instead and says so. A 4xx or a missing token is shown as it is: that is the answer.
+ */
+import { Clock, Effect } from "effect"
+import { Output } from "../../adapters/Output.js"
+import type { RuleUpdaterConfig } from "../../adapters/RuleUpdaterConfig.js"
+import { StateStore } from "../../adapters/StateStore.js"
+import { type AgentState, emptyState } from "../../domain/AgentState.js"
+import { renderWidget, type SensorInfoAnswer, widgetView, type WidgetView } from "../../domain/Widget.js"
+import { line } from "../Failure.js"
+import { type ApiOptions, type FailureKind, querySensorInfo, recordSensorInfo } from "./SensorInfo.js"
+
+export interface StatusOptions extends ApiOptions {
+  /**
+   * Reuse a recorded answer younger than this instead of asking the service again [0: always ask]. The web
+   * page refreshes every minute; the service need not be asked that often.
+   */
+  readonly maxAgeMs?: number
+}
+
+/** Failures after which an earlier answer is still the best information there is. */
+const UNREACHABLE: ReadonlyArray<FailureKind> = ["transport", "http5xx", "bad-response", "internal"]
+
+/** The widget's view now; never fails (a broken state file shows as an empty one, with a note). */
+export const statusView = (
+  o: StatusOptions
+): Effect.Effect<WidgetView & { readonly warnings: ReadonlyArray<string> }, never, RuleUpdaterConfig | StateStore> =>
+  Effect.gen(function* () {
+    const store = yield* StateStore
+    const warnings: Array<string> = []
+    const loaded = yield* store.load.pipe(
+      Effect.map((l) => {
+        if (l.problem !== undefined) warnings.push(l.problem)
+        return l.state
+      }),
+      Effect.catchAll((e) => Effect.sync(() => (warnings.push(e.message), emptyState)))
+    )
+    let state: AgentState = loaded
+    const now0 = yield* Clock.currentTimeMillis
+    const recent = state.lastSensorInfo
+    let shown: SensorInfoAnswer | undefined
+    let stale: string | undefined
+    if (recent !== undefined && o.maxAgeMs !== undefined && o.maxAgeMs > 0 && now0 - recent.at < o.maxAgeMs && recent.at <= now0) {
+      shown = recent
+    } else {
+      const outcome = yield* querySensorInfo(o)
+      warnings.push(...outcome.warnings)
+      const recorded = yield* recordSensorInfo(outcome)
+      if (recorded.warning !== undefined) warnings.push(recorded.warning)
+      state = recorded.state ?? { ...state, lastSensorInfo: { at: outcome.at, result: outcome.result } }
+      const previous = state.lastSensorInfoOk ?? loaded.lastSensorInfoOk
+      if (outcome.failure !== undefined && UNREACHABLE.includes(outcome.failure) && previous !== undefined) {
+        shown = previous
+        stale = String(outcome.result["response"])
+      } else shown = { at: outcome.at, result: outcome.result }
+    }
+    const now = yield* Clock.currentTimeMillis
+    const view = widgetView({ sensorInfo: shown, stale, state, now, configPath: o.configPath })
+    return { ...view, warnings }
+  })
+
+/** Just the WidgetView (what `/api/status` serves), warnings left out. */
+export const widgetOnly = (o: StatusOptions): Effect.Effect<WidgetView, never, RuleUpdaterConfig | StateStore> =>
+  Effect.map(statusView(o), ({ warnings: _w, ...view }) => view)
+
+export const statusProgram = (o: StatusOptions & { readonly json: boolean }) =>
+  Effect.gen(function* () {
+    const out = yield* Output
+    const { warnings, ...view } = yield* statusView(o)
+    for (const w of warnings) yield* out.err(line("status", `warning: ${w}`))
+    yield* out.out(o.json ? JSON.stringify(view) + "\n" : renderWidget(view))
+    return view
+  })

@@ -1,5 +1,6 @@
 /** The command tree: flags → programs. Each command lives in ./commands. */
 import { Command } from "@effect/cli"
+import { demoCommand } from "./commands/demo.js"
 import { dumpCommand } from "./commands/dump.js"
 import { replayCommand } from "./commands/replay.js"
 import { rulesCommand } from "./commands/rules.js"
@@ -10,7 +11,7 @@ import { statusCommand } from "./commands/status.js"
 
 export const root = Command.make("etpro-telemetry").pipe(
   Command.withDescription("ET Pro Telemetry agent for Suricata"),
-  Command.withSubcommands([dumpCommand, serviceCommand, replayCommand, rulesCommand, sendHeartbeatCommand, sensorInfoCommand, statusCommand])
+  Command.withSubcommands([dumpCommand, demoCommand, serviceCommand, replayCommand, rulesCommand, sendHeartbeatCommand, sensorInfoCommand, statusCommand])
 )
 
 export const cli = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })

@@ -139,7 +139,7 @@ describe("replay", () => {
         Effect.runPromise(Effect.flip(run({ log, baseUrl: svc.url, token: "wrong" })))
       )
       expect(refused).toMatchObject({ _tag: "CliFailure", exitCode: 3 })
-      expect(refused.message).not.toContain("wrong")
+      expect(String((refused as { message: string }).message)).not.toContain("wrong")
     })
   )
 })

@@ -30,7 +30,7 @@ const call = (
   svc: RunningService,
   method: string,
   path: string,
-  o: { token?: string | null; body?: string | Uint8Array; admin?: string } = {}
+  o: { token?: string | null; body?: string; admin?: string } = {}
 ) =>
   Effect.promise(async (): Promise<Answer> => {
     const headers: Record<string, string> = {}

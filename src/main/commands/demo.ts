@@ -1,0 +1,43 @@
+/** `demo [--serve] [--root DIR] [--listen HOST:PORT] [--status-listen HOST:PORT]`: what `npm start` runs. */
+import { Command, Options } from "@effect/cli"
+import { Effect, Option } from "effect"
+import { CliFailure, ExitCode } from "../Failure.js"
+
+/** The argv that runs this CLI again: the way this process was started when it is the CLI, else the bin. */
+const cliArgv = (binPath: string): Array<string> => {
+  const self = process.argv[1] ?? ""
+  return /(?:bin\/etpro-telemetry|dist\/bin\.js|src\/main\/bin\.ts)$/.test(self)
+    ? [process.execPath, ...process.execArgv, self]
+    : [process.execPath, binPath]
+}
+
+export const demoCommand = Command.make(
+  "demo",
+  {
+    serve: Options.boolean("serve").pipe(Options.withDescription("keep the service and the status page up (Ctrl-C stops)")),
+    root: Options.text("root").pipe(Options.optional, Options.withDescription("sensor tree to use (default: a temporary one)")),
+    listen: Options.text("listen").pipe(Options.withDefault("127.0.0.1:0"), Options.withDescription("service HOST:PORT")),
+    statusListen: Options.text("status-listen").pipe(
+      Options.withDefault("127.0.0.1:0"),
+      Options.withDescription("status page HOST:PORT with --serve")
+    )
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const { parseListen } = yield* Effect.promise(() => import("../service/Service.js"))
+      const listen = parseListen(o.listen)
+      if (listen === undefined) {
+        return yield* new CliFailure({ message: `--listen ${JSON.stringify(o.listen)} is not HOST:PORT`, exitCode: ExitCode.usage })
+      }
+      const [{ demo }, SqliteStore, { assets }] = yield* Effect.promise(() =>
+        Promise.all([import("../programs/Demo.js"), import("../../adapters/SqliteStore.js"), import("../service/Assets.js")])
+      )
+      yield* demo({
+        root: Option.getOrUndefined(o.root),
+        serve: o.serve,
+        listen,
+        statusListen: o.statusListen,
+        cli: cliArgv(assets().cli)
+      }).pipe(Effect.provide(SqliteStore.layerMemory))
+    })
+).pipe(Command.withDescription("the whole loop on this machine: service, sample sensor, agent commands, status"))

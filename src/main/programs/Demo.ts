@@ -1,0 +1,402 @@
+/**
+ * `demo` (what `npm start` runs): the whole loop on one machine, in well under a minute. Starts the reference
+ * service in-process on a free loopback port, builds a sensor tree under a temporary `--root` (the bundled
+ * sample eve log with its timestamps moved to the last two hours, suricata.yaml, stats.log, stand-in
+ * opnsense-version / suricata / rc.d scripts, and a token), then runs the agent's own commands against it as
+ * child processes, exactly as an operator would: rules update, send-events, send-heartbeat, sensor-info and
+ * status. It ends with what left the sensor: counts, what was masked and dropped, one event before and after,
+ * and the service's privacy check. With `--serve` the service and the status page stay up until Ctrl-C.
+ *
+ * A command this build does not have yet is reported and skipped; sending then falls back to the sanitiser
+ * and the TelemetryApi in-process, so the demo shows the same thing.
+ */
+import { Clock, Effect, Stream } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { EveLog } from "../../adapters/EveLog.js"
+import { Output } from "../../adapters/Output.js"
+import { setTokenInText } from "../../adapters/RuleUpdaterConfig.js"
+import { make as makeApi } from "../../adapters/TelemetryApi.js"
+import { emptyExplanation, eventToJson, makeSanitiser, parseEveLine } from "../../domain/Sanitise.js"
+import { selectRecord } from "../../domain/Select.js"
+import { parseTimestamp } from "../../domain/Timestamp.js"
+import { CliFailure, ExitCode } from "../Failure.js"
+import { resolvePaths } from "../Paths.js"
+import { loadPrivacy } from "../Privacy.js"
+import { assets } from "../service/Assets.js"
+import { untilSignal } from "../service/Run.js"
+import { start as startService } from "../service/Service.js"
+
+export interface DemoOptions {
+  /** The sensor tree; a fresh temporary directory (removed at the end) when absent. */
+  readonly root?: string | undefined
+  /** Keep the service and the status page up until SIGINT/SIGTERM. */
+  readonly serve: boolean
+  readonly listen: { readonly host: string; readonly port: number }
+  /** Where the status page listens with --serve [127.0.0.1:0]. */
+  readonly statusListen?: string
+  /** argv that runs this CLI (`node bin/etpro-telemetry`, or `node --import tsx src/main/bin.ts`). */
+  readonly cli: ReadonlyArray<string>
+  /** Per command [45 s]. */
+  readonly stepTimeoutMs?: number
+}
+
+const HOME_NET = "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12,198.51.100.0/24]"
+
+const SURICATA_YAML = `%YAML 1.1
+---
+# Written by etpro-telemetry demo.
+vars:
+  address-groups:
+    HOME_NET: "${HOME_NET}"
+    EXTERNAL_NET: "!$HOME_NET"
+outputs:
+  - eve-log:
+      enabled: yes
+      filename: eve.json
+af-packet:
+  - interface: em0
+`
+
+const STATS_COUNTERS: ReadonlyArray<readonly [string, number]> = [
+  ["capture.kernel_packets", 1843211],
+  ["decoder.pkts", 1843020],
+  ["decoder.bytes", 1536628912],
+  ["decoder.ipv4", 1702214],
+  ["decoder.ipv6", 140806],
+  ["flow.tcp", 20411],
+  ["flow.udp", 9313],
+  ["detect.alert", 143]
+]
+
+const statsLog = (now: number): string => {
+  const dashes = "-".repeat(84)
+  const d = new Date(now)
+  const p = (n: number) => String(n).padStart(2, "0")
+  const date = `${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/${d.getUTCFullYear()} -- ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`
+  return [
+    dashes,
+    `Date: ${date} (uptime: 0d, 02h 00m 00s)`,
+    dashes,
+    `${"Counter".padEnd(46)}| ${"TM Name".padEnd(26)}| Value`,
+    dashes,
+    ...STATS_COUNTERS.map(([c, v]) => `${c.padEnd(46)}| ${"Total".padEnd(26)}| ${v}`)
+  ].join("\n") + "\n"
+}
+
+const SCRIPTS = {
+  opnsenseVersion: `#!/bin/sh\necho "26.1 (etpro-telemetry demo)"\n`,
+  suricata: `#!/bin/sh\necho "This is Suricata version 7.0.8 RELEASE"\n`,
+  suricataRc: `#!/bin/sh\necho "suricata is running as pid $$."\nexit 0\n`
+}
+
+const TS_FIELD = /"timestamp":"([^"]+)"/g
+
+/** Moves every parseable `"timestamp"` by `shiftMs` (whole seconds), keeping its offset and fraction. */
+export const shiftTimestamps = (text: string, shiftMs: number): string =>
+  text.replace(TS_FIELD, (whole, ts: string) => {
+    const t = parseTimestamp(ts)
+    const m = /^(.{19})(\.\d+)?(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(ts)
+    if (t === undefined || m === null) return whole
+    const tz = m[3]!
+    const digits = tz === "Z" ? "" : tz.slice(1).replace(":", "")
+    const offsetMin = tz === "Z" ? 0 : (tz.startsWith("-") ? -1 : 1) * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || "0"))
+    const wholeSeconds = Math.floor(t / 1000) * 1000
+    const wall = new Date(wholeSeconds + shiftMs + offsetMin * 60_000).toISOString().slice(0, 19)
+    return `"timestamp":"${wall}${m[2] ?? ""}${tz}"`
+  })
+
+/** The newest timestamp in a log text. */
+const newest = (text: string): number | undefined => {
+  let max: number | undefined
+  for (const m of text.matchAll(TS_FIELD)) {
+    const t = parseTimestamp(m[1]!)
+    if (t !== undefined && (max === undefined || t > max)) max = t
+  }
+  return max
+}
+
+interface StepResult {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+  readonly missing: boolean
+}
+
+/** Runs the CLI as a child process; the service keeps answering meanwhile (nothing here blocks the loop). */
+const runCli = (cli: ReadonlyArray<string>, args: ReadonlyArray<string>, timeoutMs: number) =>
+  Effect.async<StepResult>((resume) => {
+    const child = spawn(cli[0]!, [...cli.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (c: Buffer) => void (stdout += c.toString("utf8")))
+    child.stderr.on("data", (c: Buffer) => void (stderr += c.toString("utf8")))
+    const timer = setTimeout(() => {
+      stderr += `emergingthreats: demo: no answer in ${timeoutMs / 1000} s; stopped\n`
+      child.kill("SIGKILL")
+    }, timeoutMs)
+    child.on("error", (e) => {
+      clearTimeout(timer)
+      resume(Effect.succeed({ code: 127, stdout, stderr: `${stderr}${e.message}\n`, missing: false }))
+    })
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resume(Effect.succeed({ code: code ?? 1, stdout, stderr, missing: /Invalid subcommand/.test(stderr) }))
+    })
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      if (child.exitCode === null) child.kill("SIGKILL")
+    })
+  })
+
+/** Starts a long-running child (the status page) and waits for its `listening on` line. */
+const startChild = (cli: ReadonlyArray<string>, args: ReadonlyArray<string>) =>
+  Effect.acquireRelease(
+    Effect.async<{ child: ChildProcess; url: string }, CliFailure>((resume) => {
+      const child = spawn(cli[0]!, [...cli.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"] })
+      let out = ""
+      let err = ""
+      child.stdout!.on("data", (c: Buffer) => {
+        out += c.toString("utf8")
+        const m = /listening on (\S+)/.exec(out)
+        if (m !== null) resume(Effect.succeed({ child, url: m[1]! }))
+      })
+      child.stderr!.on("data", (c: Buffer) => void (err += c.toString("utf8")))
+      child.on("close", (code) =>
+        resume(Effect.fail(new CliFailure({ message: `the status page exited (${code}): ${err.trim().split("\n")[0] ?? ""}`, exitCode: ExitCode.failure })))
+      )
+    }),
+    ({ child }) => Effect.sync(() => void (child.exitCode === null && child.kill("SIGTERM")))
+  )
+
+const indent = (text: string) =>
+  text
+    .trimEnd()
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => `    ${l}`)
+    .join("\n")
+
+const top = (m: Map<string, number>, n = 8) =>
+  [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n).map(([k, v]) => `${k} ×${v}`).join(", ") || "none"
+
+export const demo = (opts: DemoOptions) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const out = yield* Output
+      const eve = yield* EveLog
+      const say = (text: string) => out.out(`${text}\n`)
+      const began = yield* Clock.currentTimeMillis
+      const timeoutMs = opts.stepTimeoutMs ?? 45_000
+
+      // ---- the sensor tree
+      const temporary = opts.root === undefined
+      const root = opts.root ?? (yield* Effect.promise(() => mkdtemp(join(tmpdir(), "etpro-demo-"))))
+      if (temporary) yield* Effect.addFinalizer(() => Effect.promise(() => rm(root, { recursive: true, force: true })))
+      const paths = resolvePaths({ root })
+      const token = `demo-${randomBytes(18).toString("base64url")}`
+      const now = yield* Clock.currentTimeMillis
+      const sample = yield* Effect.promise(() => readFile(assets().sampleEve, "utf8"))
+      const newestAt = newest(sample) ?? now
+      const shift = Math.round((now - 2 * 60_000 - newestAt) / 1000) * 1000
+      const eveText = shiftTimestamps(sample, shift)
+      const eveFile = join(paths.logDir, "eve.json")
+      yield* Effect.promise(async () => {
+        const file = async (path: string, text: string, mode = 0o644) => {
+          await mkdir(dirname(path), { recursive: true })
+          await writeFile(path, text, { mode })
+          await chmod(path, mode)
+        }
+        await file(paths.suricataYaml, SURICATA_YAML)
+        await file(paths.ruleUpdaterConfig, setTokenInText("", token), 0o600)
+        await file(eveFile, eveText)
+        await file(paths.statsLog, statsLog(now))
+        await file(paths.commands.opnsenseVersion, SCRIPTS.opnsenseVersion, 0o755)
+        await file(paths.commands.suricata, SCRIPTS.suricata, 0o755)
+        await file(paths.commands.suricataRc, SCRIPTS.suricataRc, 0o755)
+        await mkdir(paths.rulesDir, { recursive: true })
+        await mkdir(dirname(paths.state), { recursive: true })
+      })
+
+      // ---- the service
+      const svc = yield* startService({ host: opts.listen.host, port: opts.listen.port, tokens: [token] })
+      const lines = eveText.split("\n").filter((l) => l !== "").length
+      yield* say("etpro-telemetry demo: the agent and the reference telemetry service, end to end on this machine")
+      yield* say(`  service      ${svc.url}  (in-process, in-memory database, ET Pro ${svc.rulesets.pro.version})`)
+      yield* say(`  sensor tree  ${root}${temporary ? "  (temporary)" : ""}`)
+      yield* say(`  eve log      ${lines} sample lines, timestamps moved to the last two hours; HOME_NET ${HOME_NET}`)
+      yield* say(`  every command below also gets --root ${root} --base-url ${svc.url}`)
+
+      // ---- the agent's commands
+      const failures: Array<string> = []
+      const missing: Array<string> = []
+      const step = (args: ReadonlyArray<string>, tree = true) =>
+        Effect.gen(function* () {
+          yield* say(`\n$ etpro-telemetry ${args.join(" ")}`)
+          const r = yield* runCli(opts.cli, [...args, ...(tree ? ["--root", root, "--base-url", svc.url] : [])], timeoutMs)
+          if (r.missing) {
+            missing.push(args.join(" "))
+            yield* say("    (not in this build yet)")
+            return r
+          }
+          const text = indent(`${r.stdout}${r.stderr}`.split(token).join("***"))
+          if (text !== "") yield* say(text)
+          if (r.code !== 0) {
+            failures.push(`${args.join(" ")} exited ${r.code}`)
+            yield* say(`    (exit code ${r.code})`)
+          }
+          return r
+        })
+
+      yield* step(["rules", "update"])
+      const send = yield* step(["send-events", "--direct"])
+      let sentInProcess: number | undefined
+      if (send.missing) {
+        yield* say("    sending in-process instead: the same sanitiser and HTTP client")
+        sentInProcess = yield* sendInProcess(paths, svc.url, token, now)
+        yield* say(`    ${sentInProcess} events sent`)
+      }
+      yield* step(["send-heartbeat", "--direct"])
+      yield* step(["sensor-info"])
+      yield* step(["status"])
+
+      // ---- what left the sensor
+      const report = yield* explainLog(paths, eveFile, now)
+      const counts = yield* svc.store.counts
+      const sensors = yield* svc.store.sensors
+      const stored = yield* svc.store.events({ limit: 1000 })
+      yield* say("\nWhat left the sensor")
+      yield* say(
+        `  ${counts.events} events and ${counts.heartbeats} heartbeat(s) reached the service; ` +
+          `${report.selected} of ${report.alerts} alerts were eligible (alerts in telemetry_sids.txt, at most 1 day old), ` +
+          `${report.lines - report.alerts} other records stay on the sensor`
+      )
+      yield* say(`  masked   ${top(report.masked)}`)
+      yield* say(`  dropped  ${top(report.dropped)}`)
+      yield* say(
+        `  the service's privacy check found ${counts.violations} violation(s) in ${counts.events} events ` +
+          `(unmasked private/link-local addresses, keys outside the allow-lists)`
+      )
+      const example = report.example === undefined ? undefined : stored.find((e) => e.body === report.example!.sent)
+      if (report.example !== undefined) {
+        yield* say("  one event, as recorded by Suricata and as the service received it:")
+        yield* say(`    recorded  ${report.example.recorded}`)
+        yield* say(`    received  ${example?.body ?? report.example.sent}`)
+      }
+      const status = sensors[0] === undefined ? "unknown" : (yield* sensorStatus(svc.url, token))
+      yield* say(`  license status at the service: ${status}`)
+      if (missing.length > 0) yield* say(`  not in this build yet (skipped): ${missing.join(", ")}`)
+
+      const took = ((yield* Clock.currentTimeMillis) - began) / 1000
+      if (opts.serve) {
+        const page = yield* startChild(opts.cli, [
+          "status", "--serve", opts.statusListen ?? "127.0.0.1:0", "--root", root, "--base-url", svc.url
+        ])
+        yield* say(`\nserving (Ctrl-C stops):`)
+        yield* say(`  status page        ${page.url}`)
+        yield* say(`  telemetry service  ${svc.url}  (admin: curl -H 'X-Admin-Key: ${svc.adminKey}' ${svc.url}/admin/sensors)`)
+        yield* untilSignal
+      } else {
+        yield* say(`\ndone in ${took.toFixed(1)} s${failures.length > 0 ? `; failed: ${failures.join("; ")}` : ""}`)
+      }
+      if (failures.length > 0 || (sentInProcess === undefined && counts.events === 0) || status !== "ACTIVE") {
+        return yield* new CliFailure({
+          message: `the demo did not complete: ${[...failures, ...(status !== "ACTIVE" ? [`status ${status}`] : [])].join("; ") || "no events reached the service"}`,
+          exitCode: ExitCode.failure
+        })
+      }
+    })
+  )
+
+const sensorStatus = (baseUrl: string, token: string) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const api = yield* makeApi({ baseUrl, token, insecure: false, timeoutMs: 5000 })
+      const info = yield* api.sensorInfo
+      return String(info.sensor_status)
+    })
+  ).pipe(Effect.orElseSucceed(() => "unknown"))
+
+/** The same selection and sanitisation as send-events, with explanations: what was masked and dropped. */
+const explainLog = (paths: ReturnType<typeof resolvePaths>, eveFile: string, now: number) =>
+  Effect.gen(function* () {
+    const eve = yield* EveLog
+    const privacy = yield* loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: paths.telemetrySids }).pipe(
+      Effect.orElseSucceed(() => undefined)
+    )
+    const report = {
+      lines: 0,
+      alerts: 0,
+      selected: 0,
+      masked: new Map<string, number>(),
+      dropped: new Map<string, number>(),
+      example: undefined as { recorded: string; sent: string } | undefined
+    }
+    if (privacy === undefined) return report
+    const sanitise = makeSanitiser(privacy.local)
+    const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1)
+    yield* eve.read(eveFile, { start: 0 }).pipe(
+      Stream.runForEach((batch) =>
+        Effect.sync(() => {
+          report.lines += batch.lineCount
+          for (const line of batch.lines) {
+            let rec: unknown
+            try {
+              rec = parseEveLine(line)
+            } catch {
+              continue
+            }
+            const v = selectRecord(rec, { sids: privacy.sids, notBefore: now - 86_400_000 })
+            if (v !== "not-alert") report.alerts++
+            if (v !== "send") continue
+            report.selected++
+            const ex = emptyExplanation()
+            const { event } = sanitise(rec, ex)
+            ex.masked.forEach((m) => bump(report.masked, m.path))
+            ex.dropped.forEach((d) => bump(report.dropped, d))
+            // Show an event where free text was masked too, if there is one.
+            if (report.example === undefined && ex.masked.some((m) => m.path.startsWith("tls.") || m.path.startsWith("http."))) {
+              report.example = { recorded: line, sent: eventToJson(event) }
+            }
+          }
+        })
+      )
+    )
+    return report
+  })
+
+/** send-events' job when this build has no send-events: select, sanitise, POST. */
+const sendInProcess = (paths: ReturnType<typeof resolvePaths>, baseUrl: string, token: string, now: number) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const eve = yield* EveLog
+      const privacy = yield* loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: paths.telemetrySids })
+      const api = yield* makeApi({ baseUrl, token, insecure: false, timeoutMs: 5000 })
+      const sanitise = makeSanitiser(privacy.local)
+      let sent = 0
+      const files = yield* eve.files(paths.logDir)
+      for (const f of files) {
+        yield* eve.read(f.path, { start: 0, prefilter: '"alert"' }).pipe(
+          Stream.runForEach((batch) =>
+            Effect.forEach(batch.lines, (line) => {
+              let rec: unknown
+              try {
+                rec = parseEveLine(line)
+              } catch {
+                return Effect.void
+              }
+              if (selectRecord(rec, { sids: privacy.sids, notBefore: now - 86_400_000 }) !== "send") return Effect.void
+              return api.postEvent(eventToJson(sanitise(rec).event)).pipe(
+                Effect.tap(() => Effect.sync(() => void sent++)),
+                Effect.orElseSucceed(() => undefined)
+              )
+            }, { concurrency: 4, discard: true })
+          )
+        )
+      }
+      return sent
+    })
+  ).pipe(Effect.catchAll(() => Effect.succeed(0)))

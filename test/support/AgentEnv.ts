@@ -1,0 +1,59 @@
+/**
+ * The real adapters a heartbeat / sensor-info / status program runs on, over a temp directory: the token in a
+ * real rule-updater.config, the state in a real state.json, output captured.
+ */
+import { Effect, Layer } from "effect"
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import * as Output from "../../src/adapters/Output.js"
+import * as RuleUpdaterConfig from "../../src/adapters/RuleUpdaterConfig.js"
+import * as StateStore from "../../src/adapters/StateStore.js"
+import type { AgentState } from "../../src/domain/AgentState.js"
+
+export const TOKEN = "tok3n-Secret-0123456789"
+
+export interface AgentEnv {
+  readonly dir: string
+  readonly configPath: string
+  readonly statePath: string
+  readonly setToken: (raw: string | undefined) => Promise<void>
+  readonly readState: () => Promise<AgentState | undefined>
+  readonly writeState: (s: AgentState) => Promise<void>
+  readonly layer: Layer.Layer<
+    Output.Output | Output.CapturedOutput | RuleUpdaterConfig.RuleUpdaterConfig | StateStore.StateStore
+  >
+  readonly cleanup: () => Promise<void>
+}
+
+export const agentEnv = async (token: string | undefined = TOKEN): Promise<AgentEnv> => {
+  const dir = await mkdtemp(join(tmpdir(), "etpro-agent-"))
+  const configPath = join(dir, "rule-updater.config")
+  const statePath = join(dir, "run", "state.json")
+  const setToken = async (raw: string | undefined) => {
+    if (raw === undefined) await rm(configPath, { force: true })
+    else await writeFile(configPath, `[__properties__]\net_telemetry.token = ${raw}\nother.key = 1\n`)
+  }
+  await setToken(token)
+  return {
+    dir,
+    configPath,
+    statePath,
+    setToken,
+    readState: async () => {
+      try {
+        return JSON.parse(await readFile(statePath, "utf8")) as AgentState
+      } catch {
+        return undefined
+      }
+    },
+    writeState: async (s) => {
+      await mkdir(dirname(statePath), { recursive: true })
+      await writeFile(statePath, JSON.stringify(s))
+    },
+    layer: Layer.mergeAll(Output.layerTest(), RuleUpdaterConfig.layer, StateStore.layer(statePath)),
+    cleanup: () => rm(dir, { recursive: true, force: true })
+  }
+}
+
+export const captured = Effect.map(Output.CapturedOutput, (c) => c)

@@ -1,0 +1,154 @@
+/** `status`: the widget from a live answer, or from the last good one when the service cannot be reached. */
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { emptyState } from "../../../src/domain/AgentState.js"
+import type { WidgetView } from "../../../src/domain/Widget.js"
+import { statusProgram, widgetOnly } from "../../../src/main/programs/Status.js"
+import { type AgentEnv, agentEnv, captured, TOKEN } from "../../support/AgentEnv.js"
+import { type Reply, type Sink, startSink } from "../../support/TelemetrySink.js"
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((f) => f()))
+})
+
+const setup = (reply: (n: number) => Reply) =>
+  Effect.promise(async () => {
+    const env = await agentEnv()
+    const sink = await startSink((_r, n) => reply(n))
+    cleanups.push(env.cleanup, () => sink.close())
+    return { env, sink }
+  })
+
+const HOUR = 3_600_000
+const iso = (t: number) => new Date(t).toISOString()
+
+const info = (status: string) => {
+  const now = Date.now()
+  return {
+    status: 200,
+    body: JSON.stringify({
+      sensor_status: status,
+      created: iso(now - 30 * 24 * HOUR),
+      event_received: iso(now - HOUR),
+      last_heartbeat: iso(now - HOUR / 2),
+      last_rule_download: iso(now - 5 * HOUR),
+      disable_date: iso(now - HOUR + 5 * 24 * HOUR)
+    })
+  }
+}
+
+const run = (env: AgentEnv, sink: Sink, json: boolean, timeoutMs = 2000) =>
+  Effect.gen(function* () {
+    const view = yield* statusProgram({ baseUrl: sink.url, insecure: false, timeoutMs, configPath: env.configPath, json })
+    const out = yield* captured
+    return { view, stdout: out.stdout.join(""), stderr: out.stderr.join("\n") }
+  }).pipe(Effect.provide(env.layer))
+
+describe("status", () => {
+  it.live("asks the service, records the answer, prints the table", () =>
+    Effect.gen(function* () {
+      const { env, sink } = yield* setup(() => info("ACTIVE"))
+      const { view, stdout } = yield* run(env, sink, false)
+      expect(view.status).toBe("ACTIVE")
+      expect(view.stale).toBeNull()
+      expect(stdout).toMatch(/^ET Pro Telemetry: license\n  status +ACTIVE\n  ruleset served +ET Pro\n/)
+      expect(stdout).toMatch(/next +DORMANT on .* unless a heartbeat is received/)
+      expect(stdout).not.toContain("advice:")
+      expect(sink.received[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`)
+      const state = yield* Effect.promise(() => env.readState())
+      expect(state?.lastSensorInfo?.result.sensor_status).toBe("ACTIVE")
+    })
+  )
+
+  it.live("--json prints the WidgetView, one line", () =>
+    Effect.gen(function* () {
+      const { env, sink } = yield* setup(() => info("DISABLED"))
+      const { view, stdout } = yield* run(env, sink, true)
+      expect(stdout.trimEnd()).not.toContain("\n")
+      const printed = JSON.parse(stdout) as WidgetView
+      expect(printed).toEqual(JSON.parse(JSON.stringify(view)))
+      expect(printed.status).toBe("DISABLED")
+      expect(printed.ruleset).toBe("ET Open")
+      expect(printed.advice).toMatch(/ET Open/)
+    })
+  )
+
+  it.live("service down after a good answer: shows the last good answer and says why it is not fresh", () =>
+    Effect.gen(function* () {
+      const { env, sink } = yield* setup((n) => (n === 0 ? info("DORMANT") : { status: 502, body: "bad gateway" }))
+      yield* run(env, sink, false)
+      const fresh = yield* Effect.promise(() => env.readState())
+      const { view, stdout } = yield* run(env, sink, false)
+      expect(view.status).toBe("DORMANT")
+      expect(view.stale?.reason).toMatch(/^HTTP 502 .*bad gateway/)
+      expect(view.checkedAt).toBe(iso(fresh!.lastSensorInfo!.at))
+      expect(stdout).toMatch(/note: the service could not be asked \(HTTP 502/)
+      expect(stdout).toMatch(/advice: DORMANT: /)
+      // Recorded: the failure as the last answer, the good one kept for the next fallback.
+      const state = yield* Effect.promise(() => env.readState())
+      expect(state?.lastSensorInfo?.result.status).toBe("failed")
+      expect(state?.lastSensorInfoOk?.result.sensor_status).toBe("DORMANT")
+      // Still down on the next run: still the good answer.
+      const again = yield* run(env, sink, true)
+      expect(again.view.status).toBe("DORMANT")
+    })
+  )
+
+  it.live("a 4xx is an answer, not an outage: shown as failed with the token hint", () =>
+    Effect.gen(function* () {
+      const { env, sink } = yield* setup((n) => (n === 0 ? info("ACTIVE") : { status: 403, body: "forbidden" }))
+      yield* run(env, sink, false)
+      const { view, stdout } = yield* run(env, sink, false)
+      expect(view.status).toBe("failed")
+      expect(view.stale).toBeNull()
+      expect(view.advice).toContain("leading/trailing spaces")
+      expect(stdout).toMatch(/advice: The license status could not be fetched: HTTP 403/)
+    })
+  )
+
+  it.live("no token: unconfigured, with where to put it; no fallback to an old answer", () =>
+    Effect.gen(function* () {
+      const { env, sink } = yield* setup(() => info("ACTIVE"))
+      yield* run(env, sink, false)
+      yield* Effect.promise(() => env.setToken(undefined))
+      const { view } = yield* run(env, sink, false)
+      expect(view.status).toBe("unconfigured")
+      expect(view.advice).toContain(env.configPath)
+      expect(sink.received).toHaveLength(1)
+    })
+  )
+
+  it.live("an unknown status from the service is shown as unknown", () =>
+    Effect.gen(function* () {
+      const { env, sink } = yield* setup(() => info("SUPER_ACTIVE"))
+      const { view } = yield* run(env, sink, false)
+      expect(view.status).toBe("unknown")
+      expect(view.ruleset).toBeNull()
+      expect(view.advice).toContain('"SUPER_ACTIVE"')
+    })
+  )
+
+  it.live("the served view reuses a recent answer instead of asking on every request", () =>
+    Effect.gen(function* () {
+      const { env, sink } = yield* setup(() => info("ACTIVE"))
+      const view = widgetOnly({ baseUrl: sink.url, insecure: false, timeoutMs: 2000, configPath: env.configPath, maxAgeMs: 60_000 })
+      const a = yield* Effect.provide(view, env.layer)
+      const b = yield* Effect.provide(view, env.layer)
+      expect(a.status).toBe("ACTIVE")
+      expect(b.status).toBe("ACTIVE")
+      expect(sink.received).toHaveLength(1)
+      expect("warnings" in b).toBe(false)
+    })
+  )
+
+  it.live("a corrupt state file: reported as a warning, the widget still shown", () =>
+    Effect.gen(function* () {
+      const { env, sink } = yield* setup(() => info("ACTIVE"))
+      yield* Effect.promise(() => env.writeState({ ...emptyState, version: 9 } as never))
+      const { view, stderr } = yield* run(env, sink, false)
+      expect(view.status).toBe("ACTIVE")
+      expect(stderr).toMatch(/emergingthreats: status: warning: state file .* is corrupt/)
+    })
+  )
+})

@@ -4,14 +4,16 @@ import { demoCommand } from "./commands/demo.js"
 import { dumpCommand } from "./commands/dump.js"
 import { replayCommand } from "./commands/replay.js"
 import { rulesCommand } from "./commands/rules.js"
+import { sendEventsCommand } from "./commands/sendEvents.js"
 import { sendHeartbeatCommand } from "./commands/sendHeartbeat.js"
 import { sensorInfoCommand } from "./commands/sensorInfo.js"
 import { serviceCommand } from "./commands/service.js"
 import { statusCommand } from "./commands/status.js"
+import { tokenCommand } from "./commands/token.js"
 
 export const root = Command.make("etpro-telemetry").pipe(
   Command.withDescription("ET Pro Telemetry agent for Suricata"),
-  Command.withSubcommands([dumpCommand, demoCommand, serviceCommand, replayCommand, rulesCommand, sendHeartbeatCommand, sensorInfoCommand, statusCommand])
+  Command.withSubcommands([dumpCommand, demoCommand, serviceCommand, replayCommand, rulesCommand, sendHeartbeatCommand, sensorInfoCommand, statusCommand, sendEventsCommand, tokenCommand])
 )
 
 export const cli = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })

@@ -1,0 +1,144 @@
+/**
+ * Which eve file is which, and how far each has been delivered (SPEC section 4), after the fashion of
+ * Vector's file source: a file is named by a fingerprint of its content (a hash of its first line), so a
+ * checkpoint follows it through rename rotation and `eve.json.N` renumbering; device + inode only break ties.
+ *
+ * - rename rotation (`eve.json` → `eve.json.1`), also while the agent was not running: the renamed file
+ *   resumes at its offset, the new `eve.json` is new and starts at 0;
+ * - copytruncate: the copy has the original's first line, so it resumes where the original stopped;
+ * - truncation in place (size < offset): that file restarts at 0; rewritten with a new first line it is new;
+ * - a deleted file is forgotten: checkpoints are rebuilt from the files that exist.
+ *
+ * `AckTracker` moves a file's offset only past lines whose events were acknowledged (or rejected, or not
+ * sent at all), contiguously: never past an event still in flight, whatever order the answers come in.
+ */
+import type { FileCheckpoint } from "./AgentState.js"
+
+/** A file as seen now; `fingerprint` is undefined while it has no complete first line. */
+export interface ObservedFile {
+  readonly path: string
+  readonly size: number
+  readonly dev: number
+  readonly ino: number
+  readonly fingerprint: string | undefined
+}
+
+export type StartReason = "new" | "resume" | "truncated"
+
+/** Where to read a file from. */
+export interface PlannedFile extends ObservedFile {
+  readonly fingerprint: string
+  readonly start: number
+  readonly reason: StartReason
+}
+
+const better = (file: ObservedFile, a: FileCheckpoint, b: FileCheckpoint): FileCheckpoint => {
+  const score = (c: FileCheckpoint) => (c.dev === file.dev && c.ino === file.ino ? 2 : 0) + (c.path === file.path ? 1 : 0)
+  const sa = score(a)
+  const sb = score(b)
+  if (sa !== sb) return sa > sb ? a : b
+  return a.offset >= b.offset ? a : b
+}
+
+/**
+ * The read plan for the files that exist now (in reading order, oldest first). Files without a complete
+ * first line are left out: there is nothing to read in them yet.
+ */
+export const planRead = (files: ReadonlyArray<ObservedFile>, checkpoints: ReadonlyArray<FileCheckpoint>): Array<PlannedFile> => {
+  const byFingerprint = new Map<string, Array<FileCheckpoint>>()
+  for (const c of checkpoints) {
+    const list = byFingerprint.get(c.fingerprint)
+    if (list === undefined) byFingerprint.set(c.fingerprint, [c])
+    else list.push(c)
+  }
+  const plans: Array<PlannedFile> = []
+  for (const f of files) {
+    if (f.fingerprint === undefined) continue
+    const candidates = byFingerprint.get(f.fingerprint)
+    const fingerprint = f.fingerprint
+    if (candidates === undefined) {
+      plans.push({ ...f, fingerprint, start: 0, reason: "new" })
+      continue
+    }
+    const cp = candidates.reduce((a, b) => better(f, a, b))
+    plans.push(f.size < cp.offset ? { ...f, fingerprint, start: 0, reason: "truncated" } : { ...f, fingerprint, start: cp.offset, reason: "resume" })
+  }
+  return plans
+}
+
+/** Whether any planned file has bytes beyond where reading would start. */
+export const hasNewBytes = (plans: ReadonlyArray<PlannedFile>): boolean => plans.some((p) => p.size > p.start)
+
+/** The checkpoints to store: one per planned file, at `offsetOf(plan)` (its delivered offset). */
+export const checkpointsFor = (
+  plans: ReadonlyArray<PlannedFile>,
+  offsetOf: (p: PlannedFile, index: number) => number
+): Array<FileCheckpoint> =>
+  plans.map((p, i) => ({ fingerprint: p.fingerprint, path: p.path, dev: p.dev, ino: p.ino, offset: offsetOf(p, i) }))
+
+/**
+ * Contiguous acknowledgement for one file. Items are registered in file order (`add` for an event that
+ * will be sent, `advance` for bytes that need no answer); answers (`done`) come in any order; `offset` is
+ * the end of the longest prefix that is entirely done.
+ */
+export class AckTracker {
+  private readonly ends: Array<number> = []
+  private readonly finished: Array<boolean> = []
+  /** Id of the item at index 0 of the arrays. */
+  private base = 0
+  private head = 0
+  private watermark: number
+  private pendingCount = 0
+
+  constructor(start: number) {
+    this.watermark = start
+  }
+
+  /** The offset every byte before which is delivered or needs no delivery. */
+  get offset(): number {
+    return this.watermark
+  }
+
+  /** Events registered and not yet answered. */
+  get pending(): number {
+    return this.pendingCount
+  }
+
+  /** Registers an event ending at `end` (exclusive byte offset after its line); returns its id. */
+  add(end: number): number {
+    this.ends.push(end)
+    this.finished.push(false)
+    this.pendingCount++
+    return this.base + this.ends.length - 1
+  }
+
+  /** Everything up to `end` that was not registered needs no answer. */
+  advance(end: number): void {
+    if (this.head === this.ends.length) {
+      if (end > this.watermark) this.watermark = end
+      return
+    }
+    this.ends.push(end)
+    this.finished.push(true)
+  }
+
+  /** The event `id` was acknowledged or rejected. */
+  done(id: number): void {
+    const i = id - this.base
+    if (i < this.head || i >= this.ends.length || this.finished[i] === true) return
+    this.finished[i] = true
+    this.pendingCount--
+    while (this.head < this.ends.length && this.finished[this.head] === true) {
+      const e = this.ends[this.head]!
+      if (e > this.watermark) this.watermark = e
+      this.head++
+    }
+    // Drop the answered prefix now and then so memory stays bounded on long runs.
+    if (this.head > 4096 && this.head * 2 > this.ends.length) {
+      this.ends.splice(0, this.head)
+      this.finished.splice(0, this.head)
+      this.base += this.head
+      this.head = 0
+    }
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * `send-events`: one delivery run (SPEC sections 4 and 5). Takes the run lock, resumes every eve file from
+ * its checkpoint (a first run looks back `--max-age`), reads new complete lines with the EveLog adapter,
+ * selects and sanitises alerts exactly as `dump --parsed` prints them, and POSTs them [4] in flight with
+ * retries per src/domain/Retry.ts. A file's checkpoint moves only past events acknowledged (or rejected
+ * with a 4xx) contiguously; it is written at least every second while delivering and before every backoff
+ * wait, so a crash re-sends at most what was in flight or acknowledged in the last second.
+ *
+ * Cheap when there is nothing new: the files' sizes are checked against the checkpoint before the
+ * sanitiser's inputs are read or the HTTP stack is loaded (`api` is only acquired for the first POST).
+ */
+import { Clock, Data, Effect, Option, Random, Ref, type Scope, Stream } from "effect"
+import { createHash } from "node:crypto"
+import { type EveFile, EveLog, type EveLogError } from "../../adapters/EveLog.js"
+import { Output } from "../../adapters/Output.js"
+import { type StateError, StateStore } from "../../adapters/StateStore.js"
+import type { ApiError, TelemetryApiService } from "../../adapters/TelemetryApi.js"
+import type { AgentState, Counters, HourBucket, TaskResult } from "../../domain/AgentState.js"
+import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, type PlannedFile } from "../../domain/Checkpoint.js"
+import { formatDuration } from "../../domain/Duration.js"
+import { classify, defaultPolicy, RetryBudget, type RetryPolicy, schedule } from "../../domain/Retry.js"
+import { eventToJson, makeSanitiser, parseEveLine } from "../../domain/Sanitise.js"
+import { selectRecord } from "../../domain/Select.js"
+import { line } from "../Failure.js"
+import type { Privacy } from "../Privacy.js"
+
+const CMD = "send-events"
+const ALERT_NEEDLE = '"alert"'
+const HOUR = 3_600_000
+/** Hourly buckets kept (the widget charts the last 24 hours). */
+const KEEP_HOURS = 48
+/** Rejections logged one by one; the rest are counted. */
+const LOG_REJECTIONS = 10
+
+/** The service refused the token (401/403): stop at once, exit 3. */
+export class TokenRefused extends Data.TaggedError("TokenRefused")<{ readonly message: string }> {}
+
+/** Delivery gave up for this run (retry budget spent): exit 1; the next run resumes from the checkpoint. */
+export class DeliveryFailed extends Data.TaggedError("DeliveryFailed")<{ readonly message: string }> {}
+
+export interface SendEventsOptions {
+  readonly log: string
+  /** Milliseconds; records older are never sent. Undefined: `--max-age off`. */
+  readonly maxAgeMs: number | undefined
+  /** Skip the random spread delay (`--direct`). */
+  readonly direct: boolean
+  /** Upper bound of the spread delay [60 s]. */
+  readonly spreadMs?: number
+  /** Requests in flight [4]. */
+  readonly concurrency?: number
+  readonly policy?: RetryPolicy
+  /** Checkpoint write interval while delivering [1 s]. */
+  readonly persistEveryMs?: number
+  /** Loads HOME_NET, interfaces and SIDs; only run when there is something new to read. */
+  readonly privacy: Effect.Effect<Privacy, string>
+  /** The API client; acquired (and the HTTP stack loaded) only when the first event is about to go. */
+  readonly api: Effect.Effect<TelemetryApiService, never, Scope.Scope>
+  /** Names the token's file in the refusal message. */
+  readonly tokenSource: { readonly path: string; readonly trimmed: boolean }
+}
+
+export interface SendSummary {
+  readonly outcome: "locked" | "nothing-new" | "delivered"
+  readonly counters: Counters
+  readonly files: number
+}
+
+const zero = (): { -readonly [K in keyof Counters]: number } => ({
+  read: 0, selected: 0, sent: 0, rejected: 0, expired: 0, skippedBadLine: 0
+})
+
+const addCounters = (a: Counters, b: Counters): Counters => ({
+  read: a.read + b.read,
+  selected: a.selected + b.selected,
+  sent: a.sent + b.sent,
+  rejected: a.rejected + b.rejected,
+  expired: a.expired + b.expired,
+  skippedBadLine: a.skippedBadLine + b.skippedBadLine
+})
+
+const subCounters = (a: Counters, b: Counters): Counters => ({
+  read: a.read - b.read,
+  selected: a.selected - b.selected,
+  sent: a.sent - b.sent,
+  rejected: a.rejected - b.rejected,
+  expired: a.expired - b.expired,
+  skippedBadLine: a.skippedBadLine - b.skippedBadLine
+})
+
+/** Adds per-hour deltas to the stored buckets and drops those older than KEEP_HOURS. */
+export const mergeHourly = (stored: ReadonlyArray<HourBucket>, delta: ReadonlyMap<number, HourBucket>, now: number): Array<HourBucket> => {
+  const byHour = new Map(stored.map((b) => [b.hour, b]))
+  for (const d of delta.values()) {
+    const b = byHour.get(d.hour)
+    byHour.set(d.hour, b === undefined ? d : { hour: d.hour, sent: b.sent + d.sent, rejected: b.rejected + d.rejected, expired: b.expired + d.expired })
+  }
+  const oldest = Math.floor(now / HOUR) * HOUR - (KEEP_HOURS - 1) * HOUR
+  return [...byHour.values()].filter((b) => b.hour >= oldest).sort((a, b) => a.hour - b.hour)
+}
+
+/** A file's identity: sha-256 of its first line; an inode-based name when the first line is over 1 MiB. */
+const observe = (eve: EveLog["Type"], f: EveFile): Effect.Effect<ObservedFile | undefined> =>
+  Effect.gen(function* () {
+    let first = yield* eve.firstLine(f.path, 4096)
+    if (first === undefined && f.size > 4096) first = yield* eve.firstLine(f.path, 1024 * 1024 + 2)
+    const fingerprint = first !== undefined
+      ? createHash("sha256").update(first).digest("hex").slice(0, 32)
+      : f.size > 1024 * 1024 + 2
+        ? `inode:${f.dev}:${f.ino}`
+        : undefined
+    return { path: f.path, size: f.size, dev: f.dev, ino: f.ino, fingerprint }
+  }).pipe(
+    // Gone between listing and reading (rotation): nothing to read there.
+    Effect.catchAll(() => Effect.succeed(undefined))
+  )
+
+interface Event {
+  readonly file: number
+  readonly id: number
+  readonly json: string
+}
+
+export const sendEvents = (opts: SendEventsOptions) =>
+  Effect.gen(function* () {
+    const store = yield* StateStore
+    const out = yield* Output
+    const eve = yield* EveLog
+
+    if (!(yield* store.runLock(CMD))) {
+      yield* out.err(line(CMD, `another send-events run is in progress (lock beside ${store.path}); nothing to do`))
+      return { outcome: "locked", counters: zero(), files: 0 } satisfies SendSummary
+    }
+
+    const startedAt = yield* Clock.currentTimeMillis
+    const loaded = yield* store.load
+    if (loaded.problem !== undefined) yield* out.err(line(CMD, `warning: ${loaded.problem}`))
+    const lookBack = opts.maxAgeMs === undefined ? "everything (--max-age off)" : `the last ${formatDuration(opts.maxAgeMs)}`
+    if (loaded.status !== "ok") {
+      yield* out.err(line(CMD, `no checkpoint yet (first run): sending alerts from ${lookBack}`))
+    }
+
+    const listed = yield* eve.files(opts.log)
+    const observed = (yield* Effect.forEach(listed, (f) => observe(eve, f))).filter((o): o is ObservedFile => o !== undefined)
+    const plans = planRead(observed, loaded.state.files)
+
+    const record = (state: AgentState, result: TaskResult, files?: AgentState["files"]): AgentState =>
+      files === undefined ? { ...state, lastSend: result } : { ...state, files, lastSend: result }
+
+    if (!hasNewBytes(plans)) {
+      const now = yield* Clock.currentTimeMillis
+      const files = checkpointsFor(plans, (p) => p.start)
+      yield* store.modify((s) => record(s, { at: now, ok: true, message: "nothing new" }, files))
+      return { outcome: "nothing-new", counters: zero(), files: plans.length } satisfies SendSummary
+    }
+
+    const privacy = yield* opts.privacy.pipe(Effect.mapError((m) => new DeliveryFailed({ message: m })))
+    for (const w of privacy.warnings) yield* out.err(line(CMD, `warning: ${w}`))
+    const sanitise = makeSanitiser(privacy.local)
+    const notBefore = opts.maxAgeMs === undefined ? undefined : startedAt - opts.maxAgeMs
+    const select = { sids: privacy.sids, notBefore }
+
+    // What the run has done, and what of it is already in the state file.
+    const trackers: Array<AckTracker | undefined> = plans.map(() => undefined)
+    const counters = zero()
+    let persisted: Counters = zero()
+    let hourly = new Map<number, HourBucket>()
+    let answered = 0
+    let dirty = false
+    const bumpHour = (now: number, k: "sent" | "rejected" | "expired") => {
+      const hour = Math.floor(now / HOUR) * HOUR
+      const b = hourly.get(hour) ?? { hour, sent: 0, rejected: 0, expired: 0 }
+      hourly.set(hour, { ...b, [k]: b[k] + 1 })
+    }
+
+    const offsets = () => checkpointsFor(plans, (p, i) => trackers[i]?.offset ?? p.start)
+    const persistLock = yield* Effect.makeSemaphore(1)
+    /** Writes offsets, counters and buckets not yet written; `result` also sets lastSend. */
+    const persist = (result?: TaskResult, keepOffsets = false) =>
+      persistLock.withPermits(1)(
+        Effect.gen(function* () {
+          if (!dirty && result === undefined) return
+          const snapshot = { ...counters }
+          const delta = subCounters(snapshot, persisted)
+          const hours = hourly
+          const files = keepOffsets ? undefined : offsets()
+          const now = yield* Clock.currentTimeMillis
+          dirty = false
+          yield* store.modify((s) => {
+            const base: AgentState = {
+              ...s,
+              counters: addCounters(s.counters, delta),
+              hourly: mergeHourly(s.hourly, hours, now)
+            }
+            const withFiles = files === undefined ? base : { ...base, files }
+            return result === undefined ? withFiles : { ...withFiles, lastSend: result }
+          })
+          persisted = snapshot
+          hourly = new Map()
+        })
+      )
+
+    // Lines → events to send, registered with their file's tracker in file order.
+    const eventsOf = (plan: PlannedFile, file: number): Stream.Stream<Event, EveLogError> =>
+      Stream.suspend(() => {
+        const tracker = new AckTracker(plan.start)
+        trackers[file] = tracker
+        return eve.read(plan.path, { start: plan.start, prefilter: ALERT_NEEDLE }).pipe(
+          // Deleted while we were about to read it: forgotten next run.
+          Stream.catchAll((e) => (e.reason === "NotFound" ? Stream.empty : Stream.fail(e))),
+          Stream.mapEffect((batch) =>
+            Effect.map(Clock.currentTimeMillis, (now) => {
+              counters.read += batch.lineCount
+              counters.skippedBadLine += batch.bad
+              const events: Array<Event> = []
+              for (let i = 0; i < batch.lines.length; i++) {
+                let rec: unknown
+                try {
+                  rec = parseEveLine(batch.lines[i]!)
+                } catch {
+                  counters.skippedBadLine++
+                  continue
+                }
+                const verdict = selectRecord(rec, select)
+                if (verdict === "expired") {
+                  counters.expired++
+                  bumpHour(now, "expired")
+                } else if (verdict === "bad-timestamp") counters.skippedBadLine++
+                if (verdict !== "send") continue
+                counters.selected++
+                const json = eventToJson(sanitise(rec).event)
+                events.push({ file, id: tracker.add(batch.ends[i]!), json })
+              }
+              tracker.advance(batch.end)
+              dirty = true
+              return events
+            })
+          ),
+          Stream.flattenIterables
+        )
+      })
+
+    const budget = new RetryBudget((opts.policy ?? defaultPolicy).budgetMs)
+    const retry = schedule({
+      ...(opts.policy === undefined ? {} : { policy: opts.policy }),
+      budget,
+      beforeWait: () => persist().pipe(Effect.orDie)
+    })
+
+    // The spread delay and the client are set up once, by the first event that needs them.
+    const spreadMs = opts.direct ? 0 : opts.spreadMs ?? 60_000
+    const ready = yield* Effect.cached(
+      Effect.gen(function* () {
+        if (spreadMs > 0) {
+          const wait = yield* Random.nextIntBetween(0, spreadMs + 1)
+          yield* Effect.sleep(wait)
+        }
+        return yield* opts.api
+      })
+    )
+
+    const rejections = yield* Ref.make(0)
+    const deliver = (ev: Event) =>
+      Effect.gen(function* () {
+        const api = yield* ready
+        const answer = yield* api.postEvent(ev.json).pipe(
+          Effect.retry(retry),
+          Effect.map(() => "sent" as const),
+          Effect.catchAll((e: ApiError): Effect.Effect<ApiError, TokenRefused | DeliveryFailed> => {
+            const kind = classify(e)
+            if (kind === "reject") return Effect.succeed(e)
+            if (kind === "refused") return Effect.fail(refused(e))
+            return Effect.fail(
+              new DeliveryFailed({
+                message: `delivery stopped after ${formatDuration((opts.policy ?? defaultPolicy).budgetMs)} of retries: ${e.message}; the next run resumes from the checkpoint`
+              })
+            )
+          })
+        )
+        const now = yield* Clock.currentTimeMillis
+        budget.succeeded(now)
+        if (answer === "sent") {
+          counters.sent++
+          bumpHour(now, "sent")
+        } else {
+          counters.rejected++
+          bumpHour(now, "rejected")
+          const n = yield* Ref.getAndUpdate(rejections, (x) => x + 1)
+          if (n < LOG_REJECTIONS) yield* out.err(line(CMD, `event rejected: ${answer.message}`))
+          if (n === LOG_REJECTIONS) yield* out.err(line(CMD, "further rejections are counted, not logged"))
+        }
+        answered++
+        trackers[ev.file]!.done(ev.id)
+        dirty = true
+      })
+
+    const refused = (e: ApiError) => {
+      const status = e._tag === "HttpStatusError" ? e.status : 0
+      const spaces = opts.tokenSource.trimmed
+        ? "the configured value had leading/trailing whitespace (trimmed before sending; fix it there)"
+        : "it has no leading or trailing whitespace"
+      return new TokenRefused({
+        message: `the service refused the token (HTTP ${status} from ${e._tag === "HttpStatusError" ? e.url : "the service"}): check et_telemetry.token in ${opts.tokenSource.path}; ${spaces}`
+      })
+    }
+
+    const persistEvery = opts.persistEveryMs ?? 1000
+    yield* Effect.forkScoped(
+      Effect.forever(Effect.sleep(persistEvery).pipe(Effect.zipRight(persist()))).pipe(Effect.orDie)
+    )
+
+    const delivery = Stream.fromIterable(plans.map((p, i) => [p, i] as const)).pipe(
+      Stream.flatMap(([p, i]) => (p.size > p.start ? eventsOf(p, i) : Stream.empty)),
+      Stream.mapEffect(deliver, { concurrency: opts.concurrency ?? 4, unordered: true }),
+      Stream.runDrain
+    )
+
+    const result = yield* Effect.either(delivery)
+    const finishedAt = yield* Clock.currentTimeMillis
+    const summary = `${counters.sent} sent, ${counters.rejected} rejected, ${counters.expired} expired (older than ${lookBack === "everything (--max-age off)" ? "no limit" : formatDuration(opts.maxAgeMs!)}), ` +
+      `${counters.selected} selected of ${counters.read} lines, ${counters.skippedBadLine} bad lines skipped`
+    if (result._tag === "Left") {
+      const e = result.left
+      // A refused token with nothing acknowledged leaves the checkpoint exactly as it was.
+      const keep = e._tag === "TokenRefused" && answered === 0
+      yield* persist({ at: finishedAt, ok: false, message: `${e.message} (${summary})` }, keep)
+      return yield* Effect.fail(e)
+    }
+    yield* persist({ at: finishedAt, ok: true, message: summary })
+    yield* out.err(line(CMD, summary))
+    return { outcome: "delivered", counters: { ...counters }, files: plans.length } satisfies SendSummary
+  })
+
+export type SendEventsError = TokenRefused | DeliveryFailed | StateError | EveLogError
+
+/** For `run` and tests: Option of the stored checkpoint of a path. */
+export const checkpointOf = (state: AgentState, path: string) => Option.fromNullable(state.files.find((f) => f.path === path))

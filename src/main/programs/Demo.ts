@@ -119,6 +119,12 @@ const newest = (text: string): number | undefined => {
   return max
 }
 
+/** The log moved in time so that its newest record is `leadMs` before `now`. */
+export const rebaseLog = (text: string, now: number, leadMs = 2 * 60_000): string => {
+  const at = newest(text)
+  return at === undefined ? text : shiftTimestamps(text, Math.round((now - leadMs - at) / 1000) * 1000)
+}
+
 interface StepResult {
   readonly code: number
   readonly stdout: string
@@ -200,9 +206,7 @@ export const demo = (opts: DemoOptions) =>
       const token = `demo-${randomBytes(18).toString("base64url")}`
       const now = yield* Clock.currentTimeMillis
       const sample = yield* Effect.promise(() => readFile(assets().sampleEve, "utf8"))
-      const newestAt = newest(sample) ?? now
-      const shift = Math.round((now - 2 * 60_000 - newestAt) / 1000) * 1000
-      const eveText = shiftTimestamps(sample, shift)
+      const eveText = rebaseLog(sample, now)
       const eveFile = join(paths.logDir, "eve.json")
       yield* Effect.promise(async () => {
         const file = async (path: string, text: string, mode = 0o644) => {
@@ -318,7 +322,7 @@ const sensorStatus = (baseUrl: string, token: string) =>
       const info = yield* api.sensorInfo
       return String(info.sensor_status)
     })
-  ).pipe(Effect.orElseSucceed(() => "unknown"))
+  ).pipe(Effect.catchAllCause(() => Effect.succeed("unknown")))
 
 /** The same selection and sanitisation as send-events, with explanations: what was masked and dropped. */
 const explainLog = (paths: ReturnType<typeof resolvePaths>, eveFile: string, now: number) =>
@@ -399,4 +403,4 @@ const sendInProcess = (paths: ReturnType<typeof resolvePaths>, baseUrl: string, 
       }
       return sent
     })
-  ).pipe(Effect.catchAll(() => Effect.succeed(0)))
+  ).pipe(Effect.catchAllCause(() => Effect.succeed(0)))

@@ -20,7 +20,7 @@ import {
   type SensorFacts,
   suricataVersionOf
 } from "../domain/Heartbeat.js"
-import { parseInstalledRules, sidOfRule } from "../domain/RuleFiles.js"
+import { parseInstalledRules, ruleScanner } from "../domain/RuleFiles.js"
 import { lastStatsBlock, type StatsBlock } from "../domain/StatsLog.js"
 import { parseTelemetrySids } from "../domain/TelemetrySids.js"
 
@@ -146,9 +146,10 @@ export const telemetrySids = (path: string): Effect.Effect<Probe<ReadonlySet<num
 export const addSidsOfFile = async (path: string, into: Set<number>): Promise<void> => {
   const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 256 * 1024 })
   const lines = createInterface({ input: stream, crlfDelay: Infinity })
+  const scan = ruleScanner()
   try {
     for await (const line of lines) {
-      const sid = sidOfRule(line)
+      const sid = scan(line)
       if (sid !== undefined) into.add(sid)
     }
   } finally {

@@ -54,7 +54,26 @@ export const sidOfRule = (line: string): number | undefined => {
       start = j + 1
     }
   }
-  return undefined
+  // A last option closed by `)` without its `;`.
+  const close = line.lastIndexOf(")")
+  return close > start && !quoted ? sidOption(line, start, close) : undefined
+}
+
+/**
+ * A scanner for the lines of one rule file, in order: joins rules continued over several lines (a line
+ * ending in `\`) and gives each complete rule's SID.
+ */
+export const ruleScanner = (): ((line: string) => number | undefined) => {
+  let pending = ""
+  return (line) => {
+    if (line.endsWith("\\")) {
+      pending += line.slice(0, -1)
+      return undefined
+    }
+    const full = pending === "" ? line : pending + line
+    pending = ""
+    return sidOfRule(full)
+  }
 }
 
 const SID = /^\s*sid\s*:\s*(\d{1,10})\s*$/
@@ -69,8 +88,9 @@ const sidOption = (line: string, from: number, to: number): number | undefined =
 
 /** The SIDs of a whole rule file's text (tests and small files; the probe streams lines instead). */
 export const sidsOfText = (text: string, into: Set<number> = new Set()): Set<number> => {
+  const scan = ruleScanner()
   for (const line of text.split(/\r?\n/)) {
-    const sid = sidOfRule(line)
+    const sid = scan(line)
     if (sid !== undefined) into.add(sid)
   }
   return into

@@ -24,6 +24,21 @@ describe("RuleFiles", () => {
     expect(sidOfRule("alert tcp any any -> any any (msg:\"no sid\"; rev:1;)")).toBeUndefined()
     expect(sidOfRule("alert tcp any any -> any any (gid:1; xsid:9; sid:45;)")).toBe(45)
     expect(sidOfRule("")).toBeUndefined()
+    // The last option may go without its `;`.
+    expect(sidOfRule('alert tcp any any -> any any (msg:"x"; sid:46)')).toBe(46)
+    expect(sidOfRule('alert tcp any any -> any any (msg:"x)"; content:"sid:9")')).toBeUndefined()
+  })
+
+  it("rules continued over several lines with a trailing backslash count once", () => {
+    const text = [
+      'alert tcp any any -> any any (msg:"multi"; \\',
+      '    content:"a"; \\',
+      "    sid:3000001; rev:1;)",
+      'alert tcp any any -> any any (msg:"single"; sid:3000002;)',
+      '#alert tcp any any -> any any (msg:"off"; \\',
+      "    sid:3000003;)"
+    ].join("\n")
+    expect([...sidsOfText(text)].sort()).toEqual([3000001, 3000002])
   })
 
   it("property: the real sid option is found whatever quoted text precedes it", () => {

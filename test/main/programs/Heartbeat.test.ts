@@ -1,6 +1,6 @@
 /** `send-heartbeat` on a fixture sensor tree, against a real loopback server. */
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Random, TestClock } from "effect"
+import { Chunk, Effect, Fiber, Random, TestClock } from "effect"
 import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
 import { HEARTBEAT_KEYS } from "../../../src/domain/Heartbeat.js"
 import { CliFailure } from "../../../src/main/Failure.js"
@@ -87,8 +87,12 @@ describe("send-heartbeat", () => {
     Effect.gen(function* () {
       const s = yield* setup()
       const fiber = yield* run(s, { direct: false }).pipe(Effect.withRandom(Random.fixed([600_000])), Effect.fork)
-      // Let the fiber reach its sleep (real time passes, the test clock does not).
-      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 300)))
+      // Let the fiber reach its sleep (it reads the token first, on real I/O): bounded polling.
+      for (let i = 0; i < 200 && Chunk.isEmpty(yield* TestClock.sleeps()); i++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
+      }
+      // One sleep, waking at 600 s on the test clock (which starts at 0).
+      expect(Chunk.toReadonlyArray(yield* TestClock.sleeps())).toEqual([600_000])
       yield* TestClock.adjust("599999 millis")
       yield* Effect.promise(() => new Promise((r) => setTimeout(r, 300)))
       expect(s.sink.received).toHaveLength(0)

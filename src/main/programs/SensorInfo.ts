@@ -76,6 +76,16 @@ const okResult = (fields: Record<string, unknown>): Record<string, unknown> => {
 
 /** Asks the service; never fails. */
 export const querySensorInfo = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, RuleUpdaterConfig> =>
+  Effect.catchAllDefect(ask(o), (d) =>
+    Effect.map(Clock.currentTimeMillis, (at): SensorInfoOutcome => ({
+      at,
+      result: { status: "failed", response: `internal error: ${String(d).split("\n")[0]}` },
+      failure: "internal",
+      warnings: []
+    }))
+  )
+
+const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, RuleUpdaterConfig> =>
   Effect.gen(function* () {
     const config = yield* RuleUpdaterConfig
     const token = yield* Effect.either(config.readToken(o.configPath))
@@ -87,7 +97,7 @@ export const querySensorInfo = (o: ApiOptions): Effect.Effect<SensorInfoOutcome,
         : { at, result: { status: "failed", response: e.message }, failure: "config" as const, warnings: [] }
     }
     const { token: secret, warnings } = token.right
-    const ask = Effect.flatMap(TelemetryApi.TelemetryApi, (api) => api.sensorInfo).pipe(
+    const request = Effect.flatMap(TelemetryApi.TelemetryApi, (api) => api.sensorInfo).pipe(
       Effect.provide(
         TelemetryApi.layer({ baseUrl: o.baseUrl, token: secret, insecure: o.insecure, timeoutMs: o.timeoutMs })
       ),
@@ -113,7 +123,7 @@ export const querySensorInfo = (o: ApiOptions): Effect.Effect<SensorInfoOutcome,
         })
       )
     )
-    const answer = yield* ask
+    const answer = yield* request
     const at = yield* Clock.currentTimeMillis
     return { at, warnings, ...answer }
   })

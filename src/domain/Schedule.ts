@@ -98,10 +98,14 @@ export const nextRun = (task: TaskName, plan: RunPlan, now: number, offsetMs: (t
  * An Effect `Schedule` that fires at the times `next` gives: used with `Effect.schedule`, which waits for the
  * first slot, runs the task, then waits for the first slot after it finished. Its output is the slot time.
  */
-export const fromNext = (next: (now: number) => number): Schedule.Schedule<number, unknown> =>
-  Schedule.makeWithState<undefined, unknown, number>(undefined, (now) => {
-    const at = next(now)
-    return Effect.succeed([undefined, at, ScheduleDecision.continueWith(ScheduleInterval.after(at))] as const)
+export const fromNext = (
+  next: (now: number) => number,
+  opts: { readonly immediately?: boolean } = {}
+): Schedule.Schedule<number, unknown> =>
+  Schedule.makeWithState<boolean, unknown, number>(opts.immediately === true, (now, _in, first) => {
+    // `immediately`: the first run at once (e.g. `run --now` after a reboot), then on the slots.
+    const at = first ? now : next(now)
+    return Effect.succeed([false, at, ScheduleDecision.continueWith(ScheduleInterval.after(at))] as const)
   })
 
 /** `HH:MM` (24-hour) → ms after midnight. */

@@ -4,6 +4,7 @@ import { demoCommand } from "./commands/demo.js"
 import { dumpCommand } from "./commands/dump.js"
 import { replayCommand } from "./commands/replay.js"
 import { rulesCommand } from "./commands/rules.js"
+import { runCommand } from "./commands/run.js"
 import { sendEventsCommand } from "./commands/sendEvents.js"
 import { sendHeartbeatCommand } from "./commands/sendHeartbeat.js"
 import { sensorInfoCommand } from "./commands/sensorInfo.js"
@@ -13,7 +14,7 @@ import { tokenCommand } from "./commands/token.js"
 
 export const root = Command.make("etpro-telemetry").pipe(
   Command.withDescription("ET Pro Telemetry agent for Suricata"),
-  Command.withSubcommands([dumpCommand, demoCommand, serviceCommand, replayCommand, rulesCommand, sendHeartbeatCommand, sensorInfoCommand, statusCommand, sendEventsCommand, tokenCommand])
+  Command.withSubcommands([dumpCommand, demoCommand, serviceCommand, replayCommand, rulesCommand, runCommand, sendHeartbeatCommand, sensorInfoCommand, statusCommand, sendEventsCommand, tokenCommand])
 )
 
 export const cli = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })

@@ -13,7 +13,7 @@ import { Output } from "../../adapters/Output.js"
 import { fromNext, nextRun, type RunPlan, type TaskName } from "../../domain/Schedule.js"
 import { line } from "../Failure.js"
 
-/** A task's run; its success value, when a string, is logged as the run's result. */
+/** A task's run; its success value, when a string, is logged as the run's result (failures always are). */
 export type Task<R> = Effect.Effect<unknown, unknown, R>
 
 export type Tasks<R> = Partial<Record<TaskName, Task<R>>>
@@ -28,8 +28,8 @@ export interface RunAgentOptions {
   readonly graceMs?: number
   /** Longest run of one task before it is interrupted [15 min]. */
   readonly taskLimitMs?: number
-  /** Log successful runs too (failures are always logged) [false]. */
-  readonly verbose?: boolean
+  /** Run every task once at start, then on its slots [false]. */
+  readonly startNow?: boolean
 }
 
 const ORDER: ReadonlyArray<TaskName> = ["events", "heartbeat", "sensorInfo", "rules"]
@@ -80,7 +80,7 @@ export const runAgent = <R>(tasks: Tasks<R>, o: RunAgentOptions) =>
           )
           if (exit._tag === "Success") {
             yield* count(name, false)
-            if (o.verbose === true && typeof exit.value === "string") yield* out.err(line("run", `${LABEL[name]}: ${exit.value}`))
+            if (typeof exit.value === "string") yield* out.err(line("run", exit.value))
             return
           }
           if (Cause.isInterruptedOnly(exit.cause)) return yield* Effect.interrupt
@@ -92,7 +92,7 @@ export const runAgent = <R>(tasks: Tasks<R>, o: RunAgentOptions) =>
     const loops = ORDER.flatMap((name) => {
       const task = tasks[name]
       if (task === undefined) return []
-      const schedule = fromNext((now) => nextRun(name, o.plan, now, o.offsetMs))
+      const schedule = fromNext((now) => nextRun(name, o.plan, now, o.offsetMs), { immediately: o.startNow === true })
       return [guarded(name, task).pipe(Effect.schedule(schedule))]
     })
     const fiber = yield* Effect.fork(Effect.all(loops, { concurrency: "unbounded", discard: true }))

@@ -1,0 +1,240 @@
+/**
+ * `run [--tasks LIST] [--rules-at HH:MM] [--rules-jitter DURATION] [--status-listen HOST:PORT] ...`: the
+ * long-running agent (rc.d / systemd). Events every minute, heartbeat and sensor info hourly, rules daily,
+ * each with the flags of its one-shot command. SIGTERM or SIGINT stop it gracefully (exit 0); a second
+ * signal exits at once.
+ */
+import { Command, Options } from "@effect/cli"
+import { Deferred, Effect, Layer, Option, Random } from "effect"
+import type { EveLog } from "../../adapters/EveLog.js"
+import { HostNetworks } from "../../adapters/HostNetworks.js"
+import { Output } from "../../adapters/Output.js"
+import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
+import { StateStore } from "../../adapters/StateStore.js"
+import * as SystemProbe from "../../adapters/SystemProbe.js"
+import * as TelemetryApi from "../../adapters/TelemetryApi.js"
+import { parseDuration } from "../../domain/Duration.js"
+import { parseCategories, type Selection } from "../../domain/RulesPlan.js"
+import {
+  defaultRunConfig,
+  drawPlan,
+  formatTimeOfDay,
+  HOUR,
+  MINUTE,
+  parseTimeOfDay,
+  type TaskName
+} from "../../domain/Schedule.js"
+import { CliFailure, ExitCode, line } from "../Failure.js"
+import type { Tasks } from "../programs/Run.js"
+import { loadPrivacy } from "../Privacy.js"
+import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
+
+const TASKS: Record<string, TaskName> = {
+  events: "events",
+  "send-events": "events",
+  heartbeat: "heartbeat",
+  "send-heartbeat": "heartbeat",
+  "sensor-info": "sensorInfo",
+  rules: "rules"
+}
+
+const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
+
+/** Local time minus UTC at `t`, from the system's time zone. */
+const localOffsetMs = (t: number) => -new Date(t).getTimezoneOffset() * MINUTE
+
+/** Completes `stop` on the first SIGTERM/SIGINT; a second one exits at once. */
+const onSignals = (stop: Deferred.Deferred<void>, say: (s: string) => void) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      let seen = 0
+      const handler = (signal: NodeJS.Signals) => {
+        seen++
+        if (seen > 1) {
+          say(`${signal} again: exiting now`)
+          process.exit(ExitCode.failure)
+        }
+        say(`${signal}: stopping; runs in progress may finish first`)
+        Deferred.unsafeDone(stop, Effect.void)
+      }
+      process.on("SIGTERM", handler)
+      process.on("SIGINT", handler)
+      return handler
+    }),
+    (handler) =>
+      Effect.sync(() => {
+        process.off("SIGTERM", handler)
+        process.off("SIGINT", handler)
+      })
+  )
+
+export const runCommand = Command.make(
+  "run",
+  {
+    ...apiFlags,
+    tasks: Options.text("tasks").pipe(
+      Options.withDefault("events,heartbeat,sensor-info,rules"),
+      Options.withDescription("which tasks to run: events, heartbeat, sensor-info, rules")
+    ),
+    maxAge: Options.text("max-age").pipe(Options.withDefault("1d"), Options.withDescription("events: never send alerts older than this, or off")),
+    homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("events: replaces HOME_NET")),
+    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("events: telemetry SID list")),
+    rulesAt: Options.text("rules-at").pipe(Options.withDefault("03:00"), Options.withDescription("rules: local time of the daily update (HH:MM)")),
+    rulesJitter: Options.text("rules-jitter").pipe(Options.withDefault("1h"), Options.withDescription("rules: random delay after --rules-at, at most")),
+    categories: Options.text("categories").pipe(Options.optional, Options.withDescription("rules: categories to install, or all (remembered)")),
+    reloadCommand: Options.text("reload-command").pipe(Options.optional, Options.withDescription("rules: run after an install (no shell)")),
+    statusListen: Options.text("status-listen").pipe(Options.optional, Options.withDescription("also serve the status page on HOST:PORT")),
+    now: Options.boolean("now").pipe(Options.withDescription("run every task once at start, then on schedule")),
+    graceSeconds: Options.integer("stop-grace").pipe(Options.withDefault(10), Options.withDescription("seconds runs in progress get to finish on SIGTERM"))
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const out = yield* Output
+      const { paths, api } = yield* apiOptionsFrom(o)
+
+      const enabled = new Set<TaskName>()
+      for (const t of o.tasks.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+        const name = TASKS[t]
+        if (name === undefined) return yield* usage(`--tasks: ${JSON.stringify(t)} is not one of events, heartbeat, sensor-info, rules`)
+        enabled.add(name)
+      }
+      const maxAgeMs = o.maxAge === "off" ? undefined : parseDuration(o.maxAge)
+      if (o.maxAge !== "off" && (maxAgeMs === undefined || maxAgeMs <= 0)) return yield* usage(`--max-age ${JSON.stringify(o.maxAge)} is not a duration or off`)
+      const rulesAtMs = parseTimeOfDay(o.rulesAt)
+      if (rulesAtMs === undefined) return yield* usage(`--rules-at ${JSON.stringify(o.rulesAt)} is not a time of day (HH:MM)`)
+      const rulesJitterMs = o.rulesJitter === "0" ? 0 : parseDuration(o.rulesJitter)
+      if (rulesJitterMs === undefined || rulesJitterMs > 24 * HOUR) return yield* usage(`--rules-jitter ${JSON.stringify(o.rulesJitter)} is not a duration up to 1d`)
+      let categories: Selection | undefined
+      if (Option.isSome(o.categories)) {
+        const c = parseCategories(o.categories.value)
+        if (!Array.isArray(c) && c !== "all") return yield* usage(`--categories: ${(c as { error: string }).error}`)
+        categories = c as Selection
+      }
+      let listen: { host: string; port: number } | undefined
+      const web = Option.isSome(o.statusListen) ? yield* Effect.promise(() => import("../web/StatusServer.js")) : undefined
+      if (web !== undefined && Option.isSome(o.statusListen)) {
+        const at = web.parseListenAddress(o.statusListen.value)
+        if ("error" in at) return yield* usage(`--status-listen: ${at.error}`)
+        listen = at
+      }
+
+      const [{ runAgent }, { sendEvents }, { heartbeatProgram }, { querySensorInfo, recordSensorInfo }, { rulesUpdate }, RulesStore] =
+        yield* Effect.promise(() =>
+          Promise.all([
+            import("../programs/Run.js"),
+            import("../programs/SendEvents.js"),
+            import("../programs/Heartbeat.js"),
+            import("../programs/SensorInfo.js"),
+            import("../programs/RulesUpdate.js"),
+            import("../../adapters/RulesStore.js")
+          ])
+        )
+
+      const hosts = yield* HostNetworks
+      const tokenReader = RuleUpdaterConfig.make()
+      const sidsFile = Option.getOrElse(o.sids, () => paths.telemetrySids)
+
+      /** One delivery run, exactly as `send-events --direct` (same run lock, same checkpoint). */
+      const events = Effect.gen(function* () {
+        const token = yield* tokenReader.readToken(paths.ruleUpdaterConfig)
+        yield* sendEvents({
+          log: paths.logDir,
+          maxAgeMs,
+          direct: true,
+          privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile, homeNet: Option.getOrUndefined(o.homeNet) }).pipe(
+            Effect.provideService(HostNetworks, hosts)
+          ),
+          api: TelemetryApi.make({ baseUrl: api.baseUrl, token: token.token, insecure: api.insecure, timeoutMs: api.timeoutMs }),
+          tokenSource: { path: paths.ruleUpdaterConfig, trimmed: token.trimmed }
+        }).pipe(Effect.scoped)
+        return undefined
+      })
+
+      const heartbeat = heartbeatProgram({ ...api, direct: true, print: false }).pipe(
+        Effect.provide(SystemProbe.layer(paths)),
+        Effect.as(undefined)
+      )
+
+      const sensorInfo = Effect.gen(function* () {
+        const outcome = yield* querySensorInfo(api)
+        const recorded = yield* recordSensorInfo(outcome)
+        if (recorded.warning !== undefined) yield* out.err(line("run", `sensor-info: warning: ${recorded.warning}`))
+        if (outcome.failure !== undefined) return yield* Effect.fail(new Error(String(outcome.result["response"])))
+        return `sensor-info: ${JSON.stringify(outcome.result)}`
+      })
+
+      const rules = Effect.gen(function* () {
+        const r = yield* rulesUpdate({
+          ...api,
+          force: false,
+          categories,
+          reloadCommand: Option.getOrUndefined(o.reloadCommand)
+        })
+        for (const w of r.warnings) yield* out.err(line("run", `rules update: warning: ${w}`))
+        if (r.exitCode !== ExitCode.ok) return yield* Effect.fail(new Error(r.message))
+        return `rules update: ${r.message}`
+      }).pipe(
+        Effect.provide(
+          RulesStore.layer({ rulesDir: paths.rulesDir, installedRules: paths.installedRules, opnsenseRulesDir: paths.opnsenseRulesDir })
+        )
+      )
+
+      const tasks: Tasks<EveLog | Output | StateStore | RuleUpdaterConfig.RuleUpdaterConfig> = {
+        ...(enabled.has("events") ? { events } : {}),
+        ...(enabled.has("heartbeat") ? { heartbeat } : {}),
+        ...(enabled.has("sensorInfo") ? { sensorInfo } : {}),
+        ...(enabled.has("rules") ? { rules } : {})
+      }
+
+      const r = {
+        events: yield* Random.next,
+        heartbeat: yield* Random.next,
+        sensorInfo: yield* Random.next,
+        rules: yield* Random.next
+      }
+      const plan = drawPlan({ ...defaultRunConfig, rulesAtMs, rulesJitterMs }, r)
+
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const store = yield* StateStore
+          if (!(yield* store.runLock("run"))) {
+            yield* out.err(line("run", `another run is active (lock beside ${store.path}); exiting`))
+            return
+          }
+          const stop = yield* Deferred.make<void>()
+          yield* onSignals(stop, (s) => process.stderr.write(`${line("run", s)}\n`))
+          const sec = (ms: number) => String(Math.floor(ms / 1000) % 60).padStart(2, "0")
+          const min = (ms: number) => String(Math.floor(ms / MINUTE)).padStart(2, "0")
+          const parts = [
+            enabled.has("events") ? `events every minute at :${sec(plan.eventsPhaseMs)}` : undefined,
+            enabled.has("heartbeat") ? `heartbeat hourly at :${min(plan.heartbeatPhaseMs)}:${sec(plan.heartbeatPhaseMs)}` : undefined,
+            enabled.has("sensorInfo") ? `sensor info hourly at :${min(plan.sensorInfoPhaseMs)}:${sec(plan.sensorInfoPhaseMs)}` : undefined,
+            enabled.has("rules") ? `rules daily at ${formatTimeOfDay(plan.rulesAtMs + plan.rulesJitterMs)} local time` : undefined
+          ].filter((p) => p !== undefined)
+          yield* out.err(line("run", `started (pid ${process.pid}): ${parts.join("; ") || "no tasks"}`))
+
+          const agent = runAgent(tasks, { plan, offsetMs: localOffsetMs, stop, graceMs: o.graceSeconds * 1000, startNow: o.now })
+          const result =
+            web !== undefined && listen !== undefined
+              ? yield* Effect.raceFirst(
+                  agent,
+                  web.serveStatus({
+                    host: listen.host,
+                    port: listen.port,
+                    view: (yield* Effect.promise(() => import("../programs/Status.js"))).widgetOnly({ ...api, maxAgeMs: 5 * MINUTE })
+                  })
+                )
+              : yield* agent
+          const failures = Object.values(result.counts).reduce((n, c) => n + c.failures, 0)
+          yield* out.err(
+            line(
+              "run",
+              `stopped${result.drained ? "" : ` (runs still in progress after ${o.graceSeconds} s were interrupted)`}; ` +
+                `${result.counts.events.runs} event runs, ${result.counts.heartbeat.runs} heartbeats, ` +
+                `${result.counts.sensorInfo.runs} sensor-info calls, ${result.counts.rules.runs} rules updates, ${failures} failed`
+            )
+          )
+        })
+      ).pipe(Effect.provide(Layer.merge(agentLayer(paths), RuleUpdaterConfig.layer)))
+    })
+).pipe(Command.withDescription("the long-running agent: events every minute, heartbeat and sensor info hourly, rules daily"))

@@ -190,12 +190,14 @@ export const installedSids = (listPath: string, rulesDir: string): Effect.Effect
 const TAIL_START = 256 * 1024
 const TAIL_MAX = 16 * 1024 * 1024
 
-/** The last block of stats.log, read from the end of the file (it grows all day). */
+/** The last block of stats.log, read from the end of the file (it grows all day); an empty file has no counters. */
 export const lastStats = (path: string): Effect.Effect<Probe<StatsBlock>> =>
   fileProbe(path, async () => {
     const fh = await open(path, "r")
     try {
       const size = (await fh.stat()).size
+      // Just rotated: no counters yet, so every one is null (a non-empty file without a block is an error).
+      if (size === 0) return { date: "", counters: new Map<string, number>() }
       for (let window = TAIL_START; ; window *= 4) {
         const start = Math.max(0, size - window)
         const buf = Buffer.alloc(size - start)

@@ -200,6 +200,24 @@ describe("SystemProbe", () => {
     })
   )
 
+  it.effect("an empty (just rotated) stats.log: every counter null, not an error", () =>
+    Effect.gen(function* () {
+      const t = yield* tree(() => sensorTree())
+      yield* Effect.promise(() => t.write(statsLog, ""))
+      const hb = assembleHeartbeat(yield* factsOf(t), NOW)
+      expect(hb.log_stats).toEqual({
+        "capture.kernel_packets": null,
+        "decoder.pkts": null,
+        "decoder.bytes": null,
+        "decoder.ipv4": null,
+        "decoder.ipv6": null,
+        "flow.tcp": null,
+        "flow.udp": null,
+        "detect.alert": null
+      })
+    })
+  )
+
   it.effect("the layer and the static test layer serve facts through the tag", () =>
     Effect.gen(function* () {
       const t = yield* tree(() => sensorTree())

@@ -1,7 +1,6 @@
 /** `send-heartbeat [--base-url URL] [--direct] [--print] [--insecure] [--timeout DURATION]` (SPEC section 6). */
 import { Command, Options } from "@effect/cli"
 import { Effect, Layer } from "effect"
-import * as SystemProbe from "../../adapters/SystemProbe.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
 
 export const sendHeartbeatCommand = Command.make(
@@ -14,7 +13,9 @@ export const sendHeartbeatCommand = Command.make(
   (o) =>
     Effect.gen(function* () {
       const { paths, api } = yield* apiOptionsFrom(o)
-      const { heartbeatProgram } = yield* Effect.promise(() => import("../programs/Heartbeat.js"))
+      const [{ heartbeatProgram }, SystemProbe] = yield* Effect.promise(() =>
+        Promise.all([import("../programs/Heartbeat.js"), import("../../adapters/SystemProbe.js")])
+      )
       yield* heartbeatProgram({ ...api, direct: o.direct, print: o.print }).pipe(
         Effect.provide(Layer.merge(agentLayer(paths), SystemProbe.layer(paths)))
       )

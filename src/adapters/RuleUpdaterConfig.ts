@@ -66,9 +66,9 @@ export const tokenFromText = (path: string, text: string): Either.Either<Configu
   }
   const raw = typeof value === "string" ? value : String(value)
   const checked = checkToken(raw)
-  if (Either.isLeft(checked)) {
+  if ("problem" in checked) {
     return Either.left(
-      checked.left === "empty"
+      checked.problem === "empty"
         ? new TokenError({ path, reason: "Empty", message: `${KEY} in ${path} is empty: ${HINT}` })
         : new TokenError({
             path,
@@ -78,9 +78,9 @@ export const tokenFromText = (path: string, text: string): Either.Either<Configu
     )
   }
   const line = rawValue(text)
-  const trimmed = checked.right.trimmed || (line !== undefined && rawValueHasStrayWhitespace(line))
+  const trimmed = checked.trimmed || (line !== undefined && rawValueHasStrayWhitespace(line))
   return Either.right({
-    token: checked.right.token,
+    token: checked.token,
     trimmed,
     warnings: trimmed ? [`${KEY} in ${path} has leading or trailing whitespace; it was trimmed`] : []
   })
@@ -166,8 +166,8 @@ export const make = (): RuleUpdaterConfigService => ({
   writeToken: (path, raw) =>
     Effect.gen(function* () {
       const checked = checkToken(raw)
-      if (Either.isLeft(checked)) {
-        return yield* checked.left === "empty"
+      if ("problem" in checked) {
+        return yield* checked.problem === "empty"
           ? new TokenError({ path, reason: "Empty", message: "the token is empty" })
           : new TokenError({ path, reason: "Malformed", message: `that is not a token (only ${ALLOWED_CHARACTERS})` })
       }
@@ -177,17 +177,17 @@ export const make = (): RuleUpdaterConfigService => ({
       const mode = existing === undefined
         ? 0o600
         : yield* Effect.promise(() => stat(path).then((s) => s.mode & 0o7777, () => 0o600))
-      const text = setTokenInText(existing ?? "", checked.right.token)
+      const text = setTokenInText(existing ?? "", checked.token)
       // The edit must read back as the token, or nothing is written.
       const back = tokenFromText(path, text)
-      if (Either.isLeft(back) || back.right.token !== checked.right.token) {
+      if (Either.isLeft(back) || back.right.token !== checked.token) {
         return yield* new TokenError({ path, reason: "NotWritable", message: `${path}: the edited file would not read back the token; left unchanged` })
       }
       yield* Effect.tryPromise({
         try: () => writeAtomic(path, text, mode),
         catch: (e) => new TokenError({ path, reason: "NotWritable", message: `cannot write ${path} (${code(e)})` })
       })
-      return { trimmed: checked.right.trimmed }
+      return { trimmed: checked.trimmed }
     })
 })
 

@@ -136,7 +136,9 @@ const loadModules = Effect.promise(
       import("@effect/platform-node/NodeHttpClient"),
       import("undici")
     ])
-    return { HttpClient, HttpClientRequest, NodeHttpClient, undici }
+    // Bundled (CommonJS inside ESM), undici's classes sit on its default export.
+    const u = typeof undici.Agent === "function" ? undici : (undici as unknown as { default: typeof undici }).default
+    return { HttpClient, HttpClientRequest, NodeHttpClient, undici: u }
   }
 )
 

@@ -3,8 +3,6 @@
  * leading or trailing whitespace is trimmed (and the caller warns); anything else unusual is refused rather
  * than sent. Messages never contain the token itself.
  */
-import { Either } from "effect"
-
 /** Characters a token may hold: base64, base64url, hex and JWT alphabets. */
 const TOKEN = /^[A-Za-z0-9._~+/=-]+$/
 
@@ -16,11 +14,12 @@ export interface CheckedToken {
   readonly trimmed: boolean
 }
 
-export const checkToken = (raw: string): Either.Either<CheckedToken, TokenProblem> => {
+/** Plain data, no Effect import: the send-events fast path (src/main/SendEventsFastPath.ts) uses it too. */
+export const checkToken = (raw: string): CheckedToken | { readonly problem: TokenProblem } => {
   const token = raw.trim()
-  if (token === "") return Either.left("empty")
-  if (!TOKEN.test(token)) return Either.left("malformed")
-  return Either.right({ token, trimmed: token !== raw })
+  if (token === "") return { problem: "empty" }
+  if (!TOKEN.test(token)) return { problem: "malformed" }
+  return { token, trimmed: token !== raw }
 }
 
 export const ALLOWED_CHARACTERS = "letters, digits and . _ ~ + / = -"

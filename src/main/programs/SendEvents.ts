@@ -10,8 +10,8 @@
  * sanitiser's inputs are read or the HTTP stack is loaded (`api` is only acquired for the first POST).
  */
 import { Clock, Data, Effect, Option, Random, Ref, type Scope, Stream } from "effect"
-import { createHash } from "node:crypto"
 import { type EveFile, EveLog, type EveLogError } from "../../adapters/EveLog.js"
+import { fingerprintFile } from "../../adapters/Fingerprint.js"
 import { Output } from "../../adapters/Output.js"
 import { type StateError, StateStore } from "../../adapters/StateStore.js"
 import type { ApiError, TelemetryApiService } from "../../adapters/TelemetryApi.js"
@@ -98,18 +98,9 @@ export const mergeHourly = (stored: ReadonlyArray<HourBucket>, delta: ReadonlyMa
   return [...byHour.values()].filter((b) => b.hour >= oldest).sort((a, b) => a.hour - b.hour)
 }
 
-/** A file's identity: sha-256 of its first line; an inode-based name when the first line is over 1 MiB. */
-const observe = (eve: EveLog["Type"], f: EveFile): Effect.Effect<ObservedFile | undefined> =>
-  Effect.gen(function* () {
-    let first = yield* eve.firstLine(f.path, 4096)
-    if (first === undefined && f.size > 4096) first = yield* eve.firstLine(f.path, 1024 * 1024 + 2)
-    const fingerprint = first !== undefined
-      ? createHash("sha256").update(first).digest("hex").slice(0, 32)
-      : f.size > 1024 * 1024 + 2
-        ? `inode:${f.dev}:${f.ino}`
-        : undefined
-    return { path: f.path, size: f.size, dev: f.dev, ino: f.ino, fingerprint }
-  }).pipe(
+const observe = (f: EveFile): Effect.Effect<ObservedFile | undefined> =>
+  Effect.tryPromise(() => fingerprintFile(f)).pipe(
+    Effect.map((fingerprint): ObservedFile => ({ path: f.path, size: f.size, dev: f.dev, ino: f.ino, fingerprint })),
     // Gone between listing and reading (rotation): nothing to read there.
     Effect.catchAll(() => Effect.succeed(undefined))
   )
@@ -140,16 +131,14 @@ export const sendEvents = (opts: SendEventsOptions) =>
     }
 
     const listed = yield* eve.files(opts.log)
-    const observed = (yield* Effect.forEach(listed, (f) => observe(eve, f))).filter((o): o is ObservedFile => o !== undefined)
+    const observed = (yield* Effect.forEach(listed, observe)).filter((o): o is ObservedFile => o !== undefined)
     const plans = planRead(observed, loaded.state.files)
 
-    const record = (state: AgentState, result: TaskResult, files?: AgentState["files"]): AgentState =>
-      files === undefined ? { ...state, lastSend: result } : { ...state, files, lastSend: result }
-
     if (!hasNewBytes(plans)) {
-      const now = yield* Clock.currentTimeMillis
+      // Only tidies the file list (renamed paths, deleted files); lastSend keeps the last delivery, and the
+      // start-up fast path (SendEventsFastPath.ts) answers this case without writing anything.
       const files = checkpointsFor(plans, (p) => p.start)
-      yield* store.modify((s) => record(s, { at: now, ok: true, message: "nothing new" }, files))
+      yield* store.modify((s) => ({ ...s, files }))
       return { outcome: "nothing-new", counters: zero(), files: plans.length } satisfies SendSummary
     }
 

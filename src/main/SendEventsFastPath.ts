@@ -1,0 +1,92 @@
+/**
+ * Start-up fast path of `send-events` (cron runs it every minute): answers "nothing new" before @effect/cli
+ * and Effect are loaded, with plain Node, the pure checkpoint model and the shared fingerprint, so such a
+ * run costs little more than starting Node. Read-only and conservative: anything it does not fully
+ * understand (an unknown flag, a missing or odd state file, a token that is missing or needs trimming, a
+ * file with new bytes) returns false and the full command runs, which reports and handles it.
+ */
+import { decode } from "ini"
+import { readdir, readFile, stat } from "node:fs/promises"
+import { join } from "node:path"
+import { fingerprintFile } from "../adapters/Fingerprint.js"
+import type { FileCheckpoint } from "../domain/AgentState.js"
+import { hasNewBytes, type ObservedFile, planRead } from "../domain/Checkpoint.js"
+import { parseDuration } from "../domain/Duration.js"
+import { checkToken } from "../domain/Token.js"
+import { resolvePaths } from "./Paths.js"
+
+const VALUE_FLAGS = new Set([
+  "--root", "--config", "--suricata-yaml", "--log", "--state", "--base-url", "--max-age", "--timeout", "--home-net", "--sids"
+])
+const BOOLEAN_FLAGS = new Set(["--direct", "--insecure"])
+
+/** `send-events` flags, or undefined for anything unusual (help, unknown flags, repeated flags). */
+export const parseFlags = (args: ReadonlyArray<string>): Map<string, string | true> | undefined => {
+  const flags = new Map<string, string | true>()
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    const eq = a.indexOf("=")
+    const name = eq > 0 ? a.slice(0, eq) : a
+    if (flags.has(name)) return undefined
+    if (BOOLEAN_FLAGS.has(name) && eq < 0) flags.set(name, true)
+    else if (VALUE_FLAGS.has(name)) {
+      const v = eq > 0 ? a.slice(eq + 1) : args[++i]
+      if (v === undefined || v === "" || v.startsWith("--")) return undefined
+      flags.set(name, v)
+    } else return undefined
+  }
+  const maxAge = flags.get("--max-age")
+  if (typeof maxAge === "string" && maxAge !== "off" && parseDuration(maxAge) === undefined) return undefined
+  const timeout = flags.get("--timeout")
+  if (typeof timeout === "string" && !(parseDuration(timeout)! > 0)) return undefined
+  const base = flags.get("--base-url")
+  if (typeof base === "string" && !/^https?:\/\/[^/\s]+/i.test(base)) return undefined
+  return flags
+}
+
+const isCheckpoint = (c: unknown): c is FileCheckpoint => {
+  if (typeof c !== "object" || c === null) return false
+  const f = c as Record<string, unknown>
+  return typeof f.fingerprint === "string" && typeof f.path === "string" && typeof f.dev === "number" &&
+    typeof f.ino === "number" && Number.isSafeInteger(f.offset) && (f.offset as number) >= 0
+}
+
+const ROTATED = /^eve\.json(?:\.(\d+))?$/
+
+const listFiles = async (path: string): Promise<Array<ObservedFile>> => {
+  const s = await stat(path)
+  const entries = s.isDirectory()
+    ? (await readdir(path)).filter((n) => ROTATED.test(n)).map((n) => join(path, n))
+    : [path]
+  const out: Array<ObservedFile> = []
+  for (const p of entries) {
+    const st = await stat(p)
+    const f = { path: p, size: st.size, dev: st.dev, ino: st.ino }
+    out.push({ ...f, fingerprint: await fingerprintFile(f) })
+  }
+  return out
+}
+
+/** True when a run would find nothing new to read: the caller exits 0 without loading anything else. */
+export const nothingNew = async (args: ReadonlyArray<string>): Promise<boolean> => {
+  const flags = parseFlags(args)
+  if (flags === undefined) return false
+  const get = (k: string) => {
+    const v = flags.get(k)
+    return typeof v === "string" ? v : undefined
+  }
+  const paths = resolvePaths({ root: get("--root"), config: get("--config"), log: get("--log"), state: get("--state") })
+  // The token must be usable as it is, or the full command has something to say.
+  const section = (decode(await readFile(paths.ruleUpdaterConfig, "utf8")) as Record<string, unknown>)["__properties__"]
+  const raw = typeof section === "object" && section !== null ? (section as Record<string, unknown>)["et_telemetry.token"] : undefined
+  if (typeof raw !== "string") return false
+  const token = checkToken(raw)
+  if ("problem" in token || token.trimmed) return false
+  const state = JSON.parse(await readFile(paths.state, "utf8")) as { version?: unknown; files?: unknown }
+  if (state.version !== 1 || !Array.isArray(state.files) || !state.files.every(isCheckpoint)) return false
+  const stored: ReadonlyArray<FileCheckpoint> = state.files
+  const plans = planRead(await listFiles(paths.logDir), stored)
+  // A file unknown to the checkpoint, or one whose path changed, is left to the full run to record.
+  const known = plans.every((p) => p.reason === "resume" && stored.some((c) => c.fingerprint === p.fingerprint && c.path === p.path))
+  return known && plans.length === stored.length && !hasNewBytes(plans)
+}

@@ -340,6 +340,7 @@ describe.skipIf(!hasChromium)(`status page in Chromium${hasChromium ? "" : ` (SK
     })
     expect(await textOf(page, "#ruleset")).toBe("Serving ET Open rules")
     expect(await textOf(page, "#advice")).toBe(ADVICE.DISABLED)
+    expect(await page.title()).toBe("DISABLED · ET Pro Telemetry status")
     expect(errors).toEqual([])
   })
 
@@ -357,6 +358,7 @@ describe.skipIf(!hasChromium)(`status page in Chromium${hasChromium ? "" : ` (SK
     expect(await page.locator("#conn").getAttribute("class")).toBe("conn down")
     expect(await page.evaluate(() => document.body.classList.contains("stale"))).toBe(true)
     expect(await textOf(page, "#badge")).toBe("ACTIVE") // the last data stays on screen
+    expect(await page.title()).toBe("(stale) ACTIVE · ET Pro Telemetry status")
     await page.screenshot({ path: `${SHOTS}unreachable.png`, fullPage: true })
 
     // Back on the same port with news: the page picks it up by itself.

@@ -267,6 +267,7 @@ export const PAGE_SCRIPT = String.raw`
     document.body.classList.toggle("stale", problem !== null && last !== null);
     document.body.setAttribute("data-state", problem === null ? "fresh" : last ? "stale" : "down");
     if (!last) return;
+    document.title = (problem === null ? "" : "(stale) ") + (text(last.status) || "unknown").toUpperCase() + " · ET Pro Telemetry status";
     renderLicense(last, now);
     renderAgent(last, now);
     show($("generated"), "View generated " + (parseTime(last.generatedAt) === null ? "at an unknown time" : localTime(parseTime(last.generatedAt))) + " by the agent.");

@@ -1,5 +1,6 @@
 /** The command tree: flags → programs. Each command lives in ./commands. */
 import { Command } from "@effect/cli"
+import { cronCommand } from "./commands/cron.js"
 import { demoCommand } from "./commands/demo.js"
 import { dumpCommand } from "./commands/dump.js"
 import { replayCommand } from "./commands/replay.js"
@@ -14,7 +15,7 @@ import { tokenCommand } from "./commands/token.js"
 
 export const root = Command.make("etpro-telemetry").pipe(
   Command.withDescription("ET Pro Telemetry agent for Suricata"),
-  Command.withSubcommands([dumpCommand, demoCommand, serviceCommand, replayCommand, rulesCommand, runCommand, sendHeartbeatCommand, sensorInfoCommand, statusCommand, sendEventsCommand, tokenCommand])
+  Command.withSubcommands([dumpCommand, demoCommand, serviceCommand, replayCommand, rulesCommand, runCommand, cronCommand, sendHeartbeatCommand, sensorInfoCommand, statusCommand, sendEventsCommand, tokenCommand])
 )
 
 export const cli = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })

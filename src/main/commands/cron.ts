@@ -1,0 +1,63 @@
+/**
+ * `cron [--bin PATH] [--user USER] [--rules-at HH:MM] [--plain] [--reload-command CMD] [flags passed on]`:
+ * prints crontab lines that run the one-shot commands (minute / hour / day), for firewalls that prefer cron
+ * to a long-running process. Install with `etpro-telemetry cron | crontab -` (as root) or append
+ * `cron --user root` output to /etc/crontab.
+ */
+import { Command, Options } from "@effect/cli"
+import { Effect, Option } from "effect"
+import { hostname } from "node:os"
+import { Output } from "../../adapters/Output.js"
+import { crontab, hostMinute } from "../../domain/Crontab.js"
+import { parseTimeOfDay } from "../../domain/Schedule.js"
+import { CliFailure, ExitCode } from "../Failure.js"
+
+const text = (name: string, description: string) => Options.text(name).pipe(Options.optional, Options.withDescription(description))
+
+export const cronCommand = Command.make(
+  "cron",
+  {
+    bin: Options.text("bin").pipe(Options.withDefault("/usr/local/bin/etpro-telemetry"), Options.withDescription("the agent's executable")),
+    user: text("user", "add a user column (system crontab: /etc/crontab, /etc/cron.d)"),
+    rulesAt: Options.text("rules-at").pipe(Options.withDefault("03:00"), Options.withDescription("local time of the daily rules update (HH:MM)")),
+    plain: Options.boolean("plain").pipe(Options.withDescription("leave output to cron (mail) instead of piping it to logger(1)")),
+    reloadCommand: text("reload-command", "passed to rules update"),
+    root: text("root", "passed to every command"),
+    config: text("config", "passed to every command"),
+    log: text("log", "passed to every command"),
+    state: text("state", "passed to every command"),
+    baseUrl: text("base-url", "passed to every command"),
+    insecure: Options.boolean("insecure").pipe(Options.withDescription("passed to every command"))
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const rulesAtMs = parseTimeOfDay(o.rulesAt)
+      if (rulesAtMs === undefined) {
+        return yield* new CliFailure({ message: `--rules-at ${JSON.stringify(o.rulesAt)} is not a time of day (HH:MM)`, exitCode: ExitCode.usage })
+      }
+      if (Option.isSome(o.user) && !/^[a-z_][a-z0-9_-]*$/i.test(o.user.value)) {
+        return yield* new CliFailure({ message: `--user ${JSON.stringify(o.user.value)} is not a user name`, exitCode: ExitCode.usage })
+      }
+      const pass = (flag: string, v: Option.Option<string>) => (Option.isSome(v) ? [flag, v.value] : [])
+      const args = [
+        ...pass("--root", o.root),
+        ...pass("--config", o.config),
+        ...pass("--log", o.log),
+        ...pass("--state", o.state),
+        ...pass("--base-url", o.baseUrl),
+        ...(o.insecure ? ["--insecure"] : [])
+      ]
+      const out = yield* Output
+      yield* out.out(
+        crontab({
+          bin: o.bin,
+          args,
+          rulesArgs: pass("--reload-command", o.reloadCommand),
+          user: Option.getOrUndefined(o.user),
+          rulesAtMs,
+          sensorInfoMinute: hostMinute(hostname()),
+          syslog: !o.plain
+        })
+      )
+    })
+).pipe(Command.withDescription("print crontab lines that run the one-shot commands (instead of `run`)"))

@@ -209,6 +209,9 @@ export const relative = (ms: number, now: number): string => {
   return ms <= now ? `${n} ago` : `in ${n}`
 }
 
+/** Text from outside (service answers, recorded messages) made safe for a terminal: no control characters. */
+export const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?")
+
 export const renderWidget = (v: WidgetView): string => {
   const now = Date.parse(v.generatedAt)
   const when = (s: string | null, none = "never") => (s === null ? none : `${formatTime(Date.parse(s))} (${relative(Date.parse(s), now)})`)
@@ -233,9 +236,11 @@ export const renderWidget = (v: WidgetView): string => {
     ["last 24 h", `sent ${v.agent.last24h.sent}, rejected ${v.agent.last24h.rejected}, expired ${v.agent.last24h.expired}`]
   ]
   const width = Math.max(...[...rows, ...agent].map(([k]) => k.length)) + 2
-  const fmt = ([k, val]: [string, string]) => `  ${k.padEnd(width)}${val}`
+  const fmt = ([k, val]: [string, string]) => `  ${k.padEnd(width)}${printable(val)}`
   const out = ["ET Pro Telemetry: license", ...rows.map(fmt), "agent", ...agent.map(fmt)]
-  if (v.stale != null) out.push(`note: the service could not be asked (${v.stale.reason}); showing the answer from ${when(v.checkedAt)}`)
-  if (v.advice !== null) out.push(`advice: ${v.advice}`)
+  if (v.stale != null) {
+    out.push(`note: the service could not be asked (${printable(v.stale.reason)}); showing the answer from ${when(v.checkedAt)}`)
+  }
+  if (v.advice !== null) out.push(`advice: ${printable(v.advice)}`)
   return out.join("\n") + "\n"
 }

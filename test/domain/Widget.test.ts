@@ -165,6 +165,13 @@ describe("widgetView", () => {
     )
   })
 
+  it("the table shows no control characters from outside (a service cannot drive the terminal)", () => {
+    const v = widgetView(input({ status: "failed", response: "HTTP 500 from http://x: \u001b[2J\u001b]0;owned\u0007 oops\r" }))
+    const table = renderWidget(v)
+    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/)
+    expect(table).toContain("?[2J?]0;owned? oops?")
+  })
+
   it("service times: ISO with Z, offsets, or no zone (UTC); anything else is not a time", () => {
     const t = Date.parse("2026-11-27T10:00:00Z")
     expect(parseServiceTime("2026-11-27T10:00:00Z")).toBe(t)

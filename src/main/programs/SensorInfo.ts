@@ -10,6 +10,7 @@ import { isUnconfigured, RuleUpdaterConfig, type TokenError } from "../../adapte
 import { StateStore } from "../../adapters/StateStore.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
+import { printable } from "../../domain/Widget.js"
 import { line } from "../Failure.js"
 
 export interface ApiOptions {
@@ -58,11 +59,11 @@ export const describeApiError = (e: TelemetryApi.ApiError): { reason: string; ki
         : e.status >= 400 && e.status < 500
         ? "http4xx"
         : "http5xx"
-      const body = e.bodyExcerpt === "" ? "" : `: ${e.bodyExcerpt}`
+      const body = e.bodyExcerpt === "" ? "" : `: ${printable(e.bodyExcerpt)}`
       return { reason: `HTTP ${e.status} from ${e.url}${body}`, kind }
     }
     case "BadResponseError":
-      return { reason: `bad JSON: ${e.message}`, kind: "bad-response" }
+      return { reason: `bad JSON: ${printable(e.message)}`, kind: "bad-response" }
   }
 }
 

@@ -68,6 +68,7 @@ describe("sensor-info", () => {
     ["401 names the status and the body, never the token", { status: 401, body: `{"error":"unknown token ${TOKEN}"}` }, /^HTTP 401 from http:\/\/127\.0\.0\.1:\d+\/api\/v1\/sensorinfo: \{"error":"unknown token \*\*\*"\}$/, "refused"],
     ["404", { status: 404, body: "no such sensor" }, /^HTTP 404 .*: no such sensor$/, "http4xx"],
     ["503", { status: 503, body: "<html>maintenance</html>" }, /^HTTP 503 .*maintenance/, "http5xx"],
+    ["500 with terminal escapes in its body", { status: 500, body: "\u001b[31mred\u0007" }, /^HTTP 500 .*: \?\[31mred\?$/, "http5xx"],
     ["200 with a body that is not JSON", { status: 200, body: "<html>login</html>" }, /^bad JSON: .*not JSON: <html>login<\/html>$/, "bad-response"],
     ["200 with JSON that is not an object", { status: 200, body: "[1,2]" }, /^bad JSON: .*not an object/, "bad-response"]
   ]

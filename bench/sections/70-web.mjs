@@ -139,22 +139,31 @@ export async function run(log = console.log) {
         return metrics.find((m) => m.name === "JSHeapUsedSize").value
       }
       await cdp.send("Performance.enable")
-      await page.waitForTimeout(500)
-      const before = await heap()
+      // Count refreshes through the DOM: the conn line is rewritten on each.
+      const refreshes = (n) =>
+        page.evaluate((n) => new Promise((resolve) => {
+          const conn = document.getElementById("conn")
+          let k = 0
+          const mo = new MutationObserver(() => {
+            if (++k >= n) {
+              mo.disconnect()
+              resolve(k)
+            }
+          })
+          mo.observe(conn, { childList: true, characterData: true, subtree: true })
+        }), n)
+      await refreshes(30) // warm-up: let the JIT settle
+      const start = await heap()
       const R = 100
       const s = performance.now()
-      // Count refreshes through the DOM: the conn line is rewritten on each.
-      await page.evaluate((R) => new Promise((resolve) => {
-        const conn = document.getElementById("conn")
-        let n = 0
-        new MutationObserver(() => { if (++n >= R) resolve(n) }).observe(conn, { childList: true, characterData: true, subtree: true })
-      }), R)
+      await refreshes(R)
       const refreshMs = (performance.now() - s) / R
-      const after = await heap()
+      const mid = await heap()
+      await refreshes(R)
+      const end = await heap()
       figures.refreshCycleMs = +refreshMs.toFixed(1)
-      figures.heapBeforeKiB = Math.round(before / 1024)
-      figures.heapAfterKiB = Math.round(after / 1024)
-      log(`web: ${R} refreshes at ?refresh=100: ${figures.refreshCycleMs} ms per cycle; JS heap ${figures.heapBeforeKiB} KiB → ${figures.heapAfterKiB} KiB`)
+      figures.heapKiB = [start, mid, end].map((b) => Math.round(b / 1024))
+      log(`web: refreshes at ?refresh=100: ${figures.refreshCycleMs} ms per cycle; JS heap after GC at 30 / ${30 + R} / ${30 + 2 * R} refreshes: ${figures.heapKiB.join(" / ")} KiB`)
     } finally {
       await browser.close()
     }

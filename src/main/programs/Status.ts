@@ -42,7 +42,11 @@ export const statusView = (
     const recent = state.lastSensorInfo
     let shown: SensorInfoAnswer | undefined
     let stale: string | undefined
-    if (recent !== undefined && o.maxAgeMs !== undefined && o.maxAgeMs > 0 && now0 - recent.at < o.maxAgeMs && recent.at <= now0) {
+    // A recent answer is reused unless it was a failure: then the service is asked again (and, if it is still
+    // unreachable, the last good answer is shown as below).
+    const reusable = recent !== undefined && recent.result["status"] !== "failed" && o.maxAgeMs !== undefined &&
+      o.maxAgeMs > 0 && now0 - recent.at < o.maxAgeMs && recent.at <= now0
+    if (reusable) {
       shown = recent
     } else {
       const outcome = yield* querySensorInfo(o)

@@ -142,6 +142,28 @@ describe("status", () => {
     })
   )
 
+  it.live("the served view during an outage: asks again each time and keeps showing the last good answer", () =>
+    Effect.gen(function* () {
+      const { env, sink } = yield* setup((n) => (n === 0 ? info("ACTIVE") : "reset"))
+      const view = widgetOnly({ baseUrl: sink.url, insecure: false, timeoutMs: 2000, configPath: env.configPath, maxAgeMs: 60_000 })
+      const first = yield* Effect.provide(view, env.layer)
+      expect(first.stale).toBeNull()
+      // A reused good answer: no request.
+      yield* Effect.provide(view, env.layer)
+      expect(sink.received).toHaveLength(1)
+      // Expire it, then the service goes away.
+      const st = yield* Effect.promise(() => env.readState())
+      yield* Effect.promise(() => env.writeState({ ...st!, lastSensorInfo: { ...st!.lastSensorInfo!, at: st!.lastSensorInfo!.at - 120_000 } }))
+      const down1 = yield* Effect.provide(view, env.layer)
+      const down2 = yield* Effect.provide(view, env.layer)
+      for (const v of [down1, down2]) {
+        expect(v.status).toBe("ACTIVE")
+        expect(v.stale?.reason).toMatch(/connection reset|network error/)
+      }
+      expect(sink.received.length).toBeGreaterThanOrEqual(3)
+    })
+  )
+
   it.live("a corrupt state file: reported as a warning, the widget still shown", () =>
     Effect.gen(function* () {
       const { env, sink } = yield* setup(() => info("ACTIVE"))

@@ -1,5 +1,5 @@
 /**
- * `rules update [--force] [--categories LIST|all] [--reload-command CMD] [--base-url URL] [--insecure]`
+ * `rules update [--force] [--categories LIST|all] [--reload-command CMD] [--base-url URL] [--insecure] [--timeout D]`
  * `rules list [--json]`
  * The programs, node-tar and the HTTP stack load only when one of these runs.
  */
@@ -12,8 +12,7 @@ import { parseCategories } from "../../domain/RulesPlan.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Paths } from "../Paths.js"
 import { common, pathsFrom } from "./Common.js"
-
-export const DEFAULT_BASE_URL = "https://opnsense.emergingthreats.net"
+import { apiFlags, apiOptionsFrom } from "./sensorInfo.js"
 
 const storeLayer = (paths: Paths) =>
   Effect.promise(() => import("../../adapters/RulesStore.js")).pipe(
@@ -32,7 +31,7 @@ const storeOptions = { root, config, state }
 export const rulesUpdateCommand = Command.make(
   "update",
   {
-    ...storeOptions,
+    ...apiFlags,
     force: Options.boolean("force").pipe(Options.withDescription("download and install even when the version is unchanged")),
     categories: Options.text("categories").pipe(
       Options.optional,
@@ -41,14 +40,12 @@ export const rulesUpdateCommand = Command.make(
     reloadCommand: Options.text("reload-command").pipe(
       Options.optional,
       Options.withDescription("run after a successful install (no shell), e.g. '/usr/local/sbin/configctl ids reload'")
-    ),
-    baseUrl: Options.text("base-url").pipe(Options.withDefault(DEFAULT_BASE_URL), Options.withDescription("telemetry service")),
-    insecure: Options.boolean("insecure").pipe(Options.withDescription("do not verify the service's TLS certificate"))
+    )
   },
   (o) =>
     Effect.gen(function* () {
       const out = yield* Output
-      const paths = pathsFrom({ ...o, suricataYaml: Option.none(), log: Option.none() })
+      const { paths, api } = yield* apiOptionsFrom(o)
       let categories
       if (Option.isSome(o.categories)) {
         const parsed = parseCategories(o.categories.value)
@@ -59,10 +56,7 @@ export const rulesUpdateCommand = Command.make(
       }
       const { rulesUpdateProgram } = yield* Effect.promise(() => import("../programs/RulesUpdate.js"))
       const outcome = yield* rulesUpdateProgram({
-        baseUrl: o.baseUrl,
-        insecure: o.insecure,
-        timeoutMs: 5000,
-        configPath: paths.ruleUpdaterConfig,
+        ...api,
         force: o.force,
         categories,
         reloadCommand: Option.getOrUndefined(o.reloadCommand)

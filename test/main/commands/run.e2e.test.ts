@@ -69,10 +69,12 @@ const sensor = async (events: number) => {
 const start = (args: ReadonlyArray<string>) => {
   const child = spawn(process.execPath, ["--import", "tsx", BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] })
   let stderr = ""
+  let stdout = ""
   child.stderr!.on("data", (d: Buffer) => void (stderr += d.toString()))
+  child.stdout!.on("data", (d: Buffer) => void (stdout += d.toString()))
   cleanups.push(async () => void (child.exitCode === null && child.signalCode === null && child.kill("SIGKILL")))
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)))
-  return { child, exited, stderr: () => stderr }
+  return { child, exited, stderr: () => stderr, stdout: () => stdout }
 }
 
 const until = async (what: () => boolean, ms: number, label: string) => {
@@ -133,6 +135,22 @@ describe("run, stopped by SIGTERM", () => {
     // Re-sent: at most what was in flight or acknowledged since the last checkpoint write (~1 s at ~27/s).
     expect(duplicates).toBeLessThanOrEqual(40)
     console.log(`grace exceeded: stopped ${stopMs} ms after SIGTERM; ${before} received before; ${duplicates} re-sent after restart`)
+  })
+
+  it("--status-listen serves the status page while the tasks run, and closes with the agent", async () => {
+    const svc = await slowService(10)
+    const s = await sensor(1)
+    const p = start(["run", "--root", s.root, "--base-url", svc.url, "--tasks", "sensor-info", "--now", "--status-listen", "127.0.0.1:0"])
+    await until(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(p.stdout()), 20_000, "the status server")
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(p.stdout())![1]!
+    // The slow service has no sensor-info endpoint: the task fails, is logged, and the agent goes on.
+    await until(() => /run: sensor-info failed: HTTP 404/.test(p.stderr()), 20_000, "the failed sensor-info run")
+    const res = await fetch(`${url}/api/status`)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toHaveProperty("status")
+    p.child.kill("SIGTERM")
+    expect(await p.exited).toBe(0)
+    await expect(fetch(`${url}/api/status`)).rejects.toThrow()
   })
 
   it("a second run on the same sensor says so and exits 0", async () => {

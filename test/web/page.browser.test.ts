@@ -29,9 +29,11 @@ interface Served {
 
 const servers: Array<Served> = []
 
-const serve = async (view: Ref.Ref<WidgetView>, port = 0): Promise<Served> => {
+const serve = async (view: Ref.Ref<WidgetView>, port = 0, refreshMs?: number): Promise<Served> => {
   const scope = Effect.runSync(Scope.make())
-  const bound = await Effect.runPromise(startStatusServer({ port, view: Ref.get(view) }).pipe(Scope.extend(scope)))
+  const bound = await Effect.runPromise(
+    startStatusServer({ port, view: Ref.get(view), ...(refreshMs === undefined ? {} : { refreshMs }) }).pipe(Scope.extend(scope))
+  )
   let stopped = false
   const served = {
     url: bound.url,
@@ -439,5 +441,45 @@ describe.skipIf(!hasChromium)(`status page in Chromium${hasChromium ? "" : ` (SK
     expect(family(await page.locator("#badge").evaluate((e) => getComputedStyle(e).backgroundColor))).toBe("grey")
     await page.screenshot({ path: `${SHOTS}empty-dark.png`, fullPage: true })
     expect(errors).toEqual([])
+  })
+
+  it("the server's refresh option sets the interval; a query below 100 ms is ignored", async () => {
+    const ref = refOf(viewFor("ACTIVE", Date.now()))
+    const server = await serve(ref, 0, 300)
+    const { page } = await open(`${server.url}?refresh=5`)
+    expect(await textOf(page, "#conn")).toContain("refreshes every 300 ms")
+    Effect.runSync(Ref.set(ref, viewFor("DORMANT", Date.now())))
+    await page.waitForFunction(() => document.querySelector("#badge")?.textContent === "DORMANT", null, { timeout: 10_000 })
+  })
+
+  it("a partial view (an older or newer agent) shows what is there without script errors", async () => {
+    const partial = { status: "DISABLED", advice: "partial", agent: { hourly: "not a list", last24h: null } }
+    const server = await serve(refOf(partial as unknown as WidgetView))
+    const { errors, page } = await open(server.url)
+    expect(await textOf(page, "#badge")).toBe("DISABLED")
+    expect(await textOf(page, "#advice")).toBe("partial")
+    expect(await textOf(page, "[data-key=sent] b")).toBe("0")
+    expect(await textOf(page, "#chart-total")).toBe("no hourly figures yet")
+    expect(await textOf(page, "#ruleset")).toBe("Ruleset not known")
+    expect(errors).toEqual([])
+  })
+
+  it("a response that is not a status view is reported, not rendered", async () => {
+    const server = await serve(refOf(viewFor("ACTIVE", Date.now())))
+    const { page } = await open(`${server.url}?refresh=250`)
+    // From now on the API answers with something else (as a wrong program on the port would).
+    await page.route("**/api/status", (route) => route.fulfill({ status: 200, contentType: "application/json", body: "[1,2,3]" }))
+    await page.waitForSelector("body[data-state=stale]", { timeout: 10_000 })
+    expect(await textOf(page, "#conn")).toContain("(unexpected response)")
+    expect(await textOf(page, "#badge")).toBe("ACTIVE")
+
+    // Not JSON at all; and then the real API again: the loop kept going throughout.
+    await page.unroute("**/api/status")
+    await page.route("**/api/status", (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<h1>hi</h1>" }))
+    await page.waitForFunction(() => document.querySelector("#conn")?.textContent?.includes("(unreadable response)"), null, {
+      timeout: 10_000
+    })
+    await page.unroute("**/api/status")
+    await page.waitForSelector("body[data-state=fresh]", { timeout: 10_000 })
   })
 })

@@ -283,11 +283,15 @@ export const PAGE_SCRIPT = String.raw`
         return res.json();
       })
       .then(function (v) {
-        if (!obj(v) || typeof v.status !== "string") throw new Error("unexpected response");
+        if (!obj(v) || Array.isArray(v) || typeof v.status !== "string") throw new Error("unexpected response");
         last = v; lastOkAt = Date.now(); problem = null;
-      }, function (e) {
-        // fetch() rejects with a TypeError when nothing answers; HTTP errors carry their status.
-        problem = e && e.name === "AbortError" ? "timed out" : e && e.name === "TypeError" ? "no connection" : e && e.message ? String(e.message) : "network error";
+      })
+      .catch(function (e) {
+        // fetch() rejects with a TypeError when nothing answers, res.json() with a SyntaxError on a bad body;
+        // HTTP errors carry their status. Whatever it was, the loop below goes on.
+        var name = e && e.name;
+        problem = name === "AbortError" ? "timed out" : name === "TypeError" ? "no connection" :
+          name === "SyntaxError" ? "unreadable response" : e && e.message ? String(e.message) : "network error";
       })
       .then(function () {
         clearTimeout(guard);

@@ -11,6 +11,7 @@ import {
   startStatusServer,
   StatusServerError
 } from "../../src/main/web/StatusServer.js"
+import { PAGE_SCRIPT } from "../../src/main/web/page.js"
 import { viewFor } from "./views.js"
 
 const get = (url: string, init?: RequestInit) => Effect.promise(() => fetch(url, init))
@@ -222,6 +223,16 @@ describe("StatusServer", () => {
       expect(bound.right.url).toBe(`http://[::1]:${bound.right.port}/`)
       expect((yield* get(`${bound.right.url}api/status`)).status).toBe(200)
     }))
+})
+
+describe("page script", () => {
+  it("uses no API that turns strings into markup or code", () => {
+    // The page builds its DOM with createElement/textContent only; keep it that way.
+    for (const sink of ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
+      "setTimeout(\"", "setAttribute(\"on", "setAttribute(\"style", ".style.", "srcdoc", "javascript:"]) {
+      expect(PAGE_SCRIPT, sink).not.toContain(sink)
+    }
+  })
 })
 
 describe("parseListenAddress", () => {

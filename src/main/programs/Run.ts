@@ -2,7 +2,7 @@
  * `run`: the long-running agent. Each task (events, heartbeat, sensor info, rules) runs on its own Effect
  * schedule (src/domain/Schedule.ts), one run at a time per task; tasks run side by side, and a task that
  * fails, dies or hangs past its time limit is logged and tried again at its next slot while the others go
- * on. Deliveries never overlap a one-shot `send-events` from cron: the events task takes the same run lock.
+ * on; the same failure over and over is logged once an hour, with a count. Deliveries never overlap a one-shot `send-events` from cron: the events task takes the same run lock.
  *
  * Stopping (`stop` completes, e.g. on SIGTERM): no task starts any more; runs in progress get `graceMs` to
  * finish on their own (a delivery run then writes its checkpoint as at any end); after that they are
@@ -32,6 +32,7 @@ export interface RunAgentOptions {
   readonly startNow?: boolean
 }
 
+const HOUR_MS = 3_600_000
 const ORDER: ReadonlyArray<TaskName> = ["events", "heartbeat", "sensorInfo", "rules"]
 const LABEL: Record<TaskName, string> = { events: "send-events", heartbeat: "send-heartbeat", sensorInfo: "sensor-info", rules: "rules update" }
 
@@ -63,6 +64,8 @@ export const runAgent = <R>(tasks: Tasks<R>, o: RunAgentOptions) =>
       sensorInfo: { runs: 0, failures: 0 },
       rules: { runs: 0, failures: 0 }
     })
+    // The same failure every minute (no token, service down) is logged once, then once an hour with a count.
+    const lastFailure = yield* Ref.make<Partial<Record<TaskName, { message: string; loggedAt: number; since: number; repeats: number }>>>({})
     const count = (name: TaskName, failed: boolean) =>
       Ref.update(runs, (r) => ({ ...r, [name]: { runs: r[name].runs + 1, failures: r[name].failures + (failed ? 1 : 0) } }))
 
@@ -78,14 +81,31 @@ export const runAgent = <R>(tasks: Tasks<R>, o: RunAgentOptions) =>
             }),
             Effect.exit
           )
+          const now = yield* Clock.currentTimeMillis
+          const previous = (yield* Ref.get(lastFailure))[name]
           if (exit._tag === "Success") {
             yield* count(name, false)
+            if (previous !== undefined) {
+              yield* Ref.update(lastFailure, (m) => ({ ...m, [name]: undefined }))
+              yield* out.err(line("run", `${LABEL[name]} works again after ${previous.repeats + 1} failed runs`))
+            }
             if (typeof exit.value === "string") yield* out.err(line("run", exit.value))
             return
           }
           if (Cause.isInterruptedOnly(exit.cause)) return yield* Effect.interrupt
           yield* count(name, true)
-          yield* out.err(line("run", `${LABEL[name]} failed: ${describeCause(exit.cause)}; next attempt at its next slot`))
+          const message = describeCause(exit.cause)
+          if (previous !== undefined && previous.message === message && now - previous.loggedAt < HOUR_MS) {
+            yield* Ref.update(lastFailure, (m) => ({ ...m, [name]: { ...previous, repeats: previous.repeats + 1 } }))
+            return
+          }
+          const again = previous !== undefined && previous.message === message
+          const suffix = again ? ` (failing since ${new Date(previous.since).toISOString()}, ${previous.repeats + 2} runs)` : ""
+          yield* Ref.update(lastFailure, (m) => ({
+            ...m,
+            [name]: { message, loggedAt: now, since: again ? previous.since : now, repeats: again ? previous.repeats + 1 : 0 }
+          }))
+          yield* out.err(line("run", `${LABEL[name]} failed: ${message}${suffix}; next attempt at its next slot`))
         })
       )
 

@@ -117,3 +117,24 @@ describe("stopping", () => {
     }).pipe(Effect.provide(Output.layerTest())))
 })
 
+
+describe("logging", () => {
+  it.effect("the same failure every minute is logged once an hour, and recovery once", () =>
+    Effect.gen(function* () {
+      const broken = yield* Ref.make(true)
+      const events = Effect.flatMap(Ref.get(broken), (b) => (b ? Effect.fail(new Error("no token in /x/rule-updater.config")) : Effect.void))
+      const stop = yield* Deferred.make<void>()
+      const fiber = yield* Effect.fork(runAgent({ events }, { plan, offsetMs: utc, stop }))
+      yield* TestClock.adjust(3 * HOUR)
+      yield* Ref.set(broken, false)
+      yield* TestClock.adjust(10 * MINUTE)
+      yield* Deferred.succeed(stop, undefined)
+      const r = yield* Fiber.join(fiber)
+      expect(r.counts.events).toEqual({ runs: 190, failures: 180 })
+      const err = (yield* Output.CapturedOutput).stderr
+      const failures = err.filter((l) => l.includes("send-events failed: no token"))
+      expect(failures).toHaveLength(3)
+      expect(failures[1]).toMatch(/failing since 1970-01-01T00:00:\d\d\.\d+Z, 61 runs/)
+      expect(err.filter((l) => l.includes("send-events works again after 180 failed runs"))).toHaveLength(1)
+    }).pipe(Effect.provide(Output.layerTest())))
+})

@@ -122,7 +122,7 @@ export interface RulesStoreService {
   readonly layout: RulesLayout
   readonly limits: ArchiveLimits
   readonly inspect: Effect.Effect<InstalledView, RulesStoreError>
-  /** A fresh path inside the store for a download (same file system as the install, so no copy). */
+  /** A fresh path inside the store for a download (same file system as the install); call under `lock`. */
   readonly downloadPath: Effect.Effect<string, RulesStoreError>
   readonly discard: (path: string) => Effect.Effect<void>
   readonly install: (
@@ -588,6 +588,8 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     downloadPath: Effect.tryPromise({
       try: async () => {
         await mkdir(store, { recursive: true })
+        // Called under the lock: any other download here is what a killed update left.
+        for (const e of await readdir(store)) if (e.startsWith("download-")) await rm(join(store, e), { force: true })
         return join(store, `download-${process.pid}-${randomBytes(4).toString("hex")}.tar.gz`)
       },
       catch: (e) => new RulesStoreError({ path: store, message: `${store}: ${(e as Error).message}` })

@@ -24,7 +24,9 @@ describe("rc.d script", () => {
       [
         "load_rc_config() { . \"$RC_CONF\"; }",
         "err() { echo \"err: $2\"; exit \"$1\"; }",
-        "run_rc_command() { echo \"rcvar=$rcvar pidfile=$pidfile procname=$procname\"; echo \"exec: $command $command_args\"; }"
+        "run_rc_command() { echo \"rcvar=$rcvar pidfile=$pidfile procname=$procname\"; echo \"exec: $command $command_args\";",
+        // rc.subr runs the command line through eval, so quotes in etpro_telemetry_args group words.
+        "  eval \"set -- $command $command_args\"; for a in \"$@\"; do echo \"argv: $a\"; done; }"
       ].join("\n")
     )
     const conf = join(dir, "rc.conf")
@@ -40,6 +42,13 @@ describe("rc.d script", () => {
     const exec = out.split("\n").find((l) => l.startsWith("exec: "))!
     expect(exec).toMatch(/^exec: \/usr\/sbin\/daemon -f -S -T etpro-telemetry .* -P \/var\/run\/etpro_telemetry\.pid -p \S+ -R 10 /)
     expect(exec.endsWith("/usr/local/bin/etpro-telemetry run --status-listen 127.0.0.1:8765 --rules-at 04:30")).toBe(true)
+  })
+
+  it("keeps a quoted flag value with spaces as one argument", () => {
+    const out = render(`etpro_telemetry_args="--reload-command '/usr/local/sbin/configctl ids reload'"\n`)
+    const argv = out.split("\n").filter((l) => l.startsWith("argv: ")).map((l) => l.slice(6))
+    expect(argv.slice(-3)).toEqual(["run", "--reload-command", "/usr/local/sbin/configctl ids reload"])
+    expect(argv[0]).toBe("/usr/sbin/daemon")
   })
 
   it("is off unless enabled, and declares what rcorder needs", () => {

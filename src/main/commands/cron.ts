@@ -1,7 +1,7 @@
 /**
  * `cron [--bin PATH] [--user USER] [--rules-at HH:MM] [--plain] [--reload-command CMD] [flags passed on]`:
  * prints crontab lines that run the one-shot commands (minute / hour / day), for firewalls that prefer cron
- * to a long-running process. Install with `etpro-telemetry cron | crontab -` (as root) or append
+ * to a long-running process. Install with `(crontab -l; etpro-telemetry cron) | crontab -` (as root) or append
  * `cron --user root` output to /etc/crontab.
  */
 import { Command, Options } from "@effect/cli"

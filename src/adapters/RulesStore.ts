@@ -301,7 +301,7 @@ const extract = async (
           return refuse("too-large", `members add up to more than ${limits.maxTotalBytes} bytes uncompressed`)
         }
         const verdict = classifyEntry({ path: entry.path, type: entry.type, size: entry.size }, limits)
-        if (verdict.kind === "reject") return refuse(/over the/.test(verdict.reason) ? "too-large" : "unsafe", verdict.reason)
+        if (verdict.kind === "reject") return refuse(verdict.tooLarge === true ? "too-large" : "unsafe", verdict.reason)
         if (verdict.kind === "skip") return void entry.resume()
         const name = verdict.kind === "sids" ? SIDS_FILE : verdict.name
         if (seen.has(name)) return refuse("unsafe", `member rules/${name} appears twice`)

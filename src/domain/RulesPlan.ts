@@ -46,7 +46,7 @@ export type EntryVerdict =
   | { readonly kind: "sids" }
   /** A harmless member that is never extracted (a directory, `rules/classification.config`, ...). */
   | { readonly kind: "skip" }
-  | { readonly kind: "reject"; readonly reason: string }
+  | { readonly kind: "reject"; readonly reason: string; readonly tooLarge?: true }
 
 const FILE_TYPES = new Set(["File", "OldFile", "ContiguousFile"])
 
@@ -65,7 +65,7 @@ export const classifyEntry = (e: EntryHeader, limits: ArchiveLimits = defaultLim
     return { kind: "reject", reason: `member ${shown} is a ${e.type}, not a regular file` }
   }
   if (!Number.isFinite(e.size) || e.size < 0 || e.size > limits.maxEntryBytes) {
-    return { kind: "reject", reason: `member ${shown} is ${e.size} bytes, over the ${limits.maxEntryBytes}-byte limit` }
+    return { kind: "reject", reason: `member ${shown} is ${e.size} bytes, over the ${limits.maxEntryBytes}-byte limit`, tooLarge: true }
   }
   if (segments.length !== 2) return { kind: "skip" }
   const name = segments[1]!

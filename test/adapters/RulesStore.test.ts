@@ -154,7 +154,9 @@ describe("RulesStore refuses unsafe or broken archives and keeps the old set", (
     const small = { ...defaultLimits, maxEntryBytes: 1000, maxTotalBytes: 3000, maxEntries: 5, maxArchiveBytes: 10_000 }
     const { install } = await setup({ limits: small })
     const big = (n: number) => "#".repeat(n)
-    expect(archiveFailure(await install(tgz([{ path: "rules/a.rules", body: big(1001) }]), "1")).message).toMatch(/1001 bytes/)
+    const one = archiveFailure(await install(tgz([{ path: "rules/a.rules", body: big(1001) }]), "1"))
+    expect(one).toMatchObject({ reason: "too-large" })
+    expect(one.message).toMatch(/1001 bytes/)
     expect(
       archiveFailure(await install(tgz([1, 2, 3, 4].map((i) => ({ path: `rules/r${i}.rules`, body: big(900) }))), "1")).message
     ).toMatch(/uncompressed/)

@@ -153,6 +153,22 @@ describe("run, stopped by SIGTERM", () => {
     await expect(fetch(`${url}/api/status`)).rejects.toThrow()
   })
 
+  it("never delivers alongside a one-shot send-events: the same run lock", async () => {
+    // 400 events at 100 ms each, 4 in flight: the agent is still delivering when the one-shot starts.
+    const svc = await slowService(100)
+    const s = await sensor(400)
+    const p = start(runArgs(s.root, svc.url, ["--stop-grace", "1"]))
+    await until(() => svc.received.length >= 2, 20_000, "the first events")
+    const oneShot = start(["send-events", "--root", s.root, "--base-url", svc.url, "--direct", "--max-age", "off"])
+    expect(await oneShot.exited).toBe(0)
+    expect(oneShot.stderr()).toMatch(/another send-events run is in progress/)
+    expect(svc.received.length).toBeLessThan(400)
+    p.child.kill("SIGTERM")
+    expect(await p.exited).toBe(0)
+    // Each event arrived once: the one-shot run sent nothing while the agent delivered.
+    expect(new Set(svc.received).size).toBe(svc.received.length)
+  })
+
   it("a second run on the same sensor says so and exits 0", async () => {
     const svc = await slowService(10)
     const s = await sensor(1)

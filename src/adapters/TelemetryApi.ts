@@ -159,7 +159,12 @@ export const make = (config: ApiConfig) =>
       ),
       (a) => Effect.promise(() => a.destroy().catch(() => undefined))
     )
-    const client: HttpClientT.HttpClient = m.NodeHttpClient.makeUndici(agent).pipe(
+    // The per-request timeout lives in undici's own timers (headers, then body idle), cheaper than an Effect
+    // timeout fiber per request; the HttpClient sets both per request, so an interceptor overrides them.
+    const timed = agent.compose((dispatch) => (options, handler) =>
+      dispatch({ ...options, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs }, handler)
+    )
+    const client: HttpClientT.HttpClient = m.NodeHttpClient.makeUndici(timed).pipe(
       m.HttpClient.withTracerPropagation(false),
       m.HttpClient.withTracerDisabledWhen(() => true)
     )
@@ -167,22 +172,29 @@ export const make = (config: ApiConfig) =>
     const { token, timeoutMs } = config
 
     const transport = (url: string, cause: unknown, reason = transportReason(cause)) =>
-      new TransportError({ url, reason, message: `${PHRASES[reason]} ${url}${detailOf(cause)}` })
+      new TransportError({
+        url,
+        reason,
+        message: reason === "timeout" ? `no answer in ${timeoutMs} ms from ${url}` : `${PHRASES[reason]} ${url}${detailOf(cause)}`
+      })
 
     const fromClientError = (url: string) => (e: HttpClientErrorT.HttpClientError) =>
       e._tag === "RequestError" && e.reason !== "Transport"
         ? transport(url, e.cause, "other")
         : transport(url, e.cause)
 
-    /** Sends and waits for the status line and headers; the timeout covers `body` too. */
+    /**
+     * Sends, checks the status and reads the body with `body`. undici bounds the wait for headers and each
+     * body chunk by `timeoutMs`; `overall`, when given, bounds the whole exchange (downloads).
+     */
     const send = <A>(
       request: HttpClientRequestT.HttpClientRequest,
       expect: (status: number) => boolean,
       body: (r: HttpClientResponseT.HttpClientResponse) => Effect.Effect<A, ApiError>,
-      timeout = timeoutMs
+      overall?: number
     ): Effect.Effect<A, ApiError> => {
       const url = request.url
-      return client.execute(m.HttpClientRequest.bearerToken(request, token)).pipe(
+      const exchange = client.execute(m.HttpClientRequest.bearerToken(request, token)).pipe(
         Effect.mapError(fromClientError(url)),
         Effect.flatMap((r) => {
           if (expect(r.status)) return body(r)
@@ -199,13 +211,14 @@ export const make = (config: ApiConfig) =>
               message: `${url} answered HTTP ${r.status}${ex === "" ? "" : `: ${ex}`}`
             })
           })
-        }),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            new TransportError({ url, reason: "timeout", message: `no answer in ${timeout} ms from ${url}` })
         })
       )
+      return overall === undefined
+        ? exchange
+        : Effect.timeoutFail(exchange, {
+            duration: overall,
+            onTimeout: () => new TransportError({ url, reason: "timeout", message: `no answer in ${overall} ms from ${url}` })
+          })
     }
 
     const drain = (r: HttpClientResponseT.HttpClientResponse) =>

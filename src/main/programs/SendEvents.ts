@@ -188,8 +188,8 @@ export const sendEvents = (opts: SendEventsOptions) =>
         })
       )
 
-    // Lines → events to send, registered with their file's tracker in file order.
-    const eventsOf = (plan: PlannedFile, file: number): Stream.Stream<Event, EveLogError> =>
+    // Lines → events to send (one array per chunk read), registered with their file's tracker in file order.
+    const eventsOf = (plan: PlannedFile, file: number): Stream.Stream<Array<Event>, EveLogError> =>
       Stream.suspend(() => {
         const tracker = new AckTracker(plan.start)
         trackers[file] = tracker
@@ -223,8 +223,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
               dirty = true
               return events
             })
-          ),
-          Stream.flattenIterables
+          )
         )
       })
 
@@ -251,8 +250,19 @@ export const sendEvents = (opts: SendEventsOptions) =>
     const deliver = (ev: Event) =>
       Effect.gen(function* () {
         const api = yield* ready
+        // The schedule is entered only after a first failure (the common path stays cheap); that failure
+        // is replayed to it as its first input.
         const answer = yield* api.postEvent(ev.json).pipe(
-          Effect.retry(retry),
+          Effect.catchAll((first: ApiError) => {
+            let replay: ApiError | undefined = first
+            const attempt = Effect.suspend(() => {
+              if (replay === undefined) return api.postEvent(ev.json)
+              const e = replay
+              replay = undefined
+              return Effect.fail(e)
+            })
+            return Effect.retry(attempt, retry)
+          }),
           Effect.map(() => "sent" as const),
           Effect.catchAll((e: ApiError): Effect.Effect<ApiError, TokenRefused | DeliveryFailed> => {
             const kind = classify(e)
@@ -297,10 +307,21 @@ export const sendEvents = (opts: SendEventsOptions) =>
       Effect.forever(Effect.sleep(persistEvery).pipe(Effect.zipRight(persist()))).pipe(Effect.orDie)
     )
 
+    // A few workers per chunk read, each taking the next event: [4] requests in flight, and no fiber per event.
+    const inFlight = opts.concurrency ?? 4
+    const deliverAll = (events: Array<Event>) => {
+      let next = 0
+      const worker = Effect.gen(function* () {
+        while (next < events.length) yield* deliver(events[next++]!)
+      })
+      return Effect.all(Array.from({ length: Math.min(inFlight, events.length) }, () => worker), {
+        concurrency: "unbounded",
+        discard: true
+      })
+    }
     const delivery = Stream.fromIterable(plans.map((p, i) => [p, i] as const)).pipe(
       Stream.flatMap(([p, i]) => (p.size > p.start ? eventsOf(p, i) : Stream.empty)),
-      Stream.mapEffect(deliver, { concurrency: opts.concurrency ?? 4, unordered: true }),
-      Stream.runDrain
+      Stream.runForEach(deliverAll)
     )
 
     const result = yield* Effect.either(delivery)

@@ -92,7 +92,8 @@ export class LineSplitter {
       }
       s = nl + 1
     }
-    this.consumed = bufStart + s
+    // Still skipping means no newline was found: the offset stays at the start of the over-long line.
+    if (!this.skipping) this.consumed = bufStart + s
     const rest = buf.length - s
     if (this.skipping) {
       // Still inside the over-long line: drop what we have and keep the resume point at its start.

@@ -3,7 +3,7 @@
  * `[...]` groups flattened and `!` negations ignored (a negated range stays local: masking more is safe).
  * `any` makes every address local.
  */
-import { parse as parseYaml } from "yaml"
+import { parseDocument } from "yaml"
 import { type Cidr, parseCidr } from "./Network.js"
 
 export interface HomeNet {
@@ -16,7 +16,8 @@ const EVERYTHING = ["0.0.0.0/0", "::/0"]
 /** Splits `[a, [b, !c], $D]` into its top-level items. */
 const splitGroup = (s: string): Array<string> => {
   const t = s.trim()
-  const inner = t.startsWith("[") && t.endsWith("]") ? t.slice(1, -1) : t
+  // An unclosed `[` is read as if closed (each level strictly shorter, so nesting always ends).
+  const inner = t.startsWith("[") ? t.slice(1, t.endsWith("]") ? -1 : undefined) : t
   const items: Array<string> = []
   let depth = 0
   let cur = ""
@@ -42,7 +43,10 @@ export const resolveAddressGroup = (
   const visit = (e: string, seen: ReadonlyArray<string>): void => {
     for (const item of splitGroup(e)) {
       if (item === "" || item.startsWith("!")) continue
-      if (item.startsWith("[")) visit(item, seen)
+      if (item.startsWith("[")) {
+        if (!item.endsWith("]")) warnings.push(`address group ${JSON.stringify(item)} has an unclosed [`)
+        visit(item, seen)
+      }
       else if (item.startsWith("$")) {
         const name = item.slice(1)
         const value = groups[name]
@@ -65,18 +69,23 @@ export const resolveAddressGroup = (
 
 export const homeNetFromYaml = (text: string): HomeNet => {
   let doc: unknown
+  // A syntax error is reported, and whatever parsed around it is still used when it holds HOME_NET.
+  let invalid: string | undefined
   try {
-    doc = parseYaml(text, { strict: false, uniqueKeys: false, logLevel: "silent" })
+    const parsed = parseDocument(text, { strict: false, uniqueKeys: false })
+    if (parsed.errors.length > 0) invalid = `suricata.yaml is not valid YAML (${parsed.errors[0]!.message.split("\n")[0]})`
+    doc = parsed.toJS()
   } catch (e) {
-    return { cidrs: [], warnings: [`suricata.yaml is not valid YAML (${(e as Error).message.split("\n")[0]})`] }
+    return { cidrs: [], warnings: [invalid ?? `suricata.yaml is not valid YAML (${(e as Error).message.split("\n")[0]})`] }
   }
   const vars = (doc as { vars?: { "address-groups"?: Record<string, unknown> } } | null)?.vars
-  const groups = vars?.["address-groups"]
-  const home = groups?.HOME_NET
+  const groups = typeof vars === "object" && vars !== null ? vars["address-groups"] : undefined
+  const home = typeof groups === "object" && groups !== null ? groups.HOME_NET : undefined
   if (groups === undefined || typeof home !== "string") {
-    return { cidrs: [], warnings: ["suricata.yaml has no vars.address-groups.HOME_NET"] }
+    return { cidrs: [], warnings: [invalid ?? "suricata.yaml has no vars.address-groups.HOME_NET"] }
   }
-  return resolveAddressGroup(home, groups)
+  const r = resolveAddressGroup(home, groups as Record<string, unknown>)
+  return invalid === undefined ? r : { cidrs: r.cidrs, warnings: [invalid, ...r.warnings] }
 }
 
 /** `--home-net 10.0.0.0/8,fd00::/8` replaces HOME_NET (same syntax as the YAML value). */

@@ -5,7 +5,7 @@
  * because it runs on every alert (see BENCHMARKS.md); `SanitisedEvent` describes its output.
  */
 import type { SanitisedEvent } from "./EveRecord.js"
-import { type Ip, isMasked, maskIp, parseIp } from "./Ip.js"
+import { formatIp, type Ip, isMasked, maskIp, parseIp } from "./Ip.js"
 import type { NetworkSet } from "./Network.js"
 import { scrubText } from "./Scrub.js"
 
@@ -38,6 +38,7 @@ const isPort = (v: unknown): v is number => isInt(v) && v >= 0 && v <= 65535
 export const makeSanitiser = (local: NetworkSet): Sanitiser => {
   const isLocal = (ip: Ip) => local.contains(ip)
   const cache = new Map<string, string | null>()
+  const text = (s: string) => scrubText(s, isLocal)
   /** The value to send for an address, or null when it is not an address. */
   const address = (s: string): string | null => {
     let r = cache.get(s)
@@ -45,13 +46,14 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
     if (isMasked(s)) r = s
     else {
       const ip = parseIp(s)
-      r = ip === undefined ? null : isLocal(ip) ? maskIp(ip) : s
+      // A non-local address is sent as written, unless its spelling embeds a local address
+      // (`64:ff9b::10.0.0.1`): then it is sent in its canonical form.
+      r = ip === undefined ? null : isLocal(ip) ? maskIp(ip) : text(s) === s ? s : formatIp(ip)
     }
     if (cache.size > 50_000) cache.clear()
     cache.set(s, r)
     return r
   }
-  const text = (s: string) => scrubText(s, isLocal)
 
   return (record, explain) => {
     let droppedAddresses = 0
@@ -93,7 +95,8 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
       }
       const out: Obj = {}
       for (const k in src) {
-        const h = handlers[k]
+        // Own keys only: `constructor`, `toString` or `__proto__` in a record must not find Object.prototype.
+        const h = Object.prototype.hasOwnProperty.call(handlers, k) ? handlers[k] : undefined
         const p = path === "" ? k : `${path}.${k}`
         if (h === undefined) {
           drop(p)
@@ -170,17 +173,22 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
 export const parseEveLine = (line: string): unknown => {
   const rec: unknown = JSON.parse(line)
   if (isObj(rec) && typeof rec.flow_id === "number" && !Number.isSafeInteger(rec.flow_id)) {
-    const m = /"flow_id"\s*:\s*(\d{1,20})[\s,}]/.exec(line)
-    if (m !== null && Number(m[1]) === rec.flow_id) rec.flow_id = BigInt(m[1]!)
+    // A nested `flow_id` may come first: take the first occurrence whose value is the parsed one.
+    for (const m of line.matchAll(/"flow_id"\s*:\s*(\d{1,20})[\s,}]/g)) {
+      if (Number(m[1]) === rec.flow_id) {
+        rec.flow_id = BigInt(m[1]!)
+        break
+      }
+    }
   }
   return rec
 }
 
 /** The JSON body for one event: bigints (64-bit flow ids) are written as plain JSON numbers. */
-export const eventToJson = (event: SanitisedEvent): string =>
-  typeof event.flow_id === "bigint"
-    ? JSON.stringify(event, (_k, v) => (typeof v === "bigint" ? `\u0000${v}\u0000` : v)).replace(
-        /"\\u0000(\d+)\\u0000"/g,
-        "$1"
-      )
-    : JSON.stringify(event)
+export const eventToJson = (event: SanitisedEvent): string => {
+  if (typeof event.flow_id !== "bigint") return JSON.stringify(event)
+  // The digits go in as a string and come out as a number. `"flow_id":"` can only be the top-level key:
+  // inside a string value its quotes would be escaped, and no other level has a flow_id.
+  const digits = event.flow_id.toString()
+  return JSON.stringify({ ...event, flow_id: digits }).replace(`"flow_id":"${digits}"`, `"flow_id":${digits}`)
+}

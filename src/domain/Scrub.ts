@@ -4,14 +4,16 @@
  * What counts as "an address written in the text" (the privacy invariant uses the same reading):
  * - IPv4: four dot-separated groups of 1-3 decimal digits, not touching another digit; every such window of a
  *   longer dotted run counts (`1.10.0.0.1` holds `10.0.0.1`).
- * - IPv6: a maximal run of hex digits, `:` and `.`, as it is or with leading/trailing `.`/`:` punctuation
- *   trimmed, that parses as IPv6 in any case or compression, IPv4-mapped included.
+ * - IPv6: a maximal run of hex digits, `:` and `.`, as it is, with leading/trailing `.`/`:` punctuation
+ *   trimmed, or without a dotted word glued to either end (`cafe.fd00::1`), that parses as IPv6 in any case
+ *   or compression, IPv4-mapped included.
  * A run holding a local address is replaced as a whole; the rest of the text is kept.
  */
 import { type Ip, maskIp, parseIPv4, parseIPv6 } from "./Ip.js"
 
 const DOTTED_RUN = /\d+(?:\.\d+){3,}/g
 const COLON_RUN = /[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*/g
+const DOTTED_TAIL = /^\d{1,3}(?:\.\d{1,3}){3}/
 
 /** Every dotted-quad window of a dotted digit run, as parsed IPv4 numbers. */
 export const ipv4Windows = (run: string): Array<number> => {
@@ -24,10 +26,39 @@ export const ipv4Windows = (run: string): Array<number> => {
   return out
 }
 
-/** The readings of a colon run as IPv6: as is, and with punctuation trimmed at either end. */
+/** `base` and `base` with up to all of its leading/trailing `.`/`:` trimmed (an address starts and ends with at
+ * most `::`, so only the last two characters of punctuation at either end need trying). */
+const addTrims = (base: string, into: Set<string>): void => {
+  const isPunct = (i: number) => base.charCodeAt(i) === 46 || base.charCodeAt(i) === 58
+  let lead = 0
+  while (lead < base.length && isPunct(lead)) lead++
+  if (lead === base.length) {
+    // Nothing but punctuation: only `::` can be an address.
+    if (base.indexOf("::") >= 0) into.add("::")
+    return
+  }
+  let trail = 0
+  while (isPunct(base.length - 1 - trail)) trail++
+  for (let i = Math.max(0, lead - 2); i <= lead; i++) {
+    for (let j = Math.max(0, trail - 2); j <= trail; j++) into.add(base.slice(i, base.length - j))
+  }
+}
+
+/**
+ * The readings of a colon run as IPv6: as is, with punctuation trimmed at either end (`:::fd00::1` holds
+ * `fd00::1`), and without a dotted word glued to either end (`cafe.fd00::1`, `fd00::1.de`): an IPv6 address
+ * holds a dot only in a dotted-quad tail, after its last colon. At most a few dozen readings whatever the run.
+ */
 export const ipv6Readings = (run: string): Array<Ip> => {
-  const candidates = new Set([run, run.replace(/[.:]+$/, ""), run.replace(/^\.+/, "")])
-  candidates.add(run.replace(/^(?!::)[.:]+/, "").replace(/[.:]+$/, ""))
+  const first = run.indexOf(":")
+  const last = run.lastIndexOf(":")
+  const from = first < 0 ? 0 : run.lastIndexOf(".", first) + 1
+  // After the last colon: a dotted-quad tail ends the address after its fourth group, a hex group at a dot.
+  const quad = DOTTED_TAIL.exec(run.slice(last + 1))
+  const dot = run.indexOf(".", last)
+  const to = quad !== null ? last + 1 + quad[0].length : dot < 0 ? run.length : dot
+  const candidates = new Set<string>()
+  for (const base of new Set([run, run.slice(from), run.slice(0, to), run.slice(from, to)])) addTrims(base, candidates)
   const out: Array<Ip> = []
   for (const c of candidates) {
     const ip = parseIPv6(c)

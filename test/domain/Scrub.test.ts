@@ -1,0 +1,63 @@
+import { describe, expect, it } from "@effect/vitest"
+import { localNetworks, parseCidrs } from "../../src/domain/Network.js"
+import { scrubText } from "../../src/domain/Scrub.js"
+
+const local = localNetworks(parseCidrs(["203.0.113.0/24", "2001:db8:1::/48"]).cidrs, [])
+const scrub = (s: string) => scrubText(s, (ip) => local.contains(ip))
+
+describe("scrubText: local addresses written inside free text", () => {
+  it.each([
+    ["CN=10.1.2.3, O=fe80::1", "CN=xxx.xxx.xxx.3, O=xxxx:xxxx:0000:0001"],
+    ["CN=router.lan/emailAddress=admin@192.168.1.1", "CN=router.lan/emailAddress=admin@xxx.xxx.xxx.1"],
+    ["192.168.1.1:8443", "xxx.xxx.xxx.1:8443"],
+    ["[fd00::1]:443", "[xxxx:xxxx:0000:0001]:443"],
+    ["host FD00::ABCD:1 up", "host xxxx:xxxx:abcd:0001 up"],
+    ["fd00:0000:0000:0000:0000:0000:0000:0001", "xxxx:xxxx:0000:0001"],
+    ["fe80::1%em0", "xxxx:xxxx:0000:0001%em0"],
+    ["via 203.0.113.9.", "via xxx.xxx.xxx.9."],
+    ["2001:db8:1::42:", "xxxx:xxxx:0000:0042"],
+    ["a.2001:db8:1::42.", "xxxx:xxxx:0000:0042"],
+    ["beef.2001:db8:1::42.de", "xxxx:xxxx:0000:0042"],
+    ["2001:db8:1::8.8.8.8.5", "xxxx:xxxx:0808:0808"]
+  ])("%j → %j", (input, expected) => {
+    expect(scrub(input)).toBe(expected)
+  })
+
+  it("masks IPv4-mapped addresses, dotted and hex", () => {
+    expect(scrub("::ffff:192.168.1.5")).not.toMatch(/192\.168\.1\.5/)
+    expect(scrub("::ffff:c0a8:105")).toBe("xxx.xxx.xxx.5")
+    expect(scrub("peer ::FFFF:C0A8:105 ok")).toBe("peer xxx.xxx.xxx.5 ok")
+  })
+
+  it("finds every dotted-quad window of a longer dotted run", () => {
+    // 1.10.0.0.1 holds 10.0.0.1
+    expect(scrub("v1.10.0.0.1")).not.toMatch(/10\.0\.0\.1/)
+    expect(scrub("1234.10.0.0.1")).not.toMatch(/10\.0\.0\.1/)
+  })
+
+  it("finds an address behind extra colons or dots", () => {
+    expect(scrub("x:::fd00::1")).not.toMatch(/fd00/)
+    expect(scrub(":::fd00:1:2:3:4:5:6:7")).not.toMatch(/fd00/)
+    expect(scrub("..10.0.0.1..")).toBe("..xxx.xxx.xxx.1..")
+  })
+
+  it("leaves non-local addresses and other text alone", () => {
+    for (const s of ["8.8.8.8", "CN=example.com, O=Example", "2001:db8:2::1", "v1.2.3", "10.0.0", "12:34:56",
+      "a:b", "1.2.3.4.5", "::ffff:8.8.8.8", "110.0.0.1", "10.0.0.1000"]) {
+      expect(scrub(s)).toBe(s)
+    }
+  })
+
+  it("is idempotent on its own output", () => {
+    for (const s of ["CN=10.1.2.3, O=fe80::1", "::ffff:c0a8:105", "10.0.0.1:2::3", "fd00::10.0.0.1"]) {
+      expect(scrub(scrub(s))).toBe(scrub(s))
+    }
+  })
+
+  it("stays fast on a pathological run", () => {
+    const started = performance.now()
+    scrub(`${":".repeat(200_000)}a${".".repeat(200_000)}`)
+    scrub("1.".repeat(100_000))
+    expect(performance.now() - started).toBeLessThan(2_000)
+  })
+})

@@ -119,3 +119,30 @@ describe("splitCommandLine", () => {
     expect(splitCommandLine("   ")).toHaveProperty("error")
   })
 })
+
+describe("classifyEntry, property", () => {
+  it("whatever the member path, only a plain name directly under rules/ is ever extracted", async () => {
+    const { FastCheck } = await import("effect")
+    const segment = FastCheck.constantFrom("rules", "..", ".", "", "a.rules", "telemetry_sids.txt", "x", "C:", "\\..", "rules\0", "/")
+    const path = FastCheck.array(segment, { minLength: 1, maxLength: 6 }).map((s) => s.join("/"))
+    const type = FastCheck.constantFrom("File", "OldFile", "Directory", "SymbolicLink", "Link", "FIFO")
+    FastCheck.assert(
+      FastCheck.property(path, type, (p, t) => {
+        const v = classifyEntry({ path: p, type: t, size: 1 })
+        if (v.kind !== "rules" && v.kind !== "sids") return true
+        const segs = p.split("/").filter((s) => s !== "" && s !== ".")
+        const name = v.kind === "sids" ? "telemetry_sids.txt" : v.name
+        return (
+          ["File", "OldFile"].includes(t) &&
+          !p.startsWith("/") &&
+          segs.length === 2 &&
+          segs[0] === "rules" &&
+          segs[1] === name &&
+          !name.includes("/") &&
+          !name.includes("..")
+        )
+      }),
+      { numRuns: 20_000 }
+    )
+  })
+})

@@ -355,6 +355,7 @@ const extract = async (
 const STORE = ".etpro"
 const CURRENT = "current"
 
+/** The store's three paths out of the agent's Paths (SPEC section 1). */
 export const layoutFromPaths = (p: RulesLayout): RulesLayout => ({
   rulesDir: p.rulesDir,
   installedRules: p.installedRules,

@@ -109,6 +109,26 @@ describe("RulesStore install", () => {
   })
 })
 
+describe("RulesStore.layerTemp", () => {
+  it("is the real store in a temporary root, removed with the scope", async () => {
+    const { RulesStore, layerTemp } = await import("../../src/adapters/RulesStore.js")
+    let dir = ""
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const store = yield* RulesStore
+          dir = store.layout.rulesDir
+          const p = join(dir, "..", "a.tgz")
+          yield* Effect.promise(() => import("node:fs/promises").then((fs) => fs.mkdir(dir, { recursive: true }).then(() => fs.writeFile(p, A))))
+          yield* store.install(p, { version: "9", selection: "all", at: 1 })
+          expect(yield* store.inspect).toMatchObject({ version: "9", complete: true })
+        }).pipe(Effect.provide(layerTemp()))
+      )
+    )
+    await expect(stat(dir)).rejects.toThrow()
+  })
+})
+
 describe("RulesStore refuses unsafe or broken archives and keeps the old set", () => {
   const full = A
   const cases: Array<[string, () => Buffer, RulesArchiveError["reason"], RegExp]> = [

@@ -18,7 +18,7 @@ const storeLayer = (paths: Paths) =>
   Effect.promise(() => import("../../adapters/RulesStore.js")).pipe(
     Effect.map((m) =>
       Layer.mergeAll(
-        m.layer({ rulesDir: paths.rulesDir, installedRules: paths.installedRules, opnsenseRulesDir: paths.opnsenseRulesDir }),
+        m.layer(m.layoutFromPaths(paths)),
         StateStore.layer(paths.state),
         RuleUpdaterConfig.layer
       )

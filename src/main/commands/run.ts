@@ -175,7 +175,7 @@ export const runCommand = Command.make(
         return `rules update: ${r.message}`
       }).pipe(
         Effect.provide(
-          RulesStore.layer({ rulesDir: paths.rulesDir, installedRules: paths.installedRules, opnsenseRulesDir: paths.opnsenseRulesDir })
+          RulesStore.layer(RulesStore.layoutFromPaths(paths))
         )
       )
 

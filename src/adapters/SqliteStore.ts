@@ -225,14 +225,35 @@ export const open = (path: string): { service: SqliteStoreService; close: () => 
             (SELECT count(*) FROM events WHERE violations > 0) AS eventsWithViolations`
   )
 
-  const addEvent = db.transaction(
-    (sensorId: string, now: number, body: string, violations: ReadonlyArray<ViolationInput>): number => {
-      const id = Number(insertEvent.run(sensorId, now, body, violations.length).lastInsertRowid)
-      for (const v of violations) insertViolation.run(sensorId, id, now, v.kind, v.path, v.detail)
-      touchEvent.run(now, violations.length, sensorId)
-      return id
+  const addEventRow = (sensorId: string, now: number, body: string, violations: ReadonlyArray<ViolationInput>): number => {
+    const id = Number(insertEvent.run(sensorId, now, body, violations.length).lastInsertRowid)
+    for (const v of violations) insertViolation.run(sensorId, id, now, v.kind, v.path, v.detail)
+    touchEvent.run(now, violations.length, sensorId)
+    return id
+  }
+
+  // Group commit: the events that arrive within one turn of the event loop are written in one transaction,
+  // and each caller is answered only once that transaction has committed (a 201 still means stored).
+  interface PendingEvent {
+    readonly args: readonly [string, number, string, ReadonlyArray<ViolationInput>]
+    readonly resume: (e: Effect.Effect<number, StoreError>) => void
+  }
+  let queue: Array<PendingEvent> = []
+  const commitEvents = db.transaction((batch: ReadonlyArray<PendingEvent>) => batch.map((p) => addEventRow(...p.args)))
+  const flushEvents = () => {
+    const batch = queue
+    queue = []
+    if (batch.length === 0) return
+    let ids: Array<number>
+    try {
+      ids = commitEvents(batch)
+    } catch (e) {
+      const err = new StoreError({ path, message: `store event: ${e instanceof Error ? e.message : String(e)}` })
+      for (const p of batch) p.resume(Effect.fail(err))
+      return
     }
-  )
+    batch.forEach((p, i) => p.resume(Effect.succeed(ids[i]!)))
+  }
   const addHeartbeat = db.transaction((sensorId: string, now: number, body: string): number => {
     const id = Number(insertHeartbeat.run(sensorId, now, body).lastInsertRowid)
     touchHeartbeat.run(now, sensorId)
@@ -300,7 +321,11 @@ export const open = (path: string): { service: SqliteStoreService; close: () => 
         const r = sensorById.get(id) as SensorDbRow | undefined
         return r === undefined ? undefined : toSensor(r)
       }),
-    addEvent: (sensorId, now, body, violations) => wrap("store event", () => addEvent(sensorId, now, body, violations)),
+    addEvent: (sensorId, now, body, violations) =>
+      Effect.async<number, StoreError>((resume) => {
+        queue.push({ args: [sensorId, now, body, violations], resume })
+        if (queue.length === 1) setImmediate(flushEvents)
+      }),
     addHeartbeat: (sensorId, now, body) => wrap("store heartbeat", () => addHeartbeat(sensorId, now, body)),
     markRuleDownload: (sensorId, now, ruleset) =>
       wrap("record rule download", () => void touchRules.run(now, ruleset, sensorId)),
@@ -310,7 +335,13 @@ export const open = (path: string): { service: SqliteStoreService; close: () => 
     violations: (q) => wrap("list violations", () => listViolations(q)),
     counts: wrap("count", () => countAll.get() as Counts)
   }
-  return { service, close: () => db.close() }
+  return {
+    service,
+    close: () => {
+      flushEvents()
+      db.close()
+    }
+  }
 }
 
 /** A store on `path` (`:memory:` or a file), closed with the scope. */

@@ -100,8 +100,13 @@ const intParam = (q: URLSearchParams, name: string): number | undefined => {
 export const makeApi = (deps: ApiDeps) => {
   const { store, rulesets } = deps
   const windows = deps.windows ?? DEFAULT_WINDOWS
+  const sensorIds = new Map<string, string>()
 
-  const sensorApi = (req: Request, sensor: SensorRow) =>
+  /** The sensor row, for the routes that answer from it. */
+  const row = (id: string) =>
+    Effect.flatMap(store.sensor(id), (s) => (s === undefined ? Effect.fail(new Error(`sensor ${id} vanished`)) : Effect.succeed(s)))
+
+  const sensorApi = (req: Request, sensorId: string) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       switch (req.path) {
@@ -110,28 +115,28 @@ export const makeApi = (deps: ApiDeps) => {
           const body = jsonObject(req)
           if (!body.ok) return body.response
           const violations = checkEvent(body.value, body.text)
-          const id = yield* store.addEvent(sensor.id, now, body.text, violations)
+          const id = yield* store.addEvent(sensorId, now, body.text, violations)
           return json(201, { status: "created", id })
         }
         case "/api/v1/telemetry": {
           if (req.method !== "POST") return notAllowed("POST")
           const body = jsonObject(req)
           if (!body.ok) return body.response
-          yield* store.addHeartbeat(sensor.id, now, body.text)
+          yield* store.addHeartbeat(sensorId, now, body.text)
           return json(201, { status: "created" })
         }
         case "/api/v1/sensorinfo":
           if (req.method !== "GET") return notAllowed("GET")
-          return json(200, sensorInfo(sensor, now, windows))
+          return json(200, sensorInfo(yield* row(sensorId), now, windows))
         case "/api/v1/ruleset/version": {
           if (req.method !== "GET") return notAllowed("GET")
-          const r = rulesetFor(rulesets, sensorLicense(sensor, now, windows).ruleset)
+          const r = rulesetFor(rulesets, sensorLicense(yield* row(sensorId), now, windows).ruleset)
           return json(200, { version: r.version, ruleset: r.name })
         }
         case "/api/v1/ruleset/engine/suricata/5": {
           if (req.method !== "GET") return notAllowed("GET")
-          const r = rulesetFor(rulesets, sensorLicense(sensor, now, windows).ruleset)
-          yield* store.markRuleDownload(sensor.id, now, r.name)
+          const r = rulesetFor(rulesets, sensorLicense(yield* row(sensorId), now, windows).ruleset)
+          yield* store.markRuleDownload(sensorId, now, r.name)
           return {
             status: 200,
             headers: {
@@ -216,9 +221,15 @@ export const makeApi = (deps: ApiDeps) => {
       ? (() => {
           const token = bearer(req)
           if (token === undefined) return Effect.succeed(unauthorized)
-          return Effect.flatMap(store.sensorByTokenHash(tokenHash(token)), (s) =>
-            s === undefined ? Effect.succeed(unauthorized) : sensorApi(req, s)
-          )
+          // Tokens are never withdrawn here, so a known token's sensor id can be remembered.
+          const known = sensorIds.get(token)
+          if (known !== undefined) return sensorApi(req, known)
+          return Effect.flatMap(store.sensorByTokenHash(tokenHash(token)), (s) => {
+            if (s === undefined) return Effect.succeed(unauthorized)
+            if (sensorIds.size >= 10_000) sensorIds.clear()
+            sensorIds.set(token, s.id)
+            return sensorApi(req, s.id)
+          })
         })()
       : Effect.succeed(notFound)
     return routed.pipe(

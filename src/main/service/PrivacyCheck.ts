@@ -53,7 +53,7 @@ export const privateAddressesIn = (text: string): Array<Ip> => {
 
 const rangeOf = (ip: Ip): string => RANGES.find((r) => r.set.contains(ip))?.text ?? "private"
 
-const decodeStrict = Schema.decodeUnknownEither(SanitisedEvent)
+const decodeStrict = Schema.decodeUnknownEither(SanitisedEvent, { onExcessProperty: "error", errors: "all" })
 
 /**
  * JSON cannot carry a 64-bit flow id exactly as a JS number: the agent writes it as plain digits, so the
@@ -71,7 +71,7 @@ const pathText = (path: ReadonlyArray<PropertyKey>) => path.map(String).join("."
 /** Every violation in one received event (a parsed JSON object; `raw` is its text). */
 export const checkEvent = (event: Record<string, unknown>, raw: string): Array<ViolationInput> => {
   const out: Array<ViolationInput> = []
-  const decoded = decodeStrict(withExactFlowId(event, raw), { onExcessProperty: "error", errors: "all" })
+  const decoded = decodeStrict(withExactFlowId(event, raw))
   if (Either.isLeft(decoded)) {
     for (const issue of ParseResult.ArrayFormatter.formatErrorSync(decoded.left)) {
       const unexpected = issue._tag === "Unexpected"

@@ -34,7 +34,12 @@ const CODES: Record<string, ExitCode> = {
   TokenError: ExitCode.usage,
   TokenRefused: ExitCode.tokenRefused,
   RulesArchiveError: ExitCode.failure,
-  RulesStoreError: ExitCode.failure
+  RulesStoreError: ExitCode.failure,
+  // The reference service: a rule directory given by flag that holds no rules is a configuration error; a
+  // database that cannot be opened or a port already taken is a service failure.
+  RulesetError: ExitCode.usage,
+  StoreError: ExitCode.failure,
+  ListenError: ExitCode.failure
 }
 
 /** Maps any failure of a command to its message and exit code. */

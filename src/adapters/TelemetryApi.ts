@@ -221,8 +221,18 @@ export const make = (config: ApiConfig) =>
           })
     }
 
-    const drain = (r: HttpClientResponseT.HttpClientResponse) =>
-      r.arrayBuffer.pipe(Effect.asVoid, Effect.orElseSucceed(() => undefined))
+    /**
+     * A success's body is not needed. undici releases the connection when the answer is complete, whether
+     * or not its body was read, as long as the body fits its buffer: a short declared body is left unread
+     * (reading it through the client costs more than the request itself, see BENCHMARKS.md); anything else
+     * is read to the end.
+     */
+    const drain = (r: HttpClientResponseT.HttpClientResponse): Effect.Effect<void> => {
+      const length = Number(r.headers["content-length"])
+      return Number.isFinite(length) && length <= 16 * 1024
+        ? Effect.void
+        : r.arrayBuffer.pipe(Effect.asVoid, Effect.orElseSucceed(() => undefined))
+    }
 
     const json = (url: string) => (r: HttpClientResponseT.HttpClientResponse) =>
       r.text.pipe(

@@ -3,10 +3,11 @@
  * operator runs, end to end. Also `service --db` across a restart, `replay` twice, and the demo.
  */
 import { afterAll, describe, expect, it } from "vitest"
-import { mkdtemp, readFile } from "node:fs/promises"
+import { spawn } from "node:child_process"
+import { access, mkdtemp, readFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { admin, REPO, runCli, type ServiceChild, sensorTree, startServiceChild } from "./support.js"
+import { admin, CLI, REPO, runCli, type ServiceChild, sensorTree, startServiceChild } from "./support.js"
 
 const TOKEN = "e2e-token-7f3a"
 const running: Array<ServiceChild> = []
@@ -131,5 +132,31 @@ describe("replay and demo commands", () => {
     expect(r.stdout).toMatch(/privacy check found 0 violation\(s\) in [1-9]\d* events/)
     expect(r.stdout).toContain("license status at the service: ACTIVE")
     expect(r.stdout).not.toContain("not in this build yet")
+  }, 120_000)
+
+  it("demo --serve keeps the service and the status page up until SIGINT, then cleans up", async () => {
+    const child = spawn(CLI[0]!, [...CLI.slice(1), "demo", "--serve"], { cwd: REPO })
+    let out = ""
+    child.stdout.on("data", (c: Buffer) => void (out += c))
+    child.stderr.on("data", (c: Buffer) => void (out += c))
+    const exited = new Promise<number>((r) => child.on("close", (code) => r(code ?? -1)))
+    try {
+      for (let i = 0; i < 600 && !/telemetry service\s+http/.test(out); i++) await new Promise((r) => setTimeout(r, 100))
+      const page = /status page\s+(http\S+)/.exec(out)?.[1]
+      const service = /telemetry service\s+(http\S+)/.exec(out)?.[1]
+      const key = /X-Admin-Key: (\w+)/.exec(out)?.[1]
+      expect(page, out).toBeDefined()
+      const status = await (await fetch(new URL("/api/status", page))).json()
+      expect(status.status).toBe("ACTIVE")
+      const sensors = await (await fetch(`${service}/admin/sensors`, { headers: { "x-admin-key": key! } })).json()
+      expect(sensors[0].sensor_status).toBe("ACTIVE")
+      const root = /sensor tree\s+(\S+)/.exec(out)![1]!
+      child.kill("SIGINT")
+      expect(await exited).toBe(0)
+      await expect(access(root)).rejects.toThrow()
+      await expect(fetch(page!)).rejects.toThrow()
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL")
+    }
   }, 120_000)
 })

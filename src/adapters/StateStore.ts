@@ -145,42 +145,42 @@ const releaseLock = async (path: string, content: LockContent): Promise<void> =>
 }
 
 /**
- * A lock file held for the scope. `wait`: attempts 10 ms apart before giving up (0: one attempt).
+ * A lock file held for the scope. `waitAttempts`: further attempts 10 ms apart before giving up (0: one).
  * The holder refreshes the file's mtime every `staleMs / 4` so a live holder is never judged stale.
+ * Uninterruptible except while waiting: an interruption can never leave a lock file without the finalizer
+ * that removes it (in a long-running process its live pid would keep it held for good).
  */
 export const lockFile = (path: string, opts: { staleMs: number; waitAttempts: number }) =>
-  Effect.gen(function* () {
-    const content: LockContent = { pid: process.pid, host: HOST, nonce: randomBytes(8).toString("hex") }
-    const attempt = Effect.tryPromise({
-      try: async () => {
-        await mkdir(dirname(path), { recursive: true })
-        return acquireOnce(path, content, opts.staleMs)
-      },
-      catch: (e) => new StateError({ path, reason: "NotWritable", message: `cannot create the lock ${path} (${code(e)})` })
-    })
-    let got = yield* attempt
-    for (let i = 0; !got && i < opts.waitAttempts; i++) {
-      yield* sleepMs(10)
-      got = yield* attempt
-    }
-    if (!got) return false
-    yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        const t = setInterval(() => {
-          const now = new Date()
-          utimes(path, now, now).catch(() => undefined)
-        }, Math.max(250, Math.floor(opts.staleMs / 4)))
-        t.unref()
-        return t
-      }),
-      (t) =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function* () {
+      const content: LockContent = { pid: process.pid, host: HOST, nonce: randomBytes(8).toString("hex") }
+      const attempt = Effect.tryPromise({
+        try: async () => {
+          await mkdir(dirname(path), { recursive: true })
+          return acquireOnce(path, content, opts.staleMs)
+        },
+        catch: (e) => new StateError({ path, reason: "NotWritable", message: `cannot create the lock ${path} (${code(e)})` })
+      })
+      let got = yield* attempt
+      for (let i = 0; !got && i < opts.waitAttempts; i++) {
+        yield* restore(sleepMs(10))
+        got = yield* attempt
+      }
+      if (!got) return false
+      const refresh = setInterval(() => {
+        const now = new Date()
+        utimes(path, now, now).catch(() => undefined)
+      }, Math.max(250, Math.floor(opts.staleMs / 4)))
+      refresh.unref()
+      yield* Effect.addFinalizer(() =>
         Effect.promise(async () => {
-          clearInterval(t)
+          clearInterval(refresh)
           await releaseLock(path, content)
         })
-    )
-    return true
-  })
+      )
+      return true
+    })
+  )
 
 // ---------------------------------------------------------------------------------------------------------
 // The state file
@@ -269,10 +269,16 @@ export const make = (path: string): Effect.Effect<StateStoreService> =>
             if (!got) {
               return yield* new StateError({ path, reason: "LockBusy", message: `the state lock ${lockPath} stayed busy for 5 s` })
             }
-            const loaded = yield* load
-            const next = f(loaded.state)
-            yield* save(next)
-            return { ...loaded, state: next }
+            // Read, change and write as one step: an interruption cannot leave a write running after the
+            // lock is released.
+            return yield* Effect.uninterruptible(
+              Effect.gen(function* () {
+                const loaded = yield* load
+                const next = f(loaded.state)
+                yield* save(next)
+                return { ...loaded, state: next }
+              })
+            )
           })
         )
       )

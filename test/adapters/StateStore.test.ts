@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Exit, Fiber, Scope } from "effect"
 import { spawn } from "node:child_process"
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -98,6 +98,25 @@ describe("StateStore", () => {
       expect(yield* Effect.scoped(store.runLock("rules"))).toBe(true)
       yield* Scope.close(scope, Exit.void)
       expect(yield* Effect.scoped(store.runLock("send-events"))).toBe(true)
+    })
+  )
+
+  it.live("an interrupted taker never leaves the lock behind (it would be held by our own live pid)", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const store = yield* make(join(dir, "state.json"))
+      for (let i = 0; i < 50; i++) {
+        const fiber = yield* Effect.fork(Effect.scoped(Effect.zipRight(store.runLock("send-events"), Effect.never)))
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, i % 5)))
+        yield* Fiber.interrupt(fiber)
+        const modifying = yield* Effect.fork(store.modify(bump))
+        if (i % 2 === 0) yield* Fiber.interrupt(modifying)
+        else yield* Fiber.join(modifying)
+      }
+      expect(yield* Effect.scoped(store.runLock("send-events"))).toBe(true)
+      // And the state lock is free: a modify completes.
+      yield* store.modify(bump)
+      expect(yield* Effect.promise(() => readdir(dir))).not.toContain("send-events.lock")
     })
   )
 

@@ -92,6 +92,17 @@ describe("replay", () => {
     })
   )
 
+  // it.effect runs on TestClock, which never moves by itself: a replay that waited on the clock would hang here.
+  it.effect("--instant never waits on a clock: eight simulated days pass with TestClock standing still", () =>
+    Effect.gen(function* () {
+      const s = silenceLog()
+      const log = yield* writeLog(s.lines)
+      const { totals } = yield* run({ log })
+      expect(totals.sent).toBe(s.count)
+      expect(totals.transitions).toBe(3)
+    })
+  )
+
   it.live("the same log gives the same output, twice", () =>
     Effect.gen(function* () {
       const s = silenceLog()

@@ -171,12 +171,12 @@ export const replay = (opts: ReplayOptions) =>
       const embedded = opts.baseUrl === undefined
       let token = opts.token
       let baseUrl = opts.baseUrl
-      let serviceCounts: (() => Effect.Effect<{ events: number; heartbeats: number; violations: number }, unknown>) | undefined
+      let serviceCounts: Effect.Effect<{ events: number; heartbeats: number; violations: number }, unknown> | undefined
       if (embedded) {
         token ??= randomBytes(18).toString("base64url")
         const svc = yield* Effect.withClock(startService({ tokens: [token], ...(opts.windows ? { windows } : {}) }), sim.clock)
         baseUrl = svc.url
-        serviceCounts = () => svc.store.counts
+        serviceCounts = svc.store.counts
       }
       if (token === undefined || baseUrl === undefined) {
         return yield* new CliFailure({ message: "--base-url needs --token", exitCode: ExitCode.usage })
@@ -203,6 +203,7 @@ export const replay = (opts: ReplayOptions) =>
       /** Retries what may pass on a second try (embedded: never needed); 401/403 end the replay. */
       const deliver = (call: Effect.Effect<void, ApiError>) =>
         call.pipe(
+          Effect.as("ok" as const),
           Effect.retry({
             schedule: Schedule.exponential(Duration.millis(200)).pipe(Schedule.intersect(Schedule.recurs(4))),
             while: (e) => classify(e) === "retry"
@@ -213,8 +214,7 @@ export const replay = (opts: ReplayOptions) =>
                   new CliFailure({ message: `the service at ${baseUrl} refused the token (${e.message})`, exitCode: ExitCode.tokenRefused })
                 )
               : Effect.succeed(classify(e) === "reject" ? ("rejected" as const) : ("failed" as const))
-          ),
-          Effect.map((r) => r ?? ("ok" as const))
+          )
         )
 
       const line = (at: number, s: string, why: string) => out.out(`${iso(at)}  ${s.padEnd(8)}  ${why}\n`)
@@ -351,7 +351,7 @@ export const replay = (opts: ReplayOptions) =>
           `${final.next === undefined ? "" : `, ${final.next.to} at ${iso(final.next.at)} unless ${final.next.unless}`}\n`
       )
       if (serviceCounts !== undefined) {
-        const c = yield* serviceCounts()
+        const c = yield* serviceCounts
         yield* out.out(
           `service: ${c.events} events and ${c.heartbeats} heartbeats stored, ${c.violations} privacy violations` +
             `${totals.serviceDisagreements > 0 ? `, ${totals.serviceDisagreements} status disagreements` : ""}\n`

@@ -9,7 +9,7 @@
  * Cheap when there is nothing new: the files' sizes are checked against the checkpoint before the
  * sanitiser's inputs are read or the HTTP stack is loaded (`api` is only acquired for the first POST).
  */
-import { Clock, Data, Effect, Option, Random, Ref, type Scope, Stream } from "effect"
+import { Clock, Data, Effect, Option, Random, Ref, Schedule, type Scope, Stream } from "effect"
 import { type EveFile, EveLog, type EveLogError } from "../../adapters/EveLog.js"
 import { fingerprintFile } from "../../adapters/Fingerprint.js"
 import { Output } from "../../adapters/Output.js"
@@ -303,9 +303,8 @@ export const sendEvents = (opts: SendEventsOptions) =>
     }
 
     const persistEvery = opts.persistEveryMs ?? 1000
-    yield* Effect.forkScoped(
-      Effect.forever(Effect.sleep(persistEvery).pipe(Effect.zipRight(persist()))).pipe(Effect.orDie)
-    )
+    // On a fixed cadence (not "a second after the last write finished"), so writes are at most a second apart.
+    yield* Effect.forkScoped(persist().pipe(Effect.repeat(Schedule.fixed(persistEvery)), Effect.orDie))
 
     // A few workers per chunk read, each taking the next event: [4] requests in flight, and no fiber per event.
     const inFlight = opts.concurrency ?? 4

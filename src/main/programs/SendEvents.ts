@@ -10,7 +10,7 @@
  * sanitiser's inputs are read or the HTTP stack is loaded (`api` is only acquired for the first POST).
  */
 import { Clock, Data, Effect, Option, Random, Ref, Schedule, type Scope, Stream } from "effect"
-import { type EveFile, EveLog, type EveLogError } from "../../adapters/EveLog.js"
+import { type EveFile, EveLog, EveLogError } from "../../adapters/EveLog.js"
 import { fingerprintFile } from "../../adapters/Fingerprint.js"
 import { Output } from "../../adapters/Output.js"
 import { type StateError, StateStore } from "../../adapters/StateStore.js"
@@ -98,11 +98,15 @@ export const mergeHourly = (stored: ReadonlyArray<HourBucket>, delta: ReadonlyMa
   return [...byHour.values()].filter((b) => b.hour >= oldest).sort((a, b) => a.hour - b.hour)
 }
 
-const observe = (f: EveFile): Effect.Effect<ObservedFile | undefined> =>
-  Effect.tryPromise(() => fingerprintFile(f)).pipe(
+const observe = (f: EveFile): Effect.Effect<ObservedFile | undefined, EveLogError> =>
+  Effect.tryPromise({ try: () => fingerprintFile(f), catch: (e) => e as NodeJS.ErrnoException }).pipe(
     Effect.map((fingerprint): ObservedFile => ({ path: f.path, size: f.size, dev: f.dev, ino: f.ino, fingerprint })),
-    // Gone between listing and reading (rotation): nothing to read there.
-    Effect.catchAll(() => Effect.succeed(undefined))
+    Effect.catchAll((e) =>
+      // Gone between listing and reading (rotation): nothing to read there. Anything else is said.
+      e.code === "ENOENT"
+        ? Effect.succeed(undefined)
+        : Effect.fail(new EveLogError({ path: f.path, reason: "NotReadable", message: `cannot read ${f.path} (${e.code ?? String(e)})` }))
+    )
   )
 
 interface Event {
@@ -170,7 +174,9 @@ export const sendEvents = (opts: SendEventsOptions) =>
           if (!dirty && result === undefined) return
           const snapshot = { ...counters }
           const delta = subCounters(snapshot, persisted)
+          // Taken now: what happens while the file is written goes into the next write.
           const hours = hourly
+          hourly = new Map()
           const files = keepOffsets ? undefined : offsets()
           const now = yield* Clock.currentTimeMillis
           dirty = false
@@ -184,7 +190,6 @@ export const sendEvents = (opts: SendEventsOptions) =>
             return result === undefined ? withFiles : { ...withFiles, lastSend: result }
           })
           persisted = snapshot
-          hourly = new Map()
         })
       )
 

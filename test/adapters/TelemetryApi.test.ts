@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Exit } from "effect"
 import { mkdtemp, readFile, stat } from "node:fs/promises"
+import { execFileSync } from "node:child_process"
+import { createServer as createHttpsServer } from "node:https"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -155,5 +157,37 @@ describe("TelemetryApi live layer", () => {
       const gone = yield* Effect.exit(Effect.promise(() => stat(join(dir, "big.tar.gz"))))
       expect(Exit.isFailure(gone)).toBe(true)
     })
+  )
+
+  it.live("TLS: a self-signed certificate is refused as a tls failure, and accepted with insecure", () =>
+    Effect.gen(function* () {
+      const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "tls-")))
+      // A throwaway self-signed certificate for 127.0.0.1.
+      execFileSync("openssl", [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")
+      ], { stdio: "ignore" })
+      const server = createHttpsServer(
+        { key: yield* Effect.promise(() => readFile(join(dir, "key.pem"))), cert: yield* Effect.promise(() => readFile(join(dir, "cert.pem"))) },
+        (req, res) => {
+          req.resume()
+          req.on("end", () => {
+            res.writeHead(201)
+            res.end()
+          })
+        }
+      )
+      yield* Effect.acquireRelease(
+        Effect.promise(() => new Promise<void>((r) => server.listen(0, "127.0.0.1", r))),
+        () => Effect.promise(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
+      )
+      const url = `https://127.0.0.1:${(server.address() as { port: number }).port}`
+      const refused = yield* Effect.flip(
+        Effect.flatMap(TelemetryApi, (api) => api.postEvent("{}")).pipe(Effect.provide(layer({ baseUrl: url, token: TOKEN, insecure: false, timeoutMs: 5000 })))
+      )
+      expect(refused._tag === "TransportError" && refused.reason).toBe("tls")
+      expect(refused.message).toContain("--insecure")
+      yield* Effect.flatMap(TelemetryApi, (api) => api.postEvent("{}")).pipe(Effect.provide(layer({ baseUrl: url, token: TOKEN, insecure: true, timeoutMs: 5000 })))
+    }).pipe(Effect.scoped)
   )
 })

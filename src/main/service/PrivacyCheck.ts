@@ -9,7 +9,7 @@
  */
 import { Either, ParseResult, Schema } from "effect"
 import { SanitisedEvent } from "../../domain/EveRecord.js"
-import { type Ip, maskIp } from "../../domain/Ip.js"
+import { type Ip, maskIp, parseIPv4 } from "../../domain/Ip.js"
 import { ALWAYS_PRIVATE, makeNetworkSet, parseCidrs } from "../../domain/Network.js"
 import { ipv4Windows, ipv6Readings } from "../../domain/Scrub.js"
 import type { ViolationInput } from "../../adapters/SqliteStore.js"
@@ -20,17 +20,27 @@ const PRIVATE = makeNetworkSet(parseCidrs(ALWAYS_PRIVATE).cidrs)
 // The same runs Scrub looks at (see its header).
 const DOTTED_RUN = /\d+(?:\.\d+){3,}/g
 const COLON_RUN = /[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*/g
+/** `::` then a dotted quad, not preceded by a hex digit or another colon. */
+const COMPATIBLE = /(?<![0-9A-Fa-f:])::(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?![\d])/g
 
 /** The private addresses written in a text, as parsed addresses, each once. */
-export const privateAddressesIn = (text: string): Array<Ip> => {
-  const found: Array<Ip> = []
+export const privateAddressesIn = (text: string): Array<Ip> => privateAddressReadings(text).map((r) => r.ip)
+
+export interface Reading {
+  readonly ip: Ip
+  /** Found only by reading `::a.b.c.d` as IPv4-compatible (see below). */
+  readonly compatible: boolean
+}
+
+export const privateAddressReadings = (text: string): Array<Reading> => {
+  const found: Array<Reading> = []
   const seen = new Set<string>()
-  const add = (ip: Ip) => {
+  const add = (ip: Ip, compatible = false) => {
     // `::ffff:192.168.1.7` is read both as a dotted run and as an IPv6 run: one address.
     const key = ip.kind === "v4" ? `4:${ip.n}` : `6:${ip.parts.join(":")}`
     if (!seen.has(key)) {
       seen.add(key)
-      found.push(ip)
+      found.push({ ip, compatible })
     }
   }
   if (/\d\.\d/.test(text)) {
@@ -46,6 +56,14 @@ export const privateAddressesIn = (text: string): Array<Ip> => {
       if (run.length < 2) continue
       const ip = ipv6Readings(run).find((r) => PRIVATE.contains(r))
       if (ip !== undefined) add(ip)
+      // `::a.b.c.d` is the IPv4-compatible form of ::a.b.c.d (`::0.0.0.1` is ::1), which ipaddr.js (and so
+      // Ip.parseIPv6) reads as IPv4-mapped: look at the IPv6 reading too.
+      for (const m of run.matchAll(COMPATIBLE)) {
+        const n = parseIPv4(m[1]!)
+        if (n === undefined) continue
+        const v6: Ip = { kind: "v6", parts: [0, 0, 0, 0, 0, 0, Math.floor(n / 65536), n & 0xffff] }
+        if (PRIVATE.contains(v6)) add(v6, true)
+      }
     }
   }
   return found
@@ -84,11 +102,11 @@ export const checkEvent = (event: Record<string, unknown>, raw: string): Array<V
   }
   const scan = (v: unknown, path: ReadonlyArray<string>): void => {
     if (typeof v === "string") {
-      for (const ip of privateAddressesIn(v)) {
+      for (const { ip, compatible } of privateAddressReadings(v)) {
         out.push({
           kind: "address",
           path: pathText(path),
-          detail: `unmasked address in ${rangeOf(ip)} (shown masked here: ${maskIp(ip)})`
+          detail: `unmasked address in ${rangeOf(ip)}${compatible ? ", written in the IPv4-compatible form ::a.b.c.d" : ""} (shown masked here: ${maskIp(ip)})`
         })
       }
     } else if (Array.isArray(v)) v.forEach((x, i) => scan(x, [...path, String(i)]))

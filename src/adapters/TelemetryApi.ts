@@ -4,7 +4,7 @@
  * Bearer token; the token never appears in an error.
  *
  * The live layer (`layer(config)`) is @effect/platform's HttpClient on an undici Agent (keep-alive pool,
- * tracer propagation and client spans off, a timeout per request). Its modules are imported dynamically
+ * tracer propagation off, a timeout per request). Its modules are imported dynamically
  * when the layer is built, so importing this tag costs nothing at start-up (a cron run with nothing to send
  * never loads the HTTP stack).
  */
@@ -164,10 +164,9 @@ export const make = (config: ApiConfig) =>
     const timed = agent.compose((dispatch) => (options, handler) =>
       dispatch({ ...options, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs }, handler)
     )
-    const client: HttpClientT.HttpClient = m.NodeHttpClient.makeUndici(timed).pipe(
-      m.HttpClient.withTracerPropagation(false),
-      m.HttpClient.withTracerDisabledWhen(() => true)
-    )
+    // No trace headers ever leave the machine. Client spans are skipped when the caller runs with the tracer
+    // off (send-events does, `Effect.withTracerEnabled(false)`: cheaper than a per-request predicate).
+    const client: HttpClientT.HttpClient = m.NodeHttpClient.makeUndici(timed).pipe(m.HttpClient.withTracerPropagation(false))
     const base = trimSlash(config.baseUrl)
     const { token, timeoutMs } = config
 

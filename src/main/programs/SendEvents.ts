@@ -325,7 +325,9 @@ export const sendEvents = (opts: SendEventsOptions) =>
     }
     const delivery = Stream.fromIterable(plans.map((p, i) => [p, i] as const)).pipe(
       Stream.flatMap(([p, i]) => (p.size > p.start ? eventsOf(p, i) : Stream.empty)),
-      Stream.runForEach(deliverAll)
+      Stream.runForEach(deliverAll),
+      // No spans per request (nothing exports them, and they cost more than the rest of a request).
+      Effect.withTracerEnabled(false)
     )
 
     const result = yield* Effect.either(delivery)

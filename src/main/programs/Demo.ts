@@ -7,8 +7,7 @@
  * status. It ends with what left the sensor: counts, what was masked and dropped, one event before and after,
  * and the service's privacy check. With `--serve` the service and the status page stay up until Ctrl-C.
  *
- * A command this build does not have yet is reported and skipped; sending then falls back to the sanitiser
- * and the TelemetryApi in-process, so the demo shows the same thing.
+ * A command this build does not have is reported and skipped (and the demo then fails if nothing was sent).
  */
 import { Clock, Effect, Stream } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -193,7 +192,6 @@ export const demo = (opts: DemoOptions) =>
   Effect.scoped(
     Effect.gen(function* () {
       const out = yield* Output
-      const eve = yield* EveLog
       const say = (text: string) => out.out(`${text}\n`)
       const began = yield* Clock.currentTimeMillis
       const timeoutMs = opts.stepTimeoutMs ?? 45_000
@@ -256,13 +254,7 @@ export const demo = (opts: DemoOptions) =>
         })
 
       yield* step(["rules", "update"])
-      const send = yield* step(["send-events", "--direct"])
-      let sentInProcess: number | undefined
-      if (send.missing) {
-        yield* say("    sending in-process instead: the same sanitiser and HTTP client")
-        sentInProcess = yield* sendInProcess(paths, svc.url, token, now)
-        yield* say(`    ${sentInProcess} events sent`)
-      }
+      yield* step(["send-events", "--direct"])
       yield* step(["send-heartbeat", "--direct"])
       yield* step(["sensor-info"])
       yield* step(["status"])
@@ -306,7 +298,7 @@ export const demo = (opts: DemoOptions) =>
       } else {
         yield* say(`\ndone in ${took.toFixed(1)} s${failures.length > 0 ? `; failed: ${failures.join("; ")}` : ""}`)
       }
-      if (failures.length > 0 || (sentInProcess === undefined && counts.events === 0) || status !== "ACTIVE") {
+      if (failures.length > 0 || counts.events === 0 || status !== "ACTIVE") {
         return yield* new CliFailure({
           message: `the demo did not complete: ${[...failures, ...(status !== "ACTIVE" ? [`status ${status}`] : [])].join("; ") || "no events reached the service"}`,
           exitCode: ExitCode.failure
@@ -371,36 +363,3 @@ const explainLog = (paths: ReturnType<typeof resolvePaths>, eveFile: string, now
     )
     return report
   })
-
-/** send-events' job when this build has no send-events: select, sanitise, POST. */
-const sendInProcess = (paths: ReturnType<typeof resolvePaths>, baseUrl: string, token: string, now: number) =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const eve = yield* EveLog
-      const privacy = yield* loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: paths.telemetrySids })
-      const api = yield* makeApi({ baseUrl, token, insecure: false, timeoutMs: 5000 })
-      const sanitise = makeSanitiser(privacy.local)
-      let sent = 0
-      const files = yield* eve.files(paths.logDir)
-      for (const f of files) {
-        yield* eve.read(f.path, { start: 0, prefilter: '"alert"' }).pipe(
-          Stream.runForEach((batch) =>
-            Effect.forEach(batch.lines, (line) => {
-              let rec: unknown
-              try {
-                rec = parseEveLine(line)
-              } catch {
-                return Effect.void
-              }
-              if (selectRecord(rec, { sids: privacy.sids, notBefore: now - 86_400_000 }) !== "send") return Effect.void
-              return api.postEvent(eventToJson(sanitise(rec).event)).pipe(
-                Effect.tap(() => Effect.sync(() => void sent++)),
-                Effect.orElseSucceed(() => undefined)
-              )
-            }, { concurrency: 4, discard: true })
-          )
-        )
-      }
-      return sent
-    })
-  ).pipe(Effect.catchAllCause(() => Effect.succeed(0)))

@@ -43,7 +43,17 @@ const v6FromParts = (parts: ReadonlyArray<number>): Ip =>
 export const parseIPv6 = (raw: string): Ip | undefined => {
   let s = raw
   if (s.length > 2 && s.charCodeAt(0) === 91 && s.charCodeAt(s.length - 1) === 93) s = s.slice(1, -1)
-  if (s.indexOf(":") < 0 || s.length > 64 || !ipaddr.IPv6.isValid(s)) return undefined
+  if (s.indexOf(":") < 0 || s.length > 64) return undefined
+  // A dotted IPv4 tail is rewritten as two hex groups first: ipaddr.js reads `::a.b.c.d` as IPv4-mapped,
+  // which would judge `::0.0.0.1` (that is ::1) as 0.0.0.1.
+  const tailAt = s.lastIndexOf(":")
+  if (s.indexOf(".", tailAt) >= 0) {
+    const zone = s.indexOf("%", tailAt)
+    const v4 = parseIPv4(zone < 0 ? s.slice(tailAt + 1) : s.slice(tailAt + 1, zone))
+    if (v4 === undefined) return undefined
+    s = `${s.slice(0, tailAt + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}${zone < 0 ? "" : s.slice(zone)}`
+  }
+  if (!ipaddr.IPv6.isValid(s)) return undefined
   return v6FromParts(ipaddr.IPv6.parse(s).parts)
 }
 
@@ -67,6 +77,15 @@ export const formatIp = (ip: Ip): string =>
   ip.kind === "v4"
     ? `${ip.n >>> 24}.${(ip.n >>> 16) & 255}.${(ip.n >>> 8) & 255}.${ip.n & 255}`
     : ipaddr.IPv6.parse(ip.parts.map(hex4).join(":")).toString()
+
+/**
+ * The IPv4 address an IPv4-compatible IPv6 address (`::a.b.c.d`, deprecated but still written) carries;
+ * such an address is local when either reading is.
+ */
+export const embeddedIPv4 = (parts: ReadonlyArray<number>): number | undefined =>
+  parts[0] === 0 && parts[1] === 0 && parts[2] === 0 && parts[3] === 0 && parts[4] === 0 && parts[5] === 0
+    ? parts[6]! * 65536 + parts[7]!
+    : undefined
 
 /** Fully expanded lower-case IPv6 (`fd00:0000:...:0001`); IPv4 as dotted quad. */
 export const expandedIp = (ip: Ip): string => (ip.kind === "v4" ? formatIp(ip) : ip.parts.map(hex4).join(":"))

@@ -3,25 +3,23 @@
  * then run again: every alert arrives at least once, and the only duplicates are events the first run had
  * delivered after its last checkpoint write (in flight or acknowledged in the last moments).
  */
-import { execFileSync, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
-import { mkdir, readFile, writeFile } from "node:fs/promises"
-import { join, resolve } from "node:path"
+import { spawn } from "node:child_process"
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { setTokenInText } from "../../src/adapters/RuleUpdaterConfig.js"
 import { resolvePaths } from "../../src/main/Paths.js"
+import { BIN, ensureBuilt, REPO } from "../support/BuiltCli.js"
 import { alertLine, range } from "../support/SendHarness.js"
 import { type Sink, startSink } from "../support/TelemetrySink.js"
-import { mkdtemp } from "node:fs/promises"
-import { tmpdir } from "node:os"
 
-const REPO = resolve(import.meta.dirname, "../..")
-const BIN = join(REPO, "bin", "etpro-telemetry")
 const N = 30_000
 
 let sink: Sink
 beforeAll(async () => {
-  if (!existsSync(join(REPO, "dist", "bin.js"))) execFileSync(process.execPath, [join(REPO, "scripts", "build.mjs")], { cwd: REPO })
+  // Built when dist/ is missing or older than the sources: the test checks the bundle cron would run.
+  await ensureBuilt()
   sink = await startSink()
 }, 120_000)
 afterAll(() => sink.close())

@@ -23,6 +23,11 @@ const write = (stream: NodeJS.WriteStream, text: string) =>
   })
 
 export const layer = Layer.sync(Output, () => {
+  // `dump ... | head`: the reader has gone, so stop quietly as other Unix tools do instead of crashing on EPIPE.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0)
+    throw e
+  })
   const tty = process.stderr.isTTY === true
   let progressShown = false
   const clearProgress = () => {

@@ -49,11 +49,14 @@ describe("send-events killed with SIGKILL mid-run", () => {
     lines.forEach((l, i) => endOf.set(i + 1, (off += Buffer.byteLength(l))))
 
     // First run: slow answers, killed once it has delivered for a while.
+    // Everything the sink takes before the second run starts is the first run's (requests it had sent
+    // may still arrive after the kill).
     const firstRun: Array<{ id: number; at: number }> = []
+    let secondStarted = false
     let killedAt = 0
     let pid = 0
     sink.reply = (r) => {
-      if (killedAt === 0) firstRun.push({ id: (JSON.parse(r.body) as { flow_id: number }).flow_id, at: Date.now() })
+      if (!secondStarted) firstRun.push({ id: (JSON.parse(r.body) as { flow_id: number }).flow_id, at: Date.now() })
       return { status: 201 }
     }
     const first = run(root, (p) => (pid = p))
@@ -75,6 +78,8 @@ describe("send-events killed with SIGKILL mid-run", () => {
     expect(firstRun.length).toBeLessThan(N)
 
     // Second run, right away: the dead run's lock is taken over; everything left is delivered.
+    await new Promise((r) => setTimeout(r, 200))
+    secondStarted = true
     const r2 = await run(root)
     expect(r2.code, r2.stderr).toBe(0)
     const all = sink.accepted.map((b) => (JSON.parse(b) as { flow_id: number }).flow_id)

@@ -167,17 +167,24 @@ export const sendEvents = (opts: SendEventsOptions) =>
 
     const offsets = () => checkpointsFor(plans, (p, i) => trackers[i]?.offset ?? p.start)
     const persistLock = yield* Effect.makeSemaphore(1)
-    /** Writes offsets, counters and buckets not yet written; `result` also sets lastSend. */
-    const persist = (result?: TaskResult, keepOffsets = false) =>
+    /**
+     * Writes offsets, counters and buckets not yet written; `result` also sets lastSend. `resultOnly`: just
+     * lastSend (a refused token with nothing answered: the lines will be read, and counted, again).
+     */
+    const persist = (result?: TaskResult, resultOnly = false) =>
       persistLock.withPermits(1)(
         Effect.gen(function* () {
+          if (resultOnly && result !== undefined) {
+            yield* store.modify((s) => ({ ...s, lastSend: result }))
+            return
+          }
           if (!dirty && result === undefined) return
           const snapshot = { ...counters }
           const delta = subCounters(snapshot, persisted)
           // Taken now: what happens while the file is written goes into the next write.
           const hours = hourly
           hourly = new Map()
-          const files = keepOffsets ? undefined : offsets()
+          const files = offsets()
           const now = yield* Clock.currentTimeMillis
           dirty = false
           yield* store.modify((s) => {
@@ -186,8 +193,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
               counters: addCounters(s.counters, delta),
               hourly: mergeHourly(s.hourly, hours, now)
             }
-            const withFiles = files === undefined ? base : { ...base, files }
-            return result === undefined ? withFiles : { ...withFiles, lastSend: result }
+            return result === undefined ? { ...base, files } : { ...base, files, lastSend: result }
           })
           persisted = snapshot
         })

@@ -92,9 +92,12 @@ export const make = (): EveLogService => ({
           prefilter: opts.prefilter
         })
         const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES
+        // One read buffer for the whole file: the splitter copies what it keeps, so memory stays bounded
+        // (a fresh 1 MiB buffer a chunk left hundreds of MB for the GC to find on large logs).
+        const chunk = Buffer.allocUnsafe(chunkBytes)
         let pos = opts.start
         const next = Effect.tryPromise({
-          try: () => fh.read(Buffer.allocUnsafe(chunkBytes), 0, chunkBytes, pos),
+          try: () => fh.read(chunk, 0, chunkBytes, pos),
           catch: (e) => Option.some(describe(path, e))
         }).pipe(
           Effect.flatMap(({ bytesRead, buffer }) => {

@@ -27,15 +27,17 @@ export interface SplitterOptions {
 }
 
 export class LineSplitter {
+  /** The start of an unfinished line (a copy: the chunk it came from is reused by the reader). */
   private carry: Buffer | undefined
-  private carryStart: number
+  /** File offset of the next chunk's first byte. */
+  private pos: number
   /** Inside a line already found to be over-long: drop bytes until its `\n`. */
   private skipping = false
   private consumed: number
   private readonly needle: Buffer | undefined
 
   constructor(private readonly opts: SplitterOptions) {
-    this.carryStart = opts.start
+    this.pos = opts.start
     this.consumed = opts.start
     this.needle = opts.prefilter === undefined ? undefined : Buffer.from(opts.prefilter, "utf8")
   }
@@ -45,15 +47,52 @@ export class LineSplitter {
     return this.consumed
   }
 
-  /** Feeds the next bytes of the file (read from where the previous chunk ended). */
+  /**
+   * Feeds the next bytes of the file (read from where the previous chunk ended). The chunk is not kept: the
+   * caller may reuse its memory once this returns. Only the line that spans two chunks is copied, so
+   * memory stays bounded by one chunk plus one line whatever the file size.
+   */
   push(chunk: Buffer): LineBatch {
-    const bufStart = this.carryStart
-    const buf = this.carry === undefined ? chunk : Buffer.concat([this.carry, chunk])
-    this.carry = undefined
-    const lines: Array<string> = []
-    const ends: Array<number> = []
-    let lineCount = 0
-    let bad = 0
+    const batch: Mutable<LineBatch> = { lines: [], ends: [], end: this.consumed, lineCount: 0, bad: 0 }
+    const chunkPos = this.pos
+    this.pos += chunk.length
+    let s = 0
+    if (this.skipping || this.carry !== undefined) {
+      const nl = chunk.indexOf(10)
+      if (nl < 0) {
+        // The unfinished line goes on through this whole chunk.
+        if (this.carry !== undefined) this.keep(chunk, batch)
+        return batch
+      }
+      if (this.skipping) this.skipping = false // the end of an over-long line, counted when first seen
+      else {
+        const carry = this.carry!
+        this.carry = undefined
+        this.scan(Buffer.concat([carry, chunk.subarray(0, nl + 1)]), chunkPos - carry.length, batch)
+      }
+      s = nl + 1
+      this.consumed = chunkPos + s
+    }
+    const rest = this.scan(chunk.subarray(s), chunkPos + s, batch)
+    this.consumed = chunkPos + s + rest
+    if (s + rest < chunk.length) this.keep(chunk.subarray(s + rest), batch)
+    batch.end = this.consumed
+    return batch
+  }
+
+  /** Keeps the start of an unfinished line, or starts skipping it once it is over-long. */
+  private keep(part: Buffer, batch: Mutable<LineBatch>): void {
+    const carried = this.carry === undefined ? 0 : this.carry.length
+    if (carried + part.length > this.opts.maxLineBytes) {
+      this.carry = undefined
+      this.skipping = true
+      batch.lineCount++
+      batch.bad++
+    } else this.carry = this.carry === undefined ? Buffer.from(part) : Buffer.concat([this.carry, part])
+  }
+
+  /** Takes the complete lines of `buf` (at file offset `base`); returns the length consumed. */
+  private scan(buf: Buffer, base: number, batch: Mutable<LineBatch>): number {
     const max = this.opts.maxLineBytes
     const needle = this.needle
     let s = 0
@@ -61,52 +100,34 @@ export class LineSplitter {
     for (;;) {
       const nl = buf.indexOf(10, s)
       if (nl < 0) break
-      if (this.skipping) {
-        // The end of an over-long line, counted when it was first seen.
-        this.skipping = false
-      } else {
-        let e = nl
-        if (e > s && buf[e - 1] === 13) e--
-        if (e > s) {
-          lineCount++
-          if (nl - s > max) bad++
-          else {
-            let candidate = true
-            if (needle !== undefined) {
-              if (hit < s) {
-                hit = buf.indexOf(needle, s)
-                if (hit < 0) hit = buf.length
-              }
-              candidate = hit < e
+      let e = nl
+      if (e > s && buf[e - 1] === 13) e--
+      if (e > s) {
+        batch.lineCount++
+        if (nl - s > max) batch.bad++
+        else {
+          let candidate = true
+          if (needle !== undefined) {
+            if (hit < s) {
+              hit = buf.indexOf(needle, s)
+              if (hit < 0) hit = buf.length
             }
-            if (candidate) {
-              const line = buf.subarray(s, e)
-              if (!isUtf8(line)) bad++
-              else {
-                lines.push(line.toString("utf8"))
-                ends.push(bufStart + nl + 1)
-              }
+            candidate = hit < e
+          }
+          if (candidate) {
+            const line = buf.subarray(s, e)
+            if (!isUtf8(line)) batch.bad++
+            else {
+              batch.lines.push(line.toString("utf8"))
+              batch.ends.push(base + nl + 1)
             }
           }
         }
       }
       s = nl + 1
     }
-    // Still skipping means no newline was found: the offset stays at the start of the over-long line.
-    if (!this.skipping) this.consumed = bufStart + s
-    const rest = buf.length - s
-    if (this.skipping) {
-      // Still inside the over-long line: drop what we have and keep the resume point at its start.
-      this.carryStart = bufStart + buf.length
-    } else if (rest > max) {
-      this.skipping = true
-      lineCount++
-      bad++
-      this.carryStart = bufStart + buf.length
-    } else {
-      if (rest > 0) this.carry = Buffer.from(buf.subarray(s))
-      this.carryStart = bufStart + s
-    }
-    return { lines, ends, end: this.consumed, lineCount, bad }
+    return s
   }
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }

@@ -31,138 +31,146 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v)
 const isPort = (v: unknown): v is number => isInt(v) && v >= 0 && v <= 65535
 
+/** What one call of the sanitiser accumulates; handlers are built once and get this passed in. */
+interface Run {
+  droppedAddresses: number
+  explain: Explanation | undefined
+}
+type Handler = (run: Run, parent: string, key: string, v: unknown) => unknown
+/** A key path for `--explain`, built only when someone reads it. */
+const at = (parent: string, key: string) => (parent === "" ? key : `${parent}.${key}`)
+
 /**
- * Builds a sanitiser for one set of local networks. Results for an address string are memoised: eve logs
- * repeat the same few addresses.
+ * Builds a sanitiser for one set of local networks. The handler tables are built here, once: a call
+ * allocates little more than its output (this runs on every alert; see BENCHMARKS.md). IPv6 results are
+ * memoised (their parse is the costly one); IPv4 parses faster than a cache lookup.
  */
 export const makeSanitiser = (local: NetworkSet): Sanitiser => {
   const isLocal = (ip: Ip) => local.contains(ip)
-  const cache = new Map<string, string | null>()
+  const v6Cache = new Map<string, string | null>()
   const text = (s: string) => scrubText(s, isLocal)
   /** The value to send for an address, or null when it is not an address. */
   const address = (s: string): string | null => {
-    let r = cache.get(s)
-    if (r !== undefined) return r
+    const v6 = s.indexOf(":") >= 0
+    if (v6) {
+      const hit = v6Cache.get(s)
+      if (hit !== undefined) return hit
+    }
+    let r: string | null
     if (isMasked(s)) r = s
     else {
       const ip = parseIp(s)
       // A non-local address is sent as written, unless its spelling embeds a local address
-      // (`64:ff9b::10.0.0.1`): then it is sent in its canonical form.
-      r = ip === undefined ? null : isLocal(ip) ? maskIp(ip) : text(s) === s ? s : formatIp(ip)
+      // (`64:ff9b::10.0.0.1`): then it is sent in its canonical form. Only an IPv6 spelling with a dotted
+      // tail can embed another address.
+      r = ip === undefined ? null : isLocal(ip) ? maskIp(ip) : v6 && s.indexOf(".") >= 0 && text(s) !== s ? formatIp(ip) : s
     }
-    if (cache.size > 50_000) cache.clear()
-    cache.set(s, r)
+    if (v6) {
+      // Small on purpose: a large cache of one-off addresses is garbage the GC finds late (peak RSS).
+      if (v6Cache.size >= 1024) v6Cache.clear()
+      v6Cache.set(s, r)
+    }
     return r
   }
 
-  return (record, explain) => {
-    let droppedAddresses = 0
-    const drop = (path: string) => explain?.dropped.push(path)
-    const addressField = (path: string, v: unknown): string | undefined => {
-      if (typeof v !== "string") {
-        droppedAddresses++
-        explain?.invalidAddresses.push({ path, value: JSON.stringify(v) ?? String(v) })
-        return undefined
-      }
-      const r = address(v)
-      if (r === null) {
-        droppedAddresses++
-        explain?.invalidAddresses.push({ path, value: v })
-        return undefined
-      }
-      if (r !== v) explain?.masked.push({ path, from: v, to: r })
-      return r
-    }
-    const textField = (path: string, v: unknown): string | undefined => {
-      if (typeof v !== "string") {
-        drop(path)
-        return undefined
-      }
-      const r = text(v)
-      if (r !== v) explain?.masked.push({ path, from: v, to: r })
-      return r
-    }
-    const intField = (path: string, v: unknown, ok: (v: unknown) => v is number = isInt) => {
-      if (ok(v)) return v
-      drop(path)
+  const drop = (run: Run, parent: string, key: string): undefined => {
+    run.explain?.dropped.push(at(parent, key))
+    return undefined
+  }
+  const addressField: Handler = (run, parent, key, v) => {
+    if (typeof v !== "string") {
+      run.droppedAddresses++
+      run.explain?.invalidAddresses.push({ path: at(parent, key), value: JSON.stringify(v) ?? String(v) })
       return undefined
     }
-    /** Copies allowed keys through their handlers; every other key is dropped. */
-    const pick = (path: string, src: unknown, handlers: Record<string, (p: string, v: unknown) => unknown>) => {
-      if (!isObj(src)) {
-        drop(path)
-        return undefined
-      }
-      const out: Obj = {}
-      for (const k in src) {
-        // Own keys only: `constructor`, `toString` or `__proto__` in a record must not find Object.prototype.
-        const h = Object.prototype.hasOwnProperty.call(handlers, k) ? handlers[k] : undefined
-        const p = path === "" ? k : `${path}.${k}`
-        if (h === undefined) {
-          drop(p)
-          continue
-        }
-        const v = h(p, src[k])
-        if (v !== undefined) out[k] = v
-      }
-      return out
+    const r = address(v)
+    if (r === null) {
+      run.droppedAddresses++
+      run.explain?.invalidAddresses.push({ path: at(parent, key), value: v })
+      return undefined
     }
-    const endpoint = (p: string, v: unknown) =>
-      pick(p, v, { ip: addressField, port: (q, x) => intField(q, x, isPort) })
-    const ja3 = (p: string, v: unknown) => pick(p, v, { hash: textField, string: textField })
-    const hostname = (p: string, v: unknown) => {
-      if (typeof v !== "string") return textField(p, v)
-      // A hostname that is an IP literal is an address field; anything else is text.
-      return parseIp(v) !== undefined ? addressField(p, v) : textField(p, v)
-    }
+    if (r !== v) run.explain?.masked.push({ path: at(parent, key), from: v, to: r })
+    return r
+  }
+  const textField: Handler = (run, parent, key, v) => {
+    if (typeof v !== "string") return drop(run, parent, key)
+    const r = text(v)
+    if (r !== v) run.explain?.masked.push({ path: at(parent, key), from: v, to: r })
+    return r
+  }
+  const intField: Handler = (run, parent, key, v) => (isInt(v) ? v : drop(run, parent, key))
+  const portField: Handler = (run, parent, key, v) => (isPort(v) ? v : drop(run, parent, key))
 
-    const event = pick("", record, {
-      timestamp: textField,
-      flow_id: (p, v) => {
-        if ((isInt(v) && v >= 0) || (typeof v === "bigint" && v >= 0n)) return v
-        drop(p)
-        return undefined
-      },
-      in_iface: textField,
-      event_type: textField,
-      vlan: (p, v) => {
-        if (Array.isArray(v) && v.every(isInt)) return v
-        drop(p)
-        return undefined
-      },
-      src_ip: addressField,
-      src_port: (p, v) => intField(p, v, isPort),
-      dest_ip: addressField,
-      dest_port: (p, v) => intField(p, v, isPort),
-      proto: textField,
-      app_proto: textField,
-      alert: (p, v) =>
-        pick(p, v, { action: textField, signature_id: intField, rev: intField, source: endpoint, target: endpoint }),
-      http: (p, v) =>
-        pick(p, v, {
-          hostname,
-          http_port: (q, x) => intField(q, x, isPort),
-          http_method: textField,
-          protocol: textField,
-          status: intField,
-          length: intField,
-          http_content_type: textField
-        }),
-      tls: (p, v) =>
-        pick(p, v, {
-          subject: textField,
-          issuerdn: textField,
-          serial: textField,
-          fingerprint: textField,
-          sni: textField,
-          version: textField,
-          notbefore: textField,
-          notafter: textField,
-          ja3,
-          ja3s: ja3
-        })
+  /** Copies allowed keys through their handlers; every other key is dropped. */
+  const pick = (run: Run, path: string, src: unknown, handlers: ReadonlyMap<string, Handler>): Obj | undefined => {
+    if (!isObj(src)) return undefined
+    const out: Obj = {}
+    for (const k in src) {
+      // A Map: `constructor`, `toString` or `__proto__` in a record must not find Object.prototype.
+      const h = handlers.get(k)
+      if (h === undefined) {
+        drop(run, path, k)
+        continue
+      }
+      const v = h(run, path, k, src[k])
+      if (v !== undefined) out[k] = v
+    }
+    return out
+  }
+  const nested = (handlers: Record<string, Handler>): Handler => {
+    const table = new Map(Object.entries(handlers))
+    return (run, parent, key, v) => {
+      const path = run.explain === undefined ? "" : at(parent, key)
+      return pick(run, path, v, table) ?? drop(run, parent, key)
+    }
+  }
+  const endpoint = nested({ ip: addressField, port: portField })
+  const ja3 = nested({ hash: textField, string: textField })
+  const hostname: Handler = (run, parent, key, v) =>
+    // A hostname that is an IP literal is an address field; anything else is text.
+    typeof v === "string" && parseIp(v) !== undefined ? addressField(run, parent, key, v) : textField(run, parent, key, v)
+
+  const top = new Map<string, Handler>(Object.entries({
+    timestamp: textField,
+    flow_id: (run, parent, key, v) =>
+      (isInt(v) && v >= 0) || (typeof v === "bigint" && v >= 0n) ? v : drop(run, parent, key),
+    in_iface: textField,
+    event_type: textField,
+    vlan: (run, parent, key, v) => (Array.isArray(v) && v.every(isInt) ? v : drop(run, parent, key)),
+    src_ip: addressField,
+    src_port: portField,
+    dest_ip: addressField,
+    dest_port: portField,
+    proto: textField,
+    app_proto: textField,
+    alert: nested({ action: textField, signature_id: intField, rev: intField, source: endpoint, target: endpoint }),
+    http: nested({
+      hostname,
+      http_port: portField,
+      http_method: textField,
+      protocol: textField,
+      status: intField,
+      length: intField,
+      http_content_type: textField
+    }),
+    tls: nested({
+      subject: textField,
+      issuerdn: textField,
+      serial: textField,
+      fingerprint: textField,
+      sni: textField,
+      version: textField,
+      notbefore: textField,
+      notafter: textField,
+      ja3,
+      ja3s: ja3
     })
-    return { event: (event ?? {}) as SanitisedEvent, droppedAddresses }
+  } satisfies Record<string, Handler>))
+
+  return (record, explain) => {
+    const run: Run = { droppedAddresses: 0, explain }
+    const event = pick(run, "", record, top)
+    return { event: (event ?? {}) as SanitisedEvent, droppedAddresses: run.droppedAddresses }
   }
 }
 

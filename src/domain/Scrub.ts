@@ -12,7 +12,8 @@
 import { type Ip, maskIp, parseIPv4, parseIPv6 } from "./Ip.js"
 
 const DOTTED_RUN = /\d+(?:\.\d+){3,}/g
-const COLON_RUN = /[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*/g
+/** Cheap test for a dotted run of at least four groups (a timestamp's `00.123456` has two). */
+const FOUR_GROUPS = /\d\.\d+\.\d+\.\d/
 const DOTTED_TAIL = /^\d{1,3}(?:\.\d{1,3}){3}/
 
 /** Every dotted-quad window of a dotted digit run, as parsed IPv4 numbers. */
@@ -24,6 +25,42 @@ export const ipv4Windows = (run: string): Array<number> => {
     if (n !== undefined) out.push(n)
   }
   return out
+}
+
+const DOTTED_ANY = /^\d+\.\d+\.\d+\.\d+$/
+
+/**
+ * Cheap necessary conditions for a reading to parse as IPv6 (ipaddr.js throws, slowly, on every failure):
+ * at most one `::`, hex groups of at most 4 digits, dots only in a dotted-quad tail, 8 groups or fewer with
+ * `::`. Most colon runs in text (times, fingerprints, serials) fail here. test/domain/Scrub.test.ts checks
+ * that ipaddr.js accepts nothing this rejects.
+ */
+export const mightBeIPv6 = (c: string): boolean => {
+  const len = c.length
+  if (len < 2 || len > 64) return false
+  const lastColon = c.lastIndexOf(":")
+  if (lastColon < 0) return false
+  const firstDot = c.indexOf(".")
+  let end = len
+  let groups = 0
+  if (firstDot >= 0) {
+    if (firstDot < lastColon || !DOTTED_ANY.test(c.slice(lastColon + 1))) return false
+    end = lastColon + 1
+    groups = 2
+  }
+  const dbl = c.indexOf("::")
+  if (dbl >= 0 && c.indexOf("::", dbl + 1) >= 0) return false
+  if (c.charCodeAt(0) === 58 && c.charCodeAt(1) !== 58) return false
+  if (firstDot < 0 && c.charCodeAt(len - 1) === 58 && c.charCodeAt(len - 2) !== 58) return false
+  let digits = 0
+  for (let i = 0; i < end; i++) {
+    if (c.charCodeAt(i) === 58) {
+      if (digits > 0) groups++
+      digits = 0
+    } else if (++digits > 4) return false
+  }
+  if (digits > 0) groups++
+  return dbl >= 0 ? groups <= 7 : groups === 8
 }
 
 /** `base` and `base` with up to all of its leading/trailing `.`/`:` trimmed (an address starts and ends with at
@@ -45,11 +82,23 @@ const addTrims = (base: string, into: Set<string>): void => {
 }
 
 /**
+ * Whether any reading of the run could have the colons of an IPv6 address: without `::` it needs at least
+ * 6 (readings only lose colons, and cannot gain a `::`). Times (`10:00:00.123`) end here.
+ */
+const mayHoldIPv6 = (run: string): boolean => {
+  if (run.indexOf("::") >= 0) return true
+  let colons = 0
+  for (let i = run.indexOf(":"); i >= 0 && colons < 6; i = run.indexOf(":", i + 1)) colons++
+  return colons >= 6
+}
+
+/**
  * The readings of a colon run as IPv6: as is, with punctuation trimmed at either end (`:::fd00::1` holds
  * `fd00::1`), and without a dotted word glued to either end (`cafe.fd00::1`, `fd00::1.de`): an IPv6 address
  * holds a dot only in a dotted-quad tail, after its last colon. At most a few dozen readings whatever the run.
  */
 export const ipv6Readings = (run: string): Array<Ip> => {
+  if (!mayHoldIPv6(run)) return []
   const first = run.indexOf(":")
   const last = run.lastIndexOf(":")
   const from = first < 0 ? 0 : run.lastIndexOf(".", first) + 1
@@ -61,6 +110,7 @@ export const ipv6Readings = (run: string): Array<Ip> => {
   for (const base of new Set([run, run.slice(from), run.slice(0, to), run.slice(from, to)])) addTrims(base, candidates)
   const out: Array<Ip> = []
   for (const c of candidates) {
+    if (!mightBeIPv6(c)) continue
     const ip = parseIPv6(c)
     if (ip !== undefined) out.push(ip)
   }
@@ -70,7 +120,7 @@ export const ipv6Readings = (run: string): Array<Ip> => {
 export const scrubText = (text: string, isLocal: (ip: Ip) => boolean): string => {
   if (text.indexOf(".") < 0 && text.indexOf(":") < 0) return text
   let out = text
-  if (/\d\.\d/.test(out)) {
+  if (FOUR_GROUPS.test(out)) {
     // The regex is greedy on digits, so a run never starts or ends beside another digit.
     out = out.replace(DOTTED_RUN, (run) => {
       if (!ipv4Windows(run).some((n) => isLocal({ kind: "v4", n }))) return run
@@ -79,11 +129,36 @@ export const scrubText = (text: string, isLocal: (ip: Ip) => boolean): string =>
     })
   }
   if (out.indexOf(":") >= 0) {
-    out = out.replace(COLON_RUN, (run) => {
+    out = replaceColonRuns(out, (run) => {
       if (run.length < 2) return run
       const local = ipv6Readings(run).find(isLocal)
       return local === undefined ? run : maskIp(local)
     })
   }
   return out
+}
+
+const inRun = (c: number) => (c >= 48 && c <= 58) || c === 46 || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+
+/**
+ * A global replace of the colon-run regex, in linear time: each maximal run of hex digits, `.` and `:` holding a colon,
+ * found by growing it out from the colon (the regex retries a long hex run from every position in it).
+ */
+const replaceColonRuns = (text: string, f: (run: string) => string): string => {
+  let out = ""
+  let last = 0
+  for (let i = text.indexOf(":"); i >= 0; ) {
+    let a = i
+    while (a > 0 && inRun(text.charCodeAt(a - 1))) a--
+    let b = i + 1
+    while (b < text.length && inRun(text.charCodeAt(b))) b++
+    const run = text.slice(a, b)
+    const r = f(run)
+    if (r !== run) {
+      out += text.slice(last, a) + r
+      last = b
+    }
+    i = text.indexOf(":", b)
+  }
+  return last === 0 ? text : out + text.slice(last)
 }

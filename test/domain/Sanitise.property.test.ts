@@ -21,7 +21,7 @@ import {
   type Net,
   textWith
 } from "../support/Arbitraries.js"
-import { localAddressesIn, oracleNetworks, walk } from "../support/PrivacyOracle.js"
+import { localAddressesIn, oracleNetworks, oracleParse, walk } from "../support/PrivacyOracle.js"
 
 const sanitiserFor = (nets: ReadonlyArray<Net>) => {
   const texts = nets.map((n) => n.text)
@@ -168,17 +168,17 @@ describe("sanitising", () => {
 
 /** One spelling per address, an IPv4-mapped one as its IPv4 address. */
 const canonical = (text: string): string => {
-  const a = ipaddr.parse(text.replace(/^\[|\]$/g, "").replace(/%.*$/, ""))
+  const a = oracleParse(text)!
   return a.kind() === "ipv6" && (a as ipaddr.IPv6).isIPv4MappedAddress()
     ? (a as ipaddr.IPv6).toIPv4Address().toString()
     : a.toNormalizedString()
 }
 
-/** SPEC section 3's masking, computed with ipaddr.js: `xxx.xxx.xxx.<last octet>`, `xxxx:xxxx:<G7>:<G8>`. */
+/** SPEC section 3's masking, computed independently: `xxx.xxx.xxx.<last octet>`, `xxxx:xxxx:<G7>:<G8>`. */
 const expectedMask = (text: string): string => {
-  const s = text.replace(/^\[|\]$/g, "").replace(/%.*$/, "")
-  if (!s.includes(":")) return `xxx.xxx.xxx.${parseInt(s.split(".")[3]!, 10)}`
-  const v6 = ipaddr.IPv6.parse(s)
+  const a = oracleParse(text)!
+  if (a.kind() === "ipv4") return `xxx.xxx.xxx.${(a as ipaddr.IPv4).octets[3]}`
+  const v6 = a as ipaddr.IPv6
   if (v6.isIPv4MappedAddress()) return `xxx.xxx.xxx.${v6.toIPv4Address().octets[3]}`
   const groups = expanded(v6.parts).split(":")
   return `xxxx:xxxx:${groups[6]}:${groups[7]}`

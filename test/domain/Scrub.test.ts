@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
+import ipaddr from "ipaddr.js"
 import { localNetworks, parseCidrs } from "../../src/domain/Network.js"
-import { scrubText } from "../../src/domain/Scrub.js"
+import { mightBeIPv6, scrubText } from "../../src/domain/Scrub.js"
 
 const local = localNetworks(parseCidrs(["203.0.113.0/24", "2001:db8:1::/48"]).cidrs, [])
 const scrub = (s: string) => scrubText(s, (ip) => local.contains(ip))
@@ -59,5 +61,32 @@ describe("scrubText: local addresses written inside free text", () => {
     scrub(`${":".repeat(200_000)}a${".".repeat(200_000)}`)
     scrub("1.".repeat(100_000))
     expect(performance.now() - started).toBeLessThan(2_000)
+  })
+})
+
+describe("mightBeIPv6 (the cheap pre-check before ipaddr.js)", () => {
+  it("never rejects what ipaddr.js accepts", () => {
+    const token = fc.oneof(
+      fc.constantFrom(":", "::", ".", "0", "1", "f", "F", "ffff", "0000", "00001", "255", "256", "1.2.3.4", "10.0.0.1", "a", "12345"),
+      fc.stringOf(fc.constantFrom(..."0123456789abcdefABCDEF"), { minLength: 1, maxLength: 5 })
+    )
+    const candidate = fc.oneof(
+      fc.array(token, { maxLength: 14 }).map((t) => t.join("")),
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }).chain((g) =>
+        fc.nat({ max: 7 }).map((k) => new ipaddr.IPv6(g).toString().replace(/:[^:]*$/, k % 2 === 0 ? ":1.2.3.4" : ":abc"))
+      )
+    )
+    fc.assert(
+      fc.property(candidate, (c) => {
+        if (ipaddr.IPv6.isValid(c)) expect(mightBeIPv6(c)).toBe(true)
+      }),
+      { numRuns: 20000 }
+    )
+  })
+
+  it("rejects times, fingerprints and other colon text", () => {
+    for (const s of ["10:00:00.123456", "10:00:00", "aa:bb:cc:dd:ee:ff:00:11:22:33", "1::2::3", ":::1", "12345::1", "1.2.3.4:5"]) {
+      expect(mightBeIPv6(s)).toBe(false)
+    }
   })
 })

@@ -9,8 +9,9 @@
  *   `10.0.0.1`).
  * - IPv6: a maximal run of `[0-9A-Fa-f:.]`, as it is or with any amount of leading and/or trailing `.`/`:`
  *   trimmed, or with a dotted word cut off either end (before its first colon, after its last), that
- *   ipaddr.js parses as IPv6. An IPv4-mapped address (`::ffff:a.b.c.d`, `::ffff:c0a8:105`)
- *   is judged as its IPv4 address.
+ *   ipaddr.js parses as IPv6 (a dotted tail must be strict dotted decimal). An IPv4-mapped address
+ *   (`::ffff:a.b.c.d`, `::ffff:c0a8:105`) is judged as its IPv4 address; an IPv4-compatible one
+ *   (`::a.b.c.d`) is local when either reading is.
  */
 import ipaddr from "ipaddr.js"
 
@@ -33,7 +34,7 @@ type V6Range = [ipaddr.IPv6, number]
 export interface OracleNetworks {
   readonly v4: ReadonlyArray<V4Range>
   readonly v6: ReadonlyArray<V6Range>
-  /** Is this address (any textual form ipaddr.js accepts) local? */
+  /** Is this address (any textual form `oracleParse` reads) local? */
   readonly isLocal: (text: string) => boolean
 }
 
@@ -61,16 +62,41 @@ export const oracleNetworks = (cidrs: ReadonlyArray<string>, withPrivate = true)
     }
   }
   const v4Local = (a: ipaddr.IPv4) => v4.some((r) => a.match(r))
-  const v6Local = (a: ipaddr.IPv6) =>
-    a.isIPv4MappedAddress() ? v4Local(a.toIPv4Address()) : v6.some((r) => a.match(r))
+  const v6Local = (a: ipaddr.IPv6): boolean => {
+    if (a.isIPv4MappedAddress()) return v4Local(a.toIPv4Address())
+    if (v6.some((r) => a.match(r))) return true
+    // IPv4-compatible (::a.b.c.d, first 96 bits zero): local when its IPv4 reading is, too.
+    const p = a.parts
+    return p.slice(0, 6).every((x) => x === 0) && v4Local(new ipaddr.IPv4([p[6]! >> 8, p[6]! & 255, p[7]! >> 8, p[7]! & 255]))
+  }
   const isLocal = (text: string): boolean => {
-    const s = text.replace(/^\[|\]$/g, "").replace(/%.*$/, "")
-    if (ipaddr.IPv6.isValid(s)) return v6Local(ipaddr.IPv6.parse(s))
-    const v4 = parseDottedDecimal(s)
-    return v4 !== undefined && v4Local(v4)
+    const a = oracleParse(text)
+    return a === undefined ? false : a.kind() === "ipv4" ? v4Local(a as ipaddr.IPv4) : v6Local(a as ipaddr.IPv6)
   }
   return { v4, v6, isLocal }
 }
+
+/**
+ * IPv6 in any spelling, brackets and zone allowed. A dotted tail must be strict dotted decimal (1-3 digit
+ * groups, each <= 255) and is read as the last two groups: ipaddr.js alone would read `::a.b.c.d` as
+ * IPv4-mapped, and accept `0001.2.3.4` or hex octets.
+ */
+export const parseIPv6Oracle = (text: string): ipaddr.IPv6 | undefined => {
+  let s = text.replace(/^\[(.*)\]$/, "$1").replace(/%[0-9a-z]+$/i, "")
+  const tail = s.lastIndexOf(":")
+  if (tail < 0) return undefined
+  if (s.indexOf(".", tail) >= 0) {
+    const v4 = parseDottedDecimal(s.slice(tail + 1))
+    if (v4 === undefined || s.slice(0, tail).includes(".")) return undefined
+    const [a, b, c, d] = v4.octets as [number, number, number, number]
+    s = `${s.slice(0, tail + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  return ipaddr.IPv6.isValid(s) ? ipaddr.IPv6.parse(s) : undefined
+}
+
+/** An address in any textual form: strict dotted decimal IPv4, or IPv6 as `parseIPv6Oracle` reads it. */
+export const oracleParse = (text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined =>
+  text.includes(":") ? parseIPv6Oracle(text) : parseDottedDecimal(text)
 
 /** Strict dotted decimal, leading zeros read as decimal (ipaddr.js would read them as octal). */
 const parseDottedDecimal = (s: string): ipaddr.IPv4 | undefined => {
@@ -131,7 +157,7 @@ export const addressesIn = (text: string): Array<Found> => {
   for (const m of text.matchAll(HEX_RUN)) {
     if (!m[0].includes(":")) continue
     for (const r of readings(m[0])) {
-      if (ipaddr.IPv6.isValid(r)) found.push({ form: "ipv6", text: r, index: m.index + m[0].indexOf(r) })
+      if (parseIPv6Oracle(r) !== undefined) found.push({ form: "ipv6", text: r, index: m.index + m[0].indexOf(r) })
     }
   }
   return found

@@ -92,8 +92,10 @@ export const dump = (opts: DumpOptions) =>
     for (const file of files) {
       if (counts.printed >= limit) break
       counts.files++
+      // mapEffect + takeWhile rather than Stream.runForEachWhile: in effect 3.22 the latter nests a catchAll
+      // frame per element that is only unwound at the end, keeping every batch alive (RSS grew with the log).
       yield* eve.read(file.path, { start: 0, prefilter: opts.parsed ? ALERT_NEEDLE : undefined }).pipe(
-        Stream.runForEachWhile((batch) =>
+        Stream.mapEffect((batch) =>
           Effect.gen(function* () {
             counts.lines += batch.lineCount
             counts.badLines += batch.bad
@@ -116,7 +118,9 @@ export const dump = (opts: DumpOptions) =>
             }
             return counts.printed < limit
           })
-        )
+        ),
+        Stream.takeWhile((more) => more),
+        Stream.runDrain
       )
     }
     if (opts.explain) {

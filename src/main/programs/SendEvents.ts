@@ -10,6 +10,7 @@
  * sanitiser's inputs are read or the HTTP stack is loaded (`api` is only acquired for the first POST).
  */
 import { Clock, Data, Effect, Option, Random, Ref, Schedule, type Scope, Stream } from "effect"
+import { stat } from "node:fs/promises"
 import { type EveFile, EveLog, EveLogError } from "../../adapters/EveLog.js"
 import { fingerprintFile } from "../../adapters/Fingerprint.js"
 import { Output } from "../../adapters/Output.js"
@@ -200,7 +201,21 @@ export const sendEvents = (opts: SendEventsOptions) =>
       )
 
     // Lines → events to send (one array per chunk read), registered with their file's tracker in file order.
+    // Files are read one after another, so a file may be rotated between planning and its turn (logrotate
+    // renames eve.json while older files are being delivered). It is read only if its path still holds the
+    // planned content: otherwise reading from the planned offset would skip the start of another file.
+    // Skipped, it keeps its checkpoint and is found by its fingerprint, under its new name, next run.
+    const stillPlanned = (plan: PlannedFile) =>
+      Effect.tryPromise(() => stat(plan.path)).pipe(
+        Effect.flatMap((s) => observe({ path: plan.path, size: s.size, dev: s.dev, ino: s.ino })),
+        Effect.map((o) => o !== undefined && o.fingerprint === plan.fingerprint && o.dev === plan.dev && o.ino === plan.ino),
+        Effect.catchAll(() => Effect.succeed(false))
+      )
+
     const eventsOf = (plan: PlannedFile, file: number): Stream.Stream<Array<Event>, EveLogError> =>
+      Stream.unwrap(Effect.map(stillPlanned(plan), (same) => (same ? readEvents(plan, file) : Stream.empty)))
+
+    const readEvents = (plan: PlannedFile, file: number): Stream.Stream<Array<Event>, EveLogError> =>
       Stream.suspend(() => {
         const tracker = new AckTracker(plan.start)
         trackers[file] = tracker

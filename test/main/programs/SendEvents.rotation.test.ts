@@ -219,4 +219,31 @@ describe("send-events and rotation", () => {
       expect((yield* s.fs(() => readState(s.dirs))).files[0]!.offset).toBe(size)
     })
   )
+
+  it.live("eve.json rotated while an older file is still being delivered: nothing skipped in either file", () =>
+    Effect.gen(function* () {
+      const s = yield* scene
+      yield* s.fs(() => appendAlerts(s.at("eve.json.1"), range(1, 2)))
+      yield* s.fs(() => appendAlerts(s.at("eve.json"), range(3, 2)))
+      yield* s.run()
+      // New lines in both; the run will be busy with eve.json.1 when logrotate strikes.
+      yield* s.fs(() => appendAlerts(s.at("eve.json.1"), range(100, 40)))
+      yield* s.fs(() => appendAlerts(s.at("eve.json"), range(5, 3)))
+      let rotated: Promise<void> | undefined
+      s.sink.reply = () => {
+        rotated ??= (async () => {
+          await rename(s.at("eve.json.1"), s.at("eve.json.2"))
+          await rename(s.at("eve.json"), s.at("eve.json.1"))
+          // The new eve.json is longer than the old one's checkpoint: read from there, its start would be lost.
+          await appendAlerts(s.at("eve.json"), range(200, 20))
+        })()
+        return { status: 201 }
+      }
+      yield* s.run()
+      yield* s.fs(() => rotated!)
+      s.sink.reply = () => ({ status: 201 })
+      yield* s.run()
+      yield* s.deliveredOnce([...range(1, 7), ...range(100, 40), ...range(200, 20)])
+    })
+  )
 })

@@ -1,0 +1,56 @@
+// `npm run bench`: runs every section in bench/sections/ in file-name order and records their figures.
+// A section is a module exporting `async run(log)` that prints its figures through `log` and returns them
+// as an object; each also runs alone (`node bench/sections/10-dump.mjs`).
+//
+//   node bench/run.mjs            every section
+//   node bench/run.mjs dump web   only sections whose file name contains one of these words
+//
+// Figures go to bench/data/results.json (with the machine), for BENCHMARKS.md.
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs"
+import { cpus, loadavg, totalmem } from "node:os"
+import { fileURLToPath, pathToFileURL } from "node:url"
+
+const REPO = fileURLToPath(new URL("../", import.meta.url))
+const SECTIONS = `${REPO}bench/sections/`
+
+export const machine = () => {
+  const cpu = cpus()
+  return {
+    cpu: cpu[0]?.model.trim() ?? "unknown",
+    cores: cpu.length,
+    memoryGb: +(totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverage: +loadavg()[0].toFixed(2)
+  }
+}
+
+const filters = process.argv.slice(2)
+const files = readdirSync(SECTIONS)
+  .filter((f) => f.endsWith(".mjs"))
+  .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
+  .sort()
+
+const m = machine()
+console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}, ${m.platform}, load average ${m.loadAverage}`)
+const results = { date: new Date().toISOString(), machine: m, sections: {} }
+let failed = 0
+for (const f of files) {
+  const name = f.replace(/\.mjs$/, "")
+  console.log(`\n== ${name}`)
+  const started = performance.now()
+  try {
+    const mod = await import(pathToFileURL(SECTIONS + f).href)
+    if (typeof mod.run !== "function") throw new Error(`${f} exports no run()`)
+    results.sections[name] = (await mod.run((...a) => console.log(...a))) ?? {}
+  } catch (e) {
+    failed++
+    results.sections[name] = { error: String(e?.stack ?? e) }
+    console.log(`${name}: FAILED: ${e?.message ?? e}`)
+  }
+  console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`)
+}
+mkdirSync(`${REPO}bench/data`, { recursive: true })
+writeFileSync(`${REPO}bench/data/results.json`, JSON.stringify(results, null, 2) + "\n")
+console.log(`\nfigures written to bench/data/results.json${failed > 0 ? `; ${failed} section(s) failed` : ""}`)
+process.exitCode = failed > 0 ? 1 : 0

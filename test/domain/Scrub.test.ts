@@ -60,7 +60,8 @@ describe("scrubText: local addresses written inside free text", () => {
     const started = performance.now()
     scrub(`${":".repeat(200_000)}a${".".repeat(200_000)}`)
     scrub("1.".repeat(100_000))
-    expect(performance.now() - started).toBeLessThan(2_000)
+    // Linear work takes well under a second; a quadratic reading of these runs would take minutes.
+    expect(performance.now() - started).toBeLessThan(10_000)
   })
 })
 

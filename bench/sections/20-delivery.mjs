@@ -131,7 +131,7 @@ export async function run(log = console.log) {
       closeSync(fd)
       appendFileSync(eve, "\n")
       const st = (await import("node:fs")).statSync(eve)
-      const fingerprint = await fingerprintFile({ path: eve, size: st.size, dev: st.dev, ino: st.ino })
+      const fingerprint = await fingerprintFile({ path: eve })
       writeFileSync(join(root, "state.json"), JSON.stringify({
         version: 1, files: [{ fingerprint, path: eve, dev: st.dev, ino: st.ino, offset: st.size }],
         counters: { read: 0, selected: 0, sent: 0, rejected: 0, expired: 0, skippedBadLine: 0 }, hourly: []

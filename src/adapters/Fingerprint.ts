@@ -1,31 +1,56 @@
 /**
  * A file's identity for the checkpoint (SPEC section 4): sha-256 of its first line, as Vector does, so a
- * renamed or copied log is recognised by content. Plain Node (no Effect), shared by send-events and its
- * start-up fast path so both name files the same way.
+ * renamed or copied log is recognised by content. Size, device, inode and first line all come from one open
+ * file descriptor, so a rename racing the look (logrotate) can never pair one file's inode with another's
+ * first line. Plain Node (no Effect), shared by send-events and its start-up fast path.
  */
 import { createHash } from "node:crypto"
-import { open } from "node:fs/promises"
+import { type FileHandle, open } from "node:fs/promises"
 
 const SHORT = 4096
 /** A first line longer than a bad line's limit: the file is named by device and inode instead. */
 const LONG = 1024 * 1024 + 2
 
-const firstLine = async (path: string, max: number): Promise<Buffer | undefined> => {
-  const fh = await open(path, "r")
+export interface Observed {
+  readonly path: string
+  readonly size: number
+  readonly dev: number
+  readonly ino: number
+  /** Undefined while the file has no complete first line (nothing to read in it yet). */
+  readonly fingerprint: string | undefined
+}
+
+const firstLine = async (fh: FileHandle, max: number): Promise<Buffer | undefined> => {
+  const buf = Buffer.allocUnsafe(max)
+  const { bytesRead } = await fh.read(buf, 0, max, 0)
+  const nl = buf.subarray(0, bytesRead).indexOf(10)
+  return nl < 0 ? undefined : buf.subarray(0, nl)
+}
+
+/** The file at `path` now; undefined when there is none (rotated away). */
+export const observeFile = async (path: string): Promise<Observed | undefined> => {
+  let fh: FileHandle
   try {
-    const buf = Buffer.allocUnsafe(max)
-    const { bytesRead } = await fh.read(buf, 0, max, 0)
-    const nl = buf.subarray(0, bytesRead).indexOf(10)
-    return nl < 0 ? undefined : buf.subarray(0, nl)
+    fh = await open(path, "r")
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    throw e
+  }
+  try {
+    const s = await fh.stat()
+    let line = await firstLine(fh, SHORT)
+    if (line === undefined && s.size > SHORT) line = await firstLine(fh, LONG)
+    const fingerprint = line !== undefined
+      ? createHash("sha256").update(line).digest("hex").slice(0, 32)
+      : s.size > LONG
+        ? `inode:${s.dev}:${s.ino}`
+        : undefined
+    return { path, size: s.size, dev: s.dev, ino: s.ino, fingerprint }
   } finally {
     await fh.close()
   }
 }
 
-/** Undefined while the file has no complete first line (nothing to read in it yet). */
-export const fingerprintFile = async (f: { path: string; size: number; dev: number; ino: number }): Promise<string | undefined> => {
-  let line = await firstLine(f.path, SHORT)
-  if (line === undefined && f.size > SHORT) line = await firstLine(f.path, LONG)
-  if (line !== undefined) return createHash("sha256").update(line).digest("hex").slice(0, 32)
-  return f.size > LONG ? `inode:${f.dev}:${f.ino}` : undefined
-}
+/** The fingerprint of the file at `f.path` (for callers that have stat'ed it themselves). */
+export const fingerprintFile = async (f: { path: string }): Promise<string | undefined> =>
+  (await observeFile(f.path))?.fingerprint

@@ -8,7 +8,7 @@
 import { decode } from "ini"
 import { readdir, readFile, stat } from "node:fs/promises"
 import { join } from "node:path"
-import { fingerprintFile } from "../adapters/Fingerprint.js"
+import { observeFile } from "../adapters/Fingerprint.js"
 import type { FileCheckpoint } from "../domain/AgentState.js"
 import { hasNewBytes, type ObservedFile, planRead } from "../domain/Checkpoint.js"
 import { parseDuration } from "../domain/Duration.js"
@@ -53,16 +53,17 @@ const isCheckpoint = (c: unknown): c is FileCheckpoint => {
 
 const ROTATED = /^eve\.json(?:\.(\d+))?$/
 
-const listFiles = async (path: string): Promise<Array<ObservedFile>> => {
+/** The log's files, or undefined when one vanished while looking (a rotation: let the full run see to it). */
+const listFiles = async (path: string): Promise<Array<ObservedFile> | undefined> => {
   const s = await stat(path)
   const entries = s.isDirectory()
     ? (await readdir(path)).filter((n) => ROTATED.test(n)).map((n) => join(path, n))
     : [path]
   const out: Array<ObservedFile> = []
   for (const p of entries) {
-    const st = await stat(p)
-    const f = { path: p, size: st.size, dev: st.dev, ino: st.ino }
-    out.push({ ...f, fingerprint: await fingerprintFile(f) })
+    const o = await observeFile(p)
+    if (o === undefined) return undefined
+    out.push(o)
   }
   return out
 }
@@ -85,7 +86,9 @@ export const nothingNew = async (args: ReadonlyArray<string>): Promise<boolean> 
   const state = JSON.parse(await readFile(paths.state, "utf8")) as { version?: unknown; files?: unknown }
   if (state.version !== 1 || !Array.isArray(state.files) || !state.files.every(isCheckpoint)) return false
   const stored: ReadonlyArray<FileCheckpoint> = state.files
-  const plans = planRead(await listFiles(paths.logDir), stored)
+  const files = await listFiles(paths.logDir)
+  if (files === undefined) return false
+  const plans = planRead(files, stored)
   // A file unknown to the checkpoint, or one whose path changed, is left to the full run to record.
   const known = plans.every((p) => p.reason === "resume" && stored.some((c) => c.fingerprint === p.fingerprint && c.path === p.path))
   return known && plans.length === stored.length && !hasNewBytes(plans)

@@ -31,7 +31,7 @@ const tree = async (opts: { token?: string; offset?: "end" | number; files?: num
   const eve = join(paths.logDir, "eve.json")
   await writeFile(eve, alertLine(1) + alertLine(2))
   const s = await stat(eve)
-  const fingerprint = await fingerprintFile({ path: eve, size: s.size, dev: s.dev, ino: s.ino })
+  const fingerprint = await fingerprintFile({ path: eve })
   await mkdir(dirname(paths.state), { recursive: true })
   const offset = opts.offset === undefined || opts.offset === "end" ? s.size : opts.offset
   await writeFile(paths.state, JSON.stringify({ version: 1, files: [{ fingerprint, path: eve, dev: s.dev, ino: s.ino, offset }], counters: {}, hourly: [] }))

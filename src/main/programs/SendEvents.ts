@@ -10,9 +10,8 @@
  * sanitiser's inputs are read or the HTTP stack is loaded (`api` is only acquired for the first POST).
  */
 import { Clock, Data, Effect, Option, Random, Ref, Schedule, type Scope, Stream } from "effect"
-import { stat } from "node:fs/promises"
-import { type EveFile, EveLog, EveLogError } from "../../adapters/EveLog.js"
-import { fingerprintFile } from "../../adapters/Fingerprint.js"
+import { EveLog, EveLogError } from "../../adapters/EveLog.js"
+import { observeFile } from "../../adapters/Fingerprint.js"
 import { Output } from "../../adapters/Output.js"
 import { type StateError, StateStore } from "../../adapters/StateStore.js"
 import type { ApiError, TelemetryApiService } from "../../adapters/TelemetryApi.js"
@@ -99,16 +98,35 @@ export const mergeHourly = (stored: ReadonlyArray<HourBucket>, delta: ReadonlyMa
   return [...byHour.values()].filter((b) => b.hour >= oldest).sort((a, b) => a.hour - b.hour)
 }
 
-const observe = (f: EveFile): Effect.Effect<ObservedFile | undefined, EveLogError> =>
-  Effect.tryPromise({ try: () => fingerprintFile(f), catch: (e) => e as NodeJS.ErrnoException }).pipe(
-    Effect.map((fingerprint): ObservedFile => ({ path: f.path, size: f.size, dev: f.dev, ino: f.ino, fingerprint })),
+const observe = (path: string): Effect.Effect<ObservedFile | undefined, EveLogError> =>
+  Effect.tryPromise({ try: () => observeFile(path), catch: (e) => e as NodeJS.ErrnoException }).pipe(
     Effect.catchAll((e) =>
-      // Gone between listing and reading (rotation): nothing to read there. Anything else is said.
-      e.code === "ENOENT"
-        ? Effect.succeed(undefined)
-        : Effect.fail(new EveLogError({ path: f.path, reason: "NotReadable", message: `cannot read ${f.path} (${e.code ?? String(e)})` }))
+      Effect.fail(new EveLogError({ path, reason: "NotReadable", message: `cannot read ${path} (${e.code ?? String(e)})` }))
     )
   )
+
+/**
+ * The log's files and what is in them, as of one moment: listed, observed, listed again, and retried while
+ * logrotate is moving files (a file seen half-way through a rotation would otherwise look deleted, and its
+ * checkpoint be dropped). `stable: false` after a few tries: the caller then keeps checkpoints it cannot match.
+ */
+const observeLog = (eve: EveLog["Type"], log: string) =>
+  Effect.gen(function* () {
+    let observed: Array<ObservedFile> = []
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (attempt > 0) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 20 * attempt)))
+      const listed = yield* eve.files(log)
+      const seen = yield* Effect.forEach(listed, (f) => observe(f.path))
+      observed = seen.filter((o): o is ObservedFile => o !== undefined)
+      const again = yield* eve.files(log)
+      const same = (a: { path: string; dev: number; ino: number }, b: { path: string; dev: number; ino: number }) =>
+        a.path === b.path && a.dev === b.dev && a.ino === b.ino
+      const stable = observed.length === listed.length && again.length === observed.length &&
+        again.every((f) => observed.some((o) => same(f, o)))
+      if (stable) return { files: observed, stable: true }
+    }
+    return { files: observed, stable: false }
+  })
 
 interface Event {
   readonly file: number
@@ -135,14 +153,15 @@ export const sendEvents = (opts: SendEventsOptions) =>
       yield* out.err(line(CMD, `no checkpoint yet (first run): sending alerts from ${lookBack}`))
     }
 
-    const listed = yield* eve.files(opts.log)
-    const observed = (yield* Effect.forEach(listed, observe)).filter((o): o is ObservedFile => o !== undefined)
-    const plans = planRead(observed, loaded.state.files)
+    const listing = yield* observeLog(eve, opts.log)
+    const plans = planRead(listing.files, loaded.state.files)
+    // Checkpoints no file matched: forgotten (deleted files), unless the listing never settled.
+    const unmatched = listing.stable ? [] : loaded.state.files.filter((c) => !plans.some((p) => p.fingerprint === c.fingerprint))
 
     if (!hasNewBytes(plans)) {
       // Only tidies the file list (renamed paths, deleted files); lastSend keeps the last delivery, and the
       // start-up fast path (SendEventsFastPath.ts) answers this case without writing anything.
-      const files = checkpointsFor(plans, (p) => p.start)
+      const files = [...checkpointsFor(plans, (p) => p.start), ...unmatched]
       yield* store.modify((s) => ({ ...s, files }))
       return { outcome: "nothing-new", counters: zero(), files: plans.length } satisfies SendSummary
     }
@@ -166,7 +185,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
       hourly.set(hour, { ...b, [k]: b[k] + 1 })
     }
 
-    const offsets = () => checkpointsFor(plans, (p, i) => trackers[i]?.offset ?? p.start)
+    const offsets = () => [...checkpointsFor(plans, (p, i) => trackers[i]?.offset ?? p.start), ...unmatched]
     const persistLock = yield* Effect.makeSemaphore(1)
     /**
      * Writes offsets, counters and buckets not yet written; `result` also sets lastSend. `resultOnly`: just
@@ -206,8 +225,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     // planned content: otherwise reading from the planned offset would skip the start of another file.
     // Skipped, it keeps its checkpoint and is found by its fingerprint, under its new name, next run.
     const stillPlanned = (plan: PlannedFile) =>
-      Effect.tryPromise(() => stat(plan.path)).pipe(
-        Effect.flatMap((s) => observe({ path: plan.path, size: s.size, dev: s.dev, ino: s.ino })),
+      observe(plan.path).pipe(
         Effect.map((o) => o !== undefined && o.fingerprint === plan.fingerprint && o.dev === plan.dev && o.ino === plan.ino),
         Effect.catchAll(() => Effect.succeed(false))
       )

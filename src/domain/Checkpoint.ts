@@ -6,7 +6,8 @@
  * - rename rotation (`eve.json` → `eve.json.1`), also while the agent was not running: the renamed file
  *   resumes at its offset, the new `eve.json` is new and starts at 0;
  * - copytruncate: the copy has the original's first line, so it resumes where the original stopped;
- * - truncation in place (size < offset): that file restarts at 0; rewritten with a new first line it is new;
+ * - truncation in place (size < offset, same inode): that file restarts at 0; rewritten with a new first line
+ *   it is new; a copy still being written (size < offset, another inode) waits at the offset;
  * - a deleted file is forgotten: checkpoints are rebuilt from the files that exist.
  *
  * `AckTracker` moves a file's offset only past lines whose events were acknowledged (or rejected, or not
@@ -61,7 +62,14 @@ export const planRead = (files: ReadonlyArray<ObservedFile>, checkpoints: Readon
       continue
     }
     const cp = candidates.reduce((a, b) => better(f, a, b))
-    plans.push(f.size < cp.offset ? { ...f, fingerprint, start: 0, reason: "truncated" } : { ...f, fingerprint, start: cp.offset, reason: "resume" })
+    const sameFile = cp.dev === f.dev && cp.ino === f.ino
+    // Shorter than its checkpoint: the same file was truncated in place (read again from 0), or another file
+    // with that first line is a copy still being written (copytruncate): wait for it at the offset.
+    plans.push(
+      f.size < cp.offset && sameFile
+        ? { ...f, fingerprint, start: 0, reason: "truncated" }
+        : { ...f, fingerprint, start: cp.offset, reason: "resume" }
+    )
   }
   return plans
 }

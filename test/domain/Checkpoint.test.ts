@@ -51,6 +51,13 @@ describe("planRead", () => {
     expect(starts([file("eve.json", "A", 40, 1)], [cp("eve.json", "A", 80, 1)])).toEqual([["eve.json", 0, "truncated"]])
   })
 
+  it("a copy still being written (shorter, another inode) waits at the offset instead of starting again", () => {
+    expect(starts([file("eve.json.1", "A", 40, 9), file("eve.json", "A", 100, 1)], [cp("eve.json", "A", 80, 1)])).toEqual([
+      ["eve.json.1", 80, "resume"],
+      ["eve.json", 80, "resume"]
+    ])
+  })
+
   it("prefers the checkpoint of the same inode, then the same path, when fingerprints repeat", () => {
     const cps = [cp("eve.json.1", "A", 10, 7), cp("eve.json", "A", 50, 1)]
     expect(starts([file("eve.json.1", "A", 100, 7)], cps)).toEqual([["eve.json.1", 10, "resume"]])

@@ -8,6 +8,7 @@ import type { SanitisedEvent } from "./EveRecord.js"
 import { formatIp, type Ip, isMasked, maskIp, parseIp } from "./Ip.js"
 import type { NetworkSet } from "./Network.js"
 import { scrubText } from "./Scrub.js"
+import { isTimestampText } from "./Timestamp.js"
 
 /** What `--explain` shows: key paths dropped, values masked (the original stays on this machine). */
 export interface Explanation {
@@ -131,7 +132,9 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
     typeof v === "string" && parseIp(v) !== undefined ? addressField(run, parent, key, v) : textField(run, parent, key, v)
 
   const top = new Map<string, Handler>(Object.entries({
-    timestamp: textField,
+    // A well-formed timestamp holds no address (no four dotted groups, no parseable colon run): skip the scrub.
+    timestamp: (run, parent, key, v) =>
+      typeof v === "string" && isTimestampText(v) ? v : textField(run, parent, key, v),
     flow_id: (run, parent, key, v) =>
       (isInt(v) && v >= 0) || (typeof v === "bigint" && v >= 0n) ? v : drop(run, parent, key),
     in_iface: textField,
@@ -197,6 +200,12 @@ export const eventToJson = (event: SanitisedEvent): string => {
   if (typeof event.flow_id !== "bigint") return JSON.stringify(event)
   // The digits go in as a string and come out as a number. `"flow_id":"` can only be the top-level key:
   // inside a string value its quotes would be escaped, and no other level has a flow_id.
-  const digits = event.flow_id.toString()
-  return JSON.stringify({ ...event, flow_id: digits }).replace(`"flow_id":"${digits}"`, `"flow_id":${digits}`)
+  const bigint = event.flow_id
+  const digits = bigint.toString()
+  // Swapped in place rather than copied: this runs for most real events (Suricata flow ids pass 2^53).
+  const e = event as { flow_id?: unknown }
+  e.flow_id = digits
+  const json = JSON.stringify(event)
+  e.flow_id = bigint
+  return json.replace(`"flow_id":"${digits}"`, `"flow_id":${digits}`)
 }

@@ -29,3 +29,6 @@ export const parseTimestamp = (s: string): number | undefined => {
   if (new Date(utc).getUTCDate() !== day && second !== 60) return undefined
   return utc - offsetMin * 60_000
 }
+
+/** A string in exactly the timestamp format: digits and separators only, so it cannot spell an address. */
+export const isTimestampText = (s: string): boolean => RE.test(s)

@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 const REPO = fileURLToPath(new URL("../../", import.meta.url))
 const OUT = `${REPO}bench/data/delivery/`
 const BIN = `${REPO}bin/etpro-telemetry`
-const EVENTS = 20_000
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000)
 
 const SINK = `
 const { createServer } = require("node:http")

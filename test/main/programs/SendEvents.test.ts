@@ -1,13 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Scope, TestClock } from "effect"
-import { appendFile, readFile, writeFile } from "node:fs/promises"
+import { Chunk, Effect, Exit, Layer, Scope, TestClock } from "effect"
+import { appendFile, copyFile, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { afterEach } from "vitest"
+import * as EveLog from "../../../src/adapters/EveLog.js"
+import * as Output from "../../../src/adapters/Output.js"
 import * as StateStore from "../../../src/adapters/StateStore.js"
+import { localNetworks, parseCidr } from "../../../src/domain/Network.js"
+import { dump } from "../../../src/main/programs/Dump.js"
 import { type Sink, startSink } from "../../support/TelemetrySink.js"
 import {
-  alertLine, appendAlerts, type Dirs, FAST, idsOf, makeDirs, otherLine, range, readState, runOk, runSend, TOKEN
+  alertLine, appendAlerts, FAST, idsOf, layers, makeDirs, otherLine, range, readState, runOk, runSend, sendOptions, TOKEN
 } from "../../support/SendHarness.js"
+import { sendEvents } from "../../../src/main/programs/SendEvents.js"
 
 let sinks: Array<Sink> = []
 afterEach(async () => {
@@ -53,6 +58,26 @@ describe("send-events delivery", () => {
       yield* runOk(dirs, { baseUrl: sink.url })
       expect(sorted(idsOf(sink.accepted))).toEqual([1, 2, 3, 4, 5])
       expect((yield* Effect.promise(() => readState(dirs))).counters.sent).toBe(5)
+    })
+  )
+
+  it.live("POSTs exactly the bodies dump --parsed prints, on the sample log", () =>
+    Effect.gen(function* () {
+      const { sink, dirs, eve } = yield* setup()
+      yield* Effect.promise(() => copyFile(join(__dirname, "..", "..", "..", "fixtures", "sample", "eve.json"), eve))
+      const privacy = { local: localNetworks([parseCidr("198.51.100.0/24")!, parseCidr("2001:db8::/32")!], []), sids: new Set<number>(), warnings: [] }
+      const printed = yield* Effect.gen(function* () {
+        yield* dump({ log: dirs.log, since: "all", parsed: true, explain: false, privacy })
+        return (yield* Output.CapturedOutput).stdout.join("").split("\n").filter(Boolean)
+      }).pipe(Effect.provide(Layer.merge(EveLog.layer, Output.layerTest())))
+      expect(printed.length).toBeGreaterThan(50)
+      const r = yield* Effect.exit(
+        Effect.scoped(sendEvents({ ...sendOptions(dirs, { baseUrl: sink.url, maxAgeMs: undefined }), privacy: Effect.succeed(privacy) })).pipe(
+          Effect.provide(layers(dirs))
+        )
+      )
+      expect(Exit.isSuccess(r)).toBe(true)
+      expect([...sink.accepted].sort()).toEqual([...printed].sort())
     })
   )
 

@@ -214,10 +214,37 @@ export const sendEvents = (opts: SendEventsOptions) =>
               hourly: mergeHourly(s.hourly, hours, now)
             }
             return result === undefined ? { ...base, files } : { ...base, files, lastSend: result }
-          })
+          }).pipe(
+            Effect.tapError(() =>
+              Effect.sync(() => {
+                // Not written: kept for the next write.
+                for (const b of hours.values()) {
+                  const cur = hourly.get(b.hour)
+                  hourly.set(b.hour, cur === undefined ? b : { hour: b.hour, sent: cur.sent + b.sent, rejected: cur.rejected + b.rejected, expired: cur.expired + b.expired })
+                }
+                dirty = true
+              })
+            )
+          )
           persisted = snapshot
         })
       )
+
+    /**
+     * The writes made while delivering (every second, before each backoff wait): a failure (the state lock
+     * busy for 5 s, a full disk) is said once and retried at the next one; the final write reports for real.
+     */
+    let persistWarned = false
+    const persistQuietly = persist().pipe(
+      Effect.catchAll((e) =>
+        persistWarned
+          ? Effect.void
+          : Effect.zipRight(
+              Effect.sync(() => void (persistWarned = true)),
+              out.err(line(CMD, `warning: checkpoint not written, will retry: ${e.message}`))
+            )
+      )
+    )
 
     // Lines → events to send (one array per chunk read), registered with their file's tracker in file order.
     // Files are read one after another, so a file may be rotated between planning and its turn (logrotate
@@ -275,7 +302,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     const retry = schedule({
       ...(opts.policy === undefined ? {} : { policy: opts.policy }),
       budget,
-      beforeWait: () => persist().pipe(Effect.orDie)
+      beforeWait: () => persistQuietly
     })
 
     // The spread delay and the client are set up once, by the first event that needs them.
@@ -348,7 +375,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
 
     const persistEvery = opts.persistEveryMs ?? 1000
     // On a fixed cadence (not "a second after the last write finished"), so writes are at most a second apart.
-    yield* Effect.forkScoped(persist().pipe(Effect.repeat(Schedule.fixed(persistEvery)), Effect.orDie))
+    yield* Effect.forkScoped(persistQuietly.pipe(Effect.repeat(Schedule.fixed(persistEvery))))
 
     // A few workers per chunk read, each taking the next event: [4] requests in flight, and no fiber per event.
     const inFlight = opts.concurrency ?? 4

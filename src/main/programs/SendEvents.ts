@@ -398,7 +398,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
 
     const result = yield* Effect.either(delivery)
     const finishedAt = yield* Clock.currentTimeMillis
-    const summary = `${counters.sent} sent, ${counters.rejected} rejected, ${counters.expired} expired (older than ${lookBack === "everything (--max-age off)" ? "no limit" : formatDuration(opts.maxAgeMs!)}), ` +
+    const summary = `${counters.sent} sent, ${counters.rejected} rejected, ${counters.expired} expired${opts.maxAgeMs === undefined ? "" : ` (older than ${formatDuration(opts.maxAgeMs)})`}, ` +
       `${counters.selected} selected of ${counters.read} lines, ${counters.skippedBadLine} bad lines skipped`
     if (result._tag === "Left") {
       const e = result.left

@@ -1,12 +1,15 @@
 // Bundles the CLI so one-shot cron runs start fast; heavy parts (HTTP, SQLite, service) are split into
-// chunks that load only when a command needs them.
+// chunks that load only when a command needs them. Built beside dist/ and swapped in, so a CLI started
+// while a build runs (tests in parallel) finds a whole bundle.
 import { build } from "esbuild"
-import { rmSync } from "node:fs"
+import { renameSync, rmSync } from "node:fs"
 
-rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true })
+const at = (p) => new URL(`../${p}`, import.meta.url)
+const tmp = `dist.tmp-${process.pid}`
+rmSync(at(tmp), { recursive: true, force: true })
 await build({
   entryPoints: { bin: "src/main/bin.ts" },
-  outdir: "dist",
+  outdir: tmp,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -19,3 +22,11 @@ await build({
   // CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
 })
+const old = `dist.old-${process.pid}`
+try {
+  renameSync(at("dist"), at(old))
+} catch (e) {
+  if (e.code !== "ENOENT") throw e
+}
+renameSync(at(tmp), at("dist"))
+rmSync(at(old), { recursive: true, force: true })

@@ -6,7 +6,8 @@
  *
  * Stopping (`stop` completes, e.g. on SIGTERM): no task starts any more; runs in progress get `graceMs` to
  * finish on their own (a delivery run then writes its checkpoint as at any end); after that they are
- * interrupted (a delivery's checkpoint is then at most its last periodic write old).
+ * interrupted (a delivery then writes its checkpoint past every acknowledged event: only requests in flight
+ * are sent again).
  */
 import { Cause, Clock, Deferred, Duration, Effect, Fiber, Ref } from "effect"
 import { Output } from "../../adapters/Output.js"

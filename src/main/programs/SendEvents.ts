@@ -396,7 +396,9 @@ export const sendEvents = (opts: SendEventsOptions) =>
       Effect.withTracerEnabled(false)
     )
 
-    const result = yield* Effect.either(delivery)
+    // Interrupted (SIGTERM in `run` past its grace): keep what was acknowledged, so only requests actually in
+    // flight are sent again, not up to a second's worth.
+    const result = yield* Effect.either(delivery.pipe(Effect.onInterrupt(() => persistQuietly)))
     const finishedAt = yield* Clock.currentTimeMillis
     const summary = `${counters.sent} sent, ${counters.rejected} rejected, ${counters.expired} expired${opts.maxAgeMs === undefined ? "" : ` (older than ${formatDuration(opts.maxAgeMs)})`}, ` +
       `${counters.selected} selected of ${counters.read} lines, ${counters.skippedBadLine} bad lines skipped`

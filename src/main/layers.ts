@@ -1,5 +1,8 @@
 /** Live wiring: the adapters a command runs on, on a real sensor. */
-import { NodeFileSystem, NodePath, NodeTerminal } from "@effect/platform-node"
+// Deep imports: the barrel would load every platform-node module (HTTP, workers...) at start-up.
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Layer } from "effect"
 import * as EveLog from "../adapters/EveLog.js"
 import * as HostNetworks from "../adapters/HostNetworks.js"

@@ -5,9 +5,8 @@
  */
 import { Context, Data, Effect, Either, Layer } from "effect"
 import { decode } from "ini"
-import { randomBytes } from "node:crypto"
-import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises"
-import { dirname } from "node:path"
+import { readFile, stat } from "node:fs/promises"
+import { writeFileAtomic } from "./AtomicFile.js"
 import { ALLOWED_CHARACTERS, checkToken, rawValueHasStrayWhitespace } from "../domain/Token.js"
 
 export const SECTION = "__properties__"
@@ -139,25 +138,6 @@ const readText = (path: string) =>
         : new TokenError({ path, reason: "NotReadable", message: `cannot read ${path} (${code(e)})` })
   })
 
-/** temp file beside the target, fsync, rename: readers see the old or the new file, never half of one. */
-const writeAtomic = async (path: string, text: string, mode: number) => {
-  await mkdir(dirname(path), { recursive: true })
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`
-  try {
-    const fh = await open(tmp, "wx", mode)
-    try {
-      await fh.writeFile(text)
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-    await chmod(tmp, mode)
-    await rename(tmp, path)
-  } catch (e) {
-    await rm(tmp, { force: true })
-    throw e
-  }
-}
 
 export const make = (): RuleUpdaterConfigService => ({
   readToken: (path) =>
@@ -184,7 +164,7 @@ export const make = (): RuleUpdaterConfigService => ({
         return yield* new TokenError({ path, reason: "NotWritable", message: `${path}: the edited file would not read back the token; left unchanged` })
       }
       yield* Effect.tryPromise({
-        try: () => writeAtomic(path, text, mode),
+        try: () => writeFileAtomic(path, text, mode),
         catch: (e) => new TokenError({ path, reason: "NotWritable", message: `cannot write ${path} (${code(e)})` })
       })
       return { trimmed: checked.trimmed }

@@ -13,8 +13,9 @@ import { Context, Data, Effect, Either, Layer, Schema, type Scope } from "effect
 import { randomBytes } from "node:crypto"
 import { mkdir, open, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises"
 import { hostname } from "node:os"
-import { basename, dirname, join } from "node:path"
+import { dirname, join } from "node:path"
 import { AgentState, emptyState } from "../domain/AgentState.js"
+import { writeFileAtomic } from "./AtomicFile.js"
 
 export class StateError extends Data.TaggedError("StateError")<{
   readonly path: string
@@ -185,39 +186,6 @@ export const lockFile = (path: string, opts: { staleMs: number; waitAttempts: nu
 // ---------------------------------------------------------------------------------------------------------
 // The state file
 
-const fsyncDir = async (dir: string) => {
-  try {
-    const fh = await open(dir, "r")
-    try {
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-  } catch {
-    // Not every platform can fsync a directory; the rename is still atomic.
-  }
-}
-
-/** temp file beside the target, fsync, rename, fsync the directory. */
-export const writeFileAtomic = async (path: string, text: string, mode = 0o644): Promise<void> => {
-  const dir = dirname(path)
-  await mkdir(dir, { recursive: true })
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`)
-  try {
-    const fh = await open(tmp, "wx", mode)
-    try {
-      await fh.writeFile(text)
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-    await rename(tmp, path)
-  } catch (e) {
-    await rm(tmp, { force: true })
-    throw e
-  }
-  await fsyncDir(dir)
-}
 
 export const make = (path: string): Effect.Effect<StateStoreService> =>
   Effect.gen(function* () {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
 import { afterEach, describe, expect, it } from "vitest"
-import { type InstallStep, make, RulesArchiveError, type RulesStoreService, tempLayout } from "../../src/adapters/RulesStore.js"
+import { type InstallStep, make, RulesArchiveError, tempLayout } from "../../src/adapters/RulesStore.js"
 import { defaultLimits } from "../../src/domain/RulesPlan.js"
 import { ensureDirs, isSymlink, ruleset, tgz, visible, type Visible } from "../support/rulesArchive.js"
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { createHash } from "node:crypto"
 import * as http from "node:http"
 import * as net from "node:net"
-import { Deferred, Effect, Fiber, Ref } from "effect"
+import { Effect, Fiber, Ref } from "effect"
 import * as Output from "../../src/adapters/Output.js"
 import {
   CONTENT_SECURITY_POLICY,

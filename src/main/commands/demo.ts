@@ -2,6 +2,7 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { CliFailure, ExitCode } from "../Failure.js"
+import { parseListenAddress } from "../../domain/ListenAddress.js"
 
 /** The argv that runs this CLI again: the way this process was started when it is the CLI, else the bin. */
 const cliArgv = (binPath: string): Array<string> => {
@@ -24,11 +25,8 @@ export const demoCommand = Command.make(
   },
   (o) =>
     Effect.gen(function* () {
-      const { parseListen } = yield* Effect.promise(() => import("../service/Service.js"))
-      const listen = parseListen(o.listen)
-      if (listen === undefined) {
-        return yield* new CliFailure({ message: `--listen ${JSON.stringify(o.listen)} is not HOST:PORT`, exitCode: ExitCode.usage })
-      }
+      const listen = parseListenAddress(o.listen)
+      if ("error" in listen) return yield* new CliFailure({ message: `--listen ${listen.error}`, exitCode: ExitCode.usage })
       const [{ demo }, SqliteStore, { assets }] = yield* Effect.promise(() =>
         Promise.all([import("../programs/Demo.js"), import("../../adapters/SqliteStore.js"), import("../service/Assets.js")])
       )

@@ -2,6 +2,7 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { CliFailure, ExitCode } from "../Failure.js"
+import { parseListenAddress } from "../../domain/ListenAddress.js"
 
 export const ADMIN_KEY_ENV = "ETPRO_SERVICE_ADMIN_KEY"
 
@@ -23,11 +24,8 @@ export const serviceCommand = Command.make(
   },
   (o) =>
     Effect.gen(function* () {
-      const { parseListen } = yield* Effect.promise(() => import("../service/Service.js"))
-      const listen = parseListen(o.listen)
-      if (listen === undefined) {
-        return yield* new CliFailure({ message: `--listen ${JSON.stringify(o.listen)} is not HOST:PORT`, exitCode: ExitCode.usage })
-      }
+      const listen = parseListenAddress(o.listen)
+      if ("error" in listen) return yield* new CliFailure({ message: `--listen ${listen.error}`, exitCode: ExitCode.usage })
       const { runService } = yield* Effect.promise(() => import("../service/Run.js"))
       const envKey = process.env[ADMIN_KEY_ENV]
       yield* runService({

@@ -75,11 +75,3 @@ export const start = (opts: ServiceOptions = {}) =>
     } satisfies RunningService
   })
 
-/** `HOST:PORT`, `[v6]:PORT`, `:PORT` or `PORT`. */
-export const parseListen = (s: string): { host: string; port: number } | undefined => {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(s.trim()) ?? /^()()(\d{1,5})$/.exec(s.trim())
-  if (m === null) return undefined
-  const port = Number(m[3])
-  if (port > 65535) return undefined
-  return { host: m[1] ?? (m[2] === "" || m[2] === undefined ? "127.0.0.1" : m[2]), port }
-}

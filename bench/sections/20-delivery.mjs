@@ -2,7 +2,7 @@
 // time in the same run), CPU per event, the cold start of a `send-events` run with nothing new against
 // `node -e 0`, and the bytes a run reads after 100 alerts are appended to a 500 MB log.
 // Runs alone (`node bench/sections/20-delivery.mjs`, after `npm run build`) or from bench/run.mjs.
-import { build } from "esbuild"
+import { bundle } from "../lib/bundle.mjs"
 import { execFileSync, spawn, spawnSync } from "node:child_process"
 import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, ftruncateSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -48,9 +48,7 @@ const timeIt = (cmd, args, n) => {
 }
 
 export async function run(log = console.log) {
-  mkdirSync(OUT, { recursive: true })
-  await build({
-    entryPoints: {
+  await bundle(OUT, {
       send: `${REPO}src/main/programs/SendEvents.ts`,
       store: `${REPO}src/adapters/StateStore.ts`,
       eve: `${REPO}src/adapters/EveLog.ts`,
@@ -59,16 +57,7 @@ export async function run(log = console.log) {
       network: `${REPO}src/domain/Network.ts`,
       fingerprint: `${REPO}src/adapters/Fingerprint.ts`,
       effect: `${REPO}node_modules/effect/dist/esm/index.js`
-    },
-    outdir: OUT,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    logLevel: "warning",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
-  })
+    })
   const load = (n) => import(pathToFileURL(`${OUT}${n}.js`).href)
   const [{ Effect, Layer }, { sendEvents }, StateStore, EveLog, Output, TelemetryApi, { localNetworks }, { fingerprintFile }] =
     await Promise.all(["effect", "send", "store", "eve", "output", "api", "network", "fingerprint"].map(load))
@@ -194,6 +183,6 @@ export async function run(log = console.log) {
   return results
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await run()
 }

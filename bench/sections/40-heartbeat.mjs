@@ -1,7 +1,7 @@
 // Heartbeat probe figures (issue 4): counting SIDs by streaming a ruleset the size of ET Pro (rules/s, MB/s,
 // memory), reading the last block of a large stats.log (only its tail is read), and all probes together
 // (stand-in commands included). Runs alone (`node bench/sections/40-heartbeat.mjs`) or from bench/run.mjs.
-import { build } from "esbuild"
+import { bundle } from "../lib/bundle.mjs"
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -37,18 +37,7 @@ const statsBlock = (n) =>
 const mb = (bytes) => +(bytes / 1e6).toFixed(1)
 
 export async function run(log = console.log) {
-  mkdirSync(OUT, { recursive: true })
-  await build({
-    entryPoints: { probe: `${REPO}src/adapters/SystemProbe.ts`, effect: `${REPO}node_modules/effect/dist/esm/index.js` },
-    outdir: OUT,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    logLevel: "warning",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
-  })
+  await bundle(OUT, { probe: `${REPO}src/adapters/SystemProbe.ts`, effect: `${REPO}node_modules/effect/dist/esm/index.js` })
   const { Effect } = await import(pathToFileURL(`${OUT}effect.js`).href)
   const probe = await import(pathToFileURL(`${OUT}probe.js`).href)
 

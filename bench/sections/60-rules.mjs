@@ -2,7 +2,7 @@
 // (node-tar parse + checks, extraction of the enabled categories, fsync of every file, the symlink switch),
 // replacing it with the next version, the "unchanged?" check a daily update makes, and what an idle
 // `run` process costs on a firewall. Runs alone (`node bench/sections/60-rules.mjs`) or from bench/run.mjs.
-import { build } from "esbuild"
+import { bundle } from "../lib/bundle.mjs"
 import { spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -57,23 +57,11 @@ const cpuOf = (pid) => {
 }
 
 export async function run(log = console.log) {
-  mkdirSync(OUT, { recursive: true })
-  await build({
-    entryPoints: {
+  await bundle(OUT, {
       store: `${REPO}src/adapters/RulesStore.ts`,
       effect: `${REPO}node_modules/effect/dist/esm/index.js`,
       cli: `${REPO}src/main/bin.ts`
-    },
-    outdir: OUT,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    logLevel: "warning",
-    external: ["better-sqlite3", "playwright-core"],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
-  })
+    })
   const { Effect } = await import(pathToFileURL(`${OUT}effect.js`).href)
   const store = await import(pathToFileURL(`${OUT}store.js`).href)
   const { Header } = await import("tar")

@@ -1,8 +1,8 @@
 // Status page figures (issue 7): page weight, /api/status latency and throughput on loopback, and in
 // headless Chromium the time to first render and the page's JS heap after many refreshes (a leak would show).
 // Runs alone (`node bench/sections/70-web.mjs`) or from bench/run.mjs (`run()` returns the figures).
-import { build } from "esbuild"
-import { existsSync, mkdirSync } from "node:fs"
+import { bundle } from "../lib/bundle.mjs"
+import { existsSync } from "node:fs"
 import http from "node:http"
 import { cpus, loadavg } from "node:os"
 import { fileURLToPath, pathToFileURL } from "node:url"
@@ -41,17 +41,7 @@ const view = (now) => ({
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 
 export async function run(log = console.log) {
-  mkdirSync(OUT, { recursive: true })
-  await build({
-    entryPoints: { web: `${REPO}src/main/web/StatusServer.ts`, effect: `${REPO}node_modules/effect/dist/esm/index.js` },
-    outdir: OUT,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    logLevel: "warning"
-  })
+  await bundle(OUT, { web: `${REPO}src/main/web/StatusServer.ts`, effect: `${REPO}node_modules/effect/dist/esm/index.js` })
   const { Effect, Exit, Scope } = await import(pathToFileURL(`${OUT}effect.js`).href)
   const { startStatusServer } = await import(pathToFileURL(`${OUT}web.js`).href)
   const figures = {}

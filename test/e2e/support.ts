@@ -9,30 +9,15 @@ import { dirname, join, resolve } from "node:path"
 import { setTokenInText } from "../../src/adapters/RuleUpdaterConfig.js"
 import { resolvePaths } from "../../src/main/Paths.js"
 import { rebaseLog } from "../../src/main/programs/Demo.js"
+import { type Ran, runProcess } from "../support/BuiltCli.js"
 
 export const REPO = resolve(import.meta.dirname, "../..")
 export const CLI = [process.execPath, "--import", "tsx", join(REPO, "src/main/bin.ts")]
 
-export interface Ran {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
+export type { Ran }
 
 export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}, timeoutMs = 60_000) =>
-  new Promise<Ran>((done, fail) => {
-    const child = spawn(CLI[0]!, [...CLI.slice(1), ...args], { cwd: REPO, env: { ...process.env, ...env } })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c: Buffer) => void (stdout += c))
-    child.stderr.on("data", (c: Buffer) => void (stderr += c))
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
-    child.on("error", fail)
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      done({ code: code ?? -1, stdout, stderr })
-    })
-  })
+  runProcess(CLI[0]!, [...CLI.slice(1), ...args], env, timeoutMs)
 
 export interface ServiceChild {
   readonly url: string

@@ -29,9 +29,15 @@ export interface Ran {
   readonly stderr: string
 }
 
-export const runBuilt = (args: ReadonlyArray<string>, timeoutMs = 30_000) =>
+/** Runs a command to its end (SIGKILL after `timeoutMs`), collecting its output. */
+export const runProcess = (
+  command: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  timeoutMs = 30_000
+) =>
   new Promise<Ran>((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, FORCE_COLOR: "0" } })
+    const child = spawn(command, args, { cwd: REPO, env: { ...process.env, FORCE_COLOR: "0", ...env } })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (c: Buffer) => void (stdout += c))
@@ -43,3 +49,6 @@ export const runBuilt = (args: ReadonlyArray<string>, timeoutMs = 30_000) =>
       done({ code, stdout, stderr })
     })
   })
+
+export const runBuilt = (args: ReadonlyArray<string>, timeoutMs = 30_000) =>
+  runProcess(process.execPath, [BIN, ...args], {}, timeoutMs)

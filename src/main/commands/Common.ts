@@ -1,6 +1,8 @@
 /** Flags every command shares (SPEC section 10) and their resolution into paths. */
 import { Options } from "@effect/cli"
-import { Option } from "effect"
+import { Effect, Option } from "effect"
+import { parseDuration } from "../../domain/Duration.js"
+import { CliFailure, ExitCode } from "../Failure.js"
 import { type Paths, resolvePaths } from "../Paths.js"
 
 const optionalText = (name: string, description: string) =>
@@ -31,3 +33,14 @@ export const pathsFrom = (c: CommonValues, extra: { sids?: Option.Option<string>
     state: Option.getOrUndefined(c.state),
     sids: extra.sids === undefined ? undefined : Option.getOrUndefined(extra.sids)
   })
+
+/** `--max-age DURATION|off` (send-events, run, replay): milliseconds, or undefined for off. */
+export const maxAgeFrom = (text: string): Effect.Effect<number | undefined, CliFailure> => {
+  if (text === "off") return Effect.succeed(undefined)
+  const ms = parseDuration(text)
+  return ms !== undefined && ms > 0
+    ? Effect.succeed(ms)
+    : Effect.fail(
+        new CliFailure({ message: `--max-age ${JSON.stringify(text)} is not a duration (90s, 30m, 1h, 2d) or off`, exitCode: ExitCode.usage })
+      )
+}

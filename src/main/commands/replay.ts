@@ -3,7 +3,7 @@ import { Command, Options } from "@effect/cli"
 import { Effect, Layer, Option } from "effect"
 import { readFile } from "node:fs/promises"
 import * as HostNetworks from "../../adapters/HostNetworks.js"
-import { parseDuration } from "../../domain/Duration.js"
+import { maxAgeFrom } from "./Common.js"
 import { homeNetFromFlag, homeNetFromYaml } from "../../domain/HomeNet.js"
 import { localNetworks } from "../../domain/Network.js"
 import { parseTelemetrySids } from "../../domain/TelemetrySids.js"
@@ -36,10 +36,7 @@ export const replayCommand = Command.make(
       if (Option.isSome(o.speed) && o.instant) return yield* usage("--speed and --instant exclude each other")
       if (Option.isSome(o.speed) && !(o.speed.value > 0)) return yield* usage("--speed must be a positive number")
       if (Option.isSome(o.baseUrl) && Option.isNone(o.token)) return yield* usage("--base-url needs --token")
-      const maxAgeMs = o.maxAge === "off" ? undefined : parseDuration(o.maxAge)
-      if (o.maxAge !== "off" && maxAgeMs === undefined) {
-        return yield* usage(`--max-age ${JSON.stringify(o.maxAge)} is not a duration (90s, 30m, 1h, 2d) or off`)
-      }
+      const maxAgeMs = yield* maxAgeFrom(o.maxAge)
       // Only the recorded sensor's networks count: this machine's interfaces would make the output depend on
       // where the replay runs.
       const home = Option.isSome(o.homeNet)

@@ -27,6 +27,7 @@ import {
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Tasks } from "../programs/Run.js"
 import { loadPrivacy } from "../Privacy.js"
+import { maxAgeFrom } from "./Common.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
 
 const TASKS: Record<string, TaskName> = {
@@ -98,8 +99,7 @@ export const runCommand = Command.make(
         if (name === undefined) return yield* usage(`--tasks: ${JSON.stringify(t)} is not one of events, heartbeat, sensor-info, rules`)
         enabled.add(name)
       }
-      const maxAgeMs = o.maxAge === "off" ? undefined : parseDuration(o.maxAge)
-      if (o.maxAge !== "off" && (maxAgeMs === undefined || maxAgeMs <= 0)) return yield* usage(`--max-age ${JSON.stringify(o.maxAge)} is not a duration or off`)
+      const maxAgeMs = yield* maxAgeFrom(o.maxAge)
       const rulesAtMs = parseTimeOfDay(o.rulesAt)
       if (rulesAtMs === undefined) return yield* usage(`--rules-at ${JSON.stringify(o.rulesAt)} is not a time of day (HH:MM)`)
       const rulesJitterMs = o.rulesJitter === "0" ? 0 : parseDuration(o.rulesJitter)

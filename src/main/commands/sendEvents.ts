@@ -5,8 +5,8 @@ import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { Output } from "../../adapters/Output.js"
 import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
-import { parseDuration } from "../../domain/Duration.js"
-import { CliFailure, ExitCode, line } from "../Failure.js"
+import { maxAgeFrom } from "./Common.js"
+import { line } from "../Failure.js"
 import { loadPrivacy } from "../Privacy.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
 
@@ -25,13 +25,7 @@ export const sendEventsCommand = Command.make(
   (o) =>
     Effect.gen(function* () {
       const { paths, api } = yield* apiOptionsFrom(o)
-      const maxAgeMs = o.maxAge === "off" ? undefined : parseDuration(o.maxAge)
-      if (o.maxAge !== "off" && (maxAgeMs === undefined || maxAgeMs <= 0)) {
-        return yield* new CliFailure({
-          message: `--max-age ${JSON.stringify(o.maxAge)} is not a duration (90s, 30m, 1h, 2d) or off`,
-          exitCode: ExitCode.usage
-        })
-      }
+      const maxAgeMs = yield* maxAgeFrom(o.maxAge)
       const sidsFile = Option.getOrElse(o.sids, () => paths.telemetrySids)
       const out = yield* Output
       const hosts = yield* HostNetworks

@@ -3,25 +3,15 @@
 // while a build runs (tests in parallel) finds a whole bundle.
 import { build } from "esbuild"
 import { renameSync, rmSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { bundleOptions } from "./esbuild-options.mjs"
 
 const at = (p) => new URL(`../${p}`, import.meta.url)
 const tmp = `dist.tmp-${process.pid}`
 rmSync(at(tmp), { recursive: true, force: true })
-await build({
-  entryPoints: { bin: "src/main/bin.ts" },
-  outdir: tmp,
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  sourcemap: "linked",
-  logLevel: "warning",
-  // Native or dev-only packages stay outside the bundle.
-  external: ["better-sqlite3", "playwright-core"],
-  // CommonJS dependencies call require() for Node built-ins.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
-})
+// Paths from the repository root, wherever the script is started from.
+const repo = fileURLToPath(at(""))
+await build({ ...bundleOptions, absWorkingDir: repo, entryPoints: { bin: "src/main/bin.ts" }, outdir: tmp, sourcemap: "linked" })
 const old = `dist.old-${process.pid}`
 try {
   renameSync(at("dist"), at(old))

@@ -1,20 +1,6 @@
-// Bundles source modules for a bench section, with the same esbuild settings as scripts/build.mjs, so a
-// section measures the code as the CLI ships it. `entryPoints` maps output names to files under the repo.
+// Bundles source modules for a bench section with the CLI's own esbuild settings (scripts/esbuild-options.mjs).
+// `entryPoints` maps output names to files under the repo.
 import { build } from "esbuild"
-import { mkdirSync } from "node:fs"
+import { bundleOptions } from "../../scripts/esbuild-options.mjs"
 
-export const bundle = async (outdir, entryPoints) => {
-  mkdirSync(outdir, { recursive: true })
-  await build({
-    entryPoints,
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    logLevel: "warning",
-    external: ["better-sqlite3", "playwright-core"],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
-  })
-}
+export const bundle = (outdir, entryPoints) => build({ ...bundleOptions, entryPoints, outdir })

@@ -1,0 +1,14 @@
+// The esbuild settings of the CLI bundle, shared by scripts/build.mjs and the bench sections that bundle
+// source modules, so a benchmark measures code built exactly as the CLI ships it.
+export const bundleOptions = {
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  logLevel: "warning",
+  // Native or dev-only packages stay outside the bundle.
+  external: ["better-sqlite3", "playwright-core"],
+  // CommonJS dependencies call require() for Node built-ins.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
+}

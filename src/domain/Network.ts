@@ -1,7 +1,7 @@
 /**
  * CIDR networks and the set of "local" networks whose addresses must never leave the machine.
  */
-import { embeddedIPv4, type Ip, parseIp } from "./Ip.js"
+import { embeddedIPv4s, type Ip, parseIp } from "./Ip.js"
 
 export interface Cidr {
   readonly ip: Ip
@@ -70,8 +70,8 @@ export const makeNetworkSet = (cidrs: ReadonlyArray<Cidr>): NetworkSet => {
         return false
       }
       for (const r of v6) if (v6Contains(r.parts, r.prefix, ip.parts)) return true
-      const v4n = embeddedIPv4(ip.parts)
-      if (v4n !== undefined) for (const r of v4) if (((v4n & r.mask) >>> 0) === r.base) return true
+      // An IPv6 address that carries a local IPv4 address is local (SPEC section 3).
+      for (const v4n of embeddedIPv4s(ip.parts)) for (const r of v4) if (((v4n & r.mask) >>> 0) === r.base) return true
       return false
     }
   }

@@ -5,7 +5,7 @@
  * because it runs on every alert (see BENCHMARKS.md); `SanitisedEvent` describes its output.
  */
 import type { SanitisedEvent } from "./EveRecord.js"
-import { formatIp, type Ip, isMasked, maskIp, parseIp } from "./Ip.js"
+import { formatIp, type Ip, isMasked, maskLocal, octalIPv4, parseIp } from "./Ip.js"
 import type { NetworkSet } from "./Network.js"
 import { scrubText } from "./Scrub.js"
 import { isTimestampText } from "./Timestamp.js"
@@ -58,13 +58,17 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
       if (hit !== undefined) return hit
     }
     let r: string | null
-    if (isMasked(s)) r = s
+    // A mask passes as it is, unless its two visible groups are a whole local IPv4 address.
+    if (isMasked(s)) r = text(s)
     else {
       const ip = parseIp(s)
       // A non-local address is sent as written, unless its spelling embeds a local address
       // (`64:ff9b::10.0.0.1`): then it is sent in its canonical form. Only an IPv6 spelling with a dotted
       // tail can embed another address.
-      r = ip === undefined ? null : isLocal(ip) ? maskIp(ip) : v6 && s.indexOf(".") >= 0 && text(s) !== s ? formatIp(ip) : s
+      // A dotted quad with leading zeros is also read as inet_aton does (`012.0.0.1` is 10.0.0.1).
+      const octal = ip?.kind === "v4" ? octalIPv4(s) : undefined
+      const judged: Ip | undefined = octal !== undefined && isLocal({ kind: "v4", n: octal }) ? { kind: "v4", n: octal } : ip
+      r = judged === undefined ? null : isLocal(judged) ? maskLocal(judged, isLocal) : v6 && s.indexOf(".") >= 0 && text(s) !== s ? formatIp(judged) : s
     }
     if (v6) {
       // Small on purpose: a large cache of one-off addresses is garbage the GC finds late (peak RSS).
@@ -184,15 +188,33 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
 export const parseEveLine = (line: string): unknown => {
   const rec: unknown = JSON.parse(line)
   if (isObj(rec) && typeof rec.flow_id === "number" && !Number.isSafeInteger(rec.flow_id)) {
-    // A nested `flow_id` may come first: take the first occurrence whose value is the parsed one.
-    for (const m of line.matchAll(/"flow_id"\s*:\s*(\d{1,20})[\s,}]/g)) {
-      if (Number(m[1]) === rec.flow_id) {
-        rec.flow_id = BigInt(m[1]!)
-        break
-      }
-    }
+    const digits = topLevelFlowIdDigits(line)
+    // Only the top-level key counts: a nested `flow_id` is dropped, never sent in its place.
+    if (digits !== undefined && Number(digits) === rec.flow_id) rec.flow_id = BigInt(digits)
   }
   return rec
+}
+
+/**
+ * The digits of the top-level `flow_id` of a JSON object text: the last occurrence at depth 1 (JSON.parse
+ * keeps the last of duplicate keys). One pass over the text, skipping strings.
+ */
+export const topLevelFlowIdDigits = (line: string): string | undefined => {
+  let depth = 0
+  let found: string | undefined
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i)
+    if (c === 34) {
+      const start = i
+      for (i++; i < line.length && line.charCodeAt(i) !== 34; i++) if (line.charCodeAt(i) === 92) i++
+      if (depth === 1 && line.startsWith('"flow_id"', start) && i === start + 8) {
+        const m = /^\s*:\s*(\d{1,20})(?=[\s,}])/.exec(line.slice(i + 1, i + 40))
+        if (m !== null) found = m[1]
+      }
+    } else if (c === 123 || c === 91) depth++
+    else if (c === 125 || c === 93) depth--
+  }
+  return found
 }
 
 /** The JSON body for one event: bigints (64-bit flow ids) are written as plain JSON numbers. */

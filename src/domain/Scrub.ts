@@ -1,164 +1,233 @@
 /**
- * Masks local addresses written inside free text (a TLS subject, an SNI, a Host header...).
- *
- * What counts as "an address written in the text" (the privacy invariant uses the same reading):
- * - IPv4: four dot-separated groups of 1-3 decimal digits, not touching another digit; every such window of a
- *   longer dotted run counts (`1.10.0.0.1` holds `10.0.0.1`).
- * - IPv6: a maximal run of hex digits, `:` and `.`, as it is, with leading/trailing `.`/`:` punctuation
- *   trimmed, or without a dotted word glued to either end (`cafe.fd00::1`), that parses as IPv6 in any case
- *   or compression, IPv4-mapped included.
- * A run holding a local address is replaced as a whole; the rest of the text is kept.
+ * Masks local addresses written inside free text (a TLS subject, an SNI, a Host header...), whatever stands
+ * around them (SPEC section 3). What counts as an address written in a text:
+ * - IPv6: every substring of a run of hex digits, `:` and `.` that reads as IPv6 (so `eth0:fe80::1`,
+ *   `fe80:0:0:0:0:0:0:1:443` and `8080:fd00::1` all hold one), IPv4-mapped and embedded forms included.
+ * - IPv4: four dot-separated digit groups not touching another digit, every such window of a longer run,
+ *   judged by the decimal and the octal (inet_aton) reading of leading-zero groups; the same with dashes
+ *   (`ip-10-0-0-1.example`); `d.c.b.a.in-addr.arpa` and nibble `ip6.arpa` names, reversed.
+ * Only the address's own characters are replaced. The work is linear: each start position is read at most
+ * 45 characters ahead, each digit group once; `meter` counts the characters examined (tests bound it).
  */
-import { type Ip, maskIp, parseIPv4, parseIPv6 } from "./Ip.js"
+import { type Ip, ipFromParts, maskLocal, scanIPv6 } from "./Ip.js"
 
-const DOTTED_RUN = /\d+(?:\.\d+){3,}/g
-/** Cheap test for a dotted run of at least four groups (a timestamp's `00.123456` has two). */
-const FOUR_GROUPS = /\d\.\d+\.\d+\.\d/
-const DOTTED_TAIL = /^\d{1,3}(?:\.\d{1,3}){3}/
-
-/** Every dotted-quad window of a dotted digit run, as parsed IPv4 numbers. */
-export const ipv4Windows = (run: string): Array<number> => {
-  const groups = run.split(".")
-  const out: Array<number> = []
-  for (let i = 0; i + 4 <= groups.length; i++) {
-    const n = parseIPv4(groups.slice(i, i + 4).join("."))
-    if (n !== undefined) out.push(n)
-  }
-  return out
+export interface Meter {
+  steps: number
 }
 
-const DOTTED_ANY = /^\d+\.\d+\.\d+\.\d+$/
+type IsLocal = (ip: Ip) => boolean
 
-/**
- * Cheap necessary conditions for a reading to parse as IPv6 (ipaddr.js throws, slowly, on every failure):
- * at most one `::`, hex groups of at most 4 digits, dots only in a dotted-quad tail, 8 groups or fewer with
- * `::`. Most colon runs in text (times, fingerprints, serials) fail here. test/domain/Scrub.test.ts checks
- * that ipaddr.js accepts nothing this rejects.
- */
-export const mightBeIPv6 = (c: string): boolean => {
-  const len = c.length
-  if (len < 2 || len > 64) return false
-  const lastColon = c.lastIndexOf(":")
-  if (lastColon < 0) return false
-  const firstDot = c.indexOf(".")
-  let end = len
-  let groups = 0
-  if (firstDot >= 0) {
-    if (firstDot < lastColon || !DOTTED_ANY.test(c.slice(lastColon + 1))) return false
-    end = lastColon + 1
-    groups = 2
-  }
-  const dbl = c.indexOf("::")
-  if (dbl >= 0 && c.indexOf("::", dbl + 1) >= 0) return false
-  if (c.charCodeAt(0) === 58 && c.charCodeAt(1) !== 58) return false
-  if (firstDot < 0 && c.charCodeAt(len - 1) === 58 && c.charCodeAt(len - 2) !== 58) return false
-  let digits = 0
-  for (let i = 0; i < end; i++) {
-    if (c.charCodeAt(i) === 58) {
-      if (digits > 0) groups++
-      digits = 0
-    } else if (++digits > 4) return false
-  }
-  if (digits > 0) groups++
-  return dbl >= 0 ? groups <= 7 : groups === 8
+interface Edit {
+  readonly from: number
+  readonly to: number
+  readonly text: string
 }
 
-/** `base` and `base` with up to all of its leading/trailing `.`/`:` trimmed (an address starts and ends with at
- * most `::`, so only the last two characters of punctuation at either end need trying). */
-const addTrims = (base: string, into: Set<string>): void => {
-  const isPunct = (i: number) => base.charCodeAt(i) === 46 || base.charCodeAt(i) === 58
-  let lead = 0
-  while (lead < base.length && isPunct(lead)) lead++
-  if (lead === base.length) {
-    // Nothing but punctuation: only `::` can be an address.
-    if (base.indexOf("::") >= 0) into.add("::")
-    return
-  }
-  let trail = 0
-  while (isPunct(base.length - 1 - trail)) trail++
-  for (let i = Math.max(0, lead - 2); i <= lead; i++) {
-    for (let j = Math.max(0, trail - 2); j <= trail; j++) into.add(base.slice(i, base.length - j))
-  }
-}
-
-/**
- * Whether any reading of the run could have the colons of an IPv6 address: without `::` it needs at least
- * 6 (readings only lose colons, and cannot gain a `::`). Times (`10:00:00.123`) end here.
- */
-const mayHoldIPv6 = (run: string): boolean => {
-  if (run.indexOf("::") >= 0) return true
-  let colons = 0
-  for (let i = run.indexOf(":"); i >= 0 && colons < 6; i = run.indexOf(":", i + 1)) colons++
-  return colons >= 6
-}
-
-/**
- * The readings of a colon run as IPv6: as is, with punctuation trimmed at either end (`:::fd00::1` holds
- * `fd00::1`), and without a dotted word glued to either end (`cafe.fd00::1`, `fd00::1.de`): an IPv6 address
- * holds a dot only in a dotted-quad tail, after its last colon. At most a few dozen readings whatever the run.
- */
-export const ipv6Readings = (run: string): Array<Ip> => {
-  if (!mayHoldIPv6(run)) return []
-  const first = run.indexOf(":")
-  const last = run.lastIndexOf(":")
-  const from = first < 0 ? 0 : run.lastIndexOf(".", first) + 1
-  // After the last colon: a dotted-quad tail ends the address after its fourth group, a hex group at a dot.
-  const quad = DOTTED_TAIL.exec(run.slice(last + 1))
-  const dot = run.indexOf(".", last)
-  const to = quad !== null ? last + 1 + quad[0].length : dot < 0 ? run.length : dot
-  const candidates = new Set<string>()
-  for (const base of new Set([run, run.slice(from), run.slice(0, to), run.slice(from, to)])) addTrims(base, candidates)
-  const out: Array<Ip> = []
-  for (const c of candidates) {
-    if (!mightBeIPv6(c)) continue
-    const ip = parseIPv6(c)
-    if (ip !== undefined) out.push(ip)
-  }
-  return out
-}
-
-export const scrubText = (text: string, isLocal: (ip: Ip) => boolean): string => {
-  if (text.indexOf(".") < 0 && text.indexOf(":") < 0) return text
-  let out = text
-  if (FOUR_GROUPS.test(out)) {
-    // The regex is greedy on digits, so a run never starts or ends beside another digit.
-    out = out.replace(DOTTED_RUN, (run) => {
-      if (!ipv4Windows(run).some((n) => isLocal({ kind: "v4", n }))) return run
-      const groups = run.split(".")
-      return groups.map((g, i) => (i === groups.length - 1 ? g : "xxx")).join(".")
-    })
-  }
-  if (out.indexOf(":") >= 0) {
-    out = replaceColonRuns(out, (run) => {
-      if (run.length < 2) return run
-      const local = ipv6Readings(run).find(isLocal)
-      return local === undefined ? run : maskIp(local)
-    })
-  }
-  return out
-}
-
-const inRun = (c: number) => (c >= 48 && c <= 58) || c === 46 || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
-
-/**
- * A global replace of the colon-run regex, in linear time: each maximal run of hex digits, `.` and `:` holding a colon,
- * found by growing it out from the colon (the regex retries a long hex run from every position in it).
- */
-const replaceColonRuns = (text: string, f: (run: string) => string): string => {
+/** Applies non-overlapping edits sorted by `from`. */
+const apply = (text: string, edits: ReadonlyArray<Edit>): string => {
+  if (edits.length === 0) return text
   let out = ""
   let last = 0
+  for (const e of edits) {
+    if (e.from < last) continue
+    out += text.slice(last, e.from) + e.text
+    last = e.to
+  }
+  return out + text.slice(last)
+}
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+const isSep = (c: number) => c === 58 || c === 46
+const inHexRun = (c: number) => isHex(c) || isSep(c)
+
+/** IPv6 readings: in each run that could hold one (a `::` or 7 colons), the longest local reading at each start. */
+const scrubIPv6 = (text: string, isLocal: IsLocal, meter: Meter | undefined): string => {
+  const edits: Array<Edit> = []
   for (let i = text.indexOf(":"); i >= 0; ) {
     let a = i
-    while (a > 0 && inRun(text.charCodeAt(a - 1))) a--
+    while (a > 0 && inHexRun(text.charCodeAt(a - 1))) a--
     let b = i + 1
-    while (b < text.length && inRun(text.charCodeAt(b))) b++
-    const run = text.slice(a, b)
-    const r = f(run)
-    if (r !== run) {
-      out += text.slice(last, a) + r
-      last = b
+    let colons = 1
+    let double = false
+    while (b < text.length && inHexRun(text.charCodeAt(b))) {
+      if (text.charCodeAt(b) === 58) {
+        colons++
+        if (text.charCodeAt(b - 1) === 58) double = true
+      }
+      b++
+    }
+    if (meter !== undefined) meter.steps += b - a
+    if (double || colons >= 7) {
+      // A reading starts at the run's start or after a `:` or `.`, and ends at the run's end or before one.
+      for (let p = a; p < b; p++) {
+        if (p > a && !isSep(text.charCodeAt(p - 1))) continue
+        let end = -1
+        let found: Ip | undefined
+        scanIPv6(text, p, (e, parts) => {
+          if (e !== b && !isSep(text.charCodeAt(e))) return
+          const ip = ipFromParts(parts)
+          if (isLocal(ip)) {
+            end = e
+            found = ip
+          }
+        }, meter)
+        if (found !== undefined) {
+          edits.push({ from: p, to: end, text: maskLocal(found, isLocal) })
+          p = end - 1
+        }
+      }
     }
     i = text.indexOf(":", b)
   }
-  return last === 0 ? text : out + text.slice(last)
+  return apply(text, edits)
+}
+
+interface Group {
+  readonly from: number
+  readonly to: number
+  /** Decimal value, or -1 when over 255. */
+  readonly dec: number
+  /** Octal value of a leading-zero group (-1: not valid octal or over 255); undefined without a leading zero. */
+  readonly oct: number | undefined
+}
+
+const readGroup = (text: string, from: number, to: number): Group => {
+  let dec = 0
+  let oct = 0
+  let octalOk = true
+  for (let k = from; k < to; k++) {
+    const d = text.charCodeAt(k) - 48
+    if (dec >= 0) dec = dec * 10 + d > 255 ? -1 : dec * 10 + d
+    if (d > 7) octalOk = false
+    if (octalOk) oct = oct * 8 + d > 255 ? -1 : oct * 8 + d
+    if (oct < 0) octalOk = false
+  }
+  const leadingZero = to - from > 1 && text.charCodeAt(from) === 48
+  return { from, to, dec, oct: leadingZero ? (octalOk ? oct : -1) : undefined }
+}
+
+/** The decimal and octal readings of four groups (in address order), as numbers; -1 when none. */
+const readings = (g: ReadonlyArray<Group>): [number, number] => {
+  let dec = 0
+  let oct = 0
+  let anyOctal = false
+  for (const x of g) {
+    dec = dec < 0 || x.dec < 0 ? -1 : dec * 256 + x.dec
+    const o = x.oct === undefined ? x.dec : x.oct
+    if (x.oct !== undefined) anyOctal = true
+    oct = oct < 0 || o < 0 ? -1 : oct * 256 + o
+  }
+  return [dec, anyOctal ? oct : -1]
+}
+
+const ARPA4 = ".in-addr.arpa"
+
+/**
+ * Dotted (or dashed) quads: every window of four digit groups joined by single separators. A local one has
+ * its first three groups replaced by `xxx`; read backwards before `.in-addr.arpa`, its last three.
+ */
+const scrubQuads = (text: string, sep: number, isLocal: IsLocal, meter: Meter | undefined): string => {
+  const edits: Array<Edit> = []
+  const local = (n: number) => n >= 0 && isLocal({ kind: "v4", n })
+  const len = text.length
+  let i = 0
+  while (i < len) {
+    const c = text.charCodeAt(i)
+    if (c < 48 || c > 57 || (i > 0 && text.charCodeAt(i - 1) >= 48 && text.charCodeAt(i - 1) <= 57)) {
+      i++
+      continue
+    }
+    // A chain of digit groups joined by single separators, starting at i.
+    const chain: Array<Group> = []
+    let k = i
+    for (;;) {
+      let e = k
+      while (e < len && text.charCodeAt(e) >= 48 && text.charCodeAt(e) <= 57) e++
+      if (meter !== undefined) meter.steps += e - k + 1
+      chain.push(readGroup(text, k, e))
+      const next = text.charCodeAt(e + 1)
+      if (text.charCodeAt(e) !== sep || !(next >= 48 && next <= 57)) {
+        k = e
+        break
+      }
+      k = e + 1
+    }
+    for (let w = 0; w + 4 <= chain.length; w++) {
+      const g = chain.slice(w, w + 4)
+      const [dec, oct] = readings(g)
+      if (local(dec) || local(oct)) for (let x = 0; x < 3; x++) edits.push({ from: g[x]!.from, to: g[x]!.to, text: "xxx" })
+    }
+    if (sep === 46 && chain.length >= 4 && text.slice(k, k + ARPA4.length).toLowerCase() === ARPA4) {
+      const g = chain.slice(-4)
+      const [dec, oct] = readings([...g].reverse())
+      if (local(dec) || local(oct)) for (let x = 1; x < 4; x++) edits.push({ from: g[x]!.from, to: g[x]!.to, text: "xxx" })
+    }
+    i = k
+  }
+  edits.sort((a, b) => a.from - b.from)
+  return apply(text, edits.filter((e, n) => n === 0 || e.from !== edits[n - 1]!.from))
+}
+
+const ARPA6 = /ip6\.arpa/gi
+
+/** `b.a.9.8. ... .ip6.arpa`: up to 32 nibbles, lowest first; a shorter name is a prefix, padded with zeros. */
+const scrubIp6Arpa = (text: string, isLocal: IsLocal): string => {
+  const edits: Array<Edit> = []
+  for (const m of text.matchAll(ARPA6)) {
+    // nibbles[0] is the one nearest `ip6.arpa`: the highest.
+    const nibbles: Array<number> = []
+    for (let k = m.index - 2; k >= 0 && nibbles.length < 32; k -= 2) {
+      if (text.charCodeAt(k + 1) !== 46 || !isHex(text.charCodeAt(k))) break
+      nibbles.push(parseInt(text[k]!, 16))
+      if (k === 0 || text.charCodeAt(k - 1) !== 46) break
+    }
+    if (nibbles.length === 0) continue
+    const all = [...nibbles, ...new Array<number>(32 - nibbles.length).fill(0)]
+    const parts = Array.from({ length: 8 }, (_, g) => all.slice(g * 4, g * 4 + 4).reduce((n, d) => n * 16 + d, 0))
+    const ip = ipFromParts(parts)
+    if (!isLocal(ip)) continue
+    // The mask keeps the lowest nibbles it would show: 8 (two groups), or 2 (the last octet of an IPv4).
+    const keep = nibbles.length < 32 ? 0 : maskLocal(ip, isLocal).startsWith("xxx.") ? 2 : 8
+    for (let j = nibbles.length - 1 - keep; j >= 0; j--) {
+      const at = m.index - 2 - 2 * j
+      edits.push({ from: at, to: at + 1, text: "x" })
+    }
+  }
+  return apply(text, edits)
+}
+
+const V6_MASK = /xxxx:xxxx:([0-9a-fA-F]{4}):([0-9a-fA-F]{4})/g
+
+/** A v6 mask (`xxxx:xxxx:0a00:0001`, written by anyone) whose two groups are a local IPv4 address shows it whole. */
+const scrubV6Masks = (text: string, isLocal: IsLocal): string =>
+  text.replace(V6_MASK, (all, hi: string, lo: string) => {
+    const n = parseInt(hi + lo, 16)
+    return isLocal({ kind: "v4", n }) ? `xxx.xxx.xxx.${n & 255}` : all
+  })
+
+const hasDigitAnd = (text: string, ch: string) => text.indexOf(ch) >= 0 && /\d/.test(text)
+
+const scrubOnce = (text: string, isLocal: IsLocal, meter: Meter | undefined): string => {
+  let out = text
+  if (out.indexOf(":") >= 0) out = scrubIPv6(out, isLocal, meter)
+  if (hasDigitAnd(out, ".")) out = scrubQuads(out, 46, isLocal, meter)
+  if (hasDigitAnd(out, "-")) out = scrubQuads(out, 45, isLocal, meter)
+  if (/arpa/i.test(out)) out = scrubIp6Arpa(out, isLocal)
+  if (out.indexOf("xxxx:") >= 0) out = scrubV6Masks(out, isLocal)
+  return out
+}
+
+/** A mask's visible digits beside what followed the address can spell a new one: rescan until stable. */
+const MAX_ROUNDS = 4
+
+export const scrubText = (text: string, isLocal: IsLocal, meter?: Meter): string => {
+  if (text.indexOf(".") < 0 && text.indexOf(":") < 0 && text.indexOf("-") < 0) return text
+  let out = text
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const next = scrubOnce(out, isLocal, meter)
+    if (next === out) return out
+    out = next
+  }
+  // Still changing: fail closed, every hex digit goes.
+  return scrubOnce(out, isLocal, meter) === out ? out : out.replace(/[0-9a-fA-F]/g, "x")
 }

@@ -1,75 +1,79 @@
 /**
  * The service's side of the privacy invariant (SPEC section 3): every received event is checked for keys
  * outside the allow-lists (a strict decode of SanitisedEvent) and for unmasked private-range or link-local
- * addresses written anywhere in it, in any textual form. The service only observes: a violating event is
- * still stored, and the violations are counted and listed (the agent is what must not leak).
+ * addresses written anywhere in it, in any textual form, embedded IPv4 included, and for a masked IPv6
+ * address whose visible groups are a whole private IPv4 address. The service only observes: a violating event
+ * is still stored, and the violations are counted and listed (the agent is what must not leak).
  *
- * Pure. The address reading is Scrub's (`ipv4Windows`, `ipv6Readings`): the same definition the sanitiser
- * masks by, applied with the always-private ranges only (the service cannot know a sensor's HOME_NET).
+ * Pure. The address reading is AddressSpellings', which shares nothing with the sanitiser's (src/domain/Ip,
+ * Scrub, Network): the check would otherwise agree with the sanitiser's mistakes. Only the always-private
+ * ranges count (the service cannot know a sensor's HOME_NET).
  */
 import { Either, ParseResult, Schema } from "effect"
 import { SanitisedEvent } from "../../domain/EveRecord.js"
-import { type Ip, maskIp, parseIPv4 } from "../../domain/Ip.js"
-import { ALWAYS_PRIVATE, makeNetworkSet, parseCidrs } from "../../domain/Network.js"
-import { ipv4Windows, ipv6Readings } from "../../domain/Scrub.js"
 import type { ViolationInput } from "../../adapters/SqliteStore.js"
+import { carriedIPv4, maskedIPv6In, type Reading, spellingsIn } from "./AddressSpellings.js"
 
-const RANGES = ALWAYS_PRIVATE.map((text) => ({ text, set: makeNetworkSet(parseCidrs([text]).cidrs) }))
-const PRIVATE = makeNetworkSet(parseCidrs(ALWAYS_PRIVATE).cidrs)
+/** SPEC section 3's always-private ranges, written here as numbers (not read from src/domain). */
+const V4: ReadonlyArray<readonly [string, number, number]> = [
+  ["10.0.0.0/8", 0x0a000000, 8],
+  ["172.16.0.0/12", 0xac100000, 12],
+  ["192.168.0.0/16", 0xc0a80000, 16],
+  ["100.64.0.0/10", 0x64400000, 10],
+  ["127.0.0.0/8", 0x7f000000, 8],
+  ["169.254.0.0/16", 0xa9fe0000, 16]
+]
+const V6: ReadonlyArray<readonly [string, bigint, number]> = [
+  ["fc00::/7", 0xfcn << 120n, 7],
+  ["fe80::/10", 0xfe80n << 112n, 10],
+  ["::1/128", 1n, 128]
+]
 
-// The same runs Scrub looks at (see its header).
-const DOTTED_RUN = /\d+(?:\.\d+){3,}/g
-const COLON_RUN = /[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*/g
-/** `::` then a dotted quad, not preceded by a hex digit or another colon. */
-const COMPATIBLE = /(?<![0-9A-Fa-f:])::(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?![\d])/g
+const v4Range = (n: number): string | undefined =>
+  V4.find(([, base, p]) => Math.floor(n / 2 ** (32 - p)) === Math.floor(base / 2 ** (32 - p)))?.[0]
 
-/** The private addresses written in a text, as parsed addresses, each once. */
-export const privateAddressesIn = (text: string): Array<Ip> => privateAddressReadings(text).map((r) => r.ip)
-
-export interface Reading {
-  readonly ip: Ip
-  /** Found only by reading `::a.b.c.d` as IPv4-compatible (see below). */
-  readonly compatible: boolean
+/** The private range a reading falls in (an IPv6 address also by the IPv4 it carries), or undefined. */
+export const privateRange = (r: Reading): string | undefined => {
+  if (r.v === 4) return v4Range(r.n)
+  const v6 = V6.find(([, base, p]) => r.value >> BigInt(128 - p) === base >> BigInt(128 - p))?.[0]
+  if (v6 !== undefined) return v6
+  for (const n of carriedIPv4(r.value)) {
+    const inner = v4Range(n)
+    if (inner !== undefined) return `${inner}, carried in IPv6`
+  }
+  return undefined
 }
 
-export const privateAddressReadings = (text: string): Array<Reading> => {
-  const found: Array<Reading> = []
+export interface Found {
+  readonly text: string
+  readonly range: string
+  /** Last octet or last group only: the violation list must not repeat the address. */
+  readonly shown: string
+}
+
+const shownOf = (r: Reading): string =>
+  r.v === 4 ? `xxx.xxx.xxx.${r.n & 255}` : `xxxx:xxxx:${(r.value & 0xffffn).toString(16).padStart(4, "0")}`
+
+/** The private addresses written in a text (and masks that show a whole private IPv4). */
+export const privateAddressesIn = (text: string): Array<Found> => {
+  const out: Array<Found> = []
   const seen = new Set<string>()
-  const add = (ip: Ip, compatible = false) => {
-    // `::ffff:192.168.1.7` is read both as a dotted run and as an IPv6 run: one address.
-    const key = ip.kind === "v4" ? `4:${ip.n}` : `6:${ip.parts.join(":")}`
-    if (!seen.has(key)) {
-      seen.add(key)
-      found.push({ ip, compatible })
-    }
-  }
-  if (/\d\.\d/.test(text)) {
-    for (const run of text.match(DOTTED_RUN) ?? []) {
-      for (const n of ipv4Windows(run)) {
-        const ip: Ip = { kind: "v4", n }
-        if (PRIVATE.contains(ip)) add(ip)
+  for (const s of spellingsIn(text)) {
+    for (const r of s.readings) {
+      const range = privateRange(r)
+      const key = `${s.index}:${s.text}`
+      if (range !== undefined && !seen.has(key)) {
+        seen.add(key)
+        out.push({ text: s.text, range, shown: shownOf(r) })
       }
     }
   }
-  if (text.indexOf(":") >= 0) {
-    for (const run of text.match(COLON_RUN) ?? []) {
-      if (run.length < 2) continue
-      const ip = ipv6Readings(run).find((r) => PRIVATE.contains(r))
-      if (ip !== undefined) add(ip)
-      // `::a.b.c.d` is the IPv4-compatible form of ::a.b.c.d (`::0.0.0.1` is ::1), which ipaddr.js (and so
-      // Ip.parseIPv6) reads as IPv4-mapped: look at the IPv6 reading too.
-      for (const m of run.matchAll(COMPATIBLE)) {
-        const n = parseIPv4(m[1]!)
-        if (n === undefined) continue
-        const v6: Ip = { kind: "v6", parts: [0, 0, 0, 0, 0, 0, Math.floor(n / 65536), n & 0xffff] }
-        if (PRIVATE.contains(v6)) add(v6, true)
-      }
-    }
+  for (const m of maskedIPv6In(text)) {
+    const range = v4Range(m.low32)
+    if (range !== undefined) out.push({ text: m.text, range: `${range}, shown whole by an IPv6 mask`, shown: `xxx.xxx.xxx.${m.low32 & 255}` })
   }
-  return found
+  return out
 }
-
-const rangeOf = (ip: Ip): string => RANGES.find((r) => r.set.contains(ip))?.text ?? "private"
 
 const decodeStrict = Schema.decodeUnknownEither(SanitisedEvent, { onExcessProperty: "error", errors: "all" })
 
@@ -102,12 +106,8 @@ export const checkEvent = (event: Record<string, unknown>, raw: string): Array<V
   }
   const scan = (v: unknown, path: ReadonlyArray<string>): void => {
     if (typeof v === "string") {
-      for (const { ip, compatible } of privateAddressReadings(v)) {
-        out.push({
-          kind: "address",
-          path: pathText(path),
-          detail: `unmasked address in ${rangeOf(ip)}${compatible ? ", written in the IPv4-compatible form ::a.b.c.d" : ""} (shown masked here: ${maskIp(ip)})`
-        })
+      for (const f of privateAddressesIn(v)) {
+        out.push({ kind: "address", path: pathText(path), detail: `unmasked address in ${f.range} (shown masked here: ${f.shown})` })
       }
     } else if (Array.isArray(v)) v.forEach((x, i) => scan(x, [...path, String(i)]))
     else if (typeof v === "object" && v !== null) {

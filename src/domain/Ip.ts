@@ -160,6 +160,12 @@ const fromParts = (parts: ReadonlyArray<number>): Ip =>
 
 /** IPv6 in any case and compression, with optional brackets and zone (`fe80::1%em0`). */
 export const parseIPv6 = (raw: string): Ip | undefined => {
+  const parts = parseIPv6Parts(raw)
+  return parts === undefined ? undefined : fromParts(parts)
+}
+
+/** The eight groups of an IPv6 text, an IPv4-mapped one included (judged as IPv6 and by its IPv4 address). */
+export const parseIPv6Parts = (raw: string): ReadonlyArray<number> | undefined => {
   let s = raw
   if (s.length > 2 && s.charCodeAt(0) === 91 && s.charCodeAt(s.length - 1) === 93) s = s.slice(1, -1)
   const zone = s.indexOf("%")
@@ -172,7 +178,7 @@ export const parseIPv6 = (raw: string): Ip | undefined => {
   scanIPv6(s, 0, (end, parts) => {
     if (end === s.length) found = parts
   })
-  return found === undefined ? undefined : fromParts(found)
+  return found
 }
 
 export const parseIp = (s: string): Ip | undefined =>
@@ -189,13 +195,14 @@ const hex4 = (n: number): string => n.toString(16).padStart(4, "0")
 /**
  * The IPv4 addresses an IPv6 address carries (SPEC section 3): IPv4-compatible `::/96`, SIIT
  * `::ffff:0:0:0/96`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48` (every RFC 6052 position), 6to4 `2002::/16`,
- * Teredo `2001::/32` (server, and the client inverted). IPv4-mapped addresses are IPv4 already (`fromParts`).
+ * Teredo `2001::/32` (server, and the client inverted), and IPv4-mapped `::ffff:0:0/96` (an IPv6 network such as
+ * `::/2` may hold the mapped form of an IPv4 address that is not local itself).
  */
 export const embeddedIPv4s = (p: ReadonlyArray<number>): Array<number> => {
   const w = (i: number) => p[i]! * 65536 + p[i + 1]!
   const out: Array<number> = []
   if (p[0] === 0 && p[1] === 0 && p[2] === 0 && p[3] === 0) {
-    if (p[4] === 0 && p[5] === 0) out.push(w(6))
+    if (p[4] === 0 && (p[5] === 0 || p[5] === 0xffff)) out.push(w(6))
     if (p[4] === 0xffff && p[5] === 0) out.push(w(6))
   }
   if (p[0] === 0x64 && p[1] === 0xff9b) {

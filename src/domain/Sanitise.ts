@@ -5,7 +5,7 @@
  * because it runs on every alert (see BENCHMARKS.md); `SanitisedEvent` describes its output.
  */
 import type { SanitisedEvent } from "./EveRecord.js"
-import { formatIp, type Ip, isMasked, maskLocal, octalIPv4, parseIp } from "./Ip.js"
+import { formatIp, type Ip, ipFromParts, isMasked, maskLocal, octalIPv4, parseIp, parseIPv6Parts } from "./Ip.js"
 import type { NetworkSet } from "./Network.js"
 import { scrubText } from "./Scrub.js"
 import { isTimestampText } from "./Timestamp.js"
@@ -61,14 +61,17 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
     // A mask passes as it is, unless its two visible groups are a whole local IPv4 address.
     if (isMasked(s)) r = text(s)
     else {
-      const ip = parseIp(s)
+      // IPv6 is judged on all its bits: an IPv4-mapped address is local by its IPv4 address or as IPv6.
+      const parts = v6 ? parseIPv6Parts(s) : undefined
+      const ip: Ip | undefined = parts !== undefined ? { kind: "v6", parts } : v6 ? undefined : parseIp(s)
       // A non-local address is sent as written, unless its spelling embeds a local address
-      // (`64:ff9b::10.0.0.1`): then it is sent in its canonical form. Only an IPv6 spelling with a dotted
-      // tail can embed another address.
+      // (`2001:db8::10.0.0.1`, or `::ffff` read alone from `::ffff:5d0e:c045`): then it is sent in its
+      // canonical form.
       // A dotted quad with leading zeros is also read as inet_aton does (`012.0.0.1` is 10.0.0.1).
       const octal = ip?.kind === "v4" ? octalIPv4(s) : undefined
-      const judged: Ip | undefined = octal !== undefined && isLocal({ kind: "v4", n: octal }) ? { kind: "v4", n: octal } : ip
-      r = judged === undefined ? null : isLocal(judged) ? maskLocal(judged, isLocal) : v6 && s.indexOf(".") >= 0 && text(s) !== s ? formatIp(judged) : s
+      const judged: Ip | undefined =
+        octal !== undefined && !isLocal(ip!) && isLocal({ kind: "v4", n: octal }) ? { kind: "v4", n: octal } : ip
+      r = judged === undefined ? null : isLocal(judged) ? maskLocal(judged, isLocal) : v6 && text(s) !== s ? formatIp(ipFromParts(parts!)) : s
     }
     if (v6) {
       // Small on purpose: a large cache of one-off addresses is garbage the GC finds late (peak RSS).

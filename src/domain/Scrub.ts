@@ -9,7 +9,7 @@
  * Only the address's own characters are replaced. The work is linear: each start position is read at most
  * 45 characters ahead, each digit group once; `meter` counts the characters examined (tests bound it).
  */
-import { type Ip, ipFromParts, maskLocal, scanIPv6 } from "./Ip.js"
+import { type Ip, maskLocal, scanIPv6 } from "./Ip.js"
 
 export interface Meter {
   steps: number
@@ -40,7 +40,8 @@ const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c 
 const isSep = (c: number) => c === 58 || c === 46
 const inHexRun = (c: number) => isHex(c) || isSep(c)
 
-/** IPv6 readings: in each run that could hold one (a `::` or 7 colons), the longest local reading at each start. */
+/** IPv6 readings: in each run that could hold one (a `::`, or 6 colons before a dotted tail, 7 otherwise), the
+ * longest local reading at each start. */
 const scrubIPv6 = (text: string, isLocal: IsLocal, meter: Meter | undefined): string => {
   const edits: Array<Edit> = []
   for (let i = text.indexOf(":"); i >= 0; ) {
@@ -57,7 +58,7 @@ const scrubIPv6 = (text: string, isLocal: IsLocal, meter: Meter | undefined): st
       b++
     }
     if (meter !== undefined) meter.steps += b - a
-    if (double || colons >= 7) {
+    if (double || colons >= 6) {
       // A reading starts at the run's start or after a `:` or `.`, and ends at the run's end or before one.
       for (let p = a; p < b; p++) {
         if (p > a && !isSep(text.charCodeAt(p - 1))) continue
@@ -65,7 +66,7 @@ const scrubIPv6 = (text: string, isLocal: IsLocal, meter: Meter | undefined): st
         let found: Ip | undefined
         scanIPv6(text, p, (e, parts) => {
           if (e !== b && !isSep(text.charCodeAt(e))) return
-          const ip = ipFromParts(parts)
+          const ip: Ip = { kind: "v6", parts }
           if (isLocal(ip)) {
             end = e
             found = ip
@@ -184,7 +185,7 @@ const scrubIp6Arpa = (text: string, isLocal: IsLocal): string => {
     if (nibbles.length === 0) continue
     const all = [...nibbles, ...new Array<number>(32 - nibbles.length).fill(0)]
     const parts = Array.from({ length: 8 }, (_, g) => all.slice(g * 4, g * 4 + 4).reduce((n, d) => n * 16 + d, 0))
-    const ip = ipFromParts(parts)
+    const ip: Ip = { kind: "v6", parts }
     if (!isLocal(ip)) continue
     // The mask keeps the lowest nibbles it would show: 8 (two groups), or 2 (the last octet of an IPv4).
     const keep = nibbles.length < 32 ? 0 : maskLocal(ip, isLocal).startsWith("xxx.") ? 2 : 8

@@ -20,7 +20,7 @@ import {
   type Net,
   textWith
 } from "../support/Arbitraries.js"
-import { carriedIPv4 } from "../../src/main/service/AddressSpellings.js"
+import { carriedIPv4, spellingsIn } from "../../src/main/service/AddressSpellings.js"
 import { localAddressesIn, type OracleNetworks, oracleNetworks, oracleParse, walk } from "../support/PrivacyOracle.js"
 
 const sanitiserFor = (nets: ReadonlyArray<Net>) => {
@@ -140,7 +140,9 @@ describe("sanitising", () => {
           http: { hostname: a }
         })
         const oracle = oracleNetworks(n.map((x) => x.text))
-        if (oracle.isLocal(a)) {
+        // A dotted quad with leading zeros is local by its decimal or its octal reading.
+        const wholeReadings = spellingsIn(a).filter((x) => x.index === 0 && x.text === a).flatMap((x) => x.readings)
+        if (oracle.isLocal(a) || wholeReadings.some(oracle.isLocalReading)) {
           // An IPv6 address carrying a local IPv4 address is masked as that IPv4 address.
           expect(expectedMasks(a, oracle)).toContain(event.src_ip)
           expect(event).toEqual({
@@ -168,14 +170,17 @@ describe("sanitising", () => {
 /** One spelling per address, an IPv4-mapped one as its IPv4 address. */
 const canonical = (text: string): string => {
   const a = oracleParse(text)!
+  if (a.v === 6 && a.value >> 32n === 0xffffn) return `4:${a.value & 0xffffffffn}`
   return a.v === 4 ? `4:${a.n}` : `6:${a.value}`
 }
 
 /** SPEC section 3's masking, computed independently: `xxx.xxx.xxx.<last octet>`, `xxxx:xxxx:<G7>:<G8>`, or
  * for an IPv6 address carrying a local IPv4 address (or showing one in its last two groups), that one's mask. */
 const expectedMasks = (text: string, oracle: OracleNetworks): Array<string> => {
-  const a = oracleParse(text)!
-  if (a.v === 4) return [`xxx.xxx.xxx.${a.n & 255}`]
+  const a = oracleParse(text)
+  if (a === undefined || a.v === 4) {
+    return spellingsIn(text).flatMap((x) => x.readings).flatMap((r) => (r.v === 4 && oracle.isLocalReading(r) ? [`xxx.xxx.xxx.${r.n & 255}`] : []))
+  }
   const low32 = Number(a.value & 0xffffffffn)
   const v4 = [...carriedIPv4(a.value), low32].filter((n) => oracle.isLocalReading({ v: 4, n }))
   if (v4.length > 0) return v4.map((n) => `xxx.xxx.xxx.${n & 255}`)

@@ -238,8 +238,16 @@ describe("masking of address fields", () => {
   })
 
   it("a non-local address whose spelling embeds a local dotted quad is not sent as written", () => {
-    const ip = event({ dest_ip: "64:ff9b::10.1.2.3" }).dest_ip
-    expect(ip).toBe("64:ff9b::a01:203")
+    const ip = event({ dest_ip: "2001:db8::10.1.2.3" }).dest_ip
+    expect(ip).toBe("2001:db8::a01:203")
+  })
+
+  it("an IPv6 address carrying a local IPv4 address is masked as that IPv4 address (issue 10, class 1)", () => {
+    for (const a of ["64:ff9b::10.1.2.3", "::10.1.2.3", "::a01:203", "::ffff:0:10.1.2.3", "64:ff9b:1:a01:2:300::", "2002:a01:203::1"]) {
+      expect(event({ dest_ip: a }).dest_ip, a).toBe("xxx.xxx.xxx.3")
+    }
+    // Teredo: the client address is stored inverted (10.1.2.3 → f5fe:fdfc).
+    expect(event({ dest_ip: "2001:0:4136:e378:8000:63bf:f5fe:fdfc" }).dest_ip).toBe("xxx.xxx.xxx.3")
   })
 })
 

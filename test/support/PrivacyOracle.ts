@@ -47,9 +47,8 @@ export const oracleParse = (text: string): Reading | undefined => {
     return n === undefined ? undefined : { v: 4, n }
   }
   const value = strictIPv6(s)
-  if (value === undefined) return undefined
-  // ::ffff:a.b.c.d is the IPv4 address a.b.c.d.
-  return value >> 32n === 0xffffn ? { v: 4, n: Number(value & 0xffffffffn) } : { v: 6, value }
+  // ::ffff:a.b.c.d stays IPv6: it is local as IPv6 or by the IPv4 address it carries.
+  return value === undefined ? undefined : { v: 6, value }
 }
 
 export interface OracleNetworks {
@@ -67,9 +66,11 @@ export const oracleNetworks = (cidrs: ReadonlyArray<string>, withPrivate = true)
   const v6: Array<[bigint, number]> = []
   for (const text of withPrivate ? [...ALWAYS_PRIVATE_ORACLE, ...cidrs] : cidrs) {
     const [addr, p] = text.split("/")
-    const a = oracleParse(addr!)
-    if (a === undefined) continue
-    const mapped = a.v === 4 && addr!.includes(":")
+    const parsed = oracleParse(addr!)
+    if (parsed === undefined) continue
+    // An IPv4-mapped network of prefix >= 96 is that IPv4 network.
+    const mapped = parsed.v === 6 && parsed.value >> 32n === 0xffffn && (p === undefined || Number(p) >= 96)
+    const a: Reading = mapped && parsed.v === 6 ? { v: 4, n: Number(parsed.value & 0xffffffffn) } : parsed
     const max = a.v === 4 && !mapped ? 32 : 128
     const prefix = p === undefined ? max : Number(p)
     if (!(prefix >= 0 && prefix <= max)) continue

@@ -57,15 +57,18 @@ const shownOf = (r: Reading): string =>
 /** The private addresses written in a text (and masks that show a whole private IPv4). */
 export const privateAddressesIn = (text: string): Array<Found> => {
   const out: Array<Found> = []
-  const seen = new Set<string>()
-  for (const s of spellingsIn(text)) {
+  // One violation per leaked address: `::ffff:192.168.1.7` also holds the dotted quad, `fe80::1` holds `::1`.
+  const flagged: Array<readonly [number, number]> = []
+  const within = (from: number, to: number) => flagged.some(([a, b]) => a <= from && to <= b)
+  const spellings = spellingsIn(text).sort((a, b) => a.index - b.index || b.text.length - a.text.length)
+  for (const s of spellings) {
+    if (within(s.index, s.index + s.text.length)) continue
     for (const r of s.readings) {
       const range = privateRange(r)
-      const key = `${s.index}:${s.text}`
-      if (range !== undefined && !seen.has(key)) {
-        seen.add(key)
-        out.push({ text: s.text, range, shown: shownOf(r) })
-      }
+      if (range === undefined) continue
+      flagged.push([s.index, s.index + s.text.length])
+      out.push({ text: s.text, range, shown: shownOf(r) })
+      break
     }
   }
   for (const m of maskedIPv6In(text)) {

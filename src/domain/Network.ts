@@ -1,16 +1,20 @@
 /**
  * CIDR networks and the set of "local" networks whose addresses must never leave the machine.
  */
-import { embeddedIPv4s, type Ip, parseIp } from "./Ip.js"
+import { embeddedIPv4s, expandedIp, type Ip, parseIp } from "./Ip.js"
 
 export interface Cidr {
   readonly ip: Ip
   readonly prefix: number
+  /** Where it comes from (`HOME_NET in /path/custom.yaml`, `interface`...), for `dump --explain`. */
+  readonly origin?: string | undefined
 }
 
 export interface NetworkSet {
   readonly cidrs: ReadonlyArray<Cidr>
   readonly contains: (ip: Ip) => boolean
+  /** Which network holds the address and why (`10.0.0.0/8 (always private)`); only `--explain` asks. */
+  readonly explain?: (ip: Ip) => string | undefined
 }
 
 /** Always local, whatever HOME_NET says (SPEC section 3). */
@@ -62,8 +66,19 @@ export const makeNetworkSet = (cidrs: ReadonlyArray<Cidr>): NetworkSet => {
     c.ip.kind === "v4" ? [{ mask: v4Mask(c.prefix), base: (c.ip.n & v4Mask(c.prefix)) >>> 0 }] : []
   )
   const v6 = cidrs.flatMap((c) => (c.ip.kind === "v6" ? [{ parts: c.ip.parts, prefix: c.prefix }] : []))
+  const explain = (ip: Ip): string | undefined => {
+    const one = (c: Cidr) => makeNetworkSet([c]).contains(ip)
+    const c = cidrs.find(one)
+    const text = (x: Cidr) => `${expandedIp(x.ip)}/${x.prefix}${x.origin === undefined ? "" : ` (${x.origin})`}`
+    if (c !== undefined) {
+      const direct = ip.kind === "v4" || c.ip.kind === "v6"
+      return direct ? text(c) : `embedded IPv4 in ${text(c)}`
+    }
+    return undefined
+  }
   return {
     cidrs,
+    explain,
     contains: (ip) => {
       if (ip.kind === "v4") {
         for (const r of v4) if (((ip.n & r.mask) >>> 0) === r.base) return true
@@ -91,4 +106,8 @@ export const parseCidrs = (texts: Iterable<string>): { cidrs: Array<Cidr>; inval
 
 /** HOME_NET ∪ interface networks ∪ always-private ranges. */
 export const localNetworks = (homeNet: ReadonlyArray<Cidr>, interfaces: ReadonlyArray<Cidr>): NetworkSet =>
-  makeNetworkSet([...parseCidrs(ALWAYS_PRIVATE).cidrs, ...homeNet, ...interfaces])
+  makeNetworkSet([
+    ...parseCidrs(ALWAYS_PRIVATE).cidrs.map((c) => ({ ...c, origin: "always private" })),
+    ...homeNet.map((c) => (c.origin === undefined ? { ...c, origin: "HOME_NET" } : c)),
+    ...interfaces.map((c) => ({ ...c, origin: c.origin ?? "this host's interface" }))
+  ])

@@ -205,7 +205,7 @@ describe("dump --parsed", () => {
     Effect.gen(function* () {
       const e = yield* Effect.flip(run({}, { logName: "no-such-dir" }))
       expect(e._tag).toBe("EveLogError")
-      expect(e.reason).toBe("NotFound")
+      expect(e._tag === "EveLogError" && e.reason).toBe("NotFound")
     }))
 })
 

@@ -6,7 +6,7 @@ import * as HostNetworks from "../../adapters/HostNetworks.js"
 import { maxAgeFrom } from "./Common.js"
 import { homeNetFromFlag, homeNetFromYaml } from "../../domain/HomeNet.js"
 import { localNetworks } from "../../domain/Network.js"
-import { parseTelemetrySids } from "../../domain/TelemetrySids.js"
+import { NO_SID, parseTelemetrySids } from "../../domain/TelemetrySids.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
@@ -42,10 +42,13 @@ export const replayCommand = Command.make(
       const home = Option.isSome(o.homeNet)
         ? homeNetFromFlag(o.homeNet.value)
         : Option.isSome(o.suricataYaml)
-        ? homeNetFromYaml(yield* readOrFail(o.suricataYaml.value, "suricata.yaml"))
+        ? homeNetFromYaml(yield* readOrFail(o.suricataYaml.value, "suricata.yaml"), o.suricataYaml.value)
         : { cidrs: [], warnings: [] }
-      for (const w of home.warnings) process.stderr.write(`emergingthreats: replay: warning: ${w}\n`)
-      const sids = Option.isSome(o.sids) ? parseTelemetrySids(yield* readOrFail(o.sids.value, "SID list")).sids : new Set<number>()
+      if (Option.isSome(o.homeNet) && home.failure !== undefined) return yield* usage(`--home-net: ${home.failure}`)
+      const failed = home.failure === undefined ? [] : [`HOME_NET cannot be fully understood (${home.failure}): every address is treated as local`]
+      for (const w of [...failed, ...home.warnings]) process.stderr.write(`emergingthreats: replay: warning: ${w}\n`)
+      const listed = Option.isSome(o.sids) ? parseTelemetrySids(yield* readOrFail(o.sids.value, "SID list")).sids : undefined
+      const sids = listed === undefined ? new Set<number>() : listed.size === 0 ? NO_SID : listed
       const { replay } = yield* Effect.promise(() => import("../programs/Replay.js"))
       const SqliteStore = yield* Effect.promise(() => import("../../adapters/SqliteStore.js"))
       yield* replay({

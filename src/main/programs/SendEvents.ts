@@ -21,7 +21,7 @@ import { formatDuration } from "../../domain/Duration.js"
 import { classify, defaultPolicy, RetryBudget, type RetryPolicy, schedule } from "../../domain/Retry.js"
 import { eventToJson, makeSanitiser, parseEveLine } from "../../domain/Sanitise.js"
 import { selectRecord } from "../../domain/Select.js"
-import { line } from "../Failure.js"
+import { type CliFailure, line } from "../Failure.js"
 import type { Privacy } from "../Privacy.js"
 
 const CMD = "send-events"
@@ -52,7 +52,7 @@ export interface SendEventsOptions {
   /** Checkpoint write interval while delivering [1 s]. */
   readonly persistEveryMs?: number
   /** Loads HOME_NET, interfaces and SIDs; only run when there is something new to read. */
-  readonly privacy: Effect.Effect<Privacy, string>
+  readonly privacy: Effect.Effect<Privacy, string | CliFailure>
   /** The API client; acquired (and the HTTP stack loaded) only when the first event is about to go. */
   readonly api: Effect.Effect<TelemetryApiService, never, Scope.Scope>
   /** Names the token's file in the refusal message. */
@@ -166,7 +166,8 @@ export const sendEvents = (opts: SendEventsOptions) =>
       return { outcome: "nothing-new", counters: zero(), files: plans.length } satisfies SendSummary
     }
 
-    const privacy = yield* opts.privacy.pipe(Effect.mapError((m) => new DeliveryFailed({ message: m })))
+    // A configuration error (bad --home-net, unreadable SID file) keeps its exit code 2.
+    const privacy = yield* opts.privacy.pipe(Effect.mapError((m) => (typeof m === "string" ? new DeliveryFailed({ message: m }) : m)))
     for (const w of privacy.warnings) yield* out.err(line(CMD, `warning: ${w}`))
     const sanitise = makeSanitiser(privacy.local)
     const notBefore = opts.maxAgeMs === undefined ? undefined : startedAt - opts.maxAgeMs

@@ -63,7 +63,9 @@ export const includeTree = (mainPath: string) =>
         }
         if (f._tag === "unreadable") return docs.push({ path, problem: `cannot be read (${f.reason})` }) > 0
         docs.push({ path, text: f.text })
-        for (const inc of includesOf(f.text).includes) yield* visit(resolve(dirname(path), inc), [...chain, path])
+        const inc = includesOf(f.text)
+        if (inc.problem !== undefined) docs.push({ path, problem: inc.problem })
+        for (const i of inc.includes) yield* visit(resolve(dirname(path), i), [...chain, path])
         return true
       })
     const found = yield* visit(resolve(mainPath), [])

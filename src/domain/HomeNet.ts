@@ -152,6 +152,7 @@ export const resolveAddressGroup = (
   const visit = (e: string, negated: boolean, seen: ReadonlyArray<string>): void => {
     const items = splitGroup(e)
     if (items === undefined) return void problems.push(`unbalanced brackets in ${JSON.stringify(e)}`)
+    if (items.length === 0) return void problems.push(`an empty group ${JSON.stringify(e)}`)
     for (const raw of items) {
       let item = raw
       let neg = negated

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { homeNetFromFlag, homeNetFromYaml, resolveAddressGroup } from "../../src/domain/HomeNet.js"
+import { Effect } from "effect"
+import * as SuricataConfig from "../../src/adapters/SuricataConfig.js"
+import { includeTree } from "../../src/adapters/SuricataConfig.js"
+import {
+  homeNetFromDocuments,
+  homeNetFromFlag,
+  homeNetFromYaml,
+  MAX_INCLUDE_DEPTH,
+  resolveAddressGroup
+} from "../../src/domain/HomeNet.js"
 import { parseIp } from "../../src/domain/Ip.js"
 import { makeNetworkSet } from "../../src/domain/Network.js"
 
@@ -56,49 +65,102 @@ vars:
     expect(h.warnings.join(" ")).toMatch(/any/)
   })
 
-  it("an undefined or self-referencing $VAR is a warning, the rest still counts", () => {
-    const h = homeNetFromYaml(`vars:\n  address-groups:\n    HOME_NET: "[$NOPE, $LOOP, 10.9.0.0/16]"\n    LOOP: "$LOOP"\n`)
-    expect(contains(h.cidrs, "10.9.1.1")).toBe(true)
-    expect(h.warnings).toHaveLength(2)
-    expect(h.warnings.join(" ")).toMatch(/NOPE/)
-    expect(h.warnings.join(" ")).toMatch(/LOOP/)
+  // Fail closed (issue 10, class 4): what cannot be fully understood makes every address local, said once.
+  const failsClosed = (h: ReturnType<typeof homeNetFromYaml>, why: RegExp) => {
+    expect(h.failure).toMatch(why)
+    expect(contains(h.cidrs, "8.8.8.8")).toBe(true)
+    expect(contains(h.cidrs, "2001:4860::1")).toBe(true)
+  }
+
+  it("an undefined or self-referencing $VAR fails closed", () => {
+    failsClosed(homeNetFromYaml(`vars:\n  address-groups:\n    HOME_NET: "[$NOPE, 10.9.0.0/16]"\n`), /NOPE/)
+    failsClosed(homeNetFromYaml(`vars:\n  address-groups:\n    HOME_NET: "[$LOOP, 10.9.0.0/16]"\n    LOOP: "$LOOP"\n`), /LOOP/)
   })
 
-  it("an entry that is not a network is a warning, never a crash", () => {
-    const h = homeNetFromYaml(`vars:\n  address-groups:\n    HOME_NET: "[10.0.0.0/8, bogus, 300.1.1.1/8]"\n`)
-    expect(h.cidrs).toHaveLength(1)
-    expect(h.warnings).toHaveLength(2)
+  it("an entry that is not an address, network or range fails closed, negated or not", () => {
+    for (const v of ["[10.0.0.0/8, bogus]", "[300.1.1.1/8]", "[!bogus]", "10.0.0.0/255.0.255.0", "10.0.0.9-10.0.0.1", "[]", "[,]"]) {
+      failsClosed(homeNetFromYaml(`vars:\n  address-groups:\n    HOME_NET: "${v}"\n`), /HOME_NET/)
+    }
   })
 
-  it("a missing HOME_NET is a warning and no networks", () => {
+  it("a missing HOME_NET fails closed", () => {
     for (const y of ["", "vars: {}\n", "vars:\n  address-groups:\n    EXTERNAL_NET: any\n", "just a string", "- a\n- b\n"]) {
-      const h = homeNetFromYaml(y)
-      expect(h.cidrs).toEqual([])
-      expect(h.warnings).toHaveLength(1)
+      failsClosed(homeNetFromYaml(y), /HOME_NET/)
     }
   })
 
-  it("invalid YAML is a warning that says so, not a crash", () => {
-    for (const y of ["vars: [\n", "a: b: c\n  - d", "\t- x: [}", "vars:\n  address-groups\n    HOME_NET: 10.0.0.0/8\n"]) {
-      const h = homeNetFromYaml(y)
-      expect(h.cidrs).toEqual([])
-      expect(h.warnings).toHaveLength(1)
-      expect(h.warnings[0]).toMatch(/not valid YAML/)
+  it("invalid YAML fails closed and says so, even around a readable HOME_NET", () => {
+    for (const y of ["vars: [\n", "a: b: c\n  - d", "\t- x: [}", `vars:\n  address-groups:\n    HOME_NET: "[203.0.113.0/24]"\noutputs: [\n`]) {
+      failsClosed(homeNetFromYaml(y), /not valid YAML/)
     }
   })
 
-  it("a syntax error elsewhere does not hide a readable HOME_NET", () => {
-    const h = homeNetFromYaml(`vars:\n  address-groups:\n    HOME_NET: "[203.0.113.0/24]"\noutputs: [\n`)
-    expect(contains(h.cidrs, "203.0.113.1")).toBe(true)
-    expect(h.warnings.join(" ")).toMatch(/not valid YAML/)
+  it("unbalanced brackets fail closed, never a crash", () => {
+    for (const v of ["[10.0.0.0/8", "[10.0.0.0/8, [192.168.0.0/16", "[[[[10.0.0.0/8", "10.0.0.0/8]", "]["]) {
+      expect(resolveAddressGroup(v, {}).problems.length).toBeGreaterThan(0)
+    }
   })
 
-  it("unbalanced brackets are read leniently, never a crash", () => {
-    for (const v of ["[10.0.0.0/8", "[10.0.0.0/8, [192.168.0.0/16", "[[[[10.0.0.0/8", "10.0.0.0/8]", "[]", "[,]", "]["]) {
-      const r = resolveAddressGroup(v, {})
-      expect(Array.isArray(r.warnings)).toBe(true)
+  it("reads dotted keys, netmasks, ranges and double negation", () => {
+    const h = homeNetFromYaml(`vars.address-groups.HOME_NET: "[198.51.100.0/255.255.255.0, 10.1.1.10-10.1.1.20, fd00::5-fd00::9, ![!192.0.2.0/24], !!203.0.113.0/24, !100.0.0.1]"\n`)
+    expect(h.failure).toBeUndefined()
+    for (const a of ["198.51.100.200", "10.1.1.10", "10.1.1.20", "fd00::5", "fd00::9", "192.0.2.7", "203.0.113.7"]) expect(contains(h.cidrs, a), a).toBe(true)
+    for (const a of ["10.1.1.9", "10.1.1.21", "fd00::a", "100.0.0.1", "198.51.101.1"]) expect(contains(h.cidrs, a), a).toBe(false)
+  })
+
+  it("a suricata.yaml with includes is not fully understood on its own", () => {
+    failsClosed(homeNetFromYaml(`include: custom.yaml\nvars:\n  address-groups:\n    HOME_NET: "[10.0.0.0/8]"\n`), /custom\.yaml/)
+  })
+})
+
+describe("HOME_NET through include (issue 10, class 4)", () => {
+  const main = (rest: string) => `%YAML 1.1\n---\nvars:\n  address-groups:\n    HOME_NET: "[10.0.0.0/8]"\n${rest}`
+  const tree = (files: Record<string, string | Error>) =>
+    Effect.runSync(includeTree("/etc/suricata/suricata.yaml").pipe(Effect.provide(SuricataConfig.layerStatic(files))))
+
+  it("follows OPNsense's include list, relative to the including file; the later definition wins", () => {
+    const docs = tree({
+      "/etc/suricata/suricata.yaml": main("include: [installed_rules.yaml, custom.yaml]\n"),
+      "/etc/suricata/installed_rules.yaml": "rule-files: [a.rules]\n",
+      "/etc/suricata/custom.yaml": `vars:\n  address-groups:\n    HOME_NET: "[198.51.100.0/24]"\n`
+    })!
+    expect(docs.map((d) => d.path)).toEqual(["/etc/suricata/suricata.yaml", "/etc/suricata/installed_rules.yaml", "/etc/suricata/custom.yaml"])
+    const h = homeNetFromDocuments(docs)
+    expect(contains(h.cidrs, "198.51.100.1")).toBe(true)
+    expect(contains(h.cidrs, "10.0.0.1")).toBe(false)
+    expect(h.cidrs[0]!.origin).toBe("HOME_NET in /etc/suricata/custom.yaml")
+  })
+
+  it("a string include, nested includes, and a variable defined in another file", () => {
+    const h = homeNetFromDocuments(tree({
+      "/etc/suricata/suricata.yaml": main("include: conf.d/a.yaml\n").replace("[10.0.0.0/8]", "[$LAN]"),
+      "/etc/suricata/conf.d/a.yaml": "include: ../b.yaml\n",
+      "/etc/suricata/b.yaml": `vars.address-groups.LAN: "203.0.113.0/24"\n`
+    })!)
+    expect(h.failure).toBeUndefined()
+    expect(contains(h.cidrs, "203.0.113.9")).toBe(true)
+  })
+
+  it("an absent suricata.yaml is not an error; an absent, unreadable or cyclic include fails closed", () => {
+    expect(tree({})).toBeUndefined()
+    const cases: Array<[Record<string, string | Error>, RegExp]> = [
+      [{ "/etc/suricata/suricata.yaml": main("include: gone.yaml\n") }, /gone\.yaml: included but not found/],
+      [{ "/etc/suricata/suricata.yaml": main("include: d\n"), "/etc/suricata/d": new Error("a directory") }, /cannot be read \(a directory\)/],
+      [{ "/etc/suricata/suricata.yaml": main("include: suricata.yaml\n") }, /includes itself/],
+      [{ "/etc/suricata/suricata.yaml": main("include: [1.yaml]\n"), "/etc/suricata/1.yaml": "include: 2.yaml\n", "/etc/suricata/2.yaml": "include: 1.yaml\n" }, /includes itself/],
+      [{ "/etc/suricata/suricata.yaml": main("include: 42\n") }, /HOME_NET|include/]
+    ]
+    for (const [files, why] of cases) {
+      const h = homeNetFromDocuments(tree(files)!)
+      expect(h.failure).toMatch(why)
+      expect(contains(h.cidrs, "8.8.8.8")).toBe(true)
     }
-    expect(contains(resolveAddressGroup("[10.0.0.0/8, [192.168.0.0/16", {}).cidrs, "192.168.1.1")).toBe(true)
+  })
+
+  it("refuses includes nested deeper than the bound", () => {
+    const files: Record<string, string> = { "/etc/suricata/suricata.yaml": main("include: 0.yaml\n") }
+    for (let i = 0; i < MAX_INCLUDE_DEPTH + 2; i++) files[`/etc/suricata/${i}.yaml`] = `include: ${i + 1}.yaml\n`
+    expect(homeNetFromDocuments(tree(files)!).failure).toMatch(/deeper/)
   })
 })
 
@@ -111,7 +173,7 @@ describe("--home-net", () => {
     expect(homeNetFromFlag("[203.0.113.0/24]").cidrs).toHaveLength(1)
   })
 
-  it("cannot refer to YAML variables", () => {
-    expect(resolveAddressGroup("$LAN", {}).warnings).toHaveLength(1)
+  it("a bad entry or a YAML variable is a failure (the command exits 2)", () => {
+    for (const v of ["$LAN", "10.0.0.0/8,bogus", "10.0.0.0/33", "[10.0.0.0/8"]) expect(homeNetFromFlag(v).failure, v).toBeDefined()
   })
 })

@@ -1,0 +1,82 @@
+/**
+ * Loading HOME_NET and the SID selection from real files (issue 10, classes 4 and 5): includes followed,
+ * fail closed with one message, a bad --home-net or an unreadable telemetry_sids.txt a configuration error.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { mkdir, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import * as HostNetworks from "../../src/adapters/HostNetworks.js"
+import { parseIp } from "../../src/domain/Ip.js"
+import { selectRecord } from "../../src/domain/Select.js"
+import { loadPrivacy } from "../../src/main/Privacy.js"
+import { tempDir } from "../support/TempDir.js"
+
+const load = (files: Record<string, string>, opts: { homeNet?: string; dirs?: ReadonlyArray<string> } = {}) =>
+  Effect.gen(function* () {
+    const dir = yield* tempDir()
+    for (const d of opts.dirs ?? []) yield* Effect.promise(() => mkdir(join(dir, d)))
+    for (const [name, text] of Object.entries(files)) yield* Effect.promise(() => writeFile(join(dir, name), text))
+    return yield* loadPrivacy({
+      suricataYaml: join(dir, "suricata.yaml"),
+      sidsFile: join(dir, "telemetry_sids.txt"),
+      homeNet: opts.homeNet
+    }).pipe(Effect.provide(HostNetworks.layerStatic([])), Effect.either)
+  })
+
+const alert = (sid: number) => ({ event_type: "alert", timestamp: "2026-11-01T12:00:00.000000+0000", alert: { signature_id: sid } })
+const YAML = `vars:\n  address-groups:\n    HOME_NET: "[10.0.0.0/8]"\ninclude: [installed_rules.yaml, custom.yaml]\n`
+
+describe("loadPrivacy", () => {
+  it.scoped("follows suricata.yaml's includes: HOME_NET from custom.yaml wins", () =>
+    Effect.gen(function* () {
+      const r = yield* load({
+        "suricata.yaml": YAML,
+        "installed_rules.yaml": "rule-files: []\n",
+        "custom.yaml": `vars:\n  address-groups:\n    HOME_NET: "[198.51.100.0/24]"\n`
+      })
+      expect(r._tag).toBe("Right")
+      if (r._tag !== "Right") return
+      expect(r.right.warnings).toEqual([])
+      expect(r.right.local.contains(parseIp("198.51.100.7")!)).toBe(true)
+      expect(r.right.local.contains(parseIp("8.8.8.8")!)).toBe(false)
+    }))
+
+  it.scoped("fails closed, saying so once, when an include cannot be read", () =>
+    Effect.gen(function* () {
+      const r = yield* load({ "suricata.yaml": YAML, "installed_rules.yaml": "" }, { dirs: ["custom.yaml"] })
+      if (r._tag !== "Right") throw new Error("expected a result")
+      expect(r.right.warnings.filter((w) => /HOME_NET cannot be fully understood/.test(w))).toHaveLength(1)
+      expect(r.right.warnings[0]).toMatch(/custom\.yaml: cannot be read \(a directory\)/)
+      expect(r.right.local.contains(parseIp("8.8.8.8")!)).toBe(true)
+      expect(r.right.local.contains(parseIp("2001:4860::8888")!)).toBe(true)
+    }))
+
+  it.scoped("a bad --home-net entry is a usage error (exit 2)", () =>
+    Effect.gen(function* () {
+      const r = yield* load({}, { homeNet: "10.0.0.0/8,lan" })
+      expect(r._tag === "Left" && r.left.exitCode).toBe(2)
+      expect(r._tag === "Left" && r.left.message).toMatch(/--home-net .*"lan" is not an address/)
+    }))
+
+  it.scoped("telemetry_sids.txt: inline comments; a file listing none selects nothing and says so", () =>
+    Effect.gen(function* () {
+      const listed = yield* load({ "telemetry_sids.txt": "# telemetry\n2013028 # curl UA\n\n2019401\t# x\n" })
+      if (listed._tag !== "Right") throw new Error("expected a result")
+      expect([...listed.right.sids].sort()).toEqual([2013028, 2019401])
+      const none = yield* load({ "telemetry_sids.txt": "# nothing yet\n\n" })
+      if (none._tag !== "Right") throw new Error("expected a result")
+      expect(none.right.warnings.join("\n")).toMatch(/lists no SID: no alert is selected/)
+      expect(selectRecord(alert(2013028), { sids: none.right.sids, notBefore: undefined })).toBe("sid-not-listed")
+      const absent = yield* load({})
+      if (absent._tag !== "Right") throw new Error("expected a result")
+      expect(selectRecord(alert(2013028), { sids: absent.right.sids, notBefore: undefined })).toBe("send")
+    }))
+
+  it.scoped("an unreadable telemetry_sids.txt (a directory) is a configuration error naming the file", () =>
+    Effect.gen(function* () {
+      const r = yield* load({}, { dirs: ["telemetry_sids.txt"] })
+      expect(r._tag === "Left" && r.left.exitCode).toBe(2)
+      expect(r._tag === "Left" && r.left.message).toMatch(/cannot read .*telemetry_sids\.txt \(a directory\)/)
+    }))
+})

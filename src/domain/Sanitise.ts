@@ -13,7 +13,7 @@ import { isTimestampText } from "./Timestamp.js"
 /** What `--explain` shows: key paths dropped, values masked (the original stays on this machine). */
 export interface Explanation {
   readonly dropped: Array<string>
-  readonly masked: Array<{ readonly path: string; readonly from: string; readonly to: string }>
+  readonly masked: Array<{ readonly path: string; readonly from: string; readonly to: string; readonly rule?: string }>
   readonly invalidAddresses: Array<{ readonly path: string; readonly value: string }>
 }
 
@@ -81,6 +81,17 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
     return r
   }
 
+  /** For `--explain`: which rule made an address field local (the network and where it was defined). */
+  const ruleFor = (s: string): string => {
+    const parts = s.indexOf(":") >= 0 ? parseIPv6Parts(s) : undefined
+    const ip: Ip | undefined = parts !== undefined ? { kind: "v6", parts } : parseIp(s)
+    const octal = ip?.kind === "v4" ? octalIPv4(s) : undefined
+    const why = ip === undefined ? undefined : local.explain?.(ip)
+    if (why !== undefined) return why
+    const viaOctal = octal === undefined ? undefined : local.explain?.({ kind: "v4", n: octal })
+    if (viaOctal !== undefined) return `octal reading ${formatIp({ kind: "v4", n: octal! })}: ${viaOctal}`
+    return isMasked(s) ? "a mask showing a whole local IPv4 address" : "scrubbed: a local address written inside"
+  }
   const drop = (run: Run, parent: string, key: string): undefined => {
     run.explain?.dropped.push(at(parent, key))
     return undefined
@@ -97,13 +108,13 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
       run.explain?.invalidAddresses.push({ path: at(parent, key), value: v })
       return undefined
     }
-    if (r !== v) run.explain?.masked.push({ path: at(parent, key), from: v, to: r })
+    if (r !== v && run.explain !== undefined) run.explain.masked.push({ path: at(parent, key), from: v, to: r, rule: ruleFor(v) })
     return r
   }
   const textField: Handler = (run, parent, key, v) => {
     if (typeof v !== "string") return drop(run, parent, key)
     const r = text(v)
-    if (r !== v) run.explain?.masked.push({ path: at(parent, key), from: v, to: r })
+    if (r !== v) run.explain?.masked.push({ path: at(parent, key), from: v, to: r, rule: "scrubbed text: a local address written inside" })
     return r
   }
   const intField: Handler = (run, parent, key, v) => (isInt(v) ? v : drop(run, parent, key))

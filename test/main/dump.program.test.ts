@@ -195,10 +195,30 @@ describe("dump --parsed", () => {
       expect(e.sent).toMatchObject({ src_ip: "xxx.xxx.xxx.23", alert: { signature_id: 2019401 } })
       expect(e.sent).not.toHaveProperty("dest_ip")
       expect(e.dropped).toEqual(expect.arrayContaining(["payload", "alert.signature", "alert.severity"]))
-      expect(e.masked).toEqual([{ path: "src_ip", from: "192.168.1.23", to: "xxx.xxx.xxx.23" }])
+      expect(e.masked).toEqual([{ path: "src_ip", from: "192.168.1.23", to: "xxx.xxx.xxx.23", rule: "192.168.0.0/16 (always private)" }])
       expect(e.invalid_addresses).toEqual([{ path: "dest_ip", value: "bogus" }])
       expect(r.stderr.join("\n")).toMatch(/explain: dropped .*payload×1/)
       expect(r.stderr.join("\n")).toMatch(/explain: masked src_ip×1/)
+    }))
+
+  it.scoped("--explain says which rule masked what: HOME_NET via include, embedded IPv4, scrubbed text", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const r = yield* run(
+        {
+          "eve.json": alertLine(5, { src_ip: "198.51.100.7", dest_ip: "64:ff9b::10.1.2.3", tls: { sni: "eth0:fe80::1" } }) + "\n",
+          "suricata.yaml": `vars:\n  address-groups:\n    HOME_NET: "[10.0.0.0/8]"\ninclude: custom.yaml\n`,
+          "custom.yaml": `vars:\n  address-groups:\n    HOME_NET: "[198.51.100.0/24]"\n`
+        },
+        { explain: true }
+      )
+      const e = JSON.parse(r.stdout[0]!)
+      const rule = (path: string) => e.masked.find((m: { path: string }) => m.path === path)?.rule
+      expect(rule("src_ip")).toMatch(/198\.51\.100\.0\/24 \(HOME_NET in .*custom\.yaml\)/)
+      expect(rule("dest_ip")).toMatch(/embedded IPv4 in 10\.0\.0\.0\/8/)
+      expect(e.sent.dest_ip).toBe("xxx.xxx.xxx.3")
+      expect(rule("tls.sni")).toMatch(/scrubbed text/)
+      expect(e.sent.tls.sni).toBe("eth0:xxxx:xxxx:0000:0001")
     }))
 
   it.scoped("a missing log path fails with EveLogError NotFound", () =>

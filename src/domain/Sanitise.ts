@@ -50,6 +50,11 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
   const isLocal = (ip: Ip) => local.contains(ip)
   const v6Cache = new Map<string, string | null>()
   const text = (s: string) => scrubText(s, isLocal)
+  /** A non-local IPv6 address whose spelling holds a local one: its canonical form, or its mask when that holds one too. */
+  const canonicalOrMask = (ip: Ip): string => {
+    const c = formatIp(ip.kind === "v6" ? ipFromParts(ip.parts) : ip)
+    return text(c) === c ? c : maskLocal(ip, isLocal)
+  }
   /** The value to send for an address, or null when it is not an address. */
   const address = (s: string): string | null => {
     const v6 = s.indexOf(":") >= 0
@@ -66,12 +71,12 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
       const ip: Ip | undefined = parts !== undefined ? { kind: "v6", parts } : v6 ? undefined : parseIp(s)
       // A non-local address is sent as written, unless its spelling embeds a local address
       // (`2001:db8::10.0.0.1`, or `::ffff` read alone from `::ffff:5d0e:c045`): then it is sent in its
-      // canonical form.
+      // canonical form, or masked when that still holds one (`64:ff9b:1::aff:fff6:0` holds a NAT64 address).
       // A dotted quad with leading zeros is also read as inet_aton does (`012.0.0.1` is 10.0.0.1).
       const octal = ip?.kind === "v4" ? octalIPv4(s) : undefined
       const judged: Ip | undefined =
         octal !== undefined && !isLocal(ip!) && isLocal({ kind: "v4", n: octal }) ? { kind: "v4", n: octal } : ip
-      r = judged === undefined ? null : isLocal(judged) ? maskLocal(judged, isLocal) : v6 && text(s) !== s ? formatIp(ipFromParts(parts!)) : s
+      r = judged === undefined ? null : isLocal(judged) ? maskLocal(judged, isLocal) : v6 && text(s) !== s ? canonicalOrMask(judged) : s
     }
     if (v6) {
       // Small on purpose: a large cache of one-off addresses is garbage the GC finds late (peak RSS).

@@ -166,7 +166,8 @@ export const spellings = (a: Addr): fc.Arbitrary<string> => {
       fc.constant(d.split(".").map((o) => o.padStart(3, "0")).join(".")),
       fc.constantFrom(`::ffff:${d}`, `::FFFF:${d}`, `0:0:0:0:0:ffff:${d}`, `0000:0000:0000:0000:0000:ffff:${d}`, `::${d}`),
       fc.constantFrom(`::ffff:${hi}:${lo}`, `::FFFF:${hi.toUpperCase()}:${lo.toUpperCase()}`),
-      fc.constant(`0000:0000:0000:0000:0000:ffff:${hi.padStart(4, "0")}:${lo.padStart(4, "0")}`)
+      fc.constant(`0000:0000:0000:0000:0000:ffff:${hi.padStart(4, "0")}:${lo.padStart(4, "0")}`),
+      embeddedSpellings(a.n)
     )
   }
   const ip = new ipaddr.IPv6([...a.parts])
@@ -181,6 +182,51 @@ export const spellings = (a: Addr): fc.Arbitrary<string> => {
   )
 }
 
+/**
+ * IPv6 addresses carrying the IPv4 address `n` (SPEC section 3): compatible, SIIT, NAT64 well-known and
+ * local-use (RFC 6052 /48, /56, /64, /96), 6to4, Teredo (server, and client inverted).
+ */
+export const embeddedSpellings = (n: number): fc.Arbitrary<string> => {
+  const d = dotted(n)
+  const h = (x: number) => x.toString(16)
+  const hi = h(n >>> 16)
+  const lo = h(n & 0xffff)
+  const b = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]
+  const g = (x: number, y: number) => h((x << 8) | y)
+  const inv = (~n) >>> 0
+  return fc.constantFrom(
+    `::${hi}:${lo}`, `::ffff:0:${d}`, `::ffff:0:${hi}:${lo}`, `64:ff9b::${d}`, `64:ff9b::${hi}:${lo}`,
+    `64:ff9b:1:${g(b[0]!, b[1]!)}:${g(0, b[2]!)}:${g(b[3]!, 0)}::`,
+    `64:ff9b:1:${g(0, b[0]!)}:${g(0, b[1]!)}:${g(b[2]!, b[3]!)}::`,
+    `64:ff9b:1:0:${g(0, b[0]!)}:${g(b[1]!, b[2]!)}:${g(b[3]!, 0)}:0`,
+    `2002:${hi}:${lo}::1`, `2002:${hi}:${lo}:5::9`,
+    `2001:0:${hi}:${lo}:8000:63bf:1234:5678`, `2001:0:4136:e378:8000:63bf:${h(inv >>> 16)}:${h(inv & 0xffff)}`
+  )
+}
+
+/** Spellings only free text holds: inet_aton octal groups, dashed quads in names, reverse-DNS names. */
+export const textSpellings = (a: Addr): fc.Arbitrary<string> => {
+  if (a.kind === "v6") {
+    const nibbles = expanded(a.parts).replace(/:/g, "").split("").reverse().join(".")
+    return fc.oneof(spellings(a), fc.constantFrom(`${nibbles}.ip6.arpa`, `${nibbles}.IP6.ARPA`))
+  }
+  const o = dotted(a.n).split(".").map(Number)
+  const octal = o.map((x) => `0${x.toString(8)}`).join(".")
+  return fc.oneof(
+    spellings(a),
+    fc.constantFrom(
+      octal,
+      o.map((x, i) => (i % 2 === 0 ? `0${x.toString(8)}` : String(x))).join("."),
+      `ip-${o.join("-")}.ec2.internal`,
+      `${o.join("-")}.sslip.io`,
+      `${[...o].reverse().join(".")}.in-addr.arpa`
+    )
+  )
+}
+
+/** Spellings of local addresses for free text. */
+export const textValue = (a: fc.Arbitrary<Addr>): fc.Arbitrary<string> => a.chain(textSpellings)
+
 /** Spellings that are whole address values (what an address field may hold). */
 export const addressValue = (a: fc.Arbitrary<Addr>): fc.Arbitrary<string> => a.chain(spellings)
 
@@ -190,7 +236,9 @@ export const localAddress = (nets: ReadonlyArray<Net>): fc.Arbitrary<Addr> =>
 
 // ---------------------------------------------------------------------------------------------- text
 
-const punctuation = fc.constantFrom(".", ":", "::", ":::", " ", ",", "=", "/", "[", "]", "%", "-", "_", "\"", "\\", "CN=", "O=", "host", "x", ".", "..")
+const punctuation = fc.constantFrom(".", ":", "::", ":::", " ", ",", "=", "/", "[", "]", "%", "-", "_", "\"", "\\", "CN=", "O=", "host", "x", ".", "..",
+  // Hostile neighbours (issue 10): a word and a colon, brackets and a port, a zone, a domain, a port alone.
+  "x:", "eth0:", "IP Address:", "[", "]:443", ":443", "%zone", "%em0", ".example", ".example.com", "8080:", "1.2.3.4:")
 const hexish = fc.stringOf(fc.constantFrom(..."0123456789abcdefABCDEF.:"), { maxLength: 8 })
 
 /** Free text with addresses (local and not) written into it among adversarial neighbours. */

@@ -40,7 +40,7 @@ export default class ETProTelemetry extends BaseTableWidget {
 
     async onMarkupRendered() {
         const rows = FIELDS.map(f => [this.label(f), `<span id="${this.cellId(f)}">-</span>`]);
-        rows.push([this.label('error'), `<span id="${this.cellId('error')}"></span>`]);
+        rows.push([this.label('error'), `<span id="${this.cellId('error')}" class="text-danger"></span>`]);
         this.updateTable(this.tableId, rows);
         this.showError(null);
     }
@@ -94,7 +94,8 @@ export default class ETProTelemetry extends BaseTableWidget {
     /** ISO 8601 from the service as "YYYY-MM-DD HH:MM UTC"; anything else shown as it came, as text. */
     formatDate(value) {
         if (typeof value !== 'string' || value.trim() === '') return '-';
-        const d = new Date(value);
+        // Only ISO 8601: browsers' Date() also "parses" arbitrary text (Chromium reads "<img x=1>" as 2001).
+        const d = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value.trim()) ? new Date(value.trim()) : new Date(NaN);
         if (Number.isNaN(d.getTime())) return value.trim();
         return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
     }

@@ -27,7 +27,8 @@ await build({
   // better-sqlite3 stays external: only the reference service needs it, and it loads it at run time.
   entryPoints: ["src/main/bin.ts"],
   outfile: join(top, "dist/bin.js"),
-  legalComments: "none",
+  // The bundled packages' license notices stay in the one file, at its end.
+  legalComments: "eof",
   minify: true
 })
 

@@ -6,8 +6,9 @@
  * better-sqlite3 is synchronous: every call is one short statement or transaction, wrapped in an Effect that
  * fails with a StoreError instead of throwing.
  */
-import Database from "better-sqlite3"
+import type Database from "better-sqlite3"
 import { Context, Data, Effect, Layer } from "effect"
+import { createRequire } from "node:module"
 
 export class StoreError extends Data.TaggedError("StoreError")<{
   readonly path: string
@@ -185,9 +186,24 @@ const toSensor = (r: SensorDbRow): SensorRow => ({
 
 const limitOf = (q: ListQuery) => Math.max(1, Math.min(1000, Math.floor(q.limit ?? 100)))
 
+/** better-sqlite3 is an optional native dependency: only the reference service, demo and replay load it. */
+export const NOT_INSTALLED =
+  "better-sqlite3 is not installed (the reference service, demo and replay need it: npm install better-sqlite3); the agent's own commands do not"
+
+const loadDriver = (): typeof Database => {
+  try {
+    // A runtime require, not an import: the agent's bundle must load without the native addon.
+    return createRequire(import.meta.url)("better-sqlite3") as typeof Database
+  } catch (e) {
+    if ((e as { code?: unknown }).code === "MODULE_NOT_FOUND") throw new Error(NOT_INSTALLED)
+    throw e
+  }
+}
+
 /** Opens (creating and migrating) a database; synchronous, throws on failure. */
 export const open = (path: string): { service: SqliteStoreService; close: () => void } => {
-  const db = new Database(path)
+  const Driver = loadDriver()
+  const db = new Driver(path)
   if (path !== ":memory:") {
     db.pragma("journal_mode = WAL")
     db.pragma("synchronous = NORMAL")
@@ -349,8 +365,10 @@ export const make = (path: string) =>
   Effect.acquireRelease(
     Effect.try({
       try: () => open(path),
-      catch: (e) =>
-        new StoreError({ path, message: `cannot open database ${path}: ${e instanceof Error ? e.message : String(e)}` })
+      catch: (e) => {
+        const reason = e instanceof Error ? e.message : String(e)
+        return new StoreError({ path, message: reason === NOT_INSTALLED ? reason : `cannot open database ${path}: ${reason}` })
+      }
     }),
     (s) => Effect.sync(() => s.close())
   ).pipe(Effect.map((s) => s.service))

@@ -28,7 +28,7 @@ export const CHART_SCRIPT = String.raw`
     var pw = W - left - right, ph = H - top - bottom;
     var max = 0, i;
     for (i = 0; i < points.length; i++) max = Math.max(max, points[i].sent, points[i].seen === null ? 0 : points[i].seen);
-    var step = niceStep(max / 4), topValue = Math.max(step, Math.ceil(max / step) * step);
+    var step = niceStep(max / 5), topValue = Math.max(step, Math.ceil(max / step) * step);
     var svg = svgEl("svg", { "class": "chart", width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img",
       "aria-label": o.aria, "data-kind": o.kind, "data-max": topValue });
     function y(v) { return top + ph - (v / topValue) * ph; }

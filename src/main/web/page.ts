@@ -42,9 +42,9 @@ p{margin:6px 0}
 .advice.bad{border-color:var(--bad)}
 .advice.muted{border-color:var(--grey)}
 .advice.down{border-color:var(--err)}
-code{font:.88em/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--code-bg);border-radius:4px;padding:1px 4px;
+code{font:.88em/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--code-bg);border-radius:4px;padding:1px 3px;
 overflow-wrap:normal;word-break:normal}
-code .w{white-space:nowrap}
+code .w{display:inline-block;max-width:100%;overflow-wrap:anywhere}
 dl.dim dd{opacity:.7}
 .error{color:var(--err);background:var(--err-bg);border-radius:6px;padding:6px 10px}
 dl{display:grid;grid-template-columns:minmax(7rem,max-content) minmax(0,1fr);gap:4px 12px;margin:10px 0 0}
@@ -60,12 +60,12 @@ dd{margin:0;min-width:0}
 figure{margin:14px 0 0}
 figcaption{font-size:.9rem;margin-bottom:2px}
 figcaption b{font-weight:600}
-.legend{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:.8rem;color:var(--muted);margin:2px 0 4px}
+.legend{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:.8rem;color:var(--muted);margin:14px 0 0}
 .key{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .key.seen{background:var(--seen)}
 .key.sent{background:var(--bar)}
-.plot{width:100%;min-height:170px}
-svg.chart{display:block;background:var(--bg);border-radius:6px;font-family:inherit}
+.plot{width:100%}
+svg.chart{display:block;max-width:100%;height:auto;background:var(--bg);border-radius:6px;font-family:inherit}
 svg.chart rect.seen{fill:var(--seen)}
 svg.chart rect.sent{fill:var(--bar)}
 svg.chart rect.hit{fill:transparent}

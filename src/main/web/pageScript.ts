@@ -87,7 +87,10 @@ const MAIN = String.raw`
     dl.appendChild(dt);
     dl.appendChild(dd);
   }
-  /** Commands as <code>, each word unbreakable (a phone wraps between words, never inside a command name). */
+  /**
+   * Commands as <code>, each word its own inline block: a phone wraps between words, never inside a command
+   * name (only a word wider than the whole line breaks, rather than overflow).
+   */
   function codeNode(s) {
     var c = el("code");
     String(s).split(" ").forEach(function (w, i) {
@@ -131,9 +134,11 @@ const MAIN = String.raw`
     show($("reason"), text(v.reason));
     // The service could not be asked just now: the facts below are from its earlier answer.
     var stale = obj(v.stale), checked = parseTime(v.checkedAt);
-    show($("service-stale"), stale === null ? null :
+    var from = checked === null ? "earlier" : utc(checked) + " (" + relative(checked, now) + ")";
+    // UNREACHABLE says why beside the badge already; an older agent's view only says it here.
+    show($("service-stale"), stale === null ? null : status === "unreachable" ? "The details below are from its last answer, " + from + "." :
       "The telemetry service could not be asked just now (" + (text(stale.reason) || "no reason given") +
-      "); the details below are from its answer of " + (checked === null ? "earlier" : utc(checked) + " (" + relative(checked, now) + ")") + ".");
+      "); the details below are from its answer of " + from + ".");
     var advice = $("advice");
     renderAdvice(advice, v);
     advice.className = "advice" + (tone === "warn" ? "" : " " + tone);
@@ -184,7 +189,7 @@ const MAIN = String.raw`
       if (kind === "hourly") {
         var h = t === null ? -1 : new Date(t).getUTCHours();
         if (h >= 0 && h % (narrow ? 6 : 3) === 0) label = two(h) + ":00";
-        tip = (t === null ? text(b[key]) || "?" : utc(t) + "–" + hhmm(t + 3600000) + " UTC");
+        tip = t === null ? text(b[key]) || "?" : utc(t).slice(0, 16) + "–" + hhmm(t + 3600000) + " UTC";
       } else {
         var d = t === null ? null : new Date(t);
         if (d !== null) label = narrow ? DAYS[d.getUTCDay()] : DAYS[d.getUTCDay()] + " " + d.getUTCDate();

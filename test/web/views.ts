@@ -46,7 +46,7 @@ export const ADVICE: Record<WidgetStatus, string | null> = {
 /** The advice with its commands marked as code, as Advice.ts makes it. */
 export const adviceParts = (advice: string | null): WidgetView["adviceParts"] => {
   if (advice === null) return null
-  return advice.split(/(etpro-telemetry [a-z-]+(?: --direct| TOKEN| --parsed)?|emergingthreats(?=[ .]))/).filter((t) => t !== "").map((t) =>
+  return advice.split(/(etpro-telemetry [a-z-]+(?: [a-z-]+)?(?: --direct| TOKEN)?|emergingthreats(?=[ .]))/).filter((t) => t !== "").map((t) =>
     /^(etpro-telemetry |emergingthreats$)/.test(t) ? { kind: "code" as const, text: t } : { kind: "text" as const, text: t }
   )
 }

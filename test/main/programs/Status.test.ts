@@ -102,6 +102,23 @@ describe("status", () => {
     })
   )
 
+  it.live("never reached at all: UNREACHABLE with nothing last known, and --check says UNKNOWN (3)", () =>
+    Effect.gen(function* () {
+      const { env, sink } = yield* setup(() => "reset")
+      const { view, stdout } = yield* Effect.gen(function* () {
+        const r = yield* statusProgram({
+          baseUrl: sink.url, insecure: false, timeoutMs: 2000, configPath: env.configPath, json: false,
+          check: { unreachableAfterMs: 3_600_000 }
+        })
+        expect(r.code).toBe(3)
+        return { view: r.view, stdout: (yield* captured).stdout.join("") }
+      }).pipe(Effect.provide(env.layer))
+      expect(view.status).toBe("unreachable")
+      expect(view.lastKnown).toBeNull()
+      expect(stdout).toMatch(/^ETPRO TELEMETRY UNKNOWN - UNREACHABLE: the service cannot be reached \(.*\); no license status received yet \|/)
+    })
+  )
+
   it.live("a 4xx is an answer, not an outage: shown as failed with the token hint", () =>
     Effect.gen(function* () {
       const { env, sink } = yield* setup((n) => (n === 0 ? info("ACTIVE") : { status: 403, body: "forbidden" }))

@@ -1,7 +1,7 @@
 /** `status [--json] [--serve HOST:PORT] [--check [--unreachable-after DURATION]] [--base-url URL]`: SPEC section 7. */
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import { parseDuration } from "../../domain/Duration.js"
+import { formatDuration, parseDuration } from "../../domain/Duration.js"
 import { DEFAULT_UNREACHABLE_AFTER_MS } from "../../domain/StatusCheck.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
@@ -23,14 +23,14 @@ export const statusCommand = Command.make(
       )
     ),
     unreachableAfter: Options.text("unreachable-after").pipe(
-      Options.withDefault("1h"),
+      Options.withDefault(formatDuration(DEFAULT_UNREACHABLE_AFTER_MS)),
       Options.withDescription("with --check: CRITICAL once the service has been unreachable this long")
     )
   },
   (o) =>
     Effect.gen(function* () {
       const { paths, api } = yield* apiOptionsFrom(o)
-      const unreachableAfterMs = o.unreachableAfter === "1h" ? DEFAULT_UNREACHABLE_AFTER_MS : parseDuration(o.unreachableAfter)
+      const unreachableAfterMs = parseDuration(o.unreachableAfter)
       if (unreachableAfterMs === undefined || unreachableAfterMs <= 0) {
         return yield* usage(`--unreachable-after ${JSON.stringify(o.unreachableAfter)} is not a duration (90s, 30m, 1h, 2d)`)
       }

@@ -1,28 +1,38 @@
 /**
  * The status widget's view model (SPEC section 7): what `status`, `status --json`, `/api/status` and the web
  * page show. CONTRACT: other parts build on these fields; extend compatibly. `widgetView(...)` builds it, purely.
- * Times are ISO 8601 strings (UTC) or null; the page renders them in the viewer's local time.
+ * Times are ISO 8601 strings (UTC) or null; the terminal and the page show them in UTC, saying so.
  */
-import { advice, formatTime } from "./Advice.js"
+import { advice, type AdviceSegment, adviceText, formatTime, relative, type WidgetStatus } from "./Advice.js"
 import type { AgentState, TaskResult } from "./AgentState.js"
-import { DEFAULT_WINDOWS, license, type LicenseWindows, parseLicenseStatus, rulesetFor } from "./License.js"
+import { alertSeries, type DayPoint, type HourPoint } from "./AlertSeries.js"
+import { DEFAULT_WINDOWS, license, type LicenseStatus, type LicenseWindows, parseLicenseStatus, rulesetFor } from "./License.js"
 
-export type WidgetStatus = "ACTIVE" | "DORMANT" | "DISABLED" | "failed" | "unconfigured" | "unknown"
+export type { AdviceSegment, WidgetStatus }
 
 export interface WidgetView {
+  /**
+   * The license status the service gave just now; `unreachable` when it could not be asked (network, timeout,
+   * 5xx, an answer that is not the API's): then `lastKnown` holds its last answer. Never a license status
+   * that was not just confirmed.
+   */
   readonly status: WidgetStatus
-  /** Why, for failed / unknown (e.g. "connection refused by https://..."); null otherwise. */
+  /** Why, for failed / unreachable / unknown (e.g. "connection refused by https://..."); null otherwise. */
   readonly reason: string | null
   /** ET Pro while ACTIVE/DORMANT, ET Open when DISABLED, null when not known. */
   readonly ruleset: "ET Pro" | "ET Open" | null
+  /** While unreachable: the service's last answer and when it was given (its age is generatedAt - at). */
+  readonly lastKnown: { readonly status: WidgetStatus; readonly ruleset: "ET Pro" | "ET Open" | null; readonly at: string } | null
   readonly lastEvent: string | null
   readonly lastRuleDownload: string | null
   readonly lastHeartbeat: string | null
   readonly disableDate: string | null
   /** The next transition if nothing arrives: "DISABLED on … unless an event is received". */
   readonly next: { readonly to: string; readonly at: string; readonly unless: string } | null
-  /** One line for every state that is not ACTIVE; null when ACTIVE. */
+  /** One line for every state that is not ACTIVE; null when ACTIVE. Plain text: commands are not marked. */
   readonly advice: string | null
+  /** The same advice with commands marked as code (rendered as <code> on the page). */
+  readonly adviceParts: ReadonlyArray<AdviceSegment> | null
   readonly agent: {
     readonly lastSend: { readonly at: string; readonly ok: boolean; readonly message: string } | null
     readonly lastHeartbeat: { readonly at: string; readonly ok: boolean; readonly message: string } | null
@@ -37,17 +47,19 @@ export interface WidgetView {
     }
     /** Sums over the last 24 hours. */
     readonly last24h: { readonly sent: number; readonly rejected: number; readonly expired: number }
-    /** 24 buckets, oldest first, `hour` as ISO. */
-    readonly hourly: ReadonlyArray<{ readonly hour: string; readonly sent: number }>
+    /** 24 buckets, oldest first, `hour` as ISO; `seen`: alerts selected for sending (null: not counted then). */
+    readonly hourly: ReadonlyArray<HourPoint>
+    /** 7 UTC days, oldest first, `day` as ISO (midnight UTC). */
+    readonly daily: ReadonlyArray<DayPoint>
     /** The message of the last failed delivery, if the last one failed. */
     readonly lastDeliveryError: string | null
   }
-  /** When the sensor info was fetched (ISO). */
+  /** When the license facts shown were fetched (ISO): the last answer when unreachable. */
   readonly checkedAt: string | null
   readonly generatedAt: string
   /**
-   * Set when the service could not be asked just now and an earlier answer (from `checkedAt`) is shown:
-   * why it could not be asked. Null or absent when the answer is fresh.
+   * Set when the service could not be asked just now and the facts shown (last event, ...) are from the earlier
+   * answer of `checkedAt`: why it could not be asked. Null or absent when the answer is fresh.
    */
   readonly stale?: { readonly reason: string } | null
 }
@@ -62,18 +74,16 @@ export interface SensorInfoAnswer {
 }
 
 export interface WidgetInput {
-  /** The answer to show: fresh, or an earlier one when `stale` is set; undefined when never asked. */
+  /** The answer just received; when `unreachable` is set, the last `ok` one (undefined: never asked / none). */
   readonly sensorInfo: SensorInfoAnswer | undefined
-  /** Why the service could not be asked just now, when an earlier answer is shown instead. */
-  readonly stale?: string | undefined
+  /** Why the service could not be reached just now (network, timeout, 5xx, an answer not from the API). */
+  readonly unreachable?: string | undefined
   readonly state: AgentState
   readonly now: number
   /** rule-updater.config, for the advice on a missing token. */
   readonly configPath: string
   readonly windows?: LicenseWindows | undefined
 }
-
-const HOUR = 3_600_000
 
 /** An ISO 8601 time from the service → epoch ms; a time without zone is UTC; anything else undefined. */
 export const parseServiceTime = (v: unknown): number | undefined => {
@@ -91,34 +101,40 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 const task = (t: TaskResult | undefined) =>
   t === undefined ? null : { at: new Date(t.at).toISOString(), ok: t.ok, message: t.message }
 
+/** The service's answer, read: a status, and why when it is not a license status. */
+const readAnswer = (result: Readonly<Record<string, unknown>> | undefined) => {
+  const kind = result?.["status"]
+  if (result === undefined) return { status: "unknown" as WidgetStatus, reason: "no sensor information yet" }
+  if (kind === "ok") {
+    const status = parseLicenseStatus(result["sensor_status"])
+    if (status !== "unknown") return { status: status as WidgetStatus, reason: null }
+    const raw = result["sensor_status"]
+    const rawStatus = typeof raw === "string" ? raw : JSON.stringify(raw ?? null)
+    return { status: status as WidgetStatus, reason: `the service reported sensor_status ${JSON.stringify(rawStatus.slice(0, 40))}`, rawStatus }
+  }
+  if (kind === "failed") {
+    const r = result["response"]
+    return { status: "failed" as WidgetStatus, reason: typeof r === "string" && r !== "" ? r : "unknown cause" }
+  }
+  if (kind === "unconfigured") return { status: "unconfigured" as WidgetStatus, reason: null }
+  return { status: "unknown" as WidgetStatus, reason: "unreadable sensor information" }
+}
+
+const isLicense = (s: WidgetStatus): s is LicenseStatus => s === "ACTIVE" || s === "DORMANT" || s === "DISABLED"
+
 export const widgetView = (input: WidgetInput): WidgetView => {
   const { state, now } = input
   const w = input.windows ?? DEFAULT_WINDOWS
   const result = input.sensorInfo?.result
   const kind = result?.["status"]
-
-  let status: WidgetStatus
-  let reason: string | null = null
-  let rawStatus: string | undefined
-  if (result === undefined) {
-    status = "unknown"
-    reason = "no sensor information yet"
-  } else if (kind === "ok") {
-    status = parseLicenseStatus(result["sensor_status"])
-    if (status === "unknown") {
-      const raw = result["sensor_status"]
-      rawStatus = typeof raw === "string" ? raw : JSON.stringify(raw ?? null)
-      reason = `the service reported sensor_status ${JSON.stringify(rawStatus.slice(0, 40))}`
-    }
-  } else if (kind === "failed") {
-    status = "failed"
-    reason = typeof result["response"] === "string" && result["response"] !== "" ? result["response"] : "unknown cause"
-  } else if (kind === "unconfigured") {
-    status = "unconfigured"
-  } else {
-    status = "unknown"
-    reason = "unreadable sensor information"
-  }
+  const answer = readAnswer(result)
+  const unreachable = input.unreachable !== undefined
+  // While unreachable, the last answer is only "last known": never shown as the status.
+  const lastKnown = unreachable && input.sensorInfo !== undefined && kind === "ok"
+    ? { status: answer.status, ruleset: isLicense(answer.status) ? rulesetFor(answer.status) : null, at: input.sensorInfo.at }
+    : undefined
+  const status: WidgetStatus = unreachable ? "unreachable" : answer.status
+  const reason = unreachable ? input.unreachable ?? null : answer.reason
 
   const ok = kind === "ok" && result !== undefined
   const created = ok ? parseServiceTime(result["created"]) : undefined
@@ -129,7 +145,7 @@ export const widgetView = (input: WidgetInput): WidgetView => {
 
   const registered = created ?? lastEvent
   const model = registered === undefined ? undefined : license({ created: registered, lastEvent, lastHeartbeat }, now, w)
-  const disableDate = serviceDisable ?? (status === "unknown" ? undefined : model?.disableDate)
+  const disableDate = serviceDisable ?? (answer.status === "unknown" ? undefined : model?.disableDate)
 
   let next: WidgetView["next"] = null
   if (status === "ACTIVE" || status === "DORMANT") {
@@ -141,76 +157,59 @@ export const widgetView = (input: WidgetInput): WidgetView => {
     } else if (t !== undefined) next = { to: t.to, at: new Date(t.at).toISOString(), unless: t.unless }
   }
 
-  const hourNow = Math.floor(now / HOUR) * HOUR
-  const first = hourNow - 23 * HOUR
-  const sentByHour = new Map<number, number>()
-  const last24h = { sent: 0, rejected: 0, expired: 0 }
-  for (const b of state.hourly) {
-    if (b.hour < first || b.hour > hourNow) continue
-    const h = Math.floor(b.hour / HOUR) * HOUR
-    sentByHour.set(h, (sentByHour.get(h) ?? 0) + b.sent)
-    last24h.sent += b.sent
-    last24h.rejected += b.rejected
-    last24h.expired += b.expired
-  }
-  const hourly = Array.from({ length: 24 }, (_, i) => {
-    const h = first + i * HOUR
-    return { hour: new Date(h).toISOString(), sent: sentByHour.get(h) ?? 0 }
+  const series = alertSeries(state.hourly, now)
+  const parts = advice({
+    status,
+    reason,
+    rawStatus: unreachable ? undefined : answer.rawStatus,
+    lastKnown,
+    created,
+    lastEvent,
+    lastHeartbeat,
+    disableDate,
+    now,
+    configPath: input.configPath,
+    windows: w
   })
 
   return {
     status,
     reason,
-    ruleset: status === "ACTIVE" || status === "DORMANT" || status === "DISABLED" ? rulesetFor(status) : null,
+    ruleset: isLicense(status) ? rulesetFor(status) : null,
+    lastKnown: lastKnown === undefined ? null : { ...lastKnown, at: new Date(lastKnown.at).toISOString() },
     lastEvent: iso(lastEvent),
     lastRuleDownload: iso(lastRuleDownload),
     lastHeartbeat: iso(lastHeartbeat),
     disableDate: iso(disableDate),
     next,
-    advice: advice({
-      status,
-      reason,
-      rawStatus,
-      created,
-      lastEvent,
-      lastHeartbeat,
-      disableDate,
-      now,
-      configPath: input.configPath,
-      windows: w
-    }),
+    advice: parts === null ? null : adviceText(parts),
+    adviceParts: parts,
     agent: {
       lastSend: task(state.lastSend),
       lastHeartbeat: task(state.lastHeartbeat),
       lastRules: task(state.lastRules),
       counters: { ...state.counters },
-      last24h,
-      hourly,
+      last24h: series.last24h,
+      hourly: series.hourly,
+      daily: series.daily,
       lastDeliveryError: state.lastSend !== undefined && !state.lastSend.ok ? state.lastSend.message : null
     },
     checkedAt: input.sensorInfo === undefined ? null : new Date(input.sensorInfo.at).toISOString(),
     generatedAt: new Date(now).toISOString(),
-    stale: input.stale === undefined ? null : { reason: input.stale }
+    stale: unreachable && input.sensorInfo !== undefined ? { reason: input.unreachable! } : null
   }
 }
 
 // --- The terminal rendering of a view (`status` without --json) ---
 
-/** `3 h ago`, `in 2 days`. */
-export const relative = (ms: number, now: number): string => {
-  const d = Math.abs(ms - now)
-  const n = d < 90_000
-    ? `${Math.round(d / 1000)} s`
-    : d < 90 * 60_000
-    ? `${Math.round(d / 60_000)} min`
-    : d < 48 * HOUR
-    ? `${Math.round(d / HOUR)} h`
-    : `${Math.round(d / 86_400_000)} days`
-  return ms <= now ? `${n} ago` : `in ${n}`
-}
-
 /** Text from outside (service answers, recorded messages) made safe for a terminal: no control characters. */
 export const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?")
+
+/** `ACTIVE (ET Pro served), from 2026-11-27 10:05 UTC (12 min ago)`: a status with its age. */
+export const lastKnownText = (k: NonNullable<WidgetView["lastKnown"]>, now: number): string => {
+  const at = Date.parse(k.at)
+  return `${k.status.toUpperCase()}${k.ruleset === null ? "" : ` (${k.ruleset} served)`}, from ${formatTime(at)} (${relative(at, now)})`
+}
 
 export const renderWidget = (v: WidgetView): string => {
   const now = Date.parse(v.generatedAt)
@@ -218,8 +217,9 @@ export const renderWidget = (v: WidgetView): string => {
   const taskLine = (t: WidgetView["agent"]["lastSend"]) =>
     t === null ? "never" : `${t.ok ? "ok" : "FAILED"} ${when(t.at)}: ${t.message}`
   const rows: Array<[string, string]> = [
-    ["status", v.reason === null ? v.status : `${v.status} (${v.reason})`],
-    ["ruleset served", v.ruleset ?? "unknown"],
+    ["status", v.reason === null ? v.status.toUpperCase() : `${v.status.toUpperCase()} (${v.reason})`],
+    ...(v.lastKnown === null ? [] : [["last known", lastKnownText(v.lastKnown, now)] as [string, string]]),
+    ["ruleset served", v.ruleset ?? "not known"],
     ["last event", when(v.lastEvent)],
     ["last rule download", when(v.lastRuleDownload)],
     ["last heartbeat", when(v.lastHeartbeat)],
@@ -238,9 +238,6 @@ export const renderWidget = (v: WidgetView): string => {
   const width = Math.max(...[...rows, ...agent].map(([k]) => k.length)) + 2
   const fmt = ([k, val]: [string, string]) => `  ${k.padEnd(width)}${printable(val)}`
   const out = ["ET Pro Telemetry: license", ...rows.map(fmt), "agent", ...agent.map(fmt)]
-  if (v.stale != null) {
-    out.push(`note: the service could not be asked (${printable(v.stale.reason)}); showing the answer from ${when(v.checkedAt)}`)
-  }
   if (v.advice !== null) out.push(`advice: ${printable(v.advice)}`)
   return out.join("\n") + "\n"
 }

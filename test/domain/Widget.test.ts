@@ -66,8 +66,14 @@ describe("widgetView", () => {
     expect(v.ruleset).toBe("ET Open")
     expect(v.next).toBeNull()
     expect(v.advice).toMatch(/^DISABLED on 2026-11-26 10:30 UTC: no event reached the service for 5 days \(last event 2026-11-21 10:30 UTC\)/)
-    expect(v.advice).toContain("ET Open is served meanwhile")
+    expect(v.advice!.match(/ET Open is served/g)).toHaveLength(1)
     expect(v.advice).toMatch(/send-events.*send-heartbeat/)
+    expect(v.advice).not.toContain("`")
+    expect(v.adviceParts!.filter((p) => p.kind === "code").map((p) => p.text)).toEqual([
+      "etpro-telemetry send-events",
+      "etpro-telemetry send-heartbeat --direct",
+      "etpro-telemetry dump --parsed"
+    ])
   })
 
   it("unknown status strings from the service are shown as unknown, never trusted", () => {
@@ -119,23 +125,65 @@ describe("widgetView", () => {
     expect(v.agent.counters).toEqual(state.counters)
     expect(v.agent.last24h).toEqual({ sent: 13, rejected: 1, expired: 3 })
     expect(v.agent.hourly).toHaveLength(24)
-    expect(v.agent.hourly[0]).toEqual({ hour: iso(hourNow - 23 * HOUR), sent: 1 })
-    expect(v.agent.hourly[21]).toEqual({ hour: iso(hourNow - 2 * HOUR), sent: 5 })
-    expect(v.agent.hourly[23]).toEqual({ hour: iso(hourNow), sent: 7 })
+    expect(v.agent.hourly[0]).toEqual({ hour: iso(hourNow - 23 * HOUR), sent: 1, seen: null })
+    expect(v.agent.hourly[1]).toEqual({ hour: iso(hourNow - 22 * HOUR), sent: 0, seen: 0 })
+    expect(v.agent.hourly[21]).toEqual({ hour: iso(hourNow - 2 * HOUR), sent: 5, seen: null })
+    expect(v.agent.hourly[23]).toEqual({ hour: iso(hourNow), sent: 7, seen: null })
     expect(v.agent.lastSend).toEqual({ at: iso(NOW - MIN), ok: false, message: "connection refused by http://x" })
     expect(v.agent.lastDeliveryError).toBe("connection refused by http://x")
     expect(v.agent.lastRules).toBeNull()
   })
 
-  it("stale: an earlier answer shown with the reason the service could not be asked; the table says so", () => {
+  it("unreachable: never the last license status, which is shown as last known with its age; the table says so", () => {
     const v = widgetView(
-      input(service("ACTIVE", { created: NOW - DAY, event: NOW - HOUR, hb: NOW - HOUR }), { stale: "connection refused by http://x" })
+      input(service("ACTIVE", { created: NOW - DAY, event: NOW - HOUR, hb: NOW - HOUR }), {
+        sensorInfo: { at: NOW - 12 * MIN, result: service("ACTIVE", { created: NOW - DAY, event: NOW - HOUR, hb: NOW - HOUR }) },
+        unreachable: "connection refused by http://x"
+      })
     )
+    expect(v.status).toBe("unreachable")
+    expect(v.reason).toBe("connection refused by http://x")
+    expect(v.ruleset).toBeNull()
+    expect(v.next).toBeNull()
+    expect(v.lastKnown).toEqual({ status: "ACTIVE", ruleset: "ET Pro", at: iso(NOW - 12 * MIN) })
+    expect(v.lastEvent).toBe(iso(NOW - HOUR)) // the facts of the last answer, marked stale
     expect(v.stale).toEqual({ reason: "connection refused by http://x" })
+    expect(v.checkedAt).toBe(iso(NOW - 12 * MIN))
+    expect(v.advice).toBe(
+      "The telemetry service cannot be reached: connection refused by http://x. Last known status ACTIVE, from " +
+        "2026-11-27 10:18 UTC (12 min ago). Check that this sensor reaches the service (etpro-telemetry sensor-info) " +
+        "and search the system log for emergingthreats for earlier failures."
+    )
     const table = renderWidget(v)
-    expect(table).toContain("status              ACTIVE")
-    expect(table).toMatch(/note: the service could not be asked \(connection refused by http:\/\/x\); showing the answer from 2026-11-27 10:29 UTC/)
-    expect(table).not.toContain("advice:")
+    expect(table).toContain("status              UNREACHABLE (connection refused by http://x)")
+    expect(table).toContain("last known          ACTIVE (ET Pro served), from 2026-11-27 10:18 UTC (12 min ago)")
+    expect(table).toContain("ruleset served      not known")
+    expect(table).not.toMatch(/^  status +ACTIVE/m)
+
+    // Never reached at all: unreachable, nothing last known.
+    const never = widgetView(input(undefined, { unreachable: "DNS: getaddrinfo ENOTFOUND x" }))
+    expect(never.status).toBe("unreachable")
+    expect(never.lastKnown).toBeNull()
+    expect(never.stale).toBeNull()
+    expect(never.advice).toContain("No license status has been received yet")
+  })
+
+  it("advice never shows backticks; commands are code segments whose texts add up to the advice", () => {
+    const cases = [
+      input(service("DORMANT", { created: NOW - 9 * DAY, event: NOW - 30 * HOUR, hb: NOW - 3 * HOUR })),
+      input(service("DISABLED", { created: NOW - 20 * DAY, event: NOW - 6 * DAY })),
+      input({ status: "failed", response: "HTTP 401 from http://x" }),
+      input({ status: "unconfigured" }),
+      input({ status: "ok", sensor_status: "PAUSED" }),
+      input(undefined),
+      input(undefined, { unreachable: "timeout" })
+    ]
+    for (const c of cases) {
+      const v = widgetView(c)
+      expect(v.advice).not.toContain("`")
+      expect(v.adviceParts!.map((p) => p.text).join("")).toBe(v.advice)
+      expect(v.adviceParts!.some((p) => p.kind === "code" && /^(etpro-telemetry |--base-url)/.test(p.text))).toBe(true)
+    }
   })
 
   it("property: any answer whatsoever gives a complete, JSON-safe view; advice exactly when not ACTIVE", () => {
@@ -154,6 +202,7 @@ describe("widgetView", () => {
       fc.property(answer, fc.integer({ min: 0, max: 4_102_444_800_000 }), (result, now) => {
         const v = widgetView({ sensorInfo: { at: now, result }, state: emptyState, now, configPath: CONFIG })
         expect(["ACTIVE", "DORMANT", "DISABLED", "failed", "unconfigured", "unknown"]).toContain(v.status)
+        expect(v.lastKnown).toBeNull()
         expect(v.advice === null).toBe(v.status === "ACTIVE")
         expect(JSON.parse(JSON.stringify(v))).toEqual(v)
         expect(typeof renderWidget(v)).toBe("string")

@@ -80,8 +80,10 @@ describe("StatusServer", () => {
       expect(csp).toContain(`script-src 'sha256-${sha(script!)}'`)
       expect(csp).toContain(`style-src 'sha256-${sha(style!)}'`)
 
-      // Self-contained: one inline script, one inline style, nothing loaded from elsewhere.
-      expect(html.match(/<script/g)).toHaveLength(1)
+      // Self-contained: one inline script (and the first view as a JSON data block), one inline style, nothing
+      // loaded from elsewhere.
+      expect(html.match(/<script/g)).toHaveLength(2)
+      expect(html).toContain(`<script type="application/json" id="initial-view">`)
       expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+stylesheet|<img|@import|https?:\/\/(?!www\.w3\.org\/2000\/svg)/)
       expect(html).toContain(`data-refresh-ms="60000"`)
     }))

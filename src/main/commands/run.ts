@@ -221,7 +221,9 @@ export const runCommand = Command.make(
                   web.serveStatus({
                     host: listen.host,
                     port: listen.port,
-                    view: (yield* Effect.promise(() => import("../programs/Status.js"))).widgetOnly({ ...api, maxAgeMs: 5 * MINUTE })
+                    view: yield* Effect.promise(() => import("../programs/Status.js")).pipe(
+                      Effect.map((s) => s.widgetOnly({ ...api, maxAgeMs: s.SERVED_REUSE_MS }))
+                    )
                   })
                 )
               : yield* agent

@@ -1,11 +1,12 @@
-/** `status [--json] [--serve HOST:PORT] [--base-url URL]`: the widget of SPEC section 7. */
+/** `status [--json] [--serve HOST:PORT] [--check [--unreachable-after DURATION]] [--base-url URL]`: SPEC section 7. */
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
+import { formatDuration, parseDuration } from "../../domain/Duration.js"
+import { DEFAULT_UNREACHABLE_AFTER_MS } from "../../domain/StatusCheck.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
 
-/** How long the served page reuses a recorded answer before asking the service again. */
-const SERVE_MAX_AGE_MS = 5 * 60_000
+const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
 
 export const statusCommand = Command.make(
   "status",
@@ -15,23 +16,39 @@ export const statusCommand = Command.make(
     serve: Options.text("serve").pipe(
       Options.optional,
       Options.withDescription("serve the status page and /api/status on HOST:PORT (default host 127.0.0.1)")
+    ),
+    check: Options.boolean("check").pipe(
+      Options.withDescription(
+        "one line and a monitoring-plugin exit code: 0 ACTIVE, 1 DORMANT, 2 DISABLED or unreachable too long, 3 unknown"
+      )
+    ),
+    unreachableAfter: Options.text("unreachable-after").pipe(
+      Options.withDefault(formatDuration(DEFAULT_UNREACHABLE_AFTER_MS)),
+      Options.withDescription("with --check: CRITICAL once the service has been unreachable this long")
     )
   },
   (o) =>
     Effect.gen(function* () {
       const { paths, api } = yield* apiOptionsFrom(o)
-      const { statusProgram, widgetOnly } = yield* Effect.promise(() => import("../programs/Status.js"))
+      const unreachableAfterMs = parseDuration(o.unreachableAfter)
+      if (unreachableAfterMs === undefined || unreachableAfterMs <= 0) {
+        return yield* usage(`--unreachable-after ${JSON.stringify(o.unreachableAfter)} is not a duration (90s, 30m, 1h, 2d)`)
+      }
+      if (o.check && (o.json || Option.isSome(o.serve))) return yield* usage("--check prints one line: it takes neither --json nor --serve")
+      const { statusProgram, widgetOnly, SERVED_REUSE_MS } = yield* Effect.promise(() => import("../programs/Status.js"))
       if (Option.isNone(o.serve)) {
-        yield* statusProgram({ ...api, json: o.json }).pipe(Effect.provide(agentLayer(paths)))
+        const check = o.check ? { unreachableAfterMs } : undefined
+        const { code } = yield* statusProgram({ ...api, json: o.json, check }).pipe(Effect.provide(agentLayer(paths)))
+        if (code !== undefined) process.exitCode = code
         return
       }
       const { parseListenAddress, serveStatus } = yield* Effect.promise(() => import("../web/StatusServer.js"))
       const at = parseListenAddress(o.serve.value)
-      if ("error" in at) return yield* new CliFailure({ message: `--serve: ${at.error}`, exitCode: ExitCode.usage })
+      if ("error" in at) return yield* usage(`--serve: ${at.error}`)
       yield* serveStatus({
         host: at.host,
         port: at.port,
-        view: widgetOnly({ ...api, maxAgeMs: SERVE_MAX_AGE_MS })
+        view: widgetOnly({ ...api, maxAgeMs: SERVED_REUSE_MS })
       }).pipe(Effect.provide(agentLayer(paths)))
     })
-).pipe(Command.withDescription("license status, last results and advice: a table, --json, or a web page (--serve)"))
+).pipe(Command.withDescription("license status, last results and advice: a table, --json, --check, or a web page (--serve)"))

@@ -1,7 +1,8 @@
 /**
  * `status` (SPEC section 7): the widget. Asks the service for the sensor's license record (as `sensor-info`
- * does, recording the answer); when the service cannot be reached (network, timeout, 5xx, bad JSON) it shows
- * the last `ok` answer instead and says so. A 4xx or a missing token is shown as it is: that is the answer.
+ * does, recording the answer); when the service cannot be reached (network, timeout, 5xx, bad JSON) the status
+ * is `unreachable`, with the last `ok` answer beside it as last known. A 4xx or a missing token is shown as it
+ * is: that is the answer. `--check` turns the view into one line and a monitoring-plugin exit code.
  */
 import { Clock, Effect } from "effect"
 import { Output } from "../../adapters/Output.js"
@@ -9,16 +10,23 @@ import type { RuleUpdaterConfig } from "../../adapters/RuleUpdaterConfig.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import { type AgentState, emptyState } from "../../domain/AgentState.js"
 import { renderWidget, type SensorInfoAnswer, widgetView, type WidgetView } from "../../domain/Widget.js"
+import { statusCheck } from "../../domain/StatusCheck.js"
 import { line } from "../Failure.js"
 import { type ApiOptions, type FailureKind, querySensorInfo, recordSensorInfo } from "./SensorInfo.js"
 
 export interface StatusOptions extends ApiOptions {
   /**
-   * Reuse a recorded answer younger than this instead of asking the service again [0: always ask]. The web
-   * page refreshes every minute; the service need not be asked that often.
+   * Reuse a recorded answer younger than this instead of asking the service again [0: always ask]. Never a
+   * failed one: after a failure the service is asked again at once.
    */
   readonly maxAgeMs?: number
 }
+
+/**
+ * The served page and `/api/status`: several tabs (each refreshing every minute) share one answer for this
+ * long, so a failure shows within a refresh, not after minutes of a reused green answer.
+ */
+export const SERVED_REUSE_MS = 30_000
 
 /** Failures after which an earlier answer is still the best information there is. */
 const UNREACHABLE: ReadonlyArray<FailureKind> = ["transport", "http5xx", "bad-response", "internal"]
@@ -41,7 +49,7 @@ export const statusView = (
     const now0 = yield* Clock.currentTimeMillis
     const recent = state.lastSensorInfo
     let shown: SensorInfoAnswer | undefined
-    let stale: string | undefined
+    let unreachable: string | undefined
     // A recent answer is reused unless it was a failure: then the service is asked again (and, if it is still
     // unreachable, the last good answer is shown as below).
     const reusable = recent !== undefined && recent.result["status"] !== "failed" && o.maxAgeMs !== undefined &&
@@ -55,13 +63,13 @@ export const statusView = (
       if (recorded.warning !== undefined) warnings.push(recorded.warning)
       state = recorded.state ?? { ...state, lastSensorInfo: { at: outcome.at, result: outcome.result } }
       const previous = state.lastSensorInfoOk ?? loaded.lastSensorInfoOk
-      if (outcome.failure !== undefined && UNREACHABLE.includes(outcome.failure) && previous !== undefined) {
+      if (outcome.failure !== undefined && UNREACHABLE.includes(outcome.failure)) {
         shown = previous
-        stale = String(outcome.result["response"])
+        unreachable = String(outcome.result["response"])
       } else shown = { at: outcome.at, result: outcome.result }
     }
     const now = yield* Clock.currentTimeMillis
-    const view = widgetView({ sensorInfo: shown, stale, state, now, configPath: o.configPath })
+    const view = widgetView({ sensorInfo: shown, unreachable, state, now, configPath: o.configPath })
     return { ...view, warnings }
   })
 
@@ -69,11 +77,19 @@ export const statusView = (
 export const widgetOnly = (o: StatusOptions): Effect.Effect<WidgetView, never, RuleUpdaterConfig | StateStore> =>
   Effect.map(statusView(o), ({ warnings: _w, ...view }) => view)
 
-export const statusProgram = (o: StatusOptions & { readonly json: boolean }) =>
+/** `check`: print one monitoring line instead, and return its exit code with the view. */
+export const statusProgram = (
+  o: StatusOptions & { readonly json: boolean; readonly check?: { readonly unreachableAfterMs: number } | undefined }
+) =>
   Effect.gen(function* () {
     const out = yield* Output
     const { warnings, ...view } = yield* statusView(o)
     for (const w of warnings) yield* out.err(line("status", `warning: ${w}`))
+    if (o.check !== undefined) {
+      const result = statusCheck(view, o.check.unreachableAfterMs)
+      yield* out.out(result.line + "\n")
+      return { view, code: result.code }
+    }
     yield* out.out(o.json ? JSON.stringify(view) + "\n" : renderWidget(view))
-    return view
+    return { view, code: undefined }
   })

@@ -1,6 +1,7 @@
 /**
- * The status widget over HTTP (SPEC section 7, issue 7): `GET /` serves the self-contained page, `GET
- * /api/status` the WidgetView as JSON, computed afresh by the given Effect on every request. Used by
+ * The status widget over HTTP (SPEC section 7, issue 7): `GET /` serves the self-contained page with its first
+ * view embedded, `GET /api/status` the WidgetView as JSON, both computed by the given Effect on every request
+ * (no blank page while a script fetches). Used by
  * `status --serve HOST:PORT` and `run --status-listen`. Plain node:http keeps the chunk small and start-up fast.
  *
  * Hardening: a Content-Security-Policy that allows only the page's own inline script and style (pinned by
@@ -15,6 +16,7 @@ import { Cause, Data, Effect, Exit, Fiber, Runtime, type Scope } from "effect"
 import type { WidgetView } from "../../domain/Widget.js"
 import { Output } from "../../adapters/Output.js"
 import { PAGE_SCRIPT, PAGE_STYLE, pageHtml } from "./page.js"
+import { MIN_QUERY_REFRESH_MS } from "./pageScript.js"
 
 export class StatusServerError extends Data.TaggedError("StatusServerError")<{
   readonly message: string
@@ -28,7 +30,10 @@ export interface StatusServerOptions<R> {
   readonly port: number
   /** Computes the view for each `/api/status` request. */
   readonly view: Effect.Effect<WidgetView, never, R>
-  /** How often the page refreshes itself (default 60 s); `?refresh=MS` on the page URL overrides it. */
+  /**
+   * How often the page refreshes itself (default 60 s); `?refresh=MS` on the page URL overrides it, from
+   * MIN_QUERY_REFRESH_MS up (a lower one is refused: each refresh may ask the telemetry service).
+   */
   readonly refreshMs?: number
 }
 
@@ -103,11 +108,10 @@ export const startStatusServer = <R>(
     const runFork = Runtime.runFork(runtime)
     // Views being computed; interrupted when their client goes away or the server stops.
     const running = new Set<Fiber.RuntimeFiber<WidgetView, never>>()
-    const page = pageHtml(opts.refreshMs)
 
     const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
       if (!hostAllowed(req.headers.host, host)) return text(req, res, 403, "forbidden: unexpected Host header")
-      const path = (req.url ?? "/").split("?")[0]
+      const [path, query] = (req.url ?? "/").split("?")
       const route = path === "/" || path === "/index.html" ? "page" : path === "/api/status" ? "api" : path === "/favicon.ico" ? "icon" : undefined
       if (route === undefined) return text(req, res, 404, "not found")
       if (req.method !== "GET" && req.method !== "HEAD") return text(req, res, 405, "method not allowed", { allow: "GET, HEAD" })
@@ -116,10 +120,10 @@ export const startStatusServer = <R>(
         return res.end()
       }
       if (route === "page") {
-        return send(req, res, 200, {
-          "content-type": "text/html; charset=utf-8",
-          "content-security-policy": CONTENT_SECURITY_POLICY
-        }, page)
+        const refresh = new URLSearchParams(query ?? "").get("refresh")
+        if (refresh !== null && !(Number(refresh) >= MIN_QUERY_REFRESH_MS)) {
+          return text(req, res, 400, `refresh must be a number of milliseconds, at least ${MIN_QUERY_REFRESH_MS}`)
+        }
       }
       const fiber = runFork(opts.view)
       running.add(fiber)
@@ -131,6 +135,13 @@ export const startStatusServer = <R>(
         running.delete(fiber)
         res.off("close", onClose)
         if (res.destroyed || res.headersSent) return
+        if (route === "page") {
+          // Without a view (it could not be computed) the page fetches one itself and says what went wrong.
+          return send(req, res, 200, {
+            "content-type": "text/html; charset=utf-8",
+            "content-security-policy": CONTENT_SECURITY_POLICY
+          }, pageHtml(opts.refreshMs, Exit.isSuccess(exit) ? exit.value : undefined))
+        }
         if (Exit.isSuccess(exit)) {
           send(req, res, 200, { "content-type": "application/json; charset=utf-8" }, JSON.stringify(exit.value))
         } else {

@@ -40,7 +40,7 @@ const info = (status: string) => {
 
 const run = (env: AgentEnv, sink: Sink, json: boolean, timeoutMs = 2000) =>
   Effect.gen(function* () {
-    const view = yield* statusProgram({ baseUrl: sink.url, insecure: false, timeoutMs, configPath: env.configPath, json })
+    const { view } = yield* statusProgram({ baseUrl: sink.url, insecure: false, timeoutMs, configPath: env.configPath, json })
     const out = yield* captured
     return { view, stdout: out.stdout.join(""), stderr: out.stderr.join("\n") }
   }).pipe(Effect.provide(env.layer))
@@ -74,24 +74,48 @@ describe("status", () => {
     })
   )
 
-  it.live("service down after a good answer: shows the last good answer and says why it is not fresh", () =>
+  it.live("service down after a good answer: UNREACHABLE, with the last good answer as last known and its age", () =>
     Effect.gen(function* () {
       const { env, sink } = yield* setup((n) => (n === 0 ? info("DORMANT") : { status: 502, body: "bad gateway" }))
       yield* run(env, sink, false)
       const fresh = yield* Effect.promise(() => env.readState())
       const { view, stdout } = yield* run(env, sink, false)
-      expect(view.status).toBe("DORMANT")
+      expect(view.status).toBe("unreachable")
+      expect(view.ruleset).toBeNull()
+      expect(view.reason).toMatch(/^HTTP 502 .*bad gateway/)
+      expect(view.lastKnown).toEqual({ status: "DORMANT", ruleset: "ET Pro", at: iso(fresh!.lastSensorInfo!.at) })
       expect(view.stale?.reason).toMatch(/^HTTP 502 .*bad gateway/)
       expect(view.checkedAt).toBe(iso(fresh!.lastSensorInfo!.at))
-      expect(stdout).toMatch(/note: the service could not be asked \(HTTP 502/)
-      expect(stdout).toMatch(/advice: DORMANT: /)
+      expect(stdout).toMatch(/status +UNREACHABLE \(HTTP 502/)
+      expect(stdout).toMatch(/last known +DORMANT \(ET Pro served\), from .* UTC \(\d+ s ago\)/)
+      expect(stdout).toMatch(/advice: The telemetry service cannot be reached: HTTP 502.*Last known status DORMANT/)
+      expect(stdout).not.toContain("`")
       // Recorded: the failure as the last answer, the good one kept for the next fallback.
       const state = yield* Effect.promise(() => env.readState())
       expect(state?.lastSensorInfo?.result.status).toBe("failed")
       expect(state?.lastSensorInfoOk?.result.sensor_status).toBe("DORMANT")
-      // Still down on the next run: still the good answer.
+      // Still down on the next run: asked again, still unreachable, still the same last known answer.
       const again = yield* run(env, sink, true)
-      expect(again.view.status).toBe("DORMANT")
+      expect(again.view.status).toBe("unreachable")
+      expect(again.view.lastKnown?.status).toBe("DORMANT")
+      expect(sink.received).toHaveLength(3)
+    })
+  )
+
+  it.live("never reached at all: UNREACHABLE with nothing last known, and --check says UNKNOWN (3)", () =>
+    Effect.gen(function* () {
+      const { env, sink } = yield* setup(() => "reset")
+      const { view, stdout } = yield* Effect.gen(function* () {
+        const r = yield* statusProgram({
+          baseUrl: sink.url, insecure: false, timeoutMs: 2000, configPath: env.configPath, json: false,
+          check: { unreachableAfterMs: 3_600_000 }
+        })
+        expect(r.code).toBe(3)
+        return { view: r.view, stdout: (yield* captured).stdout.join("") }
+      }).pipe(Effect.provide(env.layer))
+      expect(view.status).toBe("unreachable")
+      expect(view.lastKnown).toBeNull()
+      expect(stdout).toMatch(/^ETPRO TELEMETRY UNKNOWN - UNREACHABLE: the service cannot be reached \(.*\); no license status received yet \|/)
     })
   )
 
@@ -142,7 +166,7 @@ describe("status", () => {
     })
   )
 
-  it.live("the served view during an outage: asks again each time and keeps showing the last good answer", () =>
+  it.live("the served view during an outage: asks again each time, UNREACHABLE with the last good answer", () =>
     Effect.gen(function* () {
       const { env, sink } = yield* setup((n) => (n === 0 ? info("ACTIVE") : "reset"))
       const view = widgetOnly({ baseUrl: sink.url, insecure: false, timeoutMs: 2000, configPath: env.configPath, maxAgeMs: 60_000 })
@@ -157,8 +181,9 @@ describe("status", () => {
       const down1 = yield* Effect.provide(view, env.layer)
       const down2 = yield* Effect.provide(view, env.layer)
       for (const v of [down1, down2]) {
-        expect(v.status).toBe("ACTIVE")
-        expect(v.stale?.reason).toMatch(/connection reset|network error/)
+        expect(v.status).toBe("unreachable")
+        expect(v.lastKnown?.status).toBe("ACTIVE")
+        expect(v.reason).toMatch(/connection reset|network error/)
       }
       expect(sink.received.length).toBeGreaterThanOrEqual(3)
     })

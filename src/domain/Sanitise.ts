@@ -49,7 +49,18 @@ const at = (parent: string, key: string) => (parent === "" ? key : `${parent}.${
 export const makeSanitiser = (local: NetworkSet): Sanitiser => {
   const isLocal = (ip: Ip) => local.contains(ip)
   const v6Cache = new Map<string, string | null>()
-  const text = (s: string) => scrubText(s, isLocal)
+  // Colon text (certificate fingerprints, serials) costs the most to scan and repeats across alerts: memoised,
+  // small on purpose like the IPv6 cache below.
+  const textCache = new Map<string, string>()
+  const text = (s: string): string => {
+    if (s.indexOf(":") < 0) return scrubText(s, isLocal)
+    const hit = textCache.get(s)
+    if (hit !== undefined) return hit
+    const r = scrubText(s, isLocal)
+    if (textCache.size >= 1024) textCache.clear()
+    textCache.set(s, r)
+    return r
+  }
   /** A non-local IPv6 address whose spelling holds a local one: its canonical form, or its mask when that holds one too. */
   const canonicalOrMask = (ip: Ip): string => {
     const c = formatIp(ip.kind === "v6" ? ipFromParts(ip.parts) : ip)

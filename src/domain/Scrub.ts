@@ -206,13 +206,30 @@ const scrubV6Masks = (text: string, isLocal: IsLocal): string =>
     return isLocal({ kind: "v4", n }) ? `xxx.xxx.xxx.${n & 255}` : all
   })
 
-const hasDigitAnd = (text: string, ch: string) => text.indexOf(ch) >= 0 && /\d/.test(text)
+const isDigit = (c: number) => c >= 48 && c <= 57
+
+/** Whether four digit groups joined by single `sep` occur anywhere (one pass, no allocation). */
+const hasQuad = (text: string, sep: number): boolean => {
+  let groups = 0
+  for (let i = 0; i < text.length; i++) {
+    if (!isDigit(text.charCodeAt(i))) {
+      groups = 0
+      continue
+    }
+    while (i + 1 < text.length && isDigit(text.charCodeAt(i + 1))) i++
+    groups++
+    if (groups >= 4) return true
+    if (text.charCodeAt(i + 1) === sep && isDigit(text.charCodeAt(i + 2))) i++
+    else groups = 0
+  }
+  return false
+}
 
 const scrubOnce = (text: string, isLocal: IsLocal, meter: Meter | undefined): string => {
   let out = text
   if (out.indexOf(":") >= 0) out = scrubIPv6(out, isLocal, meter)
-  if (hasDigitAnd(out, ".")) out = scrubQuads(out, 46, isLocal, meter)
-  if (hasDigitAnd(out, "-")) out = scrubQuads(out, 45, isLocal, meter)
+  if (out.indexOf(".") >= 0 && hasQuad(out, 46)) out = scrubQuads(out, 46, isLocal, meter)
+  if (out.indexOf("-") >= 0 && hasQuad(out, 45)) out = scrubQuads(out, 45, isLocal, meter)
   if (/arpa/i.test(out)) out = scrubIp6Arpa(out, isLocal)
   if (out.indexOf("xxxx:") >= 0) out = scrubV6Masks(out, isLocal)
   return out

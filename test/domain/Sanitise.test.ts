@@ -282,7 +282,7 @@ describe("non-IP values in address fields", () => {
     const explanation = emptyExplanation()
     sanitise({ src_ip: "bogus", dest_ip: "10.0.0.1", payload: "x", alert: { signature: "s" } }, explanation)
     expect(explanation.invalidAddresses).toEqual([{ path: "src_ip", value: "bogus" }])
-    expect(explanation.masked).toEqual([{ path: "dest_ip", from: "10.0.0.1", to: "xxx.xxx.xxx.1" }])
+    expect(explanation.masked).toEqual([{ path: "dest_ip", from: "10.0.0.1", to: "xxx.xxx.xxx.1", rule: "10.0.0.0/8 (always private)" }])
     expect([...explanation.dropped].sort()).toEqual(["alert.signature", "payload"])
   })
 })

@@ -3,7 +3,7 @@
  * and what the operator can do about it. Pure: every time is passed in.
  */
 import { DEFAULT_WINDOWS, type LicenseWindows } from "./License.js"
-import type { WidgetStatus } from "./Widget.js"
+import type { WidgetStatus } from "./StatusNames.js"
 
 export interface AdviceFacts {
   readonly status: WidgetStatus

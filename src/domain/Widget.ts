@@ -6,8 +6,9 @@
 import { advice, formatTime } from "./Advice.js"
 import type { AgentState, TaskResult } from "./AgentState.js"
 import { DEFAULT_WINDOWS, license, type LicenseWindows, parseLicenseStatus, rulesetFor } from "./License.js"
+import type { WidgetStatus } from "./StatusNames.js"
 
-export type WidgetStatus = "ACTIVE" | "DORMANT" | "DISABLED" | "failed" | "unconfigured" | "unknown"
+export type { WidgetStatus }
 
 export interface WidgetView {
   readonly status: WidgetStatus

@@ -13,7 +13,7 @@ import type { FileCheckpoint } from "../domain/AgentState.js"
 import { hasNewBytes, type ObservedFile, planRead } from "../domain/Checkpoint.js"
 import { parseDuration } from "../domain/Duration.js"
 import { checkToken } from "../domain/Token.js"
-import { resolvePaths } from "./Paths.js"
+import { resolvePaths } from "../domain/Paths.js"
 
 const VALUE_FLAGS = new Set([
   "--root", "--config", "--suricata-yaml", "--log", "--state", "--base-url", "--max-age", "--timeout", "--home-net", "--sids"

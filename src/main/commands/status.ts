@@ -2,7 +2,7 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { CliFailure, ExitCode } from "../Failure.js"
-import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
+import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 /** How long the served page reuses a recorded answer before asking the service again. */
 const SERVE_MAX_AGE_MS = 5 * 60_000

@@ -10,6 +10,7 @@ import { isUnconfigured, RuleUpdaterConfig, type TokenError } from "../../adapte
 import { StateStore } from "../../adapters/StateStore.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
+import { type ApiError, TransportError } from "../../domain/ApiError.js"
 import { printable } from "../../domain/Widget.js"
 import { line } from "../Failure.js"
 
@@ -35,7 +36,7 @@ export interface SensorInfoOutcome {
   readonly warnings: ReadonlyArray<string>
 }
 
-const LABEL: Record<TelemetryApi.TransportError["reason"], string> = {
+const LABEL: Record<TransportError["reason"], string> = {
   dns: "DNS",
   refused: "connection refused",
   reset: "connection reset",
@@ -45,7 +46,7 @@ const LABEL: Record<TelemetryApi.TransportError["reason"], string> = {
 }
 
 /** The cause of a failed request, in one line naming its kind. */
-export const describeApiError = (e: TelemetryApi.ApiError): { reason: string; kind: FailureKind } => {
+export const describeApiError = (e: ApiError): { reason: string; kind: FailureKind } => {
   switch (e._tag) {
     case "TransportError":
     {
@@ -106,7 +107,7 @@ const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, RuleUpdater
       Effect.timeoutFail({
         duration: o.timeoutMs * 2 + 1000,
         onTimeout: () =>
-          new TelemetryApi.TransportError({
+          new TransportError({
             url: o.baseUrl,
             reason: "timeout",
             message: `no answer in ${o.timeoutMs * 2 + 1000} ms from ${o.baseUrl}`

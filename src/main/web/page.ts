@@ -5,6 +5,7 @@
  * `?refresh=MS` / `data-refresh-ms`, for tests). The server pins both inline blocks by hash in its
  * Content-Security-Policy, so the texts here are exactly what the browser runs.
  */
+import { LICENSE_TONE } from "../../domain/StatusNames.js"
 
 export const PAGE_STYLE = String.raw`
 :root{--bg:#f4f5f7;--card:#fff;--fg:#1f2328;--muted:#656d76;--line:#d8dee4;--ok:#1a7f37;--warn:#f2b61d;--warn-fg:#3b2a00;
@@ -133,7 +134,7 @@ export const PAGE_SCRIPT = String.raw`
     dl.appendChild(dd);
   }
 
-  var TONE = { ACTIVE: "ok", DORMANT: "warn", DISABLED: "bad" };
+  var TONE = ${JSON.stringify(LICENSE_TONE)};
 
   function renderLicense(v, now) {
     var status = text(v.status) || "unknown";

@@ -8,11 +8,11 @@
  * masks by, applied with the always-private ranges only (the service cannot know a sensor's HOME_NET).
  */
 import { Either, ParseResult, Schema } from "effect"
-import { SanitisedEvent } from "../../domain/EveRecord.js"
-import { type Ip, maskIp, parseIPv4 } from "../../domain/Ip.js"
-import { ALWAYS_PRIVATE, makeNetworkSet, parseCidrs } from "../../domain/Network.js"
-import { ipv4Windows, ipv6Readings } from "../../domain/Scrub.js"
-import type { ViolationInput } from "../../adapters/SqliteStore.js"
+import { SanitisedEvent } from "../domain/EveRecord.js"
+import { type Ip, maskIp, parseIPv4 } from "../domain/Ip.js"
+import { ALWAYS_PRIVATE, makeNetworkSet, parseCidrs } from "../domain/Network.js"
+import { ipv4Windows, ipv6Readings } from "../domain/Scrub.js"
+import type { ViolationInput } from "./SqliteStore.js"
 
 const RANGES = ALWAYS_PRIVATE.map((text) => ({ text, set: makeNetworkSet(parseCidrs([text]).cidrs) }))
 const PRIVATE = makeNetworkSet(parseCidrs(ALWAYS_PRIVATE).cidrs)

@@ -15,6 +15,7 @@ import type * as HttpClientResponseT from "@effect/platform/HttpClientResponse"
 import { Clock, Context, Effect, Layer, Stream } from "effect"
 import { type ApiError, BadResponseError, HttpStatusError, TransportError } from "../domain/ApiError.js"
 import { parseRetryAfter } from "../domain/Retry.js"
+import { redact } from "../domain/Token.js"
 
 
 export interface ApiConfig {
@@ -93,7 +94,7 @@ const detailOf = (cause: unknown): string => {
 /** One line, at most EXCERPT_CHARS, the token (should the service echo it) replaced. */
 export const excerpt = (body: string, token: string): string => {
   let t = body.replace(/\s+/g, " ").trim()
-  if (token !== "") t = t.split(token).join("***")
+  t = redact(t, token)
   return t.length > EXCERPT_CHARS ? `${t.slice(0, EXCERPT_CHARS)}…` : t
 }
 

@@ -19,6 +19,7 @@ import { Output } from "../adapters/Output.js"
 import { setTokenInText } from "../adapters/RuleUpdaterConfig.js"
 import { make as makeApi } from "../adapters/TelemetryApi.js"
 import { parseLicenseStatus } from "../domain/License.js"
+import { redact } from "../domain/Token.js"
 import { parseTimestamp } from "../domain/Timestamp.js"
 import { resolvePaths } from "../domain/Paths.js"
 import { assets } from "./Assets.js"
@@ -244,7 +245,7 @@ export const demo = (opts: DemoOptions) =>
             yield* say("    (not in this build yet)")
             return r
           }
-          const text = indent(`${r.stdout}${r.stderr}`.split(token).join("***"))
+          const text = indent(redact(`${r.stdout}${r.stderr}`, token))
           if (text !== "") yield* say(text)
           if (r.code !== 0) {
             failures.push(`${args.join(" ")} exited ${r.code}`)

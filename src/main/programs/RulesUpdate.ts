@@ -16,6 +16,7 @@ import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
 import type { ApiError } from "../../domain/ApiError.js"
 import { defaultPolicy, RetryBudget, type RetryPolicy, schedule as retrySchedule } from "../../domain/Retry.js"
+import { redact } from "../../domain/Token.js"
 import { formatSelection, type Manifest, sameSelection, sameVersion, type Selection, splitCommandLine } from "../../domain/RulesPlan.js"
 import { ExitCode } from "../Failure.js"
 import { describeApiError } from "./SensorInfo.js"
@@ -126,7 +127,7 @@ export const rulesUpdate = (
       const budget = new RetryBudget(policy.budgetMs)
       const retried = <A>(e: Effect.Effect<A, ApiError>) =>
         Effect.retry(e, retrySchedule({ policy, budget }))
-      const scrub = (t: string) => (secret === "" ? t : t.split(secret).join("***"))
+      const scrub = (t: string) => redact(t, secret)
       const apiFailure = (what: string) => (e: ApiError) => {
         const { reason, kind } = describeApiError(e)
         const refused = kind === "refused"

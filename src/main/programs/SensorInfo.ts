@@ -11,6 +11,7 @@ import { StateStore } from "../../adapters/StateStore.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
 import { type ApiError, TransportError } from "../../domain/ApiError.js"
+import { redact } from "../../domain/Token.js"
 import { printable } from "../../domain/Widget.js"
 import { line } from "../Failure.js"
 
@@ -68,8 +69,6 @@ export const describeApiError = (e: ApiError): { reason: string; kind: FailureKi
   }
 }
 
-const scrub = (text: string, token: string) => (token === "" ? text : text.split(token).join("***"))
-
 /** `ok` answers: the service's fields, with `status` first and always "ok". */
 const okResult = (fields: Record<string, unknown>): Record<string, unknown> => {
   const { status: _ignored, ...rest } = fields
@@ -116,11 +115,11 @@ const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, RuleUpdater
       Effect.map((fields): Omit<SensorInfoOutcome, "at" | "warnings"> => ({ result: okResult(fields) })),
       Effect.catchAll((e) => {
         const { reason, kind } = describeApiError(e)
-        return Effect.succeed({ result: { status: "failed", response: scrub(reason, secret) }, failure: kind })
+        return Effect.succeed({ result: { status: "failed", response: redact(reason, secret) }, failure: kind })
       }),
       Effect.catchAllDefect((d) =>
         Effect.succeed({
-          result: { status: "failed", response: scrub(`internal error: ${String(d).split("\n")[0]}`, secret) },
+          result: { status: "failed", response: redact(`internal error: ${String(d).split("\n")[0]}`, secret) },
           failure: "internal" as const
         })
       )

@@ -40,6 +40,7 @@ export type TaskResult = typeof TaskResult.Type
 /** Events per hour, for the last-24-hours chart; `hour` is the epoch ms of the hour's start. */
 export const HourBucket = Schema.Struct({
   hour: Schema.Number,
+  seen: opt(Schema.NonNegativeInt),
   sent: Schema.NonNegativeInt,
   rejected: Schema.NonNegativeInt,
   expired: Schema.NonNegativeInt

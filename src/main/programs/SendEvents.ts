@@ -9,7 +9,7 @@
  * Cheap when there is nothing new: the files' sizes are checked against the checkpoint before the
  * sanitiser's inputs are read or the HTTP stack is loaded (`api` is only acquired for the first POST).
  */
-import { Clock, Data, Effect, Option, Random, Ref, Schedule, type Scope, Stream } from "effect"
+import { Clock, Data, Duration, Effect, Option, Random, Ref, Schedule, type Scope, Stream } from "effect"
 import { EveLog, EveLogError } from "../../adapters/EveLog.js"
 import { observeFile } from "../../adapters/Fingerprint.js"
 import { Output } from "../../adapters/Output.js"
@@ -17,6 +17,7 @@ import { type StateError, StateStore } from "../../adapters/StateStore.js"
 import type { TelemetryApiService } from "../../adapters/TelemetryApi.js"
 import type { ApiError } from "../../domain/ApiError.js"
 import type { AgentState, Counters, HourBucket, TaskResult } from "../../domain/AgentState.js"
+import { addBuckets, addCounters, type BucketKey, bumpHour, mergeHourly, subCounters, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
 import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, type PlannedFile } from "../../domain/Checkpoint.js"
 import { formatDuration } from "../../domain/Duration.js"
 import { classify, defaultPolicy, RetryBudget, type RetryPolicy, schedule } from "../../domain/Retry.js"
@@ -27,9 +28,6 @@ import type { Privacy } from "../Privacy.js"
 
 const CMD = "send-events"
 const ALERT_NEEDLE = '"alert"'
-const HOUR = 3_600_000
-/** Hourly buckets kept (the widget charts the last 24 hours). */
-const KEEP_HOURS = 48
 /** Rejections logged one by one; the rest are counted. */
 const LOG_REJECTIONS = 10
 
@@ -66,39 +64,6 @@ export interface SendSummary {
   readonly files: number
 }
 
-const zero = (): { -readonly [K in keyof Counters]: number } => ({
-  read: 0, selected: 0, sent: 0, rejected: 0, expired: 0, skippedBadLine: 0
-})
-
-const addCounters = (a: Counters, b: Counters): Counters => ({
-  read: a.read + b.read,
-  selected: a.selected + b.selected,
-  sent: a.sent + b.sent,
-  rejected: a.rejected + b.rejected,
-  expired: a.expired + b.expired,
-  skippedBadLine: a.skippedBadLine + b.skippedBadLine
-})
-
-const subCounters = (a: Counters, b: Counters): Counters => ({
-  read: a.read - b.read,
-  selected: a.selected - b.selected,
-  sent: a.sent - b.sent,
-  rejected: a.rejected - b.rejected,
-  expired: a.expired - b.expired,
-  skippedBadLine: a.skippedBadLine - b.skippedBadLine
-})
-
-/** Adds per-hour deltas to the stored buckets and drops those older than KEEP_HOURS. */
-export const mergeHourly = (stored: ReadonlyArray<HourBucket>, delta: ReadonlyMap<number, HourBucket>, now: number): Array<HourBucket> => {
-  const byHour = new Map(stored.map((b) => [b.hour, b]))
-  for (const d of delta.values()) {
-    const b = byHour.get(d.hour)
-    byHour.set(d.hour, b === undefined ? d : { hour: d.hour, sent: b.sent + d.sent, rejected: b.rejected + d.rejected, expired: b.expired + d.expired })
-  }
-  const oldest = Math.floor(now / HOUR) * HOUR - (KEEP_HOURS - 1) * HOUR
-  return [...byHour.values()].filter((b) => b.hour >= oldest).sort((a, b) => a.hour - b.hour)
-}
-
 const observe = (path: string): Effect.Effect<ObservedFile | undefined, EveLogError> =>
   Effect.tryPromise({ try: () => observeFile(path), catch: (e) => e as NodeJS.ErrnoException }).pipe(
     Effect.catchAll((e) =>
@@ -115,7 +80,7 @@ const observeLog = (eve: EveLog["Type"], log: string) =>
   Effect.gen(function* () {
     let observed: Array<ObservedFile> = []
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (attempt > 0) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 20 * attempt)))
+      if (attempt > 0) yield* Effect.sleep(Duration.millis(20 * attempt))
       const listed = yield* eve.files(log)
       const seen = yield* Effect.forEach(listed, (f) => observe(f.path))
       observed = seen.filter((o): o is ObservedFile => o !== undefined)
@@ -180,11 +145,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     let hourly = new Map<number, HourBucket>()
     let answered = 0
     let dirty = false
-    const bumpHour = (now: number, k: "sent" | "rejected" | "expired") => {
-      const hour = Math.floor(now / HOUR) * HOUR
-      const b = hourly.get(hour) ?? { hour, sent: 0, rejected: 0, expired: 0 }
-      hourly.set(hour, { ...b, [k]: b[k] + 1 })
-    }
+    const bump = (now: number, k: BucketKey) => bumpHour(hourly, now, k)
 
     const offsets = () => [...checkpointsFor(plans, (p, i) => trackers[i]?.offset ?? p.start), ...unmatched]
     const persistLock = yield* Effect.makeSemaphore(1)
@@ -212,7 +173,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
             const base: AgentState = {
               ...s,
               counters: addCounters(s.counters, delta),
-              hourly: mergeHourly(s.hourly, hours, now)
+              hourly: mergeHourly(s.hourly, hours.values(), now)
             }
             return result === undefined ? { ...base, files } : { ...base, files, lastSend: result }
           }).pipe(
@@ -221,7 +182,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
                 // Not written: kept for the next write.
                 for (const b of hours.values()) {
                   const cur = hourly.get(b.hour)
-                  hourly.set(b.hour, cur === undefined ? b : { hour: b.hour, sent: cur.sent + b.sent, rejected: cur.rejected + b.rejected, expired: cur.expired + b.expired })
+                  hourly.set(b.hour, cur === undefined ? b : addBuckets(cur, b))
                 }
                 dirty = true
               })
@@ -284,10 +245,11 @@ export const sendEvents = (opts: SendEventsOptions) =>
                 const verdict = selectRecord(rec, select)
                 if (verdict === "expired") {
                   counters.expired++
-                  bumpHour(now, "expired")
+                  bump(now, "expired")
                 } else if (verdict === "bad-timestamp") counters.skippedBadLine++
                 if (verdict !== "send") continue
                 counters.selected++
+                bump(now, "seen")
                 const json = eventToJson(sanitise(rec).event)
                 events.push({ file, id: tracker.add(batch.ends[i]!), json })
               }
@@ -351,10 +313,10 @@ export const sendEvents = (opts: SendEventsOptions) =>
         budget.succeeded(now)
         if (answer === "sent") {
           counters.sent++
-          bumpHour(now, "sent")
+          bump(now, "sent")
         } else {
           counters.rejected++
-          bumpHour(now, "rejected")
+          bump(now, "rejected")
           const n = yield* Ref.getAndUpdate(rejections, (x) => x + 1)
           if (n < LOG_REJECTIONS) yield* out.err(line(CMD, `event rejected: ${answer.message}`))
           if (n === LOG_REJECTIONS) yield* out.err(line(CMD, "further rejections are counted, not logged"))

@@ -24,8 +24,8 @@ import { DEFAULT_WINDOWS, license, type LicenseWindows } from "../../domain/Lice
 import type { LicenseStatus } from "../../domain/StatusNames.js"
 import type { NetworkSet } from "../../domain/Network.js"
 import { classify } from "../../domain/Retry.js"
-import { emptyExplanation, eventToJson, makeSanitiser, parseEveLine } from "../../domain/Sanitise.js"
-import { selectRecord } from "../../domain/Select.js"
+import { makeOutbound } from "../../domain/Outbound.js"
+import { parseEveLine } from "../../domain/Sanitise.js"
 import { parseTimestamp } from "../../domain/Timestamp.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 
@@ -295,13 +295,11 @@ export const replay = (opts: ReplayOptions) =>
       // Registration and the first heartbeat at the first record's time.
       yield* heartbeat("sensor registered, first heartbeat")
 
-      const sanitise = makeSanitiser(opts.local)
+      const outbound = makeOutbound({ local: opts.local, sids: opts.sids }, { explain: true })
       const handle = (text: string) =>
         Effect.gen(function* () {
-          let rec: unknown
-          try {
-            rec = parseEveLine(text)
-          } catch {
+          const rec = outbound.parse(text)
+          if (rec === undefined) {
             totals.badLines++
             return
           }
@@ -317,20 +315,15 @@ export const replay = (opts: ReplayOptions) =>
             if (t < sim.now()) totals.lateRecords++
             yield* advanceTo(Math.max(t, sim.now()))
           }
-          const verdict = selectRecord(rec, {
-            sids: opts.sids,
-            notBefore: maxAgeMs === undefined ? undefined : sim.now() - maxAgeMs
-          })
-          if (verdict !== "not-alert") totals.alerts++
-          if (verdict === "expired") totals.expired++
-          if (verdict === "sid-not-listed") totals.notListed++
-          if (verdict !== "send") return
-          const explanation = emptyExplanation()
-          const { event, droppedAddresses } = sanitise(rec, explanation)
-          totals.maskedValues += explanation.masked.length
-          totals.droppedKeys += explanation.dropped.length
-          totals.droppedAddresses += droppedAddresses
-          const r = yield* deliver(api.postEvent(eventToJson(event)))
+          const o = outbound.decide(rec, maxAgeMs === undefined ? undefined : sim.now() - maxAgeMs)
+          if (o.verdict !== "not-alert") totals.alerts++
+          if (o.verdict === "expired") totals.expired++
+          if (o.verdict === "sid-not-listed") totals.notListed++
+          if (o.verdict !== "send") return
+          totals.maskedValues += o.explanation?.masked.length ?? 0
+          totals.droppedKeys += o.explanation?.dropped.length ?? 0
+          totals.droppedAddresses += o.droppedAddresses
+          const r = yield* deliver(api.postEvent(o.json))
           if (r === "ok") {
             totals.sent++
             facts.lastEvent = sim.now()

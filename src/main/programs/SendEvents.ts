@@ -21,8 +21,7 @@ import { addBuckets, addCounters, type BucketKey, bumpHour, mergeHourly, subCoun
 import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, type PlannedFile } from "../../domain/Checkpoint.js"
 import { formatDuration } from "../../domain/Duration.js"
 import { classify, defaultPolicy, RetryBudget, type RetryPolicy, schedule } from "../../domain/Retry.js"
-import { eventToJson, makeSanitiser, parseEveLine } from "../../domain/Sanitise.js"
-import { selectRecord } from "../../domain/Select.js"
+import { makeOutbound } from "../../domain/Outbound.js"
 import { line } from "../Failure.js"
 import type { Privacy } from "../Privacy.js"
 
@@ -134,9 +133,8 @@ export const sendEvents = (opts: SendEventsOptions) =>
 
     const privacy = yield* opts.privacy.pipe(Effect.mapError((m) => new DeliveryFailed({ message: m })))
     for (const w of privacy.warnings) yield* out.err(line(CMD, `warning: ${w}`))
-    const sanitise = makeSanitiser(privacy.local)
+    const outbound = makeOutbound(privacy)
     const notBefore = opts.maxAgeMs === undefined ? undefined : startedAt - opts.maxAgeMs
-    const select = { sids: privacy.sids, notBefore }
 
     // What the run has done, and what of it is already in the state file.
     const trackers: Array<AckTracker | undefined> = plans.map(() => undefined)
@@ -235,23 +233,15 @@ export const sendEvents = (opts: SendEventsOptions) =>
               counters.skippedBadLine += batch.bad
               const events: Array<Event> = []
               for (let i = 0; i < batch.lines.length; i++) {
-                let rec: unknown
-                try {
-                  rec = parseEveLine(batch.lines[i]!)
-                } catch {
-                  counters.skippedBadLine++
-                  continue
-                }
-                const verdict = selectRecord(rec, select)
-                if (verdict === "expired") {
+                const o = outbound.line(batch.lines[i]!, notBefore)
+                if (o.verdict === "expired") {
                   counters.expired++
                   bump(now, "expired")
-                } else if (verdict === "bad-timestamp") counters.skippedBadLine++
-                if (verdict !== "send") continue
+                } else if (o.verdict === "bad-line" || o.verdict === "bad-timestamp") counters.skippedBadLine++
+                if (o.verdict !== "send") continue
                 counters.selected++
                 bump(now, "seen")
-                const json = eventToJson(sanitise(rec).event)
-                events.push({ file, id: tracker.add(batch.ends[i]!), json })
+                events.push({ file, id: tracker.add(batch.ends[i]!), json: o.json })
               }
               tracker.advance(batch.end)
               dirty = true

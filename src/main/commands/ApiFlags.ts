@@ -3,6 +3,7 @@ import { Options } from "@effect/cli"
 import { Effect, Layer } from "effect"
 import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
 import * as StateStore from "../../adapters/StateStore.js"
+import { isBaseUrl } from "../../domain/BaseUrl.js"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 import type { Paths } from "../../domain/Paths.js"
@@ -37,7 +38,7 @@ export const apiOptionsFrom = (o: ApiFlagValues) =>
         exitCode: ExitCode.usage
       })
     }
-    if (!/^https?:\/\/[^/\s]+/i.test(o.baseUrl)) {
+    if (!isBaseUrl(o.baseUrl)) {
       return yield* new CliFailure({
         message: `--base-url ${JSON.stringify(o.baseUrl)} is not an http(s) URL`,
         exitCode: ExitCode.usage

@@ -1,6 +1,9 @@
-/** Whole-file writes that readers and crashes see as old or new, never half of one. */
+/**
+ * Whole-file writes and symlink switches that readers and crashes see as old or new, never half of one, and
+ * the small durable file-system steps they are made of (plain async; services wrap them into Effects).
+ */
 import { randomBytes } from "node:crypto"
-import { chmod, mkdir, open, rename, rm } from "node:fs/promises"
+import { chmod, lstat, mkdir, open, readFile, readlink, rename, rm, symlink } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 
 /** fsync a directory so a rename in it survives a power cut; not every platform can, and the rename is atomic anyway. */
@@ -37,4 +40,78 @@ export const writeFileAtomic = async (path: string, text: string, mode = 0o644):
     throw e
   }
   await fsyncDir(dir)
+}
+
+export const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | undefined)?.code
+
+export const exists = async (p: string): Promise<boolean> => {
+  try {
+    await lstat(p)
+    return true
+  } catch (e) {
+    if (errno(e) === "ENOENT") return false
+    throw e
+  }
+}
+
+export const readIfExists = async (p: string): Promise<Buffer | undefined> => {
+  try {
+    return await readFile(p)
+  } catch (e) {
+    if (errno(e) === "ENOENT" || errno(e) === "ENOTDIR") return undefined
+    throw e
+  }
+}
+
+export const fsyncPath = async (p: string): Promise<void> => {
+  const fh = await open(p, "r")
+  try {
+    await fh.sync()
+  } catch (e) {
+    // Some systems refuse fsync on a directory descriptor; the rename is still atomic.
+    if (errno(e) !== "EINVAL" && errno(e) !== "EISDIR" && errno(e) !== "EBADF") throw e
+  } finally {
+    await fh.close()
+  }
+}
+
+export const writeDurable = async (p: string, data: string | Buffer): Promise<void> => {
+  const fh = await open(p, "w", 0o644)
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+}
+
+export const tmpName = (p: string) => join(dirname(p), `.${basename(p)}.etpro-tmp-${randomBytes(4).toString("hex")}`)
+
+/** Makes `link` a symlink to `target`, replacing whatever file was there in one rename. */
+export const ensureLink = async (link: string, target: string): Promise<void> => {
+  try {
+    const st = await lstat(link)
+    if (st.isSymbolicLink() && (await readlink(link)) === target) return
+    if (st.isDirectory()) throw new Error(`${link} is a directory`)
+  } catch (e) {
+    if (errno(e) !== "ENOENT") throw e
+  }
+  const tmp = tmpName(link)
+  await symlink(target, tmp)
+  try {
+    await rename(tmp, link)
+  } catch (e) {
+    await rm(tmp, { force: true })
+    throw e
+  }
+}
+
+export const isLinkTo = async (link: string, target: string): Promise<boolean> => {
+  try {
+    const st = await lstat(link)
+    return st.isSymbolicLink() && (await readlink(link)) === target
+  } catch (e) {
+    if (errno(e) === "ENOENT") return false
+    throw e
+  }
 }

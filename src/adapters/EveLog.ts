@@ -5,6 +5,7 @@
 import { Context, Data, Effect, Layer, Option, Stream } from "effect"
 import { open, readdir, stat } from "node:fs/promises"
 import { basename, join } from "node:path"
+import { orderRotated } from "../domain/EveFileNames.js"
 import { type LineBatch, LineSplitter } from "./LineSplitter.js"
 
 export class EveLogError extends Data.TaggedError("EveLogError")<{
@@ -30,19 +31,6 @@ export interface ReadOptions {
 
 export const MAX_LINE_BYTES = 1024 * 1024
 const CHUNK_BYTES = 1024 * 1024
-
-/** `eve.json` and `eve.json.N`; a higher N is older. */
-const ROTATED = /^eve\.json(?:\.(\d+))?$/
-
-/** Oldest first: eve.json.10, ..., eve.json.2, eve.json.1, eve.json. */
-export const orderRotated = (names: ReadonlyArray<string>): Array<string> =>
-  names
-    .flatMap((n) => {
-      const m = ROTATED.exec(n)
-      return m === null ? [] : [{ n, age: m[1] === undefined ? -1 : Number(m[1]) }]
-    })
-    .sort((a, b) => b.age - a.age)
-    .map((x) => x.n)
 
 const describe = (path: string, e: unknown): EveLogError => {
   const code = (e as NodeJS.ErrnoException).code

@@ -1,7 +1,7 @@
 /**
- * The installed ruleset on disk (SPEC sections 1 and 8): verifies a downloaded archive, extracts the enabled
- * categories and installs them so that, at every instant, readers (Suricata, the heartbeat, the sanitiser)
- * see either the old set or the new one, never a mix — also when the process is killed half-way.
+ * The installed ruleset on disk (SPEC sections 1 and 8), as generations: the enabled categories of a verified
+ * archive (./RulesArchive.ts) are installed so that, at every instant, readers (Suricata, the heartbeat, the
+ * sanitiser) see either the old set or the new one, never a mix — also when the process is killed half-way.
  *
  * Layout (paths from SPEC section 1; `S` = /usr/local/etc/suricata):
  * ```
@@ -21,32 +21,15 @@
  */
 import { Context, Data, Effect, Layer, Schema, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
-import { createReadStream, createWriteStream } from "node:fs"
-import {
-  copyFile,
-  lstat,
-  mkdir,
-  mkdtemp,
-  open,
-  readdir,
-  readFile,
-  readlink,
-  rename,
-  rm,
-  stat,
-  symlink,
-  unlink
-} from "node:fs/promises"
+import { copyFile, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink, unlink } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { basename, dirname, join, relative } from "node:path"
+import { dirname, join, relative } from "node:path"
 import * as lockfile from "proper-lockfile"
-import { Parser, type ReadEntry } from "tar"
 import { parseInstalledRules } from "../domain/RuleFiles.js"
 import {
   type ArchiveLimits,
-  classifyEntry,
   defaultLimits,
-  isEnabled,
+  Manifest,
   missingCategories,
   parseVersionFile,
   renderInstalledRules,
@@ -55,13 +38,8 @@ import {
   SIDS_FILE,
   VERSION_FILE
 } from "../domain/RulesPlan.js"
-
-/** The archive is not one we install: not gzip, corrupt or truncated, an unsafe member, too large, no rules. */
-export class RulesArchiveError extends Data.TaggedError("RulesArchiveError")<{
-  readonly archive: string
-  readonly reason: "not-gzip" | "corrupt" | "unsafe" | "too-large" | "empty"
-  readonly message: string
-}> {}
+import { ensureLink, errno, exists, fsyncPath, isLinkTo, readIfExists, tmpName, writeDurable } from "./AtomicFile.js"
+import { ArchiveFault, extract, type Extracted, RulesArchiveError } from "./RulesArchive.js"
 
 /** A file-system failure while reading or installing rules. */
 export class RulesStoreError extends Data.TaggedError("RulesStoreError")<{
@@ -81,22 +59,6 @@ export interface RulesLayout {
   readonly installedRules: string
   readonly opnsenseRulesDir: string
 }
-
-const opt = <S extends Schema.Schema.Any>(s: S) => Schema.optionalWith(s, { exact: true })
-
-/** What one generation holds (`manifest.json`). */
-export const Manifest = Schema.Struct({
-  version: Schema.String,
-  /** Every category in the archive it came from. */
-  categories: Schema.Array(Schema.String),
-  enabled: Schema.Union(Schema.Literal("all"), Schema.Array(Schema.String)),
-  /** The rule files installed, in installed_rules.yaml order. */
-  files: Schema.Array(Schema.String),
-  sids: Schema.Boolean,
-  installedAt: Schema.Number,
-  adopted: opt(Schema.Boolean)
-})
-export type Manifest = typeof Manifest.Type
 
 /** What readers see now through the public paths. */
 export interface InstalledView {
@@ -139,214 +101,6 @@ export interface RulesStoreOptions {
   readonly limits?: ArchiveLimits
   /** Called after each install step (tests inject faults or kills here). */
   readonly onStep?: (step: InstallStep) => Promise<void> | void
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// File-system helpers (plain async; wrapped into Effects at the service boundary)
-
-const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | undefined)?.code
-
-const exists = async (p: string): Promise<boolean> => {
-  try {
-    await lstat(p)
-    return true
-  } catch (e) {
-    if (errno(e) === "ENOENT") return false
-    throw e
-  }
-}
-
-const readIfExists = async (p: string): Promise<Buffer | undefined> => {
-  try {
-    return await readFile(p)
-  } catch (e) {
-    if (errno(e) === "ENOENT" || errno(e) === "ENOTDIR") return undefined
-    throw e
-  }
-}
-
-const fsyncPath = async (p: string): Promise<void> => {
-  const fh = await open(p, "r")
-  try {
-    await fh.sync()
-  } catch (e) {
-    // Some systems refuse fsync on a directory descriptor; the rename is still atomic.
-    if (errno(e) !== "EINVAL" && errno(e) !== "EISDIR" && errno(e) !== "EBADF") throw e
-  } finally {
-    await fh.close()
-  }
-}
-
-const writeDurable = async (p: string, data: string | Buffer): Promise<void> => {
-  const fh = await open(p, "w", 0o644)
-  try {
-    await fh.writeFile(data)
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-}
-
-const tmpName = (p: string) => join(dirname(p), `.${basename(p)}.etpro-tmp-${randomBytes(4).toString("hex")}`)
-
-/** Makes `link` a symlink to `target`, replacing whatever file was there in one rename. */
-const ensureLink = async (link: string, target: string): Promise<void> => {
-  try {
-    const st = await lstat(link)
-    if (st.isSymbolicLink() && (await readlink(link)) === target) return
-    if (st.isDirectory()) throw new Error(`${link} is a directory`)
-  } catch (e) {
-    if (errno(e) !== "ENOENT") throw e
-  }
-  const tmp = tmpName(link)
-  await symlink(target, tmp)
-  try {
-    await rename(tmp, link)
-  } catch (e) {
-    await rm(tmp, { force: true })
-    throw e
-  }
-}
-
-const isLinkTo = async (link: string, target: string): Promise<boolean> => {
-  try {
-    const st = await lstat(link)
-    return st.isSymbolicLink() && (await readlink(link)) === target
-  } catch (e) {
-    if (errno(e) === "ENOENT") return false
-    throw e
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Archive extraction
-
-class ArchiveFault extends Error {
-  constructor(readonly reason: RulesArchiveError["reason"], message: string) {
-    super(message)
-  }
-}
-
-interface Extracted {
-  readonly categories: ReadonlyArray<string>
-  readonly files: ReadonlyArray<string>
-  readonly sids: boolean
-}
-
-const GZIP_MAGIC = [0x1f, 0x8b]
-
-/** Verifies `archive` member by member and writes the selected ones under `staging`; all or nothing. */
-const extract = async (
-  archive: string,
-  staging: string,
-  selection: Selection,
-  limits: ArchiveLimits
-): Promise<Extracted> => {
-  const head = Buffer.alloc(64)
-  const fh = await open(archive, "r")
-  let got: number
-  let size: number
-  try {
-    got = (await fh.read(head, 0, head.length, 0)).bytesRead
-    size = (await fh.stat()).size
-  } finally {
-    await fh.close()
-  }
-  if (got < 2 || head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
-    const preview = head.subarray(0, Math.min(got, 24)).toString("latin1").replace(/[^\x20-\x7e]/g, ".")
-    throw new ArchiveFault("not-gzip", `not a gzip archive (${got === 0 ? "empty" : `starts with ${JSON.stringify(preview)}`})`)
-  }
-  if (size > limits.maxArchiveBytes) {
-    throw new ArchiveFault("too-large", `${size} bytes, over the ${limits.maxArchiveBytes}-byte limit`)
-  }
-  const categories: Array<string> = []
-  const files: Array<string> = []
-  const seen = new Set<string>()
-  const writes: Array<Promise<void>> = []
-  const outs: Array<ReturnType<typeof createWriteStream>> = []
-  let sids = false
-  let count = 0
-  let total = 0
-  let fault: ArchiveFault | undefined
-
-  await new Promise<void>((resolve, reject) => {
-    const input = createReadStream(archive)
-    let settled = false
-    const finish = (err?: unknown) => {
-      if (settled) return
-      settled = true
-      input.destroy()
-      // A member cut short never ends its stream: close them all so the failure is reported.
-      if (err !== undefined) for (const o of outs) o.destroy()
-      void Promise.allSettled(writes).then((rs) => {
-        const writeError = rs.find((r): r is PromiseRejectedResult => r.status === "rejected")
-        if (err !== undefined) reject(err)
-        else if (writeError !== undefined) reject(writeError.reason)
-        else resolve()
-      })
-    }
-    const parser = new Parser({
-      strict: true,
-      onReadEntry: (entry: ReadEntry) => {
-        if (fault !== undefined) return void entry.resume()
-        const refuse = (reason: RulesArchiveError["reason"], message: string) => {
-          fault = new ArchiveFault(reason, message)
-          entry.resume()
-          parser.abort(fault)
-        }
-        count++
-        total += entry.size
-        if (count > limits.maxEntries) return refuse("too-large", `more than ${limits.maxEntries} members`)
-        if (total > limits.maxTotalBytes) {
-          return refuse("too-large", `members add up to more than ${limits.maxTotalBytes} bytes uncompressed`)
-        }
-        const verdict = classifyEntry({ path: entry.path, type: entry.type, size: entry.size }, limits)
-        if (verdict.kind === "reject") return refuse(verdict.tooLarge === true ? "too-large" : "unsafe", verdict.reason)
-        if (verdict.kind === "skip") return void entry.resume()
-        const name = verdict.kind === "sids" ? SIDS_FILE : verdict.name
-        if (seen.has(name)) return refuse("unsafe", `member rules/${name} appears twice`)
-        seen.add(name)
-        let dest: string | undefined
-        if (verdict.kind === "sids") {
-          sids = true
-          dest = join(staging, SIDS_FILE)
-        } else {
-          categories.push(verdict.category)
-          if (isEnabled(selection, verdict.category)) {
-            files.push(name)
-            dest = join(staging, "opnsense.rules", name)
-          }
-        }
-        if (dest === undefined) return void entry.resume()
-        const out = createWriteStream(dest, { mode: 0o644 })
-        outs.push(out)
-        writes.push(
-          new Promise<void>((res, rej) => {
-            out.on("close", () => res())
-            out.on("error", (e) => {
-              rej(e)
-              parser.abort(e instanceof Error ? e : new Error(String(e)))
-            })
-          })
-        )
-        entry.pipe(out)
-      }
-    })
-    parser.on("error", (e: unknown) =>
-      finish(
-        fault ??
-          (e instanceof ArchiveFault
-            ? e
-            : new ArchiveFault("corrupt", `corrupt or truncated archive (${(e as Error).message ?? String(e)})`))
-      )
-    )
-    parser.on("close", () => finish())
-    input.on("error", (e) => finish(e))
-    input.pipe(parser)
-  })
-  if (fault !== undefined) throw fault
-  if (categories.length === 0) throw new ArchiveFault("empty", "no rules/<name>.rules member in the archive")
-  return { categories, files, sids }
 }
 
 // ---------------------------------------------------------------------------------------------------------

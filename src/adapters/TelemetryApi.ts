@@ -12,34 +12,11 @@ import type * as HttpClientT from "@effect/platform/HttpClient"
 import type * as HttpClientErrorT from "@effect/platform/HttpClientError"
 import type * as HttpClientRequestT from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponseT from "@effect/platform/HttpClientResponse"
-import { Clock, Context, Data, Effect, Layer, Stream } from "effect"
+import { Clock, Context, Effect, Layer, Stream } from "effect"
+import { type ApiError, BadResponseError, HttpStatusError, TransportError } from "../domain/ApiError.js"
 import { parseRetryAfter } from "../domain/Retry.js"
+import { redact } from "../domain/Token.js"
 
-/** The request never got an HTTP answer. */
-export class TransportError extends Data.TaggedError("TransportError")<{
-  readonly url: string
-  readonly reason: "dns" | "refused" | "reset" | "timeout" | "tls" | "other"
-  readonly message: string
-}> {}
-
-/** An HTTP answer other than the expected success status. */
-export class HttpStatusError extends Data.TaggedError("HttpStatusError")<{
-  readonly url: string
-  readonly status: number
-  /** From `Retry-After` (seconds or HTTP date), when present. */
-  readonly retryAfterMs?: number | undefined
-  /** The start of the body, for messages (a few hundred characters, one line). */
-  readonly bodyExcerpt: string
-  readonly message: string
-}> {}
-
-/** A success status with a body that is not what the API promises (bad JSON, wrong shape). */
-export class BadResponseError extends Data.TaggedError("BadResponseError")<{
-  readonly url: string
-  readonly message: string
-}> {}
-
-export type ApiError = TransportError | HttpStatusError | BadResponseError
 
 export interface ApiConfig {
   readonly baseUrl: string
@@ -117,7 +94,7 @@ const detailOf = (cause: unknown): string => {
 /** One line, at most EXCERPT_CHARS, the token (should the service echo it) replaced. */
 export const excerpt = (body: string, token: string): string => {
   let t = body.replace(/\s+/g, " ").trim()
-  if (token !== "") t = t.split(token).join("***")
+  t = redact(t, token)
   return t.length > EXCERPT_CHARS ? `${t.slice(0, EXCERPT_CHARS)}…` : t
 }
 

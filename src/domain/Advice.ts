@@ -5,9 +5,7 @@
  * Knows nothing of the widget (the widget imports this, never the reverse).
  */
 import { DEFAULT_WINDOWS, type LicenseWindows } from "./License.js"
-
-/** Every state the widget can show: the license states, and what the agent knows when it has none. */
-export type WidgetStatus = "ACTIVE" | "DORMANT" | "DISABLED" | "unreachable" | "failed" | "unconfigured" | "unknown"
+import type { WidgetStatus } from "./StatusNames.js"
 
 /** A piece of advice: plain text, or something to type (a command, a search term). */
 export interface AdviceSegment {

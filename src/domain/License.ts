@@ -3,7 +3,8 @@
  * disable_date = max(created, last event) + 5 days; DISABLED from then on; before it, ACTIVE while a heartbeat
  * arrived within 2 h and an event (or the registration) within 24 h; otherwise DORMANT.
  */
-export type LicenseStatus = "ACTIVE" | "DORMANT" | "DISABLED"
+import { isLicenseStatus, type LicenseStatus } from "./StatusNames.js"
+
 export type Ruleset = "ET Pro" | "ET Open"
 
 export interface LicenseWindows {
@@ -65,4 +66,4 @@ export const license = (facts: LicenseFacts, now: number, w: LicenseWindows = DE
 
 /** A status string from the service; anything unexpected is "unknown", never trusted. */
 export const parseLicenseStatus = (s: unknown): LicenseStatus | "unknown" =>
-  s === "ACTIVE" || s === "DORMANT" || s === "DISABLED" ? s : "unknown"
+  isLicenseStatus(s) ? s : "unknown"

@@ -5,7 +5,7 @@
  * other 4xx rejects that one event. Pure: the budget's clock readings are passed in by the schedule's driver.
  */
 import { Clock, Duration, Effect, Schedule } from "effect"
-import type { ApiError } from "../adapters/TelemetryApi.js"
+import type { ApiError } from "./ApiError.js"
 
 export type Outcome = "retry" | "refused" | "reject"
 

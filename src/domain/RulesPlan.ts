@@ -6,6 +6,7 @@
  *
  * A category is the base name of a rule file without `.rules` (`rules/emerging-scan.rules` → `emerging-scan`).
  */
+import { Schema } from "effect"
 
 /** Bounds on an archive, so a broken or hostile download cannot fill the disk. */
 export interface ArchiveLimits {
@@ -169,3 +170,19 @@ export const splitCommandLine = (text: string): ReadonlyArray<string> | { readon
   if (words.length === 0) return { error: "empty command" }
   return words
 }
+
+const opt = <S extends Schema.Schema.Any>(s: S) => Schema.optionalWith(s, { exact: true })
+
+/** What one generation holds (`manifest.json`). */
+export const Manifest = Schema.Struct({
+  version: Schema.String,
+  /** Every category in the archive it came from. */
+  categories: Schema.Array(Schema.String),
+  enabled: Schema.Union(Schema.Literal("all"), Schema.Array(Schema.String)),
+  /** The rule files installed, in installed_rules.yaml order. */
+  files: Schema.Array(Schema.String),
+  sids: Schema.Boolean,
+  installedAt: Schema.Number,
+  adopted: opt(Schema.Boolean)
+})
+export type Manifest = typeof Manifest.Type

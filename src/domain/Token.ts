@@ -27,3 +27,6 @@ export const ALLOWED_CHARACTERS = "letters, digits and . _ ~ + / = -"
 /** Where a raw INI value suggests stray whitespace around the token (leading spaces beyond `key = `). */
 export const rawValueHasStrayWhitespace = (rawAfterEquals: string): boolean =>
   /\s$/.test(rawAfterEquals) || /^(\s{2,}|\t)/.test(rawAfterEquals)
+
+/** `text` with every occurrence of the token replaced by `***`: the one redaction every output goes through. */
+export const redact = (text: string, token: string): string => (token === "" ? text : text.split(token).join("***"))

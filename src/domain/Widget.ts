@@ -3,10 +3,12 @@
  * page show. CONTRACT: other parts build on these fields; extend compatibly. `widgetView(...)` builds it, purely.
  * Times are ISO 8601 strings (UTC) or null; the terminal and the page show them in UTC, saying so.
  */
-import { advice, type AdviceSegment, adviceText, formatTime, relative, type WidgetStatus } from "./Advice.js"
+import { advice, type AdviceSegment, adviceText, formatTime, relative } from "./Advice.js"
 import type { AgentState, TaskResult } from "./AgentState.js"
 import { alertSeries, type DayPoint, type HourPoint } from "./AlertSeries.js"
 import { DEFAULT_WINDOWS, license, type LicenseStatus, type LicenseWindows, parseLicenseStatus, rulesetFor } from "./License.js"
+
+import type { WidgetStatus } from "./StatusNames.js"
 
 export type { AdviceSegment, WidgetStatus }
 

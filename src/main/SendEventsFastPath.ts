@@ -10,10 +10,12 @@ import { readdir, readFile, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { observeFile } from "../adapters/Fingerprint.js"
 import type { FileCheckpoint } from "../domain/AgentState.js"
+import { isBaseUrl } from "../domain/BaseUrl.js"
 import { hasNewBytes, type ObservedFile, planRead } from "../domain/Checkpoint.js"
 import { parseDuration } from "../domain/Duration.js"
+import { isEveFileName } from "../domain/EveFileNames.js"
 import { checkToken } from "../domain/Token.js"
-import { resolvePaths } from "./Paths.js"
+import { resolvePaths } from "../domain/Paths.js"
 
 const VALUE_FLAGS = new Set([
   "--root", "--config", "--suricata-yaml", "--log", "--state", "--base-url", "--max-age", "--timeout", "--home-net", "--sids"
@@ -40,7 +42,7 @@ export const parseFlags = (args: ReadonlyArray<string>): Map<string, string | tr
   const timeout = flags.get("--timeout")
   if (typeof timeout === "string" && !(parseDuration(timeout)! > 0)) return undefined
   const base = flags.get("--base-url")
-  if (typeof base === "string" && !/^https?:\/\/[^/\s]+/i.test(base)) return undefined
+  if (typeof base === "string" && !isBaseUrl(base)) return undefined
   return flags
 }
 
@@ -51,13 +53,11 @@ const isCheckpoint = (c: unknown): c is FileCheckpoint => {
     typeof f.ino === "number" && Number.isSafeInteger(f.offset) && (f.offset as number) >= 0
 }
 
-const ROTATED = /^eve\.json(?:\.(\d+))?$/
-
 /** The log's files, or undefined when one vanished while looking (a rotation: let the full run see to it). */
 const listFiles = async (path: string): Promise<Array<ObservedFile> | undefined> => {
   const s = await stat(path)
   const entries = s.isDirectory()
-    ? (await readdir(path)).filter((n) => ROTATED.test(n)).map((n) => join(path, n))
+    ? (await readdir(path)).filter(isEveFileName).map((n) => join(path, n))
     : [path]
   const out: Array<ObservedFile> = []
   for (const p of entries) {

@@ -3,7 +3,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { appendFile, mkdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { EveLog, EveLogError, layer, MAX_LINE_BYTES, orderRotated, type ReadOptions } from "../../src/adapters/EveLog.js"
+import { EveLog, EveLogError, layer, MAX_LINE_BYTES, type ReadOptions } from "../../src/adapters/EveLog.js"
+import { orderRotated } from "../../src/domain/EveFileNames.js"
 import { tempDir } from "../support/TempDir.js"
 
 /** Reads a file to the end and merges the batches. */

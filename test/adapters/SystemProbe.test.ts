@@ -5,7 +5,7 @@ import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import * as SystemProbe from "../../src/adapters/SystemProbe.js"
 import { assembleHeartbeat, type SensorFacts } from "../../src/domain/Heartbeat.js"
-import { DEFAULTS } from "../../src/main/Paths.js"
+import { DEFAULTS } from "../../src/domain/Paths.js"
 import {
   emptyTree,
   ENABLED_SIDS,

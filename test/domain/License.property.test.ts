@@ -9,11 +9,11 @@ import {
   DEFAULT_WINDOWS,
   license,
   type LicenseFacts,
-  type LicenseStatus,
   type LicenseWindows,
   parseLicenseStatus,
   rulesetFor
 } from "../../src/domain/License.js"
+import type { LicenseStatus } from "../../src/domain/StatusNames.js"
 
 const DAY = 86_400_000
 const rank: Record<LicenseStatus, number> = { DISABLED: 0, DORMANT: 1, ACTIVE: 2 }

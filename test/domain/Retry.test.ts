@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
-import { BadResponseError, HttpStatusError, TransportError } from "../../src/adapters/TelemetryApi.js"
+import { BadResponseError, HttpStatusError, TransportError } from "../../src/domain/ApiError.js"
 import { backoffMs, classify, defaultPolicy, parseRetryAfter, RetryBudget, schedule } from "../../src/domain/Retry.js"
 
 const status = (s: number, retryAfterMs?: number) =>

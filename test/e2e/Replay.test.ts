@@ -11,10 +11,11 @@ import { join } from "node:path"
 import * as EveLog from "../../src/adapters/EveLog.js"
 import * as HostNetworks from "../../src/adapters/HostNetworks.js"
 import * as Output from "../../src/adapters/Output.js"
-import * as SqliteStore from "../../src/adapters/SqliteStore.js"
+import * as SqliteStore from "../../src/reference/SqliteStore.js"
 import { ALWAYS_PRIVATE, makeNetworkSet, parseCidrs } from "../../src/domain/Network.js"
 import { replay, type ReplayOptions } from "../../src/main/programs/Replay.js"
-import { start } from "../../src/main/service/Service.js"
+import { startEmbedded } from "../../src/reference/Embedded.js"
+import { start } from "../../src/reference/Service.js"
 
 const M = 60_000
 const H = 60 * M
@@ -45,12 +46,12 @@ const local = makeNetworkSet(parseCidrs(ALWAYS_PRIVATE).cidrs)
 /** Runs a replay and returns what it printed on stdout and its totals. */
 const run = (opts: Partial<ReplayOptions> & { log: string }) =>
   Effect.gen(function* () {
-    const totals = yield* replay({ pace: { _tag: "instant" }, local, sids: new Set(), maxAgeMs: D, ...opts })
+    const totals = yield* replay({ pace: { _tag: "instant" }, local, sids: new Set(), maxAgeMs: D, embedded: startEmbedded, ...opts })
     const out = yield* Output.CapturedOutput
     return { text: out.stdout.join(""), totals }
   }).pipe(
     Effect.provide(
-      Layer.mergeAll(Output.layerTest(), EveLog.layer, SqliteStore.layerMemory, HostNetworks.layerStatic([]))
+      Layer.mergeAll(Output.layerTest(), EveLog.layer, HostNetworks.layerStatic([]))
     )
   )
 

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { resolvePaths } from "../../src/main/Paths.js"
+import { resolvePaths } from "../../src/domain/Paths.js"
 import { alertLine, range } from "../support/SendHarness.js"
 import { type Sink, startSink } from "../support/TelemetrySink.js"
 

@@ -7,8 +7,8 @@ import { chmod, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { setTokenInText } from "../../src/adapters/RuleUpdaterConfig.js"
-import { resolvePaths } from "../../src/main/Paths.js"
-import { rebaseLog } from "../../src/main/programs/Demo.js"
+import { resolvePaths } from "../../src/domain/Paths.js"
+import { rebaseLog } from "../../src/reference/Demo.js"
 import { type Ran, runProcess } from "../support/BuiltCli.js"
 
 export const REPO = resolve(import.meta.dirname, "../..")

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path"
 import { stat } from "node:fs/promises"
 import { fingerprintFile } from "../../src/adapters/Fingerprint.js"
 import { nothingNew, parseFlags } from "../../src/main/SendEventsFastPath.js"
-import { resolvePaths } from "../../src/main/Paths.js"
+import { resolvePaths } from "../../src/domain/Paths.js"
 import { alertLine } from "../support/SendHarness.js"
 
 describe("parseFlags", () => {

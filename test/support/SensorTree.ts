@@ -6,7 +6,7 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { DEFAULTS, type Paths, resolvePaths } from "../../src/main/Paths.js"
+import { DEFAULTS, type Paths, resolvePaths } from "../../src/domain/Paths.js"
 
 const DASHES = "-".repeat(84)
 

@@ -3,7 +3,7 @@ import { Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode } from "../Failure.js"
-import { type Paths, resolvePaths } from "../Paths.js"
+import { type Paths, resolvePaths } from "../../domain/Paths.js"
 
 const optionalText = (name: string, description: string) =>
   Options.text(name).pipe(Options.withDescription(description), Options.optional)

@@ -4,14 +4,6 @@ import { Effect, Option } from "effect"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { parseListenAddress } from "../../domain/ListenAddress.js"
 
-/** The argv that runs this CLI again: the way this process was started when it is the CLI, else the bin. */
-const cliArgv = (binPath: string): Array<string> => {
-  const self = process.argv[1] ?? ""
-  return /(?:bin\/etpro-telemetry|dist\/bin\.js|src\/main\/bin\.ts)$/.test(self)
-    ? [process.execPath, ...process.execArgv, self]
-    : [process.execPath, binPath]
-}
-
 export const demoCommand = Command.make(
   "demo",
   {
@@ -27,15 +19,8 @@ export const demoCommand = Command.make(
     Effect.gen(function* () {
       const listen = parseListenAddress(o.listen)
       if ("error" in listen) return yield* new CliFailure({ message: `--listen ${listen.error}`, exitCode: ExitCode.usage })
-      const [{ demo }, SqliteStore, { assets }] = yield* Effect.promise(() =>
-        Promise.all([import("../programs/Demo.js"), import("../../adapters/SqliteStore.js"), import("../service/Assets.js")])
-      )
-      yield* demo({
-        root: Option.getOrUndefined(o.root),
-        serve: o.serve,
-        listen,
-        statusListen: o.statusListen,
-        cli: cliArgv(assets().cli)
-      }).pipe(Effect.provide(SqliteStore.layerMemory))
+      // The reference side (and SQLite) loads only on this path.
+      const { runDemo } = yield* Effect.promise(() => import("../../reference/Demo.js"))
+      yield* runDemo({ root: Option.getOrUndefined(o.root), serve: o.serve, listen, statusListen: o.statusListen })
     })
 ).pipe(Command.withDescription("the whole loop on this machine: service, sample sensor, agent commands, status"))

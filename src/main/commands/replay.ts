@@ -1,6 +1,6 @@
 /** `replay --log PATH [--speed N | --instant] [--base-url URL --token TOKEN] [--home-net CIDRS] [--sids FILE]` */
 import { Command, Options } from "@effect/cli"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Option } from "effect"
 import { readFile } from "node:fs/promises"
 import * as HostNetworks from "../../adapters/HostNetworks.js"
 import { maxAgeFrom } from "./Common.js"
@@ -50,16 +50,20 @@ export const replayCommand = Command.make(
       const listed = Option.isSome(o.sids) ? parseTelemetrySids(yield* readOrFail(o.sids.value, "SID list")).sids : undefined
       const sids = listed === undefined ? new Set<number>() : listed.size === 0 ? NO_SID : listed
       const { replay } = yield* Effect.promise(() => import("../programs/Replay.js"))
-      const SqliteStore = yield* Effect.promise(() => import("../../adapters/SqliteStore.js"))
+      // The reference side (and SQLite) loads only when the replay starts its own service.
+      const embedded = Option.isSome(o.baseUrl)
+        ? undefined
+        : (yield* Effect.promise(() => import("../../reference/Embedded.js"))).startEmbedded
       yield* replay({
         log: o.log,
         pace: Option.isSome(o.speed) ? { _tag: "speed", factor: o.speed.value } : { _tag: "instant" },
         baseUrl: Option.getOrUndefined(o.baseUrl),
+        embedded,
         token: Option.getOrUndefined(o.token),
         insecure: o.insecure,
         local: localNetworks(home.cidrs, []),
         sids,
         maxAgeMs
-      }).pipe(Effect.provide(Layer.merge(SqliteStore.layerMemory, HostNetworks.layerStatic([]))))
+      }).pipe(Effect.provide(HostNetworks.layerStatic([])))
     })
 ).pipe(Command.withDescription("replay recorded eve logs through the agent and the license model on simulated time"))

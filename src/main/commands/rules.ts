@@ -10,9 +10,9 @@ import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
 import * as StateStore from "../../adapters/StateStore.js"
 import { parseCategories } from "../../domain/RulesPlan.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
-import type { Paths } from "../Paths.js"
+import type { Paths } from "../../domain/Paths.js"
 import { common, pathsFrom } from "./Common.js"
-import { apiFlags, apiOptionsFrom } from "./sensorInfo.js"
+import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const storeLayer = (paths: Paths) =>
   Effect.promise(() => import("../../adapters/RulesStore.js")).pipe(

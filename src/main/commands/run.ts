@@ -25,10 +25,10 @@ import {
   type TaskName
 } from "../../domain/Schedule.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
-import type { Tasks } from "../programs/Run.js"
+import type { Tasks } from "../programs/RunAgent.js"
 import { loadPrivacy } from "../Privacy.js"
 import { maxAgeFrom } from "./Common.js"
-import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
+import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const TASKS: Record<string, TaskName> = {
   events: "events",
@@ -121,7 +121,7 @@ export const runCommand = Command.make(
       const [{ runAgent }, { sendEvents }, { heartbeatProgram }, { querySensorInfo, recordSensorInfo }, { rulesUpdate }, RulesStore] =
         yield* Effect.promise(() =>
           Promise.all([
-            import("../programs/Run.js"),
+            import("../programs/RunAgent.js"),
             import("../programs/SendEvents.js"),
             import("../programs/Heartbeat.js"),
             import("../programs/SensorInfo.js"),

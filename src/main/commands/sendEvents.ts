@@ -8,7 +8,7 @@ import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import { maxAgeFrom } from "./Common.js"
 import { line } from "../Failure.js"
 import { loadPrivacy } from "../Privacy.js"
-import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
+import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 export const sendEventsCommand = Command.make(
   "send-events",

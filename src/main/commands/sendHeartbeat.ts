@@ -1,7 +1,7 @@
 /** `send-heartbeat [--base-url URL] [--direct] [--print] [--insecure] [--timeout DURATION]` (SPEC section 6). */
 import { Command, Options } from "@effect/cli"
 import { Effect, Layer } from "effect"
-import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
+import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 export const sendHeartbeatCommand = Command.make(
   "send-heartbeat",

@@ -4,7 +4,7 @@ import { Effect, Option } from "effect"
 import { formatDuration, parseDuration } from "../../domain/Duration.js"
 import { DEFAULT_UNREACHABLE_AFTER_MS } from "../../domain/StatusCheck.js"
 import { CliFailure, ExitCode } from "../Failure.js"
-import { agentLayer, apiFlags, apiOptionsFrom } from "./sensorInfo.js"
+import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
 

@@ -5,8 +5,7 @@
 import { Clock, Effect, Stream } from "effect"
 import { EveLog } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
-import { emptyExplanation, eventToJson, makeSanitiser, parseEveLine } from "../../domain/Sanitise.js"
-import { selectRecord } from "../../domain/Select.js"
+import { makeOutbound } from "../../domain/Outbound.js"
 import { parseTimestamp } from "../../domain/Timestamp.js"
 import type { Privacy } from "../Privacy.js"
 
@@ -40,8 +39,7 @@ export const dump = (opts: DumpOptions) =>
     const output = yield* Output
     const now = yield* Clock.currentTimeMillis
     const notBefore = opts.since === "all" ? undefined : now - opts.since
-    const sanitise = makeSanitiser(opts.privacy.local)
-    const select = { sids: opts.privacy.sids, notBefore }
+    const outbound = makeOutbound(opts.privacy, { explain: opts.explain })
     const limit = opts.limit ?? Infinity
     const counts: DumpCounts = {
       files: 0, lines: 0, alerts: 0, selected: 0, printed: 0, badLines: 0, droppedAddresses: 0, expired: 0, notListed: 0
@@ -51,14 +49,14 @@ export const dump = (opts: DumpOptions) =>
     const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1)
 
     const handle = (line: string): string | undefined => {
-      let rec: unknown
-      try {
-        rec = parseEveLine(line)
-      } catch {
+      const rec = outbound.parse(line)
+      if (rec === undefined) {
         counts.badLines++
         return undefined
       }
-      const verdict = selectRecord(rec, select)
+      // Raw records are only selected; parsed ones also sanitised, exactly as send-events sends them.
+      const o = opts.parsed ? outbound.decide(rec, notBefore) : undefined
+      const verdict = o?.verdict ?? outbound.verdict(rec, notBefore)
       if (verdict !== "not-alert") counts.alerts++
       if (verdict === "expired") counts.expired++
       if (verdict === "sid-not-listed") counts.notListed++
@@ -73,12 +71,10 @@ export const dump = (opts: DumpOptions) =>
         return line
       }
       if (verdict === "bad-timestamp") counts.badLines++
-      if (verdict !== "send") return undefined
+      if (o?.verdict !== "send") return undefined
       counts.selected++
-      const explanation = opts.explain ? emptyExplanation() : undefined
-      const { event, droppedAddresses } = sanitise(rec, explanation)
-      counts.droppedAddresses += droppedAddresses
-      const body = eventToJson(event)
+      counts.droppedAddresses += o.droppedAddresses
+      const { json: body, explanation } = o
       if (explanation === undefined) return body
       explanation.dropped.forEach((p) => bump(droppedPaths, p))
       explanation.masked.forEach((m) => bump(maskedPaths, m.path))

@@ -13,6 +13,7 @@ import { SystemProbe } from "../../adapters/SystemProbe.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { TaskResult } from "../../domain/AgentState.js"
 import { assembleHeartbeat, type HeartbeatBody, problems } from "../../domain/Heartbeat.js"
+import { redact } from "../../domain/Token.js"
 import { defaultPolicy, RetryBudget, type RetryPolicy, schedule } from "../../domain/Retry.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import { type ApiOptions, describeApiError } from "./SensorInfo.js"
@@ -84,7 +85,7 @@ export const heartbeatProgram = (o: HeartbeatOptions) =>
       return { sent: true as const, body }
     }
     const { reason, kind } = describeApiError(sent.left)
-    const safe = token.token === "" ? reason : reason.split(token.token).join("***")
+    const safe = redact(reason, token.token)
     if (kind === "refused") {
       const spaces = token.trimmed ? " (it had leading/trailing spaces, which were trimmed)" : ""
       const message = `the service refused the token${spaces}: ${safe}`

@@ -14,20 +14,20 @@
  * with the embedded service every transition is also asked of the service's `sensorinfo`, and a
  * disagreement is printed.
  */
-import { Clock, Duration, Effect, Schedule, Stream } from "effect"
-import { randomBytes } from "node:crypto"
+import { Clock, Duration, Effect, Schedule, type Scope, Stream } from "effect"
 import { EveLog } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
-import { type ApiError, make as makeApi, type TelemetryApiService } from "../../adapters/TelemetryApi.js"
+import { make as makeApi, type TelemetryApiService } from "../../adapters/TelemetryApi.js"
+import type { ApiError } from "../../domain/ApiError.js"
 import { assembleHeartbeat, found, notFound } from "../../domain/Heartbeat.js"
-import { DEFAULT_WINDOWS, license, type LicenseStatus, type LicenseWindows } from "../../domain/License.js"
+import { DEFAULT_WINDOWS, license, type LicenseWindows } from "../../domain/License.js"
+import type { LicenseStatus } from "../../domain/StatusNames.js"
 import type { NetworkSet } from "../../domain/Network.js"
 import { classify } from "../../domain/Retry.js"
-import { emptyExplanation, eventToJson, makeSanitiser, parseEveLine } from "../../domain/Sanitise.js"
-import { selectRecord } from "../../domain/Select.js"
+import { makeOutbound } from "../../domain/Outbound.js"
+import { parseEveLine } from "../../domain/Sanitise.js"
 import { parseTimestamp } from "../../domain/Timestamp.js"
 import { CliFailure, ExitCode } from "../Failure.js"
-import { start as startService } from "../service/Service.js"
 
 /** A Clock whose time is set by the program; `sleep` advances it instead of waiting. */
 export interface SimClock {
@@ -50,13 +50,32 @@ export const makeSimClock = (startMs: number): SimClock => {
   return { clock, now: () => now, set: (ms) => void (now = ms) }
 }
 
+/** What a replay asks of a service it started itself, to compare the license model with. */
+export interface EmbeddedService {
+  readonly url: string
+  /** The token it registered (a fresh one unless given). */
+  readonly token: string
+  readonly counts: Effect.Effect<{ events: number; heartbeats: number; violations: number }, unknown>
+}
+
+/**
+ * Starts a service in process on the replay's simulated clock (src/reference/Embedded.ts); injected by the
+ * command so that the agent's code never loads the reference side.
+ */
+export type StartEmbedded = (o: {
+  readonly token?: string | undefined
+  readonly clock: Clock.Clock
+  readonly windows?: LicenseWindows | undefined
+}) => Effect.Effect<EmbeddedService, unknown, Scope.Scope>
+
 export type Pace = { readonly _tag: "instant" } | { readonly _tag: "speed"; readonly factor: number }
 
 export interface ReplayOptions {
   readonly log: string
   readonly pace: Pace
-  /** Undefined: the embedded service (in-memory). */
+  /** Undefined: the embedded service, started by `embedded`. */
   readonly baseUrl?: string | undefined
+  readonly embedded?: StartEmbedded | undefined
   /** Required with `baseUrl`; generated for the embedded service. */
   readonly token?: string | undefined
   readonly insecure?: boolean
@@ -172,11 +191,11 @@ export const replay = (opts: ReplayOptions) =>
       let token = opts.token
       let baseUrl = opts.baseUrl
       let serviceCounts: Effect.Effect<{ events: number; heartbeats: number; violations: number }, unknown> | undefined
-      if (embedded) {
-        token ??= randomBytes(18).toString("base64url")
-        const svc = yield* Effect.withClock(startService({ tokens: [token], ...(opts.windows ? { windows } : {}) }), sim.clock)
+      if (embedded && opts.embedded !== undefined) {
+        const svc = yield* opts.embedded({ token, clock: sim.clock, windows: opts.windows })
+        token = svc.token
         baseUrl = svc.url
-        serviceCounts = svc.store.counts
+        serviceCounts = svc.counts
       }
       if (token === undefined || baseUrl === undefined) {
         return yield* new CliFailure({ message: "--base-url needs --token", exitCode: ExitCode.usage })
@@ -276,13 +295,11 @@ export const replay = (opts: ReplayOptions) =>
       // Registration and the first heartbeat at the first record's time.
       yield* heartbeat("sensor registered, first heartbeat")
 
-      const sanitise = makeSanitiser(opts.local)
+      const outbound = makeOutbound({ local: opts.local, sids: opts.sids }, { explain: true })
       const handle = (text: string) =>
         Effect.gen(function* () {
-          let rec: unknown
-          try {
-            rec = parseEveLine(text)
-          } catch {
+          const rec = outbound.parse(text)
+          if (rec === undefined) {
             totals.badLines++
             return
           }
@@ -298,20 +315,15 @@ export const replay = (opts: ReplayOptions) =>
             if (t < sim.now()) totals.lateRecords++
             yield* advanceTo(Math.max(t, sim.now()))
           }
-          const verdict = selectRecord(rec, {
-            sids: opts.sids,
-            notBefore: maxAgeMs === undefined ? undefined : sim.now() - maxAgeMs
-          })
-          if (verdict !== "not-alert") totals.alerts++
-          if (verdict === "expired") totals.expired++
-          if (verdict === "sid-not-listed") totals.notListed++
-          if (verdict !== "send") return
-          const explanation = emptyExplanation()
-          const { event, droppedAddresses } = sanitise(rec, explanation)
-          totals.maskedValues += explanation.masked.length
-          totals.droppedKeys += explanation.dropped.length
-          totals.droppedAddresses += droppedAddresses
-          const r = yield* deliver(api.postEvent(eventToJson(event)))
+          const o = outbound.decide(rec, maxAgeMs === undefined ? undefined : sim.now() - maxAgeMs)
+          if (o.verdict !== "not-alert") totals.alerts++
+          if (o.verdict === "expired") totals.expired++
+          if (o.verdict === "sid-not-listed") totals.notListed++
+          if (o.verdict !== "send") return
+          totals.maskedValues += o.explanation?.masked.length ?? 0
+          totals.droppedKeys += o.explanation?.dropped.length ?? 0
+          totals.droppedAddresses += o.droppedAddresses
+          const r = yield* deliver(api.postEvent(o.json))
           if (r === "ok") {
             totals.sent++
             facts.lastEvent = sim.now()

@@ -10,12 +10,14 @@ import { Clock, Effect, Option } from "effect"
 import { execFile } from "node:child_process"
 import { Output } from "../../adapters/Output.js"
 import { RuleUpdaterConfig } from "../../adapters/RuleUpdaterConfig.js"
-import { type Manifest, RulesStore } from "../../adapters/RulesStore.js"
+import { RulesStore } from "../../adapters/RulesStore.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
+import type { ApiError } from "../../domain/ApiError.js"
 import { defaultPolicy, RetryBudget, type RetryPolicy, schedule as retrySchedule } from "../../domain/Retry.js"
-import { formatSelection, sameSelection, sameVersion, type Selection, splitCommandLine } from "../../domain/RulesPlan.js"
+import { redact } from "../../domain/Token.js"
+import { formatSelection, type Manifest, sameSelection, sameVersion, type Selection, splitCommandLine } from "../../domain/RulesPlan.js"
 import { ExitCode } from "../Failure.js"
 import { describeApiError } from "./SensorInfo.js"
 
@@ -123,10 +125,10 @@ export const rulesUpdate = (
 
       const policy = o.retry ?? defaultPolicy
       const budget = new RetryBudget(policy.budgetMs)
-      const retried = <A>(e: Effect.Effect<A, TelemetryApi.ApiError>) =>
+      const retried = <A>(e: Effect.Effect<A, ApiError>) =>
         Effect.retry(e, retrySchedule({ policy, budget }))
-      const scrub = (t: string) => (secret === "" ? t : t.split(secret).join("***"))
-      const apiFailure = (what: string) => (e: TelemetryApi.ApiError) => {
+      const scrub = (t: string) => redact(t, secret)
+      const apiFailure = (what: string) => (e: ApiError) => {
         const { reason, kind } = describeApiError(e)
         const refused = kind === "refused"
         return fail(

@@ -9,26 +9,24 @@
  * Cheap when there is nothing new: the files' sizes are checked against the checkpoint before the
  * sanitiser's inputs are read or the HTTP stack is loaded (`api` is only acquired for the first POST).
  */
-import { Clock, Data, Effect, Option, Random, Ref, Schedule, type Scope, Stream } from "effect"
+import { Clock, Data, Duration, Effect, Option, Random, Ref, Schedule, type Scope, Stream } from "effect"
 import { EveLog, EveLogError } from "../../adapters/EveLog.js"
 import { observeFile } from "../../adapters/Fingerprint.js"
 import { Output } from "../../adapters/Output.js"
 import { type StateError, StateStore } from "../../adapters/StateStore.js"
-import type { ApiError, TelemetryApiService } from "../../adapters/TelemetryApi.js"
+import type { TelemetryApiService } from "../../adapters/TelemetryApi.js"
+import type { ApiError } from "../../domain/ApiError.js"
 import type { AgentState, Counters, HourBucket, TaskResult } from "../../domain/AgentState.js"
+import { addBuckets, addCounters, type BucketKey, bumpHour, mergeHourly, subCounters, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
 import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, type PlannedFile } from "../../domain/Checkpoint.js"
 import { formatDuration } from "../../domain/Duration.js"
 import { classify, defaultPolicy, RetryBudget, type RetryPolicy, schedule } from "../../domain/Retry.js"
-import { eventToJson, makeSanitiser, parseEveLine } from "../../domain/Sanitise.js"
-import { selectRecord } from "../../domain/Select.js"
+import { makeOutbound } from "../../domain/Outbound.js"
 import { type CliFailure, line } from "../Failure.js"
 import type { Privacy } from "../Privacy.js"
 
 const CMD = "send-events"
 const ALERT_NEEDLE = '"alert"'
-const HOUR = 3_600_000
-/** Hourly buckets kept (the widget charts the last 24 hours). */
-const KEEP_HOURS = 48
 /** Rejections logged one by one; the rest are counted. */
 const LOG_REJECTIONS = 10
 
@@ -65,39 +63,6 @@ export interface SendSummary {
   readonly files: number
 }
 
-const zero = (): { -readonly [K in keyof Counters]: number } => ({
-  read: 0, selected: 0, sent: 0, rejected: 0, expired: 0, skippedBadLine: 0
-})
-
-const addCounters = (a: Counters, b: Counters): Counters => ({
-  read: a.read + b.read,
-  selected: a.selected + b.selected,
-  sent: a.sent + b.sent,
-  rejected: a.rejected + b.rejected,
-  expired: a.expired + b.expired,
-  skippedBadLine: a.skippedBadLine + b.skippedBadLine
-})
-
-const subCounters = (a: Counters, b: Counters): Counters => ({
-  read: a.read - b.read,
-  selected: a.selected - b.selected,
-  sent: a.sent - b.sent,
-  rejected: a.rejected - b.rejected,
-  expired: a.expired - b.expired,
-  skippedBadLine: a.skippedBadLine - b.skippedBadLine
-})
-
-/** Adds per-hour deltas to the stored buckets and drops those older than KEEP_HOURS. */
-export const mergeHourly = (stored: ReadonlyArray<HourBucket>, delta: ReadonlyMap<number, HourBucket>, now: number): Array<HourBucket> => {
-  const byHour = new Map(stored.map((b) => [b.hour, b]))
-  for (const d of delta.values()) {
-    const b = byHour.get(d.hour)
-    byHour.set(d.hour, b === undefined ? d : { hour: d.hour, sent: b.sent + d.sent, rejected: b.rejected + d.rejected, expired: b.expired + d.expired })
-  }
-  const oldest = Math.floor(now / HOUR) * HOUR - (KEEP_HOURS - 1) * HOUR
-  return [...byHour.values()].filter((b) => b.hour >= oldest).sort((a, b) => a.hour - b.hour)
-}
-
 const observe = (path: string): Effect.Effect<ObservedFile | undefined, EveLogError> =>
   Effect.tryPromise({ try: () => observeFile(path), catch: (e) => e as NodeJS.ErrnoException }).pipe(
     Effect.catchAll((e) =>
@@ -114,7 +79,7 @@ const observeLog = (eve: EveLog["Type"], log: string) =>
   Effect.gen(function* () {
     let observed: Array<ObservedFile> = []
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (attempt > 0) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 20 * attempt)))
+      if (attempt > 0) yield* Effect.sleep(Duration.millis(20 * attempt))
       const listed = yield* eve.files(log)
       const seen = yield* Effect.forEach(listed, (f) => observe(f.path))
       observed = seen.filter((o): o is ObservedFile => o !== undefined)
@@ -169,9 +134,8 @@ export const sendEvents = (opts: SendEventsOptions) =>
     // A configuration error (bad --home-net, unreadable SID file) keeps its exit code 2.
     const privacy = yield* opts.privacy.pipe(Effect.mapError((m) => (typeof m === "string" ? new DeliveryFailed({ message: m }) : m)))
     for (const w of privacy.warnings) yield* out.err(line(CMD, `warning: ${w}`))
-    const sanitise = makeSanitiser(privacy.local)
+    const outbound = makeOutbound(privacy)
     const notBefore = opts.maxAgeMs === undefined ? undefined : startedAt - opts.maxAgeMs
-    const select = { sids: privacy.sids, notBefore }
 
     // What the run has done, and what of it is already in the state file.
     const trackers: Array<AckTracker | undefined> = plans.map(() => undefined)
@@ -180,11 +144,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     let hourly = new Map<number, HourBucket>()
     let answered = 0
     let dirty = false
-    const bumpHour = (now: number, k: "sent" | "rejected" | "expired") => {
-      const hour = Math.floor(now / HOUR) * HOUR
-      const b = hourly.get(hour) ?? { hour, sent: 0, rejected: 0, expired: 0 }
-      hourly.set(hour, { ...b, [k]: b[k] + 1 })
-    }
+    const bump = (now: number, k: BucketKey) => bumpHour(hourly, now, k)
 
     const offsets = () => [...checkpointsFor(plans, (p, i) => trackers[i]?.offset ?? p.start), ...unmatched]
     const persistLock = yield* Effect.makeSemaphore(1)
@@ -212,7 +172,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
             const base: AgentState = {
               ...s,
               counters: addCounters(s.counters, delta),
-              hourly: mergeHourly(s.hourly, hours, now)
+              hourly: mergeHourly(s.hourly, hours.values(), now)
             }
             return result === undefined ? { ...base, files } : { ...base, files, lastSend: result }
           }).pipe(
@@ -221,7 +181,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
                 // Not written: kept for the next write.
                 for (const b of hours.values()) {
                   const cur = hourly.get(b.hour)
-                  hourly.set(b.hour, cur === undefined ? b : { hour: b.hour, sent: cur.sent + b.sent, rejected: cur.rejected + b.rejected, expired: cur.expired + b.expired })
+                  hourly.set(b.hour, cur === undefined ? b : addBuckets(cur, b))
                 }
                 dirty = true
               })
@@ -274,22 +234,15 @@ export const sendEvents = (opts: SendEventsOptions) =>
               counters.skippedBadLine += batch.bad
               const events: Array<Event> = []
               for (let i = 0; i < batch.lines.length; i++) {
-                let rec: unknown
-                try {
-                  rec = parseEveLine(batch.lines[i]!)
-                } catch {
-                  counters.skippedBadLine++
-                  continue
-                }
-                const verdict = selectRecord(rec, select)
-                if (verdict === "expired") {
+                const o = outbound.line(batch.lines[i]!, notBefore)
+                if (o.verdict === "expired") {
                   counters.expired++
-                  bumpHour(now, "expired")
-                } else if (verdict === "bad-timestamp") counters.skippedBadLine++
-                if (verdict !== "send") continue
+                  bump(now, "expired")
+                } else if (o.verdict === "bad-line" || o.verdict === "bad-timestamp") counters.skippedBadLine++
+                if (o.verdict !== "send") continue
                 counters.selected++
-                const json = eventToJson(sanitise(rec).event)
-                events.push({ file, id: tracker.add(batch.ends[i]!), json })
+                bump(now, "seen")
+                events.push({ file, id: tracker.add(batch.ends[i]!), json: o.json })
               }
               tracker.advance(batch.end)
               dirty = true
@@ -351,10 +304,10 @@ export const sendEvents = (opts: SendEventsOptions) =>
         budget.succeeded(now)
         if (answer === "sent") {
           counters.sent++
-          bumpHour(now, "sent")
+          bump(now, "sent")
         } else {
           counters.rejected++
-          bumpHour(now, "rejected")
+          bump(now, "rejected")
           const n = yield* Ref.getAndUpdate(rejections, (x) => x + 1)
           if (n < LOG_REJECTIONS) yield* out.err(line(CMD, `event rejected: ${answer.message}`))
           if (n === LOG_REJECTIONS) yield* out.err(line(CMD, "further rejections are counted, not logged"))

@@ -10,6 +10,8 @@ import { isUnconfigured, RuleUpdaterConfig, type TokenError } from "../../adapte
 import { StateStore } from "../../adapters/StateStore.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
+import { type ApiError, TransportError } from "../../domain/ApiError.js"
+import { redact } from "../../domain/Token.js"
 import { printable } from "../../domain/Widget.js"
 import { line } from "../Failure.js"
 
@@ -35,7 +37,7 @@ export interface SensorInfoOutcome {
   readonly warnings: ReadonlyArray<string>
 }
 
-const LABEL: Record<TelemetryApi.TransportError["reason"], string> = {
+const LABEL: Record<TransportError["reason"], string> = {
   dns: "DNS",
   refused: "connection refused",
   reset: "connection reset",
@@ -45,7 +47,7 @@ const LABEL: Record<TelemetryApi.TransportError["reason"], string> = {
 }
 
 /** The cause of a failed request, in one line naming its kind. */
-export const describeApiError = (e: TelemetryApi.ApiError): { reason: string; kind: FailureKind } => {
+export const describeApiError = (e: ApiError): { reason: string; kind: FailureKind } => {
   switch (e._tag) {
     case "TransportError":
     {
@@ -66,8 +68,6 @@ export const describeApiError = (e: TelemetryApi.ApiError): { reason: string; ki
       return { reason: `bad JSON: ${printable(e.message)}`, kind: "bad-response" }
   }
 }
-
-const scrub = (text: string, token: string) => (token === "" ? text : text.split(token).join("***"))
 
 /** `ok` answers: the service's fields, with `status` first and always "ok". */
 const okResult = (fields: Record<string, unknown>): Record<string, unknown> => {
@@ -106,7 +106,7 @@ const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, RuleUpdater
       Effect.timeoutFail({
         duration: o.timeoutMs * 2 + 1000,
         onTimeout: () =>
-          new TelemetryApi.TransportError({
+          new TransportError({
             url: o.baseUrl,
             reason: "timeout",
             message: `no answer in ${o.timeoutMs * 2 + 1000} ms from ${o.baseUrl}`
@@ -115,11 +115,11 @@ const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, RuleUpdater
       Effect.map((fields): Omit<SensorInfoOutcome, "at" | "warnings"> => ({ result: okResult(fields) })),
       Effect.catchAll((e) => {
         const { reason, kind } = describeApiError(e)
-        return Effect.succeed({ result: { status: "failed", response: scrub(reason, secret) }, failure: kind })
+        return Effect.succeed({ result: { status: "failed", response: redact(reason, secret) }, failure: kind })
       }),
       Effect.catchAllDefect((d) =>
         Effect.succeed({
-          result: { status: "failed", response: scrub(`internal error: ${String(d).split("\n")[0]}`, secret) },
+          result: { status: "failed", response: redact(`internal error: ${String(d).split("\n")[0]}`, secret) },
           failure: "internal" as const
         })
       )

@@ -5,6 +5,7 @@
  * is shown in UTC, saying so, like the terminal and the advice. Plain ES2017 for any browser; no template
  * literals, so these String.raw texts hold it verbatim (the server pins the result by hash).
  */
+import { STATUS_TONE } from "../../domain/StatusNames.js"
 import { CHART_SCRIPT } from "./chartScript.js"
 
 /** The fastest refresh a visitor may ask for with `?refresh=MS`: each refresh may ask the service. */
@@ -110,7 +111,7 @@ const MAIN = String.raw`
     node.hidden = parts.length === 0;
   }
 
-  var TONE = { ACTIVE: "ok", DORMANT: "warn", DISABLED: "bad", unreachable: "down", failed: "down" };
+  var TONE = ${JSON.stringify(STATUS_TONE)};
 
   function renderLicense(v, now) {
     var status = text(v.status) || "unknown";

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { resolvePaths } from "../../../src/main/Paths.js"
+import { resolvePaths } from "../../../src/domain/Paths.js"
 import { ruleset, visible } from "../../support/rulesArchive.js"
 
 const BIN = join(import.meta.dirname, "../../../src/main/bin.ts")

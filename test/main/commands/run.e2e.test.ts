@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { resolvePaths } from "../../../src/main/Paths.js"
+import { resolvePaths } from "../../../src/domain/Paths.js"
 
 const BIN = join(import.meta.dirname, "../../../src/main/bin.ts")
 const cleanups: Array<() => Promise<void>> = []

@@ -13,7 +13,7 @@ import * as RulesStore from "../../../src/adapters/RulesStore.js"
 import * as RuleUpdaterConfig from "../../../src/adapters/RuleUpdaterConfig.js"
 import * as StateStore from "../../../src/adapters/StateStore.js"
 import { ExitCode } from "../../../src/main/Failure.js"
-import { resolvePaths } from "../../../src/main/Paths.js"
+import { resolvePaths } from "../../../src/domain/Paths.js"
 import { rulesList, rulesUpdate, type RulesUpdateOptions } from "../../../src/main/programs/RulesUpdate.js"
 import { ruleset, visible } from "../../support/rulesArchive.js"
 

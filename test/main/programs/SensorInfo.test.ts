@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { createServer } from "node:net"
-import * as TelemetryApi from "../../../src/adapters/TelemetryApi.js"
+import { TransportError } from "../../../src/domain/ApiError.js"
 import { describeApiError, sensorInfoProgram } from "../../../src/main/programs/SensorInfo.js"
 import { type AgentEnv, agentEnv, captured, TOKEN } from "../../support/AgentEnv.js"
 import { type Reply, type Sink, startSink } from "../../support/TelemetrySink.js"
@@ -127,8 +127,8 @@ describe("sensor-info", () => {
   )
 
   it("every transport reason is named, DNS included", () => {
-    const e = (reason: TelemetryApi.TransportError["reason"], message: string) =>
-      describeApiError(new TelemetryApi.TransportError({ url: "https://x.test/api", reason, message })).reason
+    const e = (reason: TransportError["reason"], message: string) =>
+      describeApiError(new TransportError({ url: "https://x.test/api", reason, message })).reason
     expect(e("dns", "cannot resolve the host name of https://x.test/api (ENOTFOUND)")).toMatch(/^DNS: cannot resolve/)
     expect(e("timeout", "no answer in 5000 ms from https://x.test/api")).toMatch(/^timeout: /)
     expect(e("reset", "connection reset by https://x.test/api")).toBe("connection reset by https://x.test/api")

@@ -9,25 +9,26 @@
  *
  * A command this build does not have is reported and skipped (and the demo then fails if nothing was sent).
  */
-import { Clock, Effect, Stream } from "effect"
+import { Clock, Data, Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { EveLog } from "../../adapters/EveLog.js"
-import { Output } from "../../adapters/Output.js"
-import { setTokenInText } from "../../adapters/RuleUpdaterConfig.js"
-import { make as makeApi } from "../../adapters/TelemetryApi.js"
-import { emptyExplanation, eventToJson, makeSanitiser, parseEveLine } from "../../domain/Sanitise.js"
-import { selectRecord } from "../../domain/Select.js"
-import { parseTimestamp } from "../../domain/Timestamp.js"
-import { CliFailure, ExitCode } from "../Failure.js"
-import { resolvePaths } from "../Paths.js"
-import { loadPrivacy } from "../Privacy.js"
-import { assets } from "../service/Assets.js"
-import { untilSignal } from "../service/Run.js"
-import { start as startService } from "../service/Service.js"
+import { Output } from "../adapters/Output.js"
+import { setTokenInText } from "../adapters/RuleUpdaterConfig.js"
+import { make as makeApi } from "../adapters/TelemetryApi.js"
+import { parseLicenseStatus } from "../domain/License.js"
+import { redact } from "../domain/Token.js"
+import { parseTimestamp } from "../domain/Timestamp.js"
+import { resolvePaths } from "../domain/Paths.js"
+import { assets } from "./Assets.js"
+import { untilSignal } from "./RunService.js"
+import * as SqliteStore from "./SqliteStore.js"
+import { start as startService } from "./Service.js"
+
+/** The demo did not complete; one line for the operator (exit code 1). */
+export class DemoFailure extends Data.TaggedError("DemoFailure")<{ readonly message: string }> {}
 
 export interface DemoOptions {
   /** The sensor tree; a fresh temporary directory (removed at the end) when absent. */
@@ -160,7 +161,7 @@ const runCli = (cli: ReadonlyArray<string>, args: ReadonlyArray<string>, timeout
 /** Starts a long-running child (the status page) and waits for its `listening on` line. */
 const startChild = (cli: ReadonlyArray<string>, args: ReadonlyArray<string>) =>
   Effect.acquireRelease(
-    Effect.async<{ child: ChildProcess; url: string }, CliFailure>((resume) => {
+    Effect.async<{ child: ChildProcess; url: string }, DemoFailure>((resume) => {
       const child = spawn(cli[0]!, [...cli.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"] })
       let out = ""
       let err = ""
@@ -171,7 +172,7 @@ const startChild = (cli: ReadonlyArray<string>, args: ReadonlyArray<string>) =>
       })
       child.stderr!.on("data", (c: Buffer) => void (err += c.toString("utf8")))
       child.on("close", (code) =>
-        resume(Effect.fail(new CliFailure({ message: `the status page exited (${code}): ${err.trim().split("\n")[0] ?? ""}`, exitCode: ExitCode.failure })))
+        resume(Effect.fail(new DemoFailure({ message: `the status page exited (${code}): ${err.trim().split("\n")[0] ?? ""}` })))
       )
     }),
     ({ child }) => Effect.sync(() => void (child.exitCode === null && child.kill("SIGTERM")))
@@ -244,7 +245,7 @@ export const demo = (opts: DemoOptions) =>
             yield* say("    (not in this build yet)")
             return r
           }
-          const text = indent(`${r.stdout}${r.stderr}`.split(token).join("***"))
+          const text = indent(redact(`${r.stdout}${r.stderr}`, token))
           if (text !== "") yield* say(text)
           if (r.code !== 0) {
             failures.push(`${args.join(" ")} exited ${r.code}`)
@@ -260,7 +261,7 @@ export const demo = (opts: DemoOptions) =>
       yield* step(["status"])
 
       // ---- what left the sensor
-      const report = yield* explainLog(paths, eveFile, now)
+      const report = yield* explainByDump(opts.cli, root, eveText, timeoutMs)
       const counts = yield* svc.store.counts
       const sensors = yield* svc.store.sensors
       const stored = yield* svc.store.events({ limit: 1000 })
@@ -282,7 +283,7 @@ export const demo = (opts: DemoOptions) =>
         yield* say(`    recorded  ${report.example.recorded}`)
         yield* say(`    received  ${example?.body ?? report.example.sent}`)
       }
-      const status = sensors[0] === undefined ? "unknown" : (yield* sensorStatus(svc.url, token))
+      const status = sensors[0] === undefined ? ("unknown" as const) : (yield* sensorStatus(svc.url, token))
       yield* say(`  license status at the service: ${status}`)
       if (missing.length > 0) yield* say(`  not in this build yet (skipped): ${missing.join(", ")}`)
 
@@ -299,67 +300,80 @@ export const demo = (opts: DemoOptions) =>
         yield* say(`\ndone in ${took.toFixed(1)} s${failures.length > 0 ? `; failed: ${failures.join("; ")}` : ""}`)
       }
       if (failures.length > 0 || counts.events === 0 || status !== "ACTIVE") {
-        return yield* new CliFailure({
-          message: `the demo did not complete: ${[...failures, ...(status !== "ACTIVE" ? [`status ${status}`] : [])].join("; ") || "no events reached the service"}`,
-          exitCode: ExitCode.failure
+        return yield* new DemoFailure({
+          message: `the demo did not complete: ${[...failures, ...(status !== "ACTIVE" ? [`status ${status}`] : [])].join("; ") || "no events reached the service"}`
         })
       }
     })
   )
+
+/** The argv that runs this CLI again: the way this process was started when it is the CLI, else the bin. */
+const cliArgv = (binPath: string): Array<string> => {
+  const self = process.argv[1] ?? ""
+  return /(?:bin\/etpro-telemetry|dist\/bin\.js|src\/main\/bin\.ts)$/.test(self)
+    ? [process.execPath, ...process.execArgv, self]
+    : [process.execPath, binPath]
+}
+
+/** The `demo` command's body: this CLI as the agent, an in-memory service. */
+export const runDemo = (opts: Omit<DemoOptions, "cli">) =>
+  demo({ ...opts, cli: cliArgv(assets().cli) }).pipe(Effect.provide(SqliteStore.layerMemory))
 
 const sensorStatus = (baseUrl: string, token: string) =>
   Effect.scoped(
     Effect.gen(function* () {
       const api = yield* makeApi({ baseUrl, token, insecure: false, timeoutMs: 5000 })
       const info = yield* api.sensorInfo
-      return String(info.sensor_status)
+      return parseLicenseStatus(info.sensor_status)
     })
-  ).pipe(Effect.catchAllCause(() => Effect.succeed("unknown")))
+  ).pipe(Effect.catchAllCause(() => Effect.succeed("unknown" as const)))
 
-/** The same selection and sanitisation as send-events, with explanations: what was masked and dropped. */
-const explainLog = (paths: ReturnType<typeof resolvePaths>, eveFile: string, now: number) =>
+interface Explained {
+  readonly dropped: ReadonlyArray<string>
+  readonly masked: ReadonlyArray<{ readonly path: string }>
+}
+
+/** The recorded line an event came from: same time, same rule. */
+const recordedLine = (eveText: string, sent: string): string | undefined => {
+  const key = (r: { timestamp?: unknown; alert?: { signature_id?: unknown } }) => `${String(r.timestamp)} ${String(r.alert?.signature_id)}`
+  const want = key(JSON.parse(sent))
+  return eveText.split("\n").find((l) => {
+    try {
+      return l !== "" && key(JSON.parse(l)) === want
+    } catch {
+      return false
+    }
+  })
+}
+
+/**
+ * What left the sensor and why, as the operator sees it: the agent's own `dump --explain` (the selection and
+ * sanitisation of send-events, with what was masked and dropped), run like the other commands.
+ */
+const explainByDump = (cli: ReadonlyArray<string>, root: string, eveText: string, timeoutMs: number) =>
   Effect.gen(function* () {
-    const eve = yield* EveLog
-    const privacy = yield* loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: paths.telemetrySids }).pipe(
-      Effect.orElseSucceed(() => undefined)
-    )
+    const r = yield* runCli(cli, ["dump", "--explain", "--since", "1d", "--root", root], timeoutMs)
+    const summary = /(\d+) lines, (\d+) alerts, (\d+) selected/.exec(r.stderr)
     const report = {
-      lines: 0,
-      alerts: 0,
-      selected: 0,
+      lines: Number(summary?.[1] ?? 0),
+      alerts: Number(summary?.[2] ?? 0),
+      selected: Number(summary?.[3] ?? 0),
       masked: new Map<string, number>(),
       dropped: new Map<string, number>(),
       example: undefined as { recorded: string; sent: string } | undefined
     }
-    if (privacy === undefined) return report
-    const sanitise = makeSanitiser(privacy.local)
     const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1)
-    yield* eve.read(eveFile, { start: 0 }).pipe(
-      Stream.runForEach((batch) =>
-        Effect.sync(() => {
-          report.lines += batch.lineCount
-          for (const line of batch.lines) {
-            let rec: unknown
-            try {
-              rec = parseEveLine(line)
-            } catch {
-              continue
-            }
-            const v = selectRecord(rec, { sids: privacy.sids, notBefore: now - 86_400_000 })
-            if (v !== "not-alert") report.alerts++
-            if (v !== "send") continue
-            report.selected++
-            const ex = emptyExplanation()
-            const { event } = sanitise(rec, ex)
-            ex.masked.forEach((m) => bump(report.masked, m.path))
-            ex.dropped.forEach((d) => bump(report.dropped, d))
-            // Show an event where free text was masked too, if there is one.
-            if (report.example === undefined && ex.masked.some((m) => m.path.startsWith("tls.") || m.path.startsWith("http."))) {
-              report.example = { recorded: line, sent: eventToJson(event) }
-            }
-          }
-        })
-      )
-    )
+    for (const text of r.stdout.split("\n")) {
+      if (text === "") continue
+      const ex = JSON.parse(text) as Explained
+      ex.masked.forEach((m) => bump(report.masked, m.path))
+      ex.dropped.forEach((d) => bump(report.dropped, d))
+      // Show an event where free text was masked too, if there is one.
+      if (report.example === undefined && ex.masked.some((m) => m.path.startsWith("tls.") || m.path.startsWith("http."))) {
+        // The body exactly as sent (a flow_id may not survive JSON.parse): `{"sent":BODY,"dropped":[...`.
+        const sent = text.slice('{"sent":'.length, text.indexOf(',"dropped":['))
+        report.example = { recorded: recordedLine(eveText, sent) ?? sent, sent }
+      }
+    }
     return report
   })

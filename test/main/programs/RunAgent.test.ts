@@ -3,7 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Clock, Deferred, Effect, Fiber, Ref, TestClock } from "effect"
 import * as Output from "../../../src/adapters/Output.js"
 import { defaultRunConfig, drawPlan, HOUR, MINUTE, type RunPlan } from "../../../src/domain/Schedule.js"
-import { runAgent, type Tasks } from "../../../src/main/programs/Run.js"
+import { runAgent, type Tasks } from "../../../src/main/programs/RunAgent.js"
 
 const plan: RunPlan = drawPlan(defaultRunConfig, { events: 0.37, heartbeat: 0.61, sensorInfo: 0.13, rules: 0.42 })
 const utc = () => 0

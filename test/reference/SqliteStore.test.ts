@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { make, open, SCHEMA_VERSION } from "../../src/adapters/SqliteStore.js"
+import { make, open, SCHEMA_VERSION } from "../../src/reference/SqliteStore.js"
 
 const tempDb = () => Effect.promise(() => mkdtemp(join(tmpdir(), "store-"))).pipe(Effect.map((d) => join(d, "service.db")))
 

@@ -14,8 +14,8 @@
  */
 import { Clock, Effect } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
-import type { SensorRow, SqliteStoreService } from "../../adapters/SqliteStore.js"
-import { DEFAULT_WINDOWS, license, type LicenseWindows } from "../../domain/License.js"
+import type { SensorRow, SqliteStoreService } from "./SqliteStore.js"
+import { DEFAULT_WINDOWS, license, type LicenseWindows } from "../domain/License.js"
 import { json, type Request, type Response } from "./HttpServer.js"
 import { checkEvent } from "./PrivacyCheck.js"
 import { type Rulesets, rulesetFor } from "./Rulesets.js"

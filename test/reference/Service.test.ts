@@ -9,10 +9,10 @@ import { request as httpRequest } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { list as tarList } from "tar"
-import * as SqliteStore from "../../src/adapters/SqliteStore.js"
+import * as SqliteStore from "../../src/reference/SqliteStore.js"
 import { ALWAYS_PRIVATE, makeNetworkSet, parseCidrs } from "../../src/domain/Network.js"
 import { eventToJson, makeSanitiser } from "../../src/domain/Sanitise.js"
-import { type RunningService, start } from "../../src/main/service/Service.js"
+import { type RunningService, start } from "../../src/reference/Service.js"
 
 const TOKEN = "sensor-token-1"
 const H = 3_600_000

@@ -10,8 +10,8 @@
  * ranges count (the service cannot know a sensor's HOME_NET).
  */
 import { Either, ParseResult, Schema } from "effect"
-import { SanitisedEvent } from "../../domain/EveRecord.js"
-import type { ViolationInput } from "../../adapters/SqliteStore.js"
+import { SanitisedEvent } from "../domain/EveRecord.js"
+import type { ViolationInput } from "./SqliteStore.js"
 import { carriedIPv4, maskedIPv6In, type Reading, spellingsIn } from "./AddressSpellings.js"
 
 /** SPEC section 3's always-private ranges, written here as numbers (not read from src/domain). */

@@ -3,8 +3,8 @@
  * when ready (and the admin key when it was generated), then one line when it stops.
  */
 import { Effect } from "effect"
-import { Output } from "../../adapters/Output.js"
-import * as SqliteStore from "../../adapters/SqliteStore.js"
+import { Output } from "../adapters/Output.js"
+import * as SqliteStore from "./SqliteStore.js"
 import { start } from "./Service.js"
 
 export interface RunOptions {

@@ -2,7 +2,13 @@
  * Where things are on a sensor (SPEC section 1). `--root DIR` prefixes every default path, so tests, demos
  * and replays run against a tree of their own; a path given explicitly by flag is used as given.
  */
-import { join } from "node:path"
+
+/** `a/b`, as path.join makes it on POSIX (the agent's only platform) for the cases here: no doubled `/`. */
+const join = (dir: string, name: string): string => {
+  const base = dir.replace(/\/+$/, "")
+  const rest = name.replace(/^\/+/, "")
+  return base === "" ? (dir.startsWith("/") ? `/${rest}` : rest) : `${base}/${rest}`
+}
 
 export interface Paths {
   readonly root: string

@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { ALWAYS_PRIVATE, makeNetworkSet, parseCidrs } from "../../src/domain/Network.js"
 import { eventToJson, makeSanitiser } from "../../src/domain/Sanitise.js"
-import { checkEvent, privateAddressesIn } from "../../src/main/service/PrivacyCheck.js"
+import { checkEvent, privateAddressesIn } from "../../src/reference/PrivacyCheck.js"
 import { addressValue, localAddress, makeRecordArbs, textWith } from "../support/Arbitraries.js"
 import { localAddressesIn, oracleNetworks } from "../support/PrivacyOracle.js"
 

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto"
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { create as createTar } from "tar"
-import type { Ruleset } from "../../domain/License.js"
+import type { Ruleset } from "../domain/License.js"
 
 export class RulesetError extends Data.TaggedError("RulesetError")<{
   readonly dir: string

@@ -6,8 +6,8 @@
  */
 import { Effect, Runtime } from "effect"
 import { randomBytes } from "node:crypto"
-import { SqliteStore, type SqliteStoreService } from "../../adapters/SqliteStore.js"
-import type { LicenseWindows } from "../../domain/License.js"
+import { SqliteStore, type SqliteStoreService } from "./SqliteStore.js"
+import type { LicenseWindows } from "../domain/License.js"
 import { makeApi, sensorIdFor, tokenHash } from "./Api.js"
 import { assets } from "./Assets.js"
 import { serve } from "./HttpServer.js"

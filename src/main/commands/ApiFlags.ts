@@ -1,0 +1,52 @@
+/** The flags of every command that talks to the service, and what they resolve to. */
+import { Options } from "@effect/cli"
+import { Effect, Layer } from "effect"
+import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
+import * as StateStore from "../../adapters/StateStore.js"
+import { isBaseUrl } from "../../domain/BaseUrl.js"
+import { parseDuration } from "../../domain/Duration.js"
+import { CliFailure, ExitCode } from "../Failure.js"
+import type { Paths } from "../../domain/Paths.js"
+import { common, type CommonValues, pathsFrom } from "./Common.js"
+
+export const DEFAULT_BASE_URL = "https://opnsense.emergingthreats.net"
+
+/** The flags of every command that talks to the service. */
+export const apiFlags = {
+  ...common,
+  baseUrl: Options.text("base-url").pipe(
+    Options.withDefault(DEFAULT_BASE_URL),
+    Options.withDescription("telemetry service base URL")
+  ),
+  insecure: Options.boolean("insecure").pipe(Options.withDescription("skip TLS certificate verification")),
+  timeout: Options.text("timeout").pipe(Options.withDefault("5s"), Options.withDescription("per request (90s, 5s, ...)"))
+}
+
+export interface ApiFlagValues extends CommonValues {
+  readonly baseUrl: string
+  readonly insecure: boolean
+  readonly timeout: string
+}
+
+/** Paths and API options from the flags; a bad flag is a usage error. */
+export const apiOptionsFrom = (o: ApiFlagValues) =>
+  Effect.gen(function* () {
+    const timeoutMs = parseDuration(o.timeout)
+    if (timeoutMs === undefined || timeoutMs <= 0) {
+      return yield* new CliFailure({
+        message: `--timeout ${JSON.stringify(o.timeout)} is not a duration (5s, 90s, 2m)`,
+        exitCode: ExitCode.usage
+      })
+    }
+    if (!isBaseUrl(o.baseUrl)) {
+      return yield* new CliFailure({
+        message: `--base-url ${JSON.stringify(o.baseUrl)} is not an http(s) URL`,
+        exitCode: ExitCode.usage
+      })
+    }
+    const paths = pathsFrom(o)
+    return { paths, api: { baseUrl: o.baseUrl, insecure: o.insecure, timeoutMs, configPath: paths.ruleUpdaterConfig } }
+  })
+
+/** The token and the state file of this sensor. */
+export const agentLayer = (paths: Paths) => Layer.merge(RuleUpdaterConfig.layer, StateStore.layer(paths.state))

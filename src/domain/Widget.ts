@@ -6,9 +6,9 @@
 import { advice, type AdviceSegment, adviceText, formatTime, relative } from "./Advice.js"
 import type { AgentState, TaskResult } from "./AgentState.js"
 import { alertSeries, type DayPoint, type HourPoint } from "./AlertSeries.js"
-import { DEFAULT_WINDOWS, license, type LicenseStatus, type LicenseWindows, parseLicenseStatus, rulesetFor } from "./License.js"
+import { DEFAULT_WINDOWS, license, type LicenseWindows, parseLicenseStatus, rulesetFor } from "./License.js"
 
-import type { WidgetStatus } from "./StatusNames.js"
+import { isLicenseStatus, type WidgetStatus } from "./StatusNames.js"
 
 export type { AdviceSegment, WidgetStatus }
 
@@ -122,8 +122,6 @@ const readAnswer = (result: Readonly<Record<string, unknown>> | undefined) => {
   return { status: "unknown" as WidgetStatus, reason: "unreadable sensor information" }
 }
 
-const isLicense = (s: WidgetStatus): s is LicenseStatus => s === "ACTIVE" || s === "DORMANT" || s === "DISABLED"
-
 export const widgetView = (input: WidgetInput): WidgetView => {
   const { state, now } = input
   const w = input.windows ?? DEFAULT_WINDOWS
@@ -133,7 +131,7 @@ export const widgetView = (input: WidgetInput): WidgetView => {
   const unreachable = input.unreachable !== undefined
   // While unreachable, the last answer is only "last known": never shown as the status.
   const lastKnown = unreachable && input.sensorInfo !== undefined && kind === "ok"
-    ? { status: answer.status, ruleset: isLicense(answer.status) ? rulesetFor(answer.status) : null, at: input.sensorInfo.at }
+    ? { status: answer.status, ruleset: isLicenseStatus(answer.status) ? rulesetFor(answer.status) : null, at: input.sensorInfo.at }
     : undefined
   const status: WidgetStatus = unreachable ? "unreachable" : answer.status
   const reason = unreachable ? input.unreachable ?? null : answer.reason
@@ -177,7 +175,7 @@ export const widgetView = (input: WidgetInput): WidgetView => {
   return {
     status,
     reason,
-    ruleset: isLicense(status) ? rulesetFor(status) : null,
+    ruleset: isLicenseStatus(status) ? rulesetFor(status) : null,
     lastKnown: lastKnown === undefined ? null : { ...lastKnown, at: new Date(lastKnown.at).toISOString() },
     lastEvent: iso(lastEvent),
     lastRuleDownload: iso(lastRuleDownload),

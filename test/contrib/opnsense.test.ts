@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { describe, expect, it } from "vitest"
-import { DEFAULT_BASE_URL } from "../../src/main/commands/sensorInfo.js"
-import { DEFAULTS } from "../../src/main/Paths.js"
+import { DEFAULT_BASE_URL } from "../../src/main/commands/ApiFlags.js"
+import { DEFAULTS } from "../../src/domain/Paths.js"
 import { runBuilt } from "../support/BuiltCli.js"
 
 const SRC = join(import.meta.dirname, "../../contrib/opnsense/src")

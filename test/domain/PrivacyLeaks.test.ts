@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { readFileSync } from "node:fs"
 import { ALWAYS_PRIVATE, makeNetworkSet, parseCidrs } from "../../src/domain/Network.js"
 import { eventToJson, makeSanitiser, parseEveLine } from "../../src/domain/Sanitise.js"
-import { checkEvent } from "../../src/main/service/PrivacyCheck.js"
+import { checkEvent } from "../../src/reference/PrivacyCheck.js"
 import { localAddressesIn, oracleNetworks } from "../support/PrivacyOracle.js"
 
 const fixtures = JSON.parse(readFileSync(new URL("../fixtures/privacy-leaks.json", import.meta.url), "utf8")) as {

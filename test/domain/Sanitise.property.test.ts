@@ -21,7 +21,7 @@ import {
   textValue,
   textWith
 } from "../support/Arbitraries.js"
-import { carriedIPv4, spellingsIn } from "../../src/main/service/AddressSpellings.js"
+import { carriedIPv4, spellingsIn } from "../../src/reference/AddressSpellings.js"
 import { localAddressesIn, type OracleNetworks, oracleNetworks, oracleParse, walk } from "../support/PrivacyOracle.js"
 
 const sanitiserFor = (nets: ReadonlyArray<Net>) => {

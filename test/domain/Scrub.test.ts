@@ -4,7 +4,7 @@ import ipaddr from "ipaddr.js"
 import { localNetworks, parseCidrs } from "../../src/domain/Network.js"
 import { parseIPv6 } from "../../src/domain/Ip.js"
 import { type Meter, scrubText } from "../../src/domain/Scrub.js"
-import { strictIPv6 } from "../../src/main/service/AddressSpellings.js"
+import { strictIPv6 } from "../../src/reference/AddressSpellings.js"
 
 const local = localNetworks(parseCidrs(["203.0.113.0/24", "2001:db8:1::/48"]).cidrs, [])
 const scrub = (s: string) => scrubText(s, (ip) => local.contains(ip))

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { setTokenInText } from "../../src/adapters/RuleUpdaterConfig.js"
 import { type AgentState, emptyState } from "../../src/domain/AgentState.js"
-import { resolvePaths } from "../../src/main/Paths.js"
+import { resolvePaths } from "../../src/domain/Paths.js"
 import { runBuilt } from "../support/BuiltCli.js"
 import { type Sink, startSink } from "../support/TelemetrySink.js"
 

@@ -1,7 +1,7 @@
 /**
  * An independent reading of the privacy invariant of SPEC section 3, for tests. It shares nothing with the
  * sanitiser's address reading (src/domain Ip, Scrub, Network; ipaddr.js): texts are read with the reference
- * service's own extraction (src/main/service/AddressSpellings.ts, also independent of src/domain), and
+ * service's own extraction (src/reference/AddressSpellings.ts, also independent of src/domain), and
  * membership in the local networks is computed here, on 128-bit numbers.
  *
  * An address is local when it is in the networks, or when it is IPv6 and carries (mapped, compatible, SIIT,
@@ -14,7 +14,7 @@ import {
   type Reading,
   spellingsIn,
   strictIPv6
-} from "../../src/main/service/AddressSpellings.js"
+} from "../../src/reference/AddressSpellings.js"
 
 /** SPEC section 3's always-private ranges, written out again here on purpose (not imported from src). */
 export const ALWAYS_PRIVATE_ORACLE: ReadonlyArray<string> = [

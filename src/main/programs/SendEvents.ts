@@ -196,7 +196,9 @@ export const sendEvents = (opts: SendEventsOptions) =>
      * busy for 5 s, a full disk) is said once and retried at the next one; the final write reports for real.
      */
     let persistWarned = false
-    const persistQuietly = persist().pipe(
+    // Until the service has answered once there is no progress to keep, and a first answer that refuses the
+    // token must leave the checkpoint exactly as it was (a slow start would otherwise record the planned offsets).
+    const persistQuietly = Effect.suspend(() => (answered === 0 ? Effect.void : persist())).pipe(
       Effect.catchAll((e) =>
         persistWarned
           ? Effect.void

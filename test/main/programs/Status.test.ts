@@ -149,7 +149,7 @@ describe("status", () => {
       const { view } = yield* run(env, sink, false)
       expect(view.status).toBe("unknown")
       expect(view.ruleset).toBeNull()
-      expect(view.advice).toContain('"super_active"' // as received (info() sends lower case))
+      expect(view.advice).toContain('"super_active"') // as received: info() sends lower case
     })
   )
 

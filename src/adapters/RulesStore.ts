@@ -31,6 +31,7 @@ import type { Paths } from "../domain/Paths.js"
 import { resolvePaths } from "../domain/Paths.js"
 import {
   type ArchiveLimits,
+  CURRENT,
   defaultLimits,
   GENERATION_RULES,
   INCLUDE_FILE,
@@ -118,7 +119,6 @@ export interface RulesStoreOptions {
 // ---------------------------------------------------------------------------------------------------------
 // The store
 
-const CURRENT = "current"
 const LEGACY_STORE = ".etpro"
 
 /** The store's paths out of the agent's Paths (SPEC section 1). */

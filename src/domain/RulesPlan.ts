@@ -129,6 +129,9 @@ export const renderVersionFile = (version: string): string => `${JSON.stringify(
 export const sameVersion = (installed: string | undefined, offered: string): boolean =>
   installed !== undefined && installed.trim() === offered.trim()
 
+/** The link in the agent's rules directory that names the generation readers see. */
+export const CURRENT = "current"
+
 /** Where a generation keeps its rule files (`<agent dir>/current/rules/<name>.rules`). */
 export const GENERATION_RULES = "rules"
 

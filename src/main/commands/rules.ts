@@ -97,7 +97,7 @@ export const rulesListCommand = Command.make(
         return
       }
       if (list.lines.length === 0) {
-        yield* out.err(line("rules list", `no ruleset downloaded yet (${paths.rulesDir}); run: etpro-telemetry rules update`))
+        yield* out.err(line("rules list", `no ruleset installed yet (${paths.agentRulesDir}); run: etpro-telemetry rules update`))
         return
       }
       yield* out.out(list.lines.map((l) => `${l.enabled ? "enabled " : "disabled"}  ${l.category}\n`).join(""))

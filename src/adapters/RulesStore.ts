@@ -285,6 +285,9 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     const warnings: Array<string> = []
     if (missing.length > 0) warnings.push(`categories not in the archive: ${missing.join(", ")}`)
     if (!extracted.sids) warnings.push(`the archive has no rules/${SIDS_FILE}: every alert will be eligible for sending`)
+    if (previous === undefined) {
+      warnings.push(`first install here: add \`include: ${join(store, INCLUDE_FILE)}\` as the last line of suricata.yaml (once) so Suricata loads these rules`)
+    }
     if (await exists(join(layout.rulesDir, LEGACY_STORE))) {
       warnings.push(
         `an install of the earlier layout is still in ${join(layout.rulesDir, LEGACY_STORE)} (linked from installed_rules.yaml ` +

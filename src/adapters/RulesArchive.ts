@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream } from "node:fs"
 import { open } from "node:fs/promises"
 import { join } from "node:path"
 import { Parser, type ReadEntry } from "tar"
-import { type ArchiveLimits, classifyEntry, isEnabled, type Selection, SIDS_FILE } from "../domain/RulesPlan.js"
+import { type ArchiveLimits, classifyEntry, GENERATION_RULES, isEnabled, type Selection, SIDS_FILE } from "../domain/RulesPlan.js"
 
 /** The archive is not one we install: not gzip, corrupt or truncated, an unsafe member, too large, no rules. */
 export class RulesArchiveError extends Data.TaggedError("RulesArchiveError")<{
@@ -111,7 +111,7 @@ export const extract = async (
           categories.push(verdict.category)
           if (isEnabled(selection, verdict.category)) {
             files.push(name)
-            dest = join(staging, "opnsense.rules", name)
+            dest = join(staging, GENERATION_RULES, name)
           }
         }
         if (dest === undefined) return void entry.resume()

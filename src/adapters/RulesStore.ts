@@ -1,47 +1,54 @@
 /**
- * The installed ruleset on disk (SPEC sections 1 and 8), as generations: the enabled categories of a verified
- * archive (./RulesArchive.ts) are installed so that, at every instant, readers (Suricata, the heartbeat, the
- * sanitiser) see either the old set or the new one, never a mix — also when the process is killed half-way.
+ * The agent's own ruleset install (SPEC sections 1 and 8), as generations in a directory of its own: the
+ * enabled categories of a verified archive (./RulesArchive.ts) are installed so that, at every instant,
+ * readers (Suricata, the heartbeat, the sanitiser) see either the old set or the new one, never a mix — also
+ * when the process is killed half-way. It never writes into OPNsense's paths (installed_rules.yaml,
+ * opnsense.rules/): OPNsense's own installer rebuilds and deletes there (issue 12).
  *
- * Layout (paths from SPEC section 1; `S` = /usr/local/etc/suricata):
+ * Layout (`A` = /usr/local/etc/suricata/etpro-telemetry, `S` = /usr/local/etc/suricata):
  * ```
- * S/rules/.etpro/gen-<time>-<id>/       one complete generation, written once, never changed
- *     opnsense.rules/<name>.rules          the enabled categories
- *     installed_rules.yaml  telemetry_sids.txt  telemetry_version.json  manifest.json
- * S/rules/.etpro/current -> gen-...      THE commit point: one rename(2) of a symlink switches everything
- * S/installed_rules.yaml            -> rules/.etpro/current/installed_rules.yaml
- * S/opnsense.rules/<name>.rules     -> ../rules/.etpro/current/opnsense.rules/<name>.rules
- * S/rules/telemetry_sids.txt        -> .etpro/current/telemetry_sids.txt
- * S/rules/telemetry_version.json    -> .etpro/current/telemetry_version.json
+ * A/gen-<time>-<id>/                    one complete generation, written once, never changed
+ *     rules/<name>.rules                  the enabled categories
+ *     etpro-rules.yaml  telemetry_sids.txt  telemetry_version.json  manifest.json (with SHA-256 of each)
+ * A/current -> gen-...                  THE commit point: one rename(2) of a symlink switches everything
+ * A/etpro-rules.yaml -> current/etpro-rules.yaml     suricata.yaml: `include: A/etpro-rules.yaml`
+ * S/rules/telemetry_sids.txt    -> ../etpro-telemetry/current/telemetry_sids.txt     (the sanitiser's)
+ * S/rules/telemetry_version.json -> ../etpro-telemetry/current/telemetry_version.json (the heartbeat's)
  * ```
  * The public paths are fixed symlinks through `current` (the pattern of Kubernetes' AtomicWriter), so a
  * new generation is staged in full (files fsynced, staging directory renamed) before `current` moves.
- * Files that are not ours in those places (a first install over OPNsense's own) are first copied into an
- * "adopted" generation and replaced by identical links, so even that migration shows no mix.
+ * The manifest records a hash of every file installed; `inspect` compares what is there now, so an install
+ * that something else rewrote, emptied or deleted is noticed and the next update reinstalls it.
  */
 import { Context, Data, Effect, Layer, Schema, type Scope } from "effect"
-import { randomBytes } from "node:crypto"
-import { copyFile, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink, unlink } from "node:fs/promises"
+import { createHash, randomBytes } from "node:crypto"
+import { createReadStream } from "node:fs"
+import { mkdir, mkdtemp, readdir, readlink, rename, rm, symlink } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
 import * as lockfile from "proper-lockfile"
-import { parseInstalledRules } from "../domain/RuleFiles.js"
+import type { Paths } from "../domain/Paths.js"
+import { resolvePaths } from "../domain/Paths.js"
 import {
   type ArchiveLimits,
+  CURRENT,
   defaultLimits,
+  GENERATION_RULES,
+  INCLUDE_FILE,
+  installDamage,
   Manifest,
   missingCategories,
   parseVersionFile,
   renderInstalledRules,
   renderVersionFile,
+  type SeenFile,
   type Selection,
   SIDS_FILE,
   VERSION_FILE
 } from "../domain/RulesPlan.js"
-import { ensureLink, errno, exists, fsyncPath, isLinkTo, readIfExists, tmpName, writeDurable } from "./AtomicFile.js"
+import { ensureLink, errno, exists, fsyncPath, readIfExists, tmpName, writeDurable } from "./AtomicFile.js"
 import { ArchiveFault, extract, type Extracted, RulesArchiveError } from "./RulesArchive.js"
 
-/** A file-system failure while reading or installing rules. */
 export class RulesStoreError extends Data.TaggedError("RulesStoreError")<{
   readonly path: string
   readonly message: string
@@ -54,20 +61,24 @@ export class RulesBusy extends Data.TaggedError("RulesBusy")<{
 }> {}
 
 export interface RulesLayout {
-  /** Downloads directory; holds telemetry_sids.txt, telemetry_version.json and the store (`.etpro/`). */
+  /** The agent's own directory: generations, `current`, the include file, the lock. */
+  readonly agentDir: string
+  /** The downloads directory; its telemetry_sids.txt and telemetry_version.json link into `current`. */
   readonly rulesDir: string
-  readonly installedRules: string
-  readonly opnsenseRulesDir: string
+  /** Exists on an OPNsense tree: there OPNsense downloads and installs the rules itself. */
+  readonly opnsenseMarker: string
 }
 
 /** What readers see now through the public paths. */
 export interface InstalledView {
   readonly version: string | undefined
   readonly files: ReadonlyArray<string>
-  /** installed_rules.yaml, every file it names and telemetry_sids.txt exist. */
+  /** The agent installed a generation and every file of it is there as installed. */
   readonly complete: boolean
   /** The generation `current` points at, when the agent installed one. */
   readonly manifest: Manifest | undefined
+  /** Why the install is not as installed (`... was rewritten`), when something changed it. */
+  readonly damage: string | undefined
 }
 
 export interface InstallResult {
@@ -78,11 +89,13 @@ export interface InstallResult {
 }
 
 /** Points where a test may stop or kill an install. */
-export type InstallStep = "extracted" | "staged" | "adopted" | "linked" | "switched" | "pruned"
+export type InstallStep = "extracted" | "staged" | "linked" | "switched" | "pruned"
 
 export interface RulesStoreService {
   readonly layout: RulesLayout
   readonly limits: ArchiveLimits
+  /** An OPNsense tree (its marker exists): `rules update` defers to OPNsense's own download there. */
+  readonly onOpnsense: Effect.Effect<boolean>
   readonly inspect: Effect.Effect<InstalledView, RulesStoreError>
   /** A fresh path inside the store for a download (same file system as the install); call under `lock`. */
   readonly downloadPath: Effect.Effect<string, RulesStoreError>
@@ -106,34 +119,45 @@ export interface RulesStoreOptions {
 // ---------------------------------------------------------------------------------------------------------
 // The store
 
-const STORE = ".etpro"
-const CURRENT = "current"
+const LEGACY_STORE = ".etpro"
 
-/** The store's three paths out of the agent's Paths (SPEC section 1). */
-export const layoutFromPaths = (p: RulesLayout): RulesLayout => ({
+/** The store's paths out of the agent's Paths (SPEC section 1). */
+export const layoutFromPaths = (p: Pick<Paths, "agentRulesDir" | "rulesDir" | "opnsenseMarker">): RulesLayout => ({
+  agentDir: p.agentRulesDir,
   rulesDir: p.rulesDir,
-  installedRules: p.installedRules,
-  opnsenseRulesDir: p.opnsenseRulesDir
+  opnsenseMarker: p.opnsenseMarker
 })
+
+const sha256Of = (path: string): Promise<SeenFile> =>
+  new Promise((resolve, reject) => {
+    const h = createHash("sha256")
+    let size = 0
+    createReadStream(path)
+      .on("data", (c) => {
+        size += c.length
+        h.update(c)
+      })
+      .on("end", () => resolve({ sha256: h.digest("hex"), size }))
+      .on("error", (e) => (errno(e) === "ENOENT" || errno(e) === "ENOTDIR" ? resolve(undefined) : reject(e)))
+  })
 
 export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): RulesStoreService => {
   const limits = options.limits ?? defaultLimits
-  const store = join(layout.rulesDir, STORE)
+  const store = layout.agentDir
   const current = join(store, CURRENT)
-  const sidsPath = join(layout.rulesDir, SIDS_FILE)
-  const versionPath = join(layout.rulesDir, VERSION_FILE)
   const step = async (s: InstallStep) => {
     if (options.onStep !== undefined) await options.onStep(s)
   }
 
-  /** Where each public path points: `current/<sub>`, relative to the link's directory. */
-  const target = (link: string, sub: string) => relative(dirname(link), join(current, sub))
+  /** The fixed public paths, each a link to `current/<sub>` (relative to the link's directory). */
   const publicFiles = [
-    { link: layout.installedRules, sub: "installed_rules.yaml" },
-    { link: sidsPath, sub: SIDS_FILE },
-    { link: versionPath, sub: VERSION_FILE }
+    { link: join(store, INCLUDE_FILE), sub: INCLUDE_FILE },
+    { link: join(layout.rulesDir, SIDS_FILE), sub: SIDS_FILE },
+    { link: join(layout.rulesDir, VERSION_FILE), sub: VERSION_FILE }
   ]
-  const ruleLink = (name: string) => ({ link: join(layout.opnsenseRulesDir, name), sub: join("opnsense.rules", name) })
+  const target = (link: string, sub: string) => relative(dirname(link), join(current, sub))
+  /** Where a reader finds a generation's file: through its public link, or through `current`. */
+  const publicPath = (sub: string) => publicFiles.find((p) => p.sub === sub)?.link ?? join(current, sub)
 
   const readManifest = async (dir: string): Promise<Manifest | undefined> => {
     const raw = await readIfExists(join(dir, "manifest.json"))
@@ -155,35 +179,29 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
   }
 
   const inspectNow = async (): Promise<InstalledView> => {
-    const versionText = await readIfExists(versionPath)
+    const versionText = await readIfExists(join(layout.rulesDir, VERSION_FILE))
     const version = versionText === undefined ? undefined : parseVersionFile(versionText.toString("utf8"))
-    const listText = await readIfExists(layout.installedRules)
-    let files: ReadonlyArray<string> = []
-    let complete = listText !== undefined
-    if (listText !== undefined) {
-      try {
-        files = parseInstalledRules(listText.toString("utf8")).files
-      } catch {
-        complete = false
-      }
-    }
-    for (const f of files) {
-      if (!complete) break
-      try {
-        await stat(join(layout.opnsenseRulesDir, f))
-      } catch {
-        complete = false
-      }
-    }
-    if (complete && (await readIfExists(sidsPath)) === undefined) complete = false
     const gen = await currentGeneration()
     const manifest = gen === undefined ? undefined : await readManifest(join(store, gen))
-    return { version, files, complete, manifest }
+    if (manifest === undefined) {
+      const damage = gen === undefined ? undefined : `${join(store, gen)}/manifest.json is missing or unreadable`
+      return { version, files: [], complete: false, manifest, damage }
+    }
+    // Each recorded file as a reader finds it now, by the path the operator knows.
+    const recorded: Record<string, string> = {}
+    const seen: Record<string, SeenFile> = {}
+    for (const [sub, sha256] of Object.entries(manifest.hashes ?? {})) {
+      const p = publicPath(sub)
+      recorded[p] = sha256
+      seen[p] = await sha256Of(p)
+    }
+    const damage = manifest.hashes === undefined ? `${join(store, gen!)} has no record of what it installed` : installDamage(recorded, seen)
+    return { version, files: manifest.files, complete: damage === undefined, manifest, damage }
   }
 
-  /** Writes a generation from staging to its final name; returns that name. */
+  /** Writes a generation from staging to its final name. */
   const commitStaging = async (staging: string, name: string): Promise<void> => {
-    await fsyncPath(join(staging, "opnsense.rules"))
+    await fsyncPath(join(staging, GENERATION_RULES))
     await fsyncPath(staging)
     await rename(staging, join(store, name))
     await fsyncPath(store)
@@ -196,7 +214,7 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     await fsyncPath(store)
   }
 
-  const generationName = (at: number, tag = "gen") => `${tag}-${at}-${process.pid}-${randomBytes(3).toString("hex")}`
+  const generationName = (at: number) => `gen-${at}-${process.pid}-${randomBytes(3).toString("hex")}`
 
   /** Removes what a killed install may have left: staging directories and temporary links. */
   const sweep = async (keep: string): Promise<void> => {
@@ -204,72 +222,15 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
       const stale = e.startsWith(".staging-") || e.includes(".etpro-tmp-") || e.startsWith("download-")
       if (stale && join(store, e) !== keep) await rm(join(store, e), { recursive: true, force: true })
     }
-    for (const dir of [layout.rulesDir, layout.opnsenseRulesDir, dirname(layout.installedRules)]) {
-      let names: Array<string> = []
-      try {
-        names = await readdir(dir)
-      } catch (e) {
-        if (errno(e) !== "ENOENT") throw e
-      }
-      for (const n of names) if (n.includes(".etpro-tmp-")) await rm(join(dir, n), { force: true })
+    for (const n of await readdir(layout.rulesDir)) {
+      if (n.includes(".etpro-tmp-")) await rm(join(layout.rulesDir, n), { force: true })
     }
   }
 
-  /**
-   * Public paths that are not our links (a first install over someone else's files): copy what readers
-   * see into an "adopted" generation, point `current` at it, then swap each file for an identical link.
-   */
-  const adoptIfNeeded = async (at: number): Promise<boolean> => {
-    const view = await inspectNow()
-    const listed = view.files.map(ruleLink)
-    const foreign: Array<{ link: string; sub: string }> = []
-    for (const p of [...publicFiles, ...listed]) {
-      if ((await exists(p.link)) && !(await isLinkTo(p.link, target(p.link, p.sub)))) foreign.push(p)
-    }
-    if (foreign.length === 0) return false
-    const name = generationName(at, "adopted")
-    const staging = join(store, `.staging-${name}`)
-    await mkdir(join(staging, "opnsense.rules"), { recursive: true })
-    const copied: Array<string> = []
-    for (const f of view.files) {
-      const src = join(layout.opnsenseRulesDir, f)
-      if ((await readIfExists(src)) === undefined) continue
-      await copyFile(src, join(staging, "opnsense.rules", f))
-      await fsyncPath(join(staging, "opnsense.rules", f))
-      copied.push(f)
-    }
-    for (const p of publicFiles) {
-      const data = await readIfExists(p.link)
-      if (data !== undefined) await writeDurable(join(staging, p.sub), data)
-    }
-    const manifest: Manifest = {
-      version: view.version ?? "",
-      categories: copied.map((f) => f.replace(/\.rules$/, "")),
-      enabled: copied.map((f) => f.replace(/\.rules$/, "")),
-      files: copied,
-      sids: (await readIfExists(sidsPath)) !== undefined,
-      installedAt: at,
-      adopted: true
-    }
-    await writeDurable(join(staging, "manifest.json"), `${JSON.stringify(manifest)}\n`)
-    await commitStaging(staging, name)
-    await switchTo(name)
-    for (const p of foreign) await ensureLink(p.link, target(p.link, p.sub))
-    return true
-  }
-
-  /** Keeps `current` and the generation before it; removes links to rule files no longer installed. */
+  /** Keeps `current` and the generation before it. */
   const prune = async (keep: ReadonlyArray<string | undefined>): Promise<void> => {
     for (const e of await readdir(store)) {
-      if ((e.startsWith("gen-") || e.startsWith("adopted-")) && !keep.includes(e)) {
-        await rm(join(store, e), { recursive: true, force: true })
-      }
-    }
-    const prefix = relative(layout.opnsenseRulesDir, join(current, "opnsense.rules"))
-    for (const n of await readdir(layout.opnsenseRulesDir)) {
-      const p = join(layout.opnsenseRulesDir, n)
-      if (!(await isLinkTo(p, join(prefix, n)))) continue
-      if ((await readIfExists(p)) === undefined) await unlink(p)
+      if (e.startsWith("gen-") && !keep.includes(e)) await rm(join(store, e), { recursive: true, force: true })
     }
   }
 
@@ -278,27 +239,30 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     o: { version: string; selection: Selection; at: number }
   ): Promise<InstallResult> => {
     await mkdir(store, { recursive: true })
-    await mkdir(layout.opnsenseRulesDir, { recursive: true })
-    await mkdir(dirname(layout.installedRules), { recursive: true })
+    await mkdir(layout.rulesDir, { recursive: true })
     await sweep(archive)
     const name = generationName(o.at)
     const staging = join(store, `.staging-${name}`)
-    await mkdir(join(staging, "opnsense.rules"), { recursive: true })
+    await mkdir(join(staging, GENERATION_RULES), { recursive: true })
     let extracted: Extracted
     try {
       extracted = await extract(archive, staging, o.selection, limits)
-      for (const f of extracted.files) await fsyncPath(join(staging, "opnsense.rules", f))
-      if (extracted.sids) await fsyncPath(join(staging, SIDS_FILE))
+      const subs = extracted.files.map((f) => join(GENERATION_RULES, f))
+      if (extracted.sids) subs.push(SIDS_FILE)
+      for (const sub of subs) await fsyncPath(join(staging, sub))
+      await writeDurable(join(staging, INCLUDE_FILE), renderInstalledRules(extracted.files, join(current, GENERATION_RULES)))
+      await writeDurable(join(staging, VERSION_FILE), renderVersionFile(o.version))
+      const hashes: Record<string, string> = {}
+      for (const sub of [...subs, INCLUDE_FILE, VERSION_FILE]) hashes[sub] = (await sha256Of(join(staging, sub)))!.sha256
       const manifest: Manifest = {
         version: o.version,
         categories: extracted.categories,
         enabled: o.selection,
         files: extracted.files,
         sids: extracted.sids,
-        installedAt: o.at
+        installedAt: o.at,
+        hashes
       }
-      await writeDurable(join(staging, "installed_rules.yaml"), renderInstalledRules(extracted.files))
-      await writeDurable(join(staging, VERSION_FILE), renderVersionFile(o.version))
       await writeDurable(join(staging, "manifest.json"), `${JSON.stringify(manifest)}\n`)
       await step("extracted")
       await commitStaging(staging, name)
@@ -307,11 +271,10 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
       throw e
     }
     await step("staged")
-    if (await adoptIfNeeded(o.at)) await step("adopted")
     const previous = await currentGeneration()
-    // New names get their links before the switch; until then they point at nothing readers look for.
-    for (const p of [...publicFiles, ...extracted.files.map(ruleLink)]) await ensureLink(p.link, target(p.link, p.sub))
-    await fsyncPath(layout.opnsenseRulesDir)
+    // The links point through `current`: made (or repaired) before the switch, they show the old set until it.
+    for (const p of publicFiles) await ensureLink(p.link, target(p.link, p.sub))
+    await fsyncPath(layout.rulesDir)
     await step("linked")
     await switchTo(name)
     await step("switched")
@@ -322,6 +285,15 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     const warnings: Array<string> = []
     if (missing.length > 0) warnings.push(`categories not in the archive: ${missing.join(", ")}`)
     if (!extracted.sids) warnings.push(`the archive has no rules/${SIDS_FILE}: every alert will be eligible for sending`)
+    if (previous === undefined) {
+      warnings.push(`first install here: add \`include: ${join(store, INCLUDE_FILE)}\` as the last line of suricata.yaml (once) so Suricata loads these rules`)
+    }
+    if (await exists(join(layout.rulesDir, LEGACY_STORE))) {
+      warnings.push(
+        `an install of the earlier layout is still in ${join(layout.rulesDir, LEGACY_STORE)} (linked from installed_rules.yaml ` +
+          `and opnsense.rules/); left as it was: include ${join(store, INCLUDE_FILE)} from suricata.yaml, then remove it`
+      )
+    }
     return { manifest, missing, warnings }
   }
 
@@ -336,9 +308,10 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
   return {
     layout,
     limits,
+    onOpnsense: Effect.promise(() => exists(layout.opnsenseMarker).catch(() => false)),
     inspect: Effect.tryPromise({
       try: inspectNow,
-      catch: (e) => new RulesStoreError({ path: layout.installedRules, message: `cannot read the installed rules: ${(e as Error).message}` })
+      catch: (e) => new RulesStoreError({ path: store, message: `cannot read the installed rules: ${(e as Error).message}` })
     }),
     downloadPath: Effect.tryPromise({
       try: async () => {
@@ -355,17 +328,13 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     lock: Effect.acquireRelease(
       Effect.tryPromise({
         try: async () => {
-          await mkdir(layout.rulesDir, { recursive: true })
-          return lockfile.lock(layout.rulesDir, {
-            realpath: false,
-            lockfilePath: join(layout.rulesDir, `${STORE}.lock`),
-            stale: 60_000
-          })
+          await mkdir(store, { recursive: true })
+          return lockfile.lock(store, { realpath: false, lockfilePath: join(store, ".lock"), stale: 60_000 })
         },
         catch: (e) =>
           errno(e) === "ELOCKED"
-            ? new RulesBusy({ path: layout.rulesDir, message: `${layout.rulesDir}: another rules update is running` })
-            : new RulesStoreError({ path: layout.rulesDir, message: `${layout.rulesDir}: cannot lock (${(e as Error).message})` })
+            ? new RulesBusy({ path: store, message: `${store}: another rules update is running` })
+            : new RulesStoreError({ path: store, message: `${store}: cannot lock (${(e as Error).message})` })
       }),
       (release) => Effect.promise(() => release().catch(() => undefined))
     ).pipe(Effect.asVoid)
@@ -385,8 +354,4 @@ export const layerTemp = (options: RulesStoreOptions = {}) =>
     ).pipe(Effect.map((root) => make(tempLayout(root), options)))
   )
 
-export const tempLayout = (root: string): RulesLayout => ({
-  rulesDir: join(root, "usr/local/etc/suricata/rules"),
-  installedRules: join(root, "usr/local/etc/suricata/installed_rules.yaml"),
-  opnsenseRulesDir: join(root, "usr/local/etc/suricata/opnsense.rules")
-})
+export const tempLayout = (root: string): RulesLayout => layoutFromPaths(resolvePaths({ root }))

@@ -7,7 +7,7 @@
 import { Context, Effect, Layer } from "effect"
 import { execFile } from "node:child_process"
 import { createReadStream } from "node:fs"
-import { open, readFile } from "node:fs/promises"
+import { open, readFile, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
 import {
@@ -21,6 +21,7 @@ import {
   suricataVersionOf
 } from "../domain/Heartbeat.js"
 import { parseInstalledRules, ruleScanner } from "../domain/RuleFiles.js"
+import { CURRENT, GENERATION_RULES, INCLUDE_FILE } from "../domain/RulesPlan.js"
 import { lastStatsBlock, type StatsBlock } from "../domain/StatsLog.js"
 import { parseTelemetrySids } from "../domain/TelemetrySids.js"
 
@@ -28,6 +29,7 @@ export interface ProbePaths {
   readonly suricataYaml: string
   readonly installedRules: string
   readonly opnsenseRulesDir: string
+  readonly agentRulesDir: string
   readonly telemetrySids: string
   readonly telemetryVersion: string
   readonly statsLog: string
@@ -187,6 +189,20 @@ export const installedSids = (listPath: string, rulesDir: string): Effect.Effect
     }
   )
 
+/**
+ * The rules Suricata runs: the agent's own install when it made one (off OPNsense: its include file), else
+ * OPNsense's installed_rules.yaml — never the other way round, so OPNsense's installer rebuilding its list
+ * does not change what the heartbeat counts for the agent's install.
+ */
+const enabledSids = (paths: ProbePaths): Effect.Effect<Probe<ReadonlySet<number>>> =>
+  Effect.flatMap(
+    Effect.promise(() => stat(join(paths.agentRulesDir, INCLUDE_FILE)).then(() => true, () => false)),
+    (own) =>
+      own
+        ? installedSids(join(paths.agentRulesDir, INCLUDE_FILE), join(paths.agentRulesDir, CURRENT, GENERATION_RULES))
+        : installedSids(paths.installedRules, paths.opnsenseRulesDir)
+  )
+
 const TAIL_START = 256 * 1024
 const TAIL_MAX = 16 * 1024 * 1024
 
@@ -223,7 +239,7 @@ export const make = (paths: ProbePaths, opts: ProbeOptions = {}): SystemProbeSer
         suricataVersion: suricataVersion(paths.commands.suricata, t),
         suricataRunning: suricataRunning(paths.commands.suricataRc, t),
         rulesetVersion: rulesetVersion(paths.telemetryVersion),
-        installedSids: installedSids(paths.installedRules, paths.opnsenseRulesDir),
+        installedSids: enabledSids(paths),
         telemetrySids: telemetrySids(paths.telemetrySids),
         ipsMode: ipsMode(paths.suricataYaml),
         stats: lastStats(paths.statsLog)

@@ -64,6 +64,11 @@ export const license = (facts: LicenseFacts, now: number, w: LicenseWindows = DE
   return { status: "DORMANT", disableDate, ruleset: "ET Pro", next: disabled }
 }
 
-/** A status string from the service; anything unexpected is "unknown", never trusted. */
-export const parseLicenseStatus = (s: unknown): LicenseStatus | "unknown" =>
-  isLicenseStatus(s) ? s : "unknown"
+/**
+ * A status string from the service, in any case (the real API sends `active`; SPEC section 2); anything
+ * unexpected is "unknown", never trusted.
+ */
+export const parseLicenseStatus = (s: unknown): LicenseStatus | "unknown" => {
+  const upper = typeof s === "string" ? s.toUpperCase() : s
+  return isLicenseStatus(upper) ? upper : "unknown"
+}

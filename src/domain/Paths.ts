@@ -17,6 +17,12 @@ export interface Paths {
   readonly rulesDir: string
   readonly installedRules: string
   readonly opnsenseRulesDir: string
+  /** The agent's own rules install (`rules update` off OPNsense): generations and the include file. */
+  readonly agentRulesDir: string
+  /** Its presence means an OPNsense tree: there OPNsense itself downloads and installs the ruleset. */
+  readonly opnsenseMarker: string
+  /** Suricata's pidfile: `rules update` signals that process (USR2) to reload the rules. */
+  readonly suricataPidfile: string
   readonly telemetrySids: string
   readonly telemetryVersion: string
   readonly logDir: string
@@ -45,6 +51,9 @@ export const DEFAULTS = {
   rulesDir: "/usr/local/etc/suricata/rules",
   installedRules: "/usr/local/etc/suricata/installed_rules.yaml",
   opnsenseRulesDir: "/usr/local/etc/suricata/opnsense.rules",
+  agentRulesDir: "/usr/local/etc/suricata/etpro-telemetry",
+  opnsenseMarker: "/usr/local/opnsense",
+  suricataPidfile: "/var/run/suricata.pid",
   logDir: "/var/log/suricata",
   state: "/usr/local/var/run/etpro-telemetry/state.json",
   opnsenseVersion: "/usr/local/sbin/opnsense-version",
@@ -64,6 +73,9 @@ export const resolvePaths = (o: PathOverrides = {}): Paths => {
     rulesDir,
     installedRules: at(DEFAULTS.installedRules),
     opnsenseRulesDir: at(DEFAULTS.opnsenseRulesDir),
+    agentRulesDir: at(DEFAULTS.agentRulesDir),
+    opnsenseMarker: at(DEFAULTS.opnsenseMarker),
+    suricataPidfile: at(DEFAULTS.suricataPidfile),
     telemetrySids: o.sids ?? join(rulesDir, "telemetry_sids.txt"),
     telemetryVersion: join(rulesDir, "telemetry_version.json"),
     logDir,

@@ -129,9 +129,44 @@ export const renderVersionFile = (version: string): string => `${JSON.stringify(
 export const sameVersion = (installed: string | undefined, offered: string): boolean =>
   installed !== undefined && installed.trim() === offered.trim()
 
-/** installed_rules.yaml as Suricata includes it: `rule-files:` then `- name.rules`. */
-export const renderInstalledRules = (files: ReadonlyArray<string>): string =>
-  `%YAML 1.1\n---\n# written by etpro-telemetry rules update\nrule-files:\n${files.map((f) => `  - ${f}\n`).join("")}`
+/** The link in the agent's rules directory that names the generation readers see. */
+export const CURRENT = "current"
+
+/** Where a generation keeps its rule files (`<agent dir>/current/rules/<name>.rules`). */
+export const GENERATION_RULES = "rules"
+
+/** The agent's include file, in its own directory (never OPNsense's installed_rules.yaml). */
+export const INCLUDE_FILE = "etpro-rules.yaml"
+
+/**
+ * The include file for suricata.yaml (`include: <agent dir>/etpro-rules.yaml`, last, so it wins): the rule
+ * directory of the current generation and `rule-files:` then `- name.rules`, as installed_rules.yaml lists
+ * them — so the heartbeat reads it with the same parser.
+ */
+export const renderInstalledRules = (files: ReadonlyArray<string>, ruleDir?: string): string =>
+  `%YAML 1.1\n---\n# written by etpro-telemetry rules update\n` +
+  (ruleDir === undefined ? "" : `default-rule-path: ${JSON.stringify(ruleDir)}\n`) +
+  `rule-files:\n${files.map((f) => `  - ${f}\n`).join("")}`
+
+/** What is on disk now for one file the install recorded: its SHA-256, or nothing there. */
+export type SeenFile = { readonly sha256: string; readonly size: number } | undefined
+
+/**
+ * Why an install no longer is what was installed (SPEC section 8: repair what someone else rewrote), or
+ * undefined when every recorded file is there with its recorded content. The first difference is named.
+ */
+export const installDamage = (
+  recorded: Readonly<Record<string, string>>,
+  seen: Readonly<Record<string, SeenFile>>
+): string | undefined => {
+  for (const [name, sha256] of Object.entries(recorded)) {
+    const now = seen[name]
+    if (now === undefined) return `${name} was deleted`
+    if (now.sha256 === sha256) continue
+    return now.size === 0 ? `${name} was emptied` : `${name} was rewritten`
+  }
+  return undefined
+}
 
 /**
  * `--reload-command`: split into a program and its arguments for execFile (no shell). Whitespace separates
@@ -183,6 +218,7 @@ export const Manifest = Schema.Struct({
   files: Schema.Array(Schema.String),
   sids: Schema.Boolean,
   installedAt: Schema.Number,
-  adopted: opt(Schema.Boolean)
+  /** SHA-256 of every file installed, by its path in the generation: how a rewrite is noticed. */
+  hashes: opt(Schema.Record({ key: Schema.String, value: Schema.String }))
 })
 export type Manifest = typeof Manifest.Type

@@ -7,6 +7,9 @@ export type LicenseStatus = (typeof LICENSE_STATUSES)[number]
 
 export const isLicenseStatus = (s: unknown): s is LicenseStatus => (LICENSE_STATUSES as ReadonlyArray<unknown>).includes(s)
 
+/** A status as it crosses the wire: lower case, as the real API sends it and OPNsense's widget expects. */
+export const wireStatus = (s: LicenseStatus): Lowercase<LicenseStatus> => s.toLowerCase() as Lowercase<LicenseStatus>
+
 /**
  * What the status widget shows: a license status just confirmed by the service, or why there is none
  * (`unreachable`: the service could not be asked; `failed`: it refused or answered wrongly).

@@ -16,6 +16,7 @@ import { Clock, Effect } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
 import type { SensorRow, SqliteStoreService } from "./SqliteStore.js"
 import { DEFAULT_WINDOWS, license, type LicenseWindows } from "../domain/License.js"
+import { wireStatus } from "../domain/StatusNames.js"
 import { json, type Request, type Response } from "./HttpServer.js"
 import { checkEvent } from "./PrivacyCheck.js"
 import { type Rulesets, rulesetFor } from "./Rulesets.js"
@@ -78,14 +79,14 @@ export const sensorLicense = (s: SensorRow, now: number, windows: LicenseWindows
 export const sensorInfo = (s: SensorRow, now: number, windows: LicenseWindows = DEFAULT_WINDOWS) => {
   const l = sensorLicense(s, now, windows)
   return {
-    sensor_status: l.status,
+    sensor_status: wireStatus(l.status),
     last_heartbeat: iso(s.lastHeartbeat),
     last_rule_download: iso(s.lastRuleDownload),
     event_received: iso(s.lastEvent),
     created: iso(s.created),
     disable_date: iso(l.disableDate),
     ruleset: l.ruleset,
-    next_status: l.next === undefined ? null : { status: l.next.to, at: iso(l.next.at), unless: l.next.unless },
+    next_status: l.next === undefined ? null : { status: wireStatus(l.next.to), at: iso(l.next.at), unless: l.next.unless },
     sensor_id: s.id,
     events_received: s.events,
     heartbeats_received: s.heartbeats

@@ -89,7 +89,7 @@ describe("RulesStore under SIGKILL", () => {
     expect(await visible(p.layout)).toEqual(which === "old" ? expectA : expectB)
     await installIn(p.root, p.a, "100")
     expect(await visible(p.layout)).toEqual(expectA)
-    expect((await readdir(join(p.layout.rulesDir, ".etpro"))).filter((e) => e.startsWith("."))).toEqual([])
+    expect((await readdir(p.layout.agentDir)).filter((e) => e.startsWith("."))).toEqual([])
   })
 
   it("killed at random moments of back-to-back installs: always one complete set", async () => {
@@ -104,7 +104,7 @@ describe("RulesStore under SIGKILL", () => {
       const v = await visible(p.layout)
       expect([loopA, loopB]).toContainEqual(v)
       seen.add(v.version?.trim() ?? "none")
-      if ((await readdir(join(p.layout.rulesDir, ".etpro"))).some((e) => e.startsWith(".staging-"))) midInstall++
+      if ((await readdir(p.layout.agentDir)).some((e) => e.startsWith(".staging-"))) midInstall++
     }
     // Evidence that kills landed inside installs (staging left behind), not only between them.
     console.log(`random kills: versions seen ${[...seen].join(" ")}; ${midInstall}/4 kills left a staging directory`)

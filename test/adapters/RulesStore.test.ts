@@ -1,5 +1,5 @@
 import { Effect, Exit } from "effect"
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { RulesArchiveError } from "../../src/adapters/RulesArchive.js"
 import { type InstallStep, make, tempLayout } from "../../src/adapters/RulesStore.js"
 import { defaultLimits } from "../../src/domain/RulesPlan.js"
-import { ensureDirs, isSymlink, ruleset, tgz, visible, type Visible } from "../support/rulesArchive.js"
+import { ensureDirs, isSymlink, ruleset, tgz, visible } from "../support/rulesArchive.js"
 
 const roots: Array<string> = []
 afterEach(async () => {
@@ -52,8 +52,8 @@ const archiveFailure = (exit: Exit.Exit<unknown, unknown>): RulesArchiveError =>
 }
 
 describe("RulesStore install", () => {
-  it("installs the enabled categories, the SID list, the version and installed_rules.yaml", async () => {
-    const { layout, install, store } = await setup()
+  it("installs the enabled categories, the SID list, the version and the include file in its own directory", async () => {
+    const { root, layout, install, store } = await setup()
     const exit = await install(A, "100", ["emerging-scan", "emerging-dos", "emerging-nope"])
     expect(Exit.isSuccess(exit)).toBe(true)
     const v = await visible(layout)
@@ -61,52 +61,79 @@ describe("RulesStore install", () => {
     expect(v.files["emerging-scan.rules"]).toContain("sid:2001;")
     expect(v.sids).toBe("2001\n2003\n")
     expect(JSON.parse(v.version!)).toEqual({ version: "100" })
-    await expect(stat(join(layout.opnsenseRulesDir, "emerging-web.rules"))).rejects.toThrow()
-    await expect(stat(join(layout.opnsenseRulesDir, "classification.config"))).rejects.toThrow()
+    expect(v.installed).toContain('default-rule-path: "<agent>/current/rules"')
+    const rulesDir = join(layout.agentDir, "current", "rules")
+    await expect(stat(join(rulesDir, "emerging-web.rules"))).rejects.toThrow()
+    await expect(stat(join(rulesDir, "classification.config"))).rejects.toThrow()
     if (Exit.isSuccess(exit)) {
       expect([...exit.value.manifest.categories].sort()).toEqual(["emerging-dos", "emerging-scan", "emerging-web"])
       expect(exit.value.missing).toEqual(["emerging-nope"])
       expect(exit.value.warnings.join(" ")).toContain("emerging-nope")
     }
     const view = await Effect.runPromise(store.inspect)
-    expect(view).toMatchObject({ version: "100", complete: true })
+    expect(view).toMatchObject({ version: "100", complete: true, damage: undefined })
     expect(view.manifest?.enabled).toEqual(["emerging-scan", "emerging-dos", "emerging-nope"])
-    for (const p of [layout.installedRules, join(layout.rulesDir, "telemetry_sids.txt"), join(layout.opnsenseRulesDir, "emerging-scan.rules")]) {
+    for (const p of [join(layout.agentDir, "etpro-rules.yaml"), join(layout.rulesDir, "telemetry_sids.txt")]) {
       expect(await isSymlink(p)).toBe(true)
     }
+    // Nothing in OPNsense's places.
+    const suricata = join(root, "usr/local/etc/suricata")
+    await expect(stat(join(suricata, "installed_rules.yaml"))).rejects.toThrow()
+    await expect(stat(join(suricata, "opnsense.rules"))).rejects.toThrow()
   })
 
-  it("replaces a set by the next one, dropping links to categories no longer installed", async () => {
+  it("replaces a set by the next one, keeping the generation before it and nothing else", async () => {
     const { layout, install } = await setup()
     expect(Exit.isSuccess(await install(A, "100"))).toBe(true)
     expect(Exit.isSuccess(await install(B, "101", "all", 2000))).toBe(true)
     expect(await visible(layout)).toEqual(await expected(B, "101"))
-    expect((await readdir(layout.opnsenseRulesDir)).sort()).toEqual(["emerging-exploit.rules", "emerging-scan.rules"])
-    // The current generation and the one before it are kept, nothing else.
-    const store = (await readdir(join(layout.rulesDir, ".etpro"))).filter((e) => e !== "current").sort()
-    expect(store).toHaveLength(2)
+    expect((await readdir(join(layout.agentDir, "current", "rules"))).sort()).toEqual(["emerging-exploit.rules", "emerging-scan.rules"])
+    const generations = async () => (await readdir(layout.agentDir)).filter((e) => e.startsWith("gen-"))
+    expect(await generations()).toHaveLength(2)
     expect(Exit.isSuccess(await install(A, "102", "all", 3000))).toBe(true)
-    expect((await readdir(join(layout.rulesDir, ".etpro"))).filter((e) => e !== "current")).toHaveLength(2)
+    expect(await generations()).toHaveLength(2)
   })
 
-  it("adopts files it did not write (a first install over OPNsense's) without a mixed moment", async () => {
-    const seen: Array<Visible> = []
-    let layoutRef: ReturnType<typeof tempLayout> | undefined
-    const { layout, install } = await setup({ onStep: async () => void seen.push(await visible(layoutRef!)) })
-    layoutRef = layout
-    await writeFile(layout.installedRules, "%YAML 1.1\n---\nrule-files:\n  - local.rules\n  - emerging-scan.rules\n")
-    await writeFile(join(layout.opnsenseRulesDir, "local.rules"), "alert ip any any -> any any (sid:9000001;)\n")
-    await writeFile(join(layout.opnsenseRulesDir, "emerging-scan.rules"), "alert ip any any -> any any (sid:9000002;)\n")
-    await writeFile(join(layout.opnsenseRulesDir, "not-listed.rules"), "untouched\n")
-    await writeFile(join(layout.rulesDir, "telemetry_sids.txt"), "9000002\n")
-    const before = await visible(layout)
+  it.each([
+    ["rewritten", async (p: string) => writeFile(p, "alert ip any any -> any any (sid:1;)\n"), /current\/rules\/emerging-scan\.rules was rewritten/],
+    ["emptied", async (p: string) => writeFile(p, ""), /emerging-scan\.rules was emptied/],
+    ["deleted", async (p: string) => rm(p), /emerging-scan\.rules was deleted/]
+  ] as const)("inspect notices a rule file that something else %s", async (_, change, said) => {
+    const { layout, install, store } = await setup()
     expect(Exit.isSuccess(await install(A, "100"))).toBe(true)
-    const after = await visible(layout)
-    expect(after).toEqual(await expected(A, "100"))
-    expect(seen.length).toBeGreaterThanOrEqual(5)
-    for (const v of seen) expect([before, after]).toContainEqual(v)
-    expect(seen).toContainEqual(before)
-    expect(await readFile(join(layout.opnsenseRulesDir, "not-listed.rules"), "utf8")).toBe("untouched\n")
+    await change(join(layout.agentDir, "current", "rules", "emerging-scan.rules"))
+    const view = await Effect.runPromise(store.inspect)
+    expect(view.complete).toBe(false)
+    expect(view.damage).toMatch(said)
+  })
+
+  it("inspect notices a replaced include file or SID list, and an install with no record", async () => {
+    const { layout, install, store } = await setup()
+    expect(Exit.isSuccess(await install(A, "100"))).toBe(true)
+    const include = join(layout.agentDir, "etpro-rules.yaml")
+    await rm(include)
+    await writeFile(include, "%YAML 1.1\n---\nrule-files: []\n")
+    expect((await Effect.runPromise(store.inspect)).damage).toBe(`${include} was rewritten`)
+    expect(Exit.isSuccess(await install(A, "100", "all", 2000))).toBe(true)
+    await rm(join(layout.rulesDir, "telemetry_sids.txt"))
+    expect((await Effect.runPromise(store.inspect)).damage).toBe(`${join(layout.rulesDir, "telemetry_sids.txt")} was deleted`)
+    await rm(join(layout.agentDir, "current", "manifest.json"))
+    expect((await Effect.runPromise(store.inspect)).damage).toMatch(/manifest\.json is missing or unreadable/)
+  })
+
+  it("says an install of the earlier layout (rules/.etpro) is left alone", async () => {
+    const { layout, install } = await setup()
+    await mkdir(join(layout.rulesDir, ".etpro", "current"), { recursive: true })
+    const exit = await install(A, "100")
+    expect(Exit.isSuccess(exit) && exit.value.warnings.join(" ")).toMatch(/earlier layout is still in .*rules\/\.etpro/)
+    expect((await stat(join(layout.rulesDir, ".etpro", "current"))).isDirectory()).toBe(true)
+  })
+
+  it("onOpnsense: true when OPNsense's tree is there", async () => {
+    const { root, store } = await setup()
+    expect(await Effect.runPromise(store.onOpnsense)).toBe(false)
+    await mkdir(join(root, "usr/local/opnsense"), { recursive: true })
+    expect(await Effect.runPromise(store.onOpnsense)).toBe(true)
   })
 })
 
@@ -152,14 +179,14 @@ describe("RulesStore refuses unsafe or broken archives and keeps the old set", (
     const { layout, install, root } = await setup()
     expect(Exit.isSuccess(await install(A, "100"))).toBe(true)
     const before = await visible(layout)
-    const listing = await readdir(join(layout.rulesDir, ".etpro"))
+    const listing = await readdir(layout.agentDir)
     const err = archiveFailure(await install(bytes(), "101", "all", 2000))
     expect(err.reason).toBe(reason)
     expect(err.message).toMatch(message)
     expect(err.message).toContain(root)
     expect(await visible(layout)).toEqual(before)
     // No staging directory or generation left behind, nothing written outside the store.
-    expect((await readdir(join(layout.rulesDir, ".etpro"))).sort()).toEqual(listing.sort())
+    expect((await readdir(layout.agentDir)).sort()).toEqual(listing.sort())
     await expect(stat(join(root, "usr/local/etc/escaped.rules"))).rejects.toThrow()
   })
 
@@ -214,7 +241,7 @@ describe("RulesStore atomicity under injected faults", () => {
     armed = false
     expect(Exit.isSuccess(await install(B, "102", "all", 3000))).toBe(true)
     expect(await visible(layout)).toEqual(await expected(B, "102"))
-    expect((await readdir(join(layout.rulesDir, ".etpro"))).filter((e) => e.startsWith("."))).toEqual([])
+    expect((await readdir(layout.agentDir)).filter((e) => e.startsWith(".") && e !== ".lock")).toEqual([])
     expect(await Effect.runPromise(store.inspect)).toMatchObject({ version: "102", complete: true })
   })
 })

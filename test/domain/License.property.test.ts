@@ -115,9 +115,12 @@ describe("License model", () => {
     expect(license({ created, lastEvent: created + 4 * DAY }, created + 9 * DAY).status).toBe("DISABLED")
   })
 
-  it("unknown status strings from the service are unknown", () => {
+  it("status strings from the service are read in any case; unknown ones are unknown", () => {
     expect(parseLicenseStatus("ACTIVE")).toBe("ACTIVE")
-    for (const s of ["active", "PAUSED", "", null, 3, { s: "ACTIVE" }, "ACTIVE "]) {
+    expect(parseLicenseStatus("active")).toBe("ACTIVE")
+    expect(parseLicenseStatus("Dormant")).toBe("DORMANT")
+    expect(parseLicenseStatus("disabled")).toBe("DISABLED")
+    for (const s of ["PAUSED", "", null, 3, { s: "ACTIVE" }, "ACTIVE ", " active"]) {
       expect(parseLicenseStatus(s)).toBe("unknown")
     }
   })

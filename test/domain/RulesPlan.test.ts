@@ -4,6 +4,7 @@ import * as RulesPlan from "../../src/domain/RulesPlan.js"
 import {
   classifyEntry,
   defaultLimits,
+  installDamage,
   isEnabled,
   missingCategories,
   parseCategories,
@@ -106,6 +107,24 @@ describe("installed_rules.yaml", () => {
     expect(parseInstalledRules(renderInstalledRules(files)).files).toEqual(files)
     expect(parseInstalledRules(renderInstalledRules([])).files).toEqual([])
     expect(renderInstalledRules(files)).toMatch(/^%YAML 1\.1\n---\n(#.*\n)?rule-files:\n  - emerging-scan\.rules\n/)
+  })
+
+  it("as the agent's include file names its rule directory, quoted, and reads back the same list", () => {
+    const text = renderInstalledRules(["a.rules"], "/x y/etpro-telemetry/current/rules")
+    expect(text).toContain('default-rule-path: "/x y/etpro-telemetry/current/rules"\n')
+    expect(parseInstalledRules(text).files).toEqual(["a.rules"])
+  })
+})
+
+describe("installDamage", () => {
+  const rec = { "/a": "h1", "/b": "h2" }
+  it("is nothing when every recorded file has its recorded hash", () => {
+    expect(installDamage(rec, { "/a": { sha256: "h1", size: 3 }, "/b": { sha256: "h2", size: 4 } })).toBeUndefined()
+  })
+  it("names the first file deleted, emptied or rewritten", () => {
+    expect(installDamage(rec, { "/a": { sha256: "h1", size: 3 }, "/b": undefined })).toBe("/b was deleted")
+    expect(installDamage(rec, { "/a": { sha256: "e3b0", size: 0 }, "/b": { sha256: "h2", size: 4 } })).toBe("/a was emptied")
+    expect(installDamage(rec, { "/a": { sha256: "zz", size: 3 }, "/b": undefined })).toBe("/a was rewritten")
   })
 })
 

@@ -76,8 +76,16 @@ describe("widgetView", () => {
     ])
   })
 
+  it("a status sent in lower case, as the real API sends it, is shown upper case", () => {
+    for (const [sent, shown] of [["active", "ACTIVE"], ["dormant", "DORMANT"], ["disabled", "DISABLED"]] as const) {
+      const v = widgetView(input({ ...service("x", { created: NOW - DAY }), sensor_status: sent }))
+      expect(v.status).toBe(shown)
+      expect(v.ruleset).toBe(shown === "DISABLED" ? "ET Open" : "ET Pro")
+    }
+  })
+
   it("unknown status strings from the service are shown as unknown, never trusted", () => {
-    for (const s of ["PAUSED", "active", "ACTIVE ", 7, null, { a: 1 }]) {
+    for (const s of ["PAUSED", "actived", "ACTIVE ", 7, null, { a: 1 }]) {
       const v = widgetView(input({ ...service("x", { created: NOW - DAY }), sensor_status: s }))
       expect(v.status).toBe("unknown")
       expect(v.ruleset).toBeNull()

@@ -62,7 +62,7 @@ describe("agent CLI against the reference service", () => {
     const info = await runCli(["sensor-info", ...at])
     expect(info.code, info.stderr).toBe(0)
     const answer = JSON.parse(info.stdout)
-    expect(answer).toMatchObject({ status: "ok", sensor_status: "ACTIVE", ruleset: "ET Pro" })
+    expect(answer).toMatchObject({ status: "ok", sensor_status: "active", ruleset: "ET Pro" })
     expect(answer.last_rule_download).not.toBeNull()
 
     for (const r of [rules, send, hb, info]) expect(r.stdout + r.stderr).not.toContain(TOKEN)
@@ -149,7 +149,7 @@ describe("replay and demo commands", () => {
       const status = await (await fetch(new URL("/api/status", page))).json()
       expect(status.status).toBe("ACTIVE")
       const sensors = await (await fetch(`${service}/admin/sensors`, { headers: { "x-admin-key": key! } })).json()
-      expect(sensors[0].sensor_status).toBe("ACTIVE")
+      expect(sensors[0].sensor_status).toBe("active")
       const root = /sensor tree\s+(\S+)/.exec(out)![1]!
       child.kill("SIGINT")
       expect(await exited).toBe(0)

@@ -48,7 +48,7 @@ beforeAll(async () => {
     return {
       status: 200,
       body: JSON.stringify({
-        sensor_status: sensorStatus,
+        sensor_status: sensorStatus.toLowerCase(), // as the real API sends it
         created: iso(now - 30 * 24 * HOUR),
         event_received: iso(sensorStatus === "DISABLED" ? now - 6 * 24 * HOUR : now - HOUR),
         last_heartbeat: iso(now - HOUR / 2)

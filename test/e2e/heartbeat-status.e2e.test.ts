@@ -35,7 +35,7 @@ describe("send-heartbeat / sensor-info / status, end to end", () => {
     const info = JSON.parse(before.stdout) as Record<string, unknown>
     expect(before.stdout.trimEnd().split("\n")).toHaveLength(1)
     expect(info.status).toBe("ok")
-    expect(info.sensor_status).toBe("DORMANT")
+    expect(info.sensor_status).toBe("dormant")
     expect(info.last_heartbeat).toBeNull()
 
     const sent = await cli("send-heartbeat", "--direct", "--base-url", svc.url)

@@ -152,7 +152,7 @@ describe("reference service: the sensor API", () => {
       yield* TestClock.adjust("10 minutes")
       yield* event(svc)
       const info = (yield* call(svc, "GET", "/api/v1/sensorinfo")).json
-      expect(info.sensor_status).toBe("ACTIVE")
+      expect(info.sensor_status).toBe("active")
       expect(info.created).toBe(new Date(T0).toISOString())
       expect(info.last_heartbeat).toBe(new Date(T0).toISOString())
       expect(info.event_received).toBe(new Date(T0 + 10 * 60_000).toISOString())
@@ -176,13 +176,13 @@ describe("reference service: license transitions on simulated time", () => {
     Effect.gen(function* () {
       const svc = yield* service()
       yield* heartbeat(svc)
-      expect(yield* status(svc)).toBe("ACTIVE")
+      expect(yield* status(svc)).toBe("active")
       yield* TestClock.adjust(2 * H - 1)
-      expect(yield* status(svc)).toBe("ACTIVE")
+      expect(yield* status(svc)).toBe("active")
       yield* TestClock.adjust(1)
-      expect(yield* status(svc)).toBe("DORMANT")
+      expect(yield* status(svc)).toBe("dormant")
       yield* heartbeat(svc)
-      expect(yield* status(svc)).toBe("ACTIVE")
+      expect(yield* status(svc)).toBe("active")
     })
   )
 
@@ -198,11 +198,11 @@ describe("reference service: license transitions on simulated time", () => {
         yield* note
         yield* TestClock.adjust(H)
       }
-      expect(seen).toEqual(["ACTIVE", "DORMANT", "DISABLED"])
+      expect(seen).toEqual(["active", "dormant", "disabled"])
       const info = (yield* call(svc, "GET", "/api/v1/sensorinfo")).json
       expect(info.disable_date).toBe(new Date(T0 + 5 * D).toISOString())
       yield* event(svc)
-      expect(yield* status(svc)).toBe("ACTIVE")
+      expect(yield* status(svc)).toBe("active")
     })
   )
 
@@ -232,11 +232,11 @@ describe("reference service: license transitions on simulated time", () => {
       expect(info.last_rule_download).toBe(new Date(T0).toISOString())
 
       yield* TestClock.adjust(3 * H)
-      expect(yield* status(svc)).toBe("DORMANT")
+      expect(yield* status(svc)).toBe("dormant")
       expect((yield* fetchRules).version).toBe(pro.version)
 
       yield* TestClock.adjust(5 * D)
-      expect(yield* status(svc)).toBe("DISABLED")
+      expect(yield* status(svc)).toBe("disabled")
       const open = yield* fetchRules
       expect(open.version).toBe(svc.rulesets.open.version)
       expect(open.version).not.toBe(pro.version)
@@ -270,7 +270,7 @@ describe("reference service: admin API", () => {
       yield* event(svc, '{"event_type":"alert","alert":{"signature_id":2850002}}')
       const sensors = yield* call(svc, "GET", "/admin/sensors", { admin: "admin-secret" })
       expect(sensors.json).toHaveLength(1)
-      expect(sensors.json[0]).toMatchObject({ name: "fw1", sensor_status: "ACTIVE", events_received: 2, heartbeats_received: 1 })
+      expect(sensors.json[0]).toMatchObject({ name: "fw1", sensor_status: "active", events_received: 2, heartbeats_received: 1 })
       const events = yield* call(svc, "GET", "/admin/events?limit=1", { admin: "admin-secret" })
       expect(events.json).toHaveLength(1)
       expect(events.json[0].body.alert.signature_id).toBe(2850002)

@@ -7,6 +7,7 @@ import { join } from "node:path"
 import { gzipSync } from "node:zlib"
 import { Header } from "tar"
 import { parseInstalledRules } from "../../src/domain/RuleFiles.js"
+import { CURRENT, GENERATION_RULES, INCLUDE_FILE } from "../../src/domain/RulesPlan.js"
 import type { RulesLayout } from "../../src/adapters/RulesStore.js"
 
 export interface Member {
@@ -82,14 +83,17 @@ const readOr = async (p: string) => {
   }
 }
 
+/** What Suricata (through the agent's include file) and the sanitiser see now. */
 export const visible = async (l: RulesLayout): Promise<Visible> => {
-  const installed = await readOr(l.installedRules)
+  const include = join(l.agentDir, INCLUDE_FILE)
+  const installed = await readOr(include)
   const files: Record<string, string | undefined> = {}
   if (installed !== undefined) {
-    for (const f of parseInstalledRules(installed).files) files[f] = await readOr(join(l.opnsenseRulesDir, f))
+    for (const f of parseInstalledRules(installed).files) files[f] = await readOr(join(l.agentDir, CURRENT, GENERATION_RULES, f))
   }
   return {
-    installed,
+    // The include names its root's rule directory: shown root-free so two roots compare equal.
+    installed: installed?.split(l.agentDir).join("<agent>"),
     files,
     sids: await readOr(join(l.rulesDir, "telemetry_sids.txt")),
     version: await readOr(join(l.rulesDir, "telemetry_version.json"))
@@ -98,7 +102,6 @@ export const visible = async (l: RulesLayout): Promise<Visible> => {
 
 export const ensureDirs = async (l: RulesLayout) => {
   await mkdir(l.rulesDir, { recursive: true })
-  await mkdir(l.opnsenseRulesDir, { recursive: true })
 }
 
 export const isSymlink = async (p: string) => (await lstat(p)).isSymbolicLink()

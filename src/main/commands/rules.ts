@@ -1,5 +1,5 @@
 /**
- * `rules update [--force] [--categories LIST|all] [--reload-command CMD] [--base-url URL] [--insecure] [--timeout D]`
+ * `rules update [--force] [--categories LIST|all] [--reload-command CMD] [--opnsense] [--base-url URL] [--insecure] [--timeout D]`
  * `rules list [--json]`
  * The programs, node-tar and the HTTP stack load only when one of these runs.
  */
@@ -39,7 +39,10 @@ export const rulesUpdateCommand = Command.make(
     ),
     reloadCommand: Options.text("reload-command").pipe(
       Options.optional,
-      Options.withDescription("run after a successful install (no shell), e.g. '/usr/local/sbin/configctl ids reload'")
+      Options.withDescription("run after a successful install (no shell) instead of signalling Suricata (USR2, pid from /var/run/suricata.pid)")
+    ),
+    opnsense: Options.boolean("opnsense").pipe(
+      Options.withDescription("an OPNsense firewall (also detected by /usr/local/opnsense): OPNsense installs the rules; do nothing")
     )
   },
   (o) =>
@@ -59,7 +62,9 @@ export const rulesUpdateCommand = Command.make(
         ...api,
         force: o.force,
         categories,
-        reloadCommand: Option.getOrUndefined(o.reloadCommand)
+        reloadCommand: Option.getOrUndefined(o.reloadCommand),
+        pidfile: paths.suricataPidfile,
+        opnsense: o.opnsense
       }).pipe(Effect.provide(yield* storeLayer(paths)))
       if (outcome.exitCode !== ExitCode.ok) {
         return yield* new CliFailure({ message: `update: ${outcome.message}`, exitCode: outcome.exitCode })
@@ -92,7 +97,7 @@ export const rulesListCommand = Command.make(
         return
       }
       if (list.lines.length === 0) {
-        yield* out.err(line("rules list", `no ruleset downloaded yet (${paths.rulesDir}); run: etpro-telemetry rules update`))
+        yield* out.err(line("rules list", `no ruleset installed yet (${paths.agentRulesDir}); run: etpro-telemetry rules update`))
         return
       }
       yield* out.out(list.lines.map((l) => `${l.enabled ? "enabled " : "disabled"}  ${l.category}\n`).join(""))

@@ -168,7 +168,8 @@ export const runCommand = Command.make(
           ...api,
           force: false,
           categories,
-          reloadCommand: Option.getOrUndefined(o.reloadCommand)
+          reloadCommand: Option.getOrUndefined(o.reloadCommand),
+          pidfile: paths.suricataPidfile
         })
         for (const w of r.warnings) yield* out.err(line("run", `rules update: warning: ${w}`))
         if (r.exitCode !== ExitCode.ok) return yield* Effect.fail(new Error(r.message))

@@ -258,7 +258,8 @@ export const replay = (opts: ReplayOptions) =>
           let note = ""
           if (embedded) {
             const info = yield* api.sensorInfo.pipe(Effect.either)
-            const said = info._tag === "Right" ? String(info.right.sensor_status) : `no answer (${info.left.message})`
+            // The wire is lower case (SPEC section 2); compared and shown as the model names it.
+            const said = info._tag === "Right" ? String(info.right.sensor_status).toUpperCase() : `no answer (${info.left.message})`
             if (said !== l.status) {
               totals.serviceDisagreements++
               note = `  [service says ${said}]`

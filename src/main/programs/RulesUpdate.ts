@@ -1,23 +1,24 @@
 /**
- * `rules update` (SPEC section 8) and `rules list`. Update: ask the service for the ruleset version; when it
- * is the installed one and the installed files are all there, stop (unless `--force`); else download the
+ * `rules update` (SPEC section 8) and `rules list`. Update: on an OPNsense tree, say that OPNsense downloads
+ * the ruleset itself and touch nothing. Elsewhere ask the service for the ruleset version; when it is the
+ * installed one and the agent's install is as it installed it, stop (unless `--force`); else download the
  * archive with the token (retried like every request, src/domain/Retry.ts), verify and install it through
- * RulesStore (old set or new, never a mix), record the result in the agent state, and run the optional
- * reload command. Never fails: every outcome, good or bad, is a value with its exit code, so `run` can log
- * it and go on.
+ * RulesStore (old set or new, never a mix), record the result in the agent state, and tell Suricata (USR2,
+ * or `--reload-command`). Never fails: every outcome, good or bad, is a value with its exit code, so `run`
+ * can log it and go on.
  */
 import { Clock, Effect, Option } from "effect"
-import { execFile } from "node:child_process"
 import { Output } from "../../adapters/Output.js"
 import { RuleUpdaterConfig } from "../../adapters/RuleUpdaterConfig.js"
 import { RulesStore } from "../../adapters/RulesStore.js"
 import { StateStore } from "../../adapters/StateStore.js"
+import { runReloadCommand, signalSuricata } from "../../adapters/SuricataReload.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
 import type { ApiError } from "../../domain/ApiError.js"
 import { defaultPolicy, RetryBudget, type RetryPolicy, schedule as retrySchedule } from "../../domain/Retry.js"
 import { redact } from "../../domain/Token.js"
-import { formatSelection, type Manifest, sameSelection, sameVersion, type Selection, splitCommandLine } from "../../domain/RulesPlan.js"
+import { formatSelection, type Manifest, sameSelection, sameVersion, type Selection } from "../../domain/RulesPlan.js"
 import { ExitCode } from "../Failure.js"
 import { describeApiError } from "./SensorInfo.js"
 
@@ -30,14 +31,19 @@ export interface RulesUpdateOptions {
   readonly force: boolean
   /** From `--categories`; when absent, the remembered selection (or all). */
   readonly categories?: Selection | undefined
+  /** Runs instead of signalling Suricata. */
   readonly reloadCommand?: string | undefined
+  /** Suricata's pidfile, for the default reload (USR2); without it, no reload. */
+  readonly pidfile?: string | undefined
+  /** `--opnsense`: treat this as an OPNsense firewall whatever its tree shows. */
+  readonly opnsense?: boolean | undefined
   /** Reload command time limit [120 s]. */
   readonly reloadTimeoutMs?: number
   readonly retry?: RetryPolicy
 }
 
 export interface RulesUpdateOutcome {
-  readonly kind: "installed" | "unchanged" | "busy" | "failed"
+  readonly kind: "installed" | "unchanged" | "deferred" | "busy" | "failed"
   readonly exitCode: ExitCode
   /** One line for the operator; never the token. */
   readonly message: string
@@ -47,28 +53,12 @@ export interface RulesUpdateOutcome {
 
 type LastRules = NonNullable<AgentState["lastRules"]>
 
-const remembered = (s: AgentState, m: Manifest | undefined): Selection =>
-  s.lastRules?.enabled ?? (m !== undefined && m.adopted !== true ? m.enabled : "all")
+const remembered = (s: AgentState, m: Manifest | undefined): Selection => s.lastRules?.enabled ?? m?.enabled ?? "all"
 
-const runReload = (command: string, timeoutMs: number) =>
-  Effect.async<string | undefined>((resume) => {
-    const argv = splitCommandLine(command)
-    if (!Array.isArray(argv)) return resume(Effect.succeed(`--reload-command: ${(argv as { error: string }).error}`))
-    const [file, ...args] = argv as ReadonlyArray<string>
-    const child = execFile(file!, args, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (err, _stdout, stderr) => {
-      if (err === null) return resume(Effect.succeed(undefined))
-      const code = (err as NodeJS.ErrnoException).code
-      const why =
-        code === "ENOENT"
-          ? "not found"
-          : err.killed
-          ? `killed after ${timeoutMs} ms`
-          : `exited ${String((err as { code?: unknown }).code ?? "with an error")}`
-      const tail = String(stderr).trim().split("\n").pop()?.slice(0, 200) ?? ""
-      resume(Effect.succeed(`reload command ${file} ${why}${tail === "" ? "" : `: ${tail}`}`))
-    })
-    return Effect.sync(() => void child.kill())
-  })
+/** What `rules update` says on OPNsense, where the ruleset metadata the agent ships drives OPNsense's download. */
+export const deferredMessage = (marker: string) =>
+  `this is an OPNsense firewall (${marker}): OPNsense downloads and installs the ET telemetry ruleset itself ` +
+  `(Services > Intrusion Detection > Download); nothing done`
 
 export const rulesUpdate = (
   o: RulesUpdateOptions
@@ -78,6 +68,12 @@ export const rulesUpdate = (
       const store = yield* RulesStore
       const states = yield* StateStore
       const warnings: Array<string> = []
+
+      // Before the lock: on OPNsense nothing is created, downloaded or recorded.
+      if (o.opnsense === true || (yield* store.onOpnsense)) {
+        const marker = o.opnsense === true ? "--opnsense" : store.layout.opnsenseMarker
+        return { kind: "deferred", exitCode: ExitCode.ok, message: deferredMessage(marker), warnings }
+      }
 
       const busy = yield* store.lock.pipe(
         Effect.as(undefined),
@@ -169,18 +165,27 @@ export const rulesUpdate = (
           }
           const m = done.right.manifest
           warnings.push(...done.right.warnings)
+          // Same version, but the install is not what was installed: say why it was done again.
+          const repaired =
+            !o.force && installed?.damage !== undefined && sameVersion(installed.version, v) ? ` again (${installed.damage})` : ""
           let message =
-            `installed ruleset version ${v}: ${m.files.length} rule files from ${m.categories.length} categories ` +
+            `installed ruleset version ${v}${repaired}: ${m.files.length} rule files from ${m.categories.length} categories ` +
             `(enabled: ${formatSelection(selection)}), ${got.right} bytes downloaded`
           yield* record({ ok: true, message, version: v, categories: m.categories, enabled: selection })
-          if (o.reloadCommand !== undefined) {
-            const problem = yield* runReload(o.reloadCommand, o.reloadTimeoutMs ?? 120_000)
-            if (problem !== undefined) {
-              message = `${message}; but ${problem}`
+          const reload =
+            o.reloadCommand !== undefined
+              ? runReloadCommand(o.reloadCommand, o.reloadTimeoutMs ?? 120_000)
+              : o.pidfile !== undefined
+              ? signalSuricata(o.pidfile)
+              : undefined
+          if (reload !== undefined) {
+            const r = yield* reload
+            if (r.problem !== undefined) {
+              message = `${message}; but ${r.problem}`
               yield* record({ ok: false, message, version: v, categories: m.categories, enabled: selection })
               return { kind: "installed", exitCode: ExitCode.failure, message, warnings, version: v } satisfies RulesUpdateOutcome
             }
-            message = `${message}; reloaded`
+            message = `${message}; ${r.note}`
           }
           return { kind: "installed", exitCode: ExitCode.ok, message, warnings, version: v } satisfies RulesUpdateOutcome
         }).pipe(Effect.ensuring(store.discard(archive)))

@@ -2,10 +2,11 @@
 import { execFile } from "node:child_process"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { layoutFromPaths } from "../../../src/adapters/RulesStore.js"
 import { resolvePaths } from "../../../src/domain/Paths.js"
 import { ruleset, visible } from "../../support/rulesArchive.js"
 
@@ -49,7 +50,7 @@ const cli = (args: ReadonlyArray<string>) =>
 describe("rules commands", () => {
   it("update installs, list shows the categories, a captive-portal page exits 1 and changes nothing", async () => {
     const paths = resolvePaths({ root })
-    const layout = { rulesDir: paths.rulesDir, installedRules: paths.installedRules, opnsenseRulesDir: paths.opnsenseRulesDir }
+    const layout = layoutFromPaths(paths)
     const up = await cli(["rules", "update", "--root", root, "--base-url", url, "--categories", "emerging-scan"])
     expect(up.code).toBe(0)
     expect(up.stderr).toMatch(/^emergingthreats: rules update: installed ruleset version 7: 1 rule files from 2 categories/m)
@@ -67,5 +68,18 @@ describe("rules commands", () => {
     expect(bad.stderr.trim().split("\n")).toHaveLength(1)
     expect(bad.stderr + bad.stdout).not.toContain(TOKEN)
     expect(await visible(layout)).toEqual(before)
-  })
+  }, 120_000) // three CLI processes: each starts tsx, ~10 s on a loaded 2-core machine
+
+  it("update on an OPNsense tree says in one line that OPNsense installs the rules, exits 0, creates nothing", async () => {
+    const opn = await mkdtemp(join(tmpdir(), "etpro-rules-opn-"))
+    try {
+      await mkdir(join(opn, "usr/local/opnsense"), { recursive: true })
+      const up = await cli(["rules", "update", "--root", opn, "--base-url", url])
+      expect(up.code).toBe(0)
+      expect(up.stderr).toMatch(/^emergingthreats: rules update: this is an OPNsense firewall \(.*usr\/local\/opnsense\): .*nothing done\n$/)
+      expect(await readdir(opn, { recursive: true })).toEqual(["usr", "usr/local", "usr/local/opnsense"])
+    } finally {
+      await rm(opn, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

@@ -5,15 +5,17 @@
 import { Effect, Layer } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { spawn } from "node:child_process"
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as RulesStore from "../../../src/adapters/RulesStore.js"
 import * as RuleUpdaterConfig from "../../../src/adapters/RuleUpdaterConfig.js"
 import * as StateStore from "../../../src/adapters/StateStore.js"
+import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
 import { ExitCode } from "../../../src/main/Failure.js"
-import { resolvePaths } from "../../../src/domain/Paths.js"
+import { type Paths, resolvePaths } from "../../../src/domain/Paths.js"
 import { rulesList, rulesUpdate, type RulesUpdateOptions } from "../../../src/main/programs/RulesUpdate.js"
 import { ruleset, visible } from "../../support/rulesArchive.js"
 
@@ -74,8 +76,9 @@ const sensor = async () => {
   const paths = resolvePaths({ root })
   await mkdir(join(root, "usr/local/etc/suricata"), { recursive: true })
   await writeFile(paths.ruleUpdaterConfig, `[__properties__]\net_telemetry.token=${TOKEN}\n`)
+  const layout = RulesStore.layoutFromPaths(paths)
   const layer = Layer.mergeAll(
-    RulesStore.layer({ rulesDir: paths.rulesDir, installedRules: paths.installedRules, opnsenseRulesDir: paths.opnsenseRulesDir }),
+    RulesStore.layer(layout),
     StateStore.layer(paths.state),
     RuleUpdaterConfig.layer
   )
@@ -87,13 +90,14 @@ const sensor = async () => {
         timeoutMs: 2000,
         configPath: paths.ruleUpdaterConfig,
         force: false,
+        pidfile: paths.suricataPidfile,
         retry: { baseMs: 5, capMs: 20, budgetMs: 150 },
         ...o
       }).pipe(Effect.provide(layer))
     )
   const state = () => Effect.runPromise(Effect.flatMap(StateStore.StateStore, (s) => s.load).pipe(Effect.provide(StateStore.layer(paths.state))))
   const list = () => Effect.runPromise(rulesList.pipe(Effect.provide(layer)))
-  return { root, paths, update, state, list, layout: { rulesDir: paths.rulesDir, installedRules: paths.installedRules, opnsenseRulesDir: paths.opnsenseRulesDir } }
+  return { root, paths, update, state, list, layout }
 }
 
 const V1 = ruleset({ "emerging-scan": [2001], "emerging-dos": [2002], "emerging-web": [2003] }, [2001, 2002])
@@ -129,15 +133,23 @@ describe("rules update", () => {
     expect(served.downloadHits).toBe(1)
   })
 
-  it("downloads again when an installed file went missing, although the version is the same", async () => {
+  it.each([
+    ["deleted", (p: string) => rm(p)],
+    ["emptied", (p: string) => writeFile(p, "")],
+    ["rewritten", (p: string) => writeFile(p, "# rules managed by someone else\n")]
+  ] as const)("reinstalls, and says why, when an installed file was %s although the version is the same", async (how, change) => {
     const s = await sensor()
     reset("1", V1)
     await s.update()
-    await rm(join(s.paths.opnsenseRulesDir, "emerging-dos.rules"))
+    await change(join(s.layout.agentDir, "current", "rules", "emerging-dos.rules"))
     reset("1", V1)
-    expect(await s.update()).toMatchObject({ kind: "installed" })
+    const out = await s.update()
+    expect(out).toMatchObject({ kind: "installed", exitCode: ExitCode.ok })
+    expect(out.message).toMatch(new RegExp(`installed ruleset version 1 again \\(.*current/rules/emerging-dos\\.rules was ${how}\\)`))
     expect(served.downloadHits).toBe(1)
     expect((await visible(s.layout)).files["emerging-dos.rules"]).toContain("sid:2002;")
+    reset("1", V1)
+    expect(await s.update()).toMatchObject({ kind: "unchanged" })
   })
 
   it("remembers --categories for later runs, and a new selection triggers a download", async () => {
@@ -213,6 +225,48 @@ describe("rules update", () => {
     expect((await visible(s.layout)).version).toContain('"2"')
   })
 
+  it("signals Suricata with USR2 (pid from its pidfile) after an install; no pidfile: not running, still exit 0", async () => {
+    const s = await sensor()
+    reset("1", V1)
+    const out = await s.update()
+    expect(out).toMatchObject({ kind: "installed", exitCode: ExitCode.ok })
+    expect(out.message).toContain(`Suricata is not running (no ${s.paths.suricataPidfile})`)
+    // A stand-in Suricata that records USR2 and exits.
+    const marker = join(s.root, "got-usr2")
+    const child = spawn(process.execPath, ["-e", `process.on("SIGUSR2", () => { require("fs").writeFileSync(${JSON.stringify(marker)}, "USR2"); process.exit(0) }); process.stdout.write("ready\\n"); setInterval(() => {}, 1000)`], { stdio: ["ignore", "pipe", "inherit"] })
+    const exited = new Promise((r) => child.on("exit", r))
+    await new Promise((r) => child.stdout.once("data", r))
+    await mkdir(dirname(s.paths.suricataPidfile), { recursive: true })
+    await writeFile(s.paths.suricataPidfile, `${child.pid}\n`)
+    reset("2", V2)
+    const signalled = await s.update()
+    expect(signalled).toMatchObject({ kind: "installed", exitCode: ExitCode.ok })
+    expect(signalled.message).toContain(`reloaded (USR2 to Suricata, pid ${child.pid}`)
+    await exited
+    expect(await readFile(marker, "utf8")).toBe("USR2")
+    // A stale pidfile (that process is gone) is "not running", not a failure.
+    reset("3", V1)
+    expect((await s.update()).message).toMatch(/which is gone/)
+    await writeFile(s.paths.suricataPidfile, "garbage\n")
+    reset("4", V2)
+    expect(await s.update()).toMatchObject({ kind: "installed", exitCode: ExitCode.failure })
+  })
+
+  it.each([
+    ["its tree (/usr/local/opnsense)", async (root: string) => void (await mkdir(join(root, "usr/local/opnsense"), { recursive: true })), {}],
+    ["--opnsense", async () => undefined, { opnsense: true }]
+  ] as const)("on OPNsense, detected by %s, defers to OPNsense's download, says so, touches nothing", async (_, mark, flags) => {
+    const s = await sensor()
+    await mark(s.root)
+    const before = await tree(s.root)
+    reset("1", V1)
+    const out = await s.update(flags)
+    expect(out).toMatchObject({ kind: "deferred", exitCode: ExitCode.ok })
+    expect(out.message).toMatch(/^this is an OPNsense firewall \(.*\): OPNsense downloads and installs the ET telemetry ruleset itself .*nothing done$/)
+    expect(served.versionHits + served.downloadHits).toBe(0)
+    expect(await tree(s.root)).toEqual(before)
+  })
+
   it("a second update while one holds the lock says so and exits 0", async () => {
     const s = await sensor()
     reset("1", V1)
@@ -222,3 +276,59 @@ describe("rules update", () => {
     expect(served.versionHits).toBe(0)
   })
 })
+
+/** Every path under root (what exists, not what it holds). */
+const tree = async (root: string): Promise<Array<string>> =>
+  (await readdir(root, { recursive: true })).map(String).sort()
+
+/**
+ * Issue 12, finding 2: OPNsense's own rule installer (`configctl ids reload`, every IDS "Apply") rebuilds
+ * installed_rules.yaml from rules/*.rules and deletes every other file under opnsense.rules/. Simulated here
+ * on the agent's tree, it must leave the agent's install intact, the heartbeat counting its rules.
+ */
+const opnsenseInstaller = async (paths: Paths) => {
+  const names = (await readdir(paths.rulesDir)).filter((n) => n.endsWith(".rules")).sort()
+  await mkdir(paths.opnsenseRulesDir, { recursive: true })
+  for (const n of await readdir(paths.opnsenseRulesDir)) if (!names.includes(n)) await rm(join(paths.opnsenseRulesDir, n), { recursive: true })
+  await writeFile(paths.installedRules, `%YAML 1.1\n---\nrule-files:\n${names.map((n) => `  - ${n}\n`).join("")}`)
+}
+
+const enabledCount = async (paths: Paths) => {
+  const facts = await Effect.runPromise(SystemProbe.make(paths, { commandTimeoutMs: 2000 }).facts)
+  return facts.installedSids._tag === "Found" ? facts.installedSids.value.size : facts.installedSids
+}
+
+describe("OPNsense's installer run over the agent's tree", () => {
+  it("leaves the agent's install intact: the heartbeat still counts its rules, and the next update has nothing to repair", async () => {
+    const s = await sensor()
+    reset("1", V1)
+    expect(await s.update()).toMatchObject({ kind: "installed" })
+    expect(await enabledCount(s.paths)).toBe(3)
+    const before = await visible(s.layout)
+    // What an admin may have in OPNsense's places, and OPNsense's installer run over them.
+    await mkdir(s.paths.opnsenseRulesDir, { recursive: true })
+    await writeFile(join(s.paths.opnsenseRulesDir, "stale.rules"), "alert ip any any -> any any (sid:77;)\n")
+    await opnsenseInstaller(s.paths)
+    expect(await readFile(s.paths.installedRules, "utf8")).toMatch(/rule-files:\n$/) // an empty list
+    expect(await readdir(s.paths.opnsenseRulesDir)).toEqual([])
+    expect(await visible(s.layout)).toEqual(before)
+    expect(await enabledCount(s.paths)).toBe(3)
+    reset("1", V1)
+    expect(await s.update()).toMatchObject({ kind: "unchanged", exitCode: ExitCode.ok })
+    expect(served.downloadHits).toBe(0)
+  })
+
+  it("and when something also rewrote the agent's own files, the next update repairs them and the count is right again", async () => {
+    const s = await sensor()
+    reset("1", V1)
+    await s.update()
+    await opnsenseInstaller(s.paths)
+    await writeFile(join(s.layout.agentDir, "current", "rules", "emerging-web.rules"), "")
+    expect(await enabledCount(s.paths)).toBe(2)
+    reset("1", V1)
+    const out = await s.update()
+    expect(out.message).toMatch(/again \(.*emerging-web\.rules was emptied\)/)
+    expect(await enabledCount(s.paths)).toBe(3)
+  })
+})
+

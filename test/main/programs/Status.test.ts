@@ -28,7 +28,7 @@ const info = (status: string) => {
   return {
     status: 200,
     body: JSON.stringify({
-      sensor_status: status,
+      sensor_status: status.toLowerCase(), // the wire is lower case; displays stay upper
       created: iso(now - 30 * 24 * HOUR),
       event_received: iso(now - HOUR),
       last_heartbeat: iso(now - HOUR / 2),
@@ -57,7 +57,7 @@ describe("status", () => {
       expect(stdout).not.toContain("advice:")
       expect(sink.received[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`)
       const state = yield* Effect.promise(() => env.readState())
-      expect(state?.lastSensorInfo?.result.sensor_status).toBe("ACTIVE")
+      expect(state?.lastSensorInfo?.result.sensor_status).toBe("active")
     })
   )
 
@@ -93,7 +93,7 @@ describe("status", () => {
       // Recorded: the failure as the last answer, the good one kept for the next fallback.
       const state = yield* Effect.promise(() => env.readState())
       expect(state?.lastSensorInfo?.result.status).toBe("failed")
-      expect(state?.lastSensorInfoOk?.result.sensor_status).toBe("DORMANT")
+      expect(state?.lastSensorInfoOk?.result.sensor_status).toBe("dormant")
       // Still down on the next run: asked again, still unreachable, still the same last known answer.
       const again = yield* run(env, sink, true)
       expect(again.view.status).toBe("unreachable")
@@ -149,7 +149,7 @@ describe("status", () => {
       const { view } = yield* run(env, sink, false)
       expect(view.status).toBe("unknown")
       expect(view.ruleset).toBeNull()
-      expect(view.advice).toContain('"SUPER_ACTIVE"')
+      expect(view.advice).toContain('"super_active"') // as received: info() sends lower case
     })
   )
 

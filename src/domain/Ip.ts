@@ -244,7 +244,7 @@ export const maskLocal = (ip: Ip, isLocal: (ip: Ip) => boolean): string => {
 }
 
 /** The forms `maskIp` produces; they pass a second sanitisation unchanged, so masking is idempotent. */
-export const isMasked = (s: string): boolean => MASKED.test(s)
+export const isMasked = (s: string): boolean => s.charCodeAt(0) === 120 && MASKED.test(s)
 const MASKED = /^(?:xxx\.xxx\.xxx\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)|xxxx:xxxx:[0-9a-f]{4}:[0-9a-f]{4})$/
 
 /** RFC 5952 text: lower case, no leading zeros, the longest run (2+) of zero groups as `::`. */

@@ -49,11 +49,11 @@ const at = (parent: string, key: string) => (parent === "" ? key : `${parent}.${
 export const makeSanitiser = (local: NetworkSet): Sanitiser => {
   const isLocal = (ip: Ip) => local.contains(ip)
   const v6Cache = new Map<string, string | null>()
-  // Colon text (certificate fingerprints, serials) costs the most to scan and repeats across alerts: memoised,
-  // small on purpose like the IPv6 cache below.
+  // Colon and dash text (certificate fingerprints, dates, ja3 strings) costs the most to scan and repeats across
+  // alerts: memoised, small on purpose like the IPv6 cache below.
   const textCache = new Map<string, string>()
   const text = (s: string): string => {
-    if (s.indexOf(":") < 0) return scrubText(s, isLocal)
+    if (s.indexOf(":") < 0 && s.indexOf("-") < 0) return scrubText(s, isLocal)
     const hit = textCache.get(s)
     if (hit !== undefined) return hit
     const r = scrubText(s, isLocal)
@@ -218,11 +218,23 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
 export const parseEveLine = (line: string): unknown => {
   const rec: unknown = JSON.parse(line)
   if (isObj(rec) && typeof rec.flow_id === "number" && !Number.isSafeInteger(rec.flow_id)) {
-    const digits = topLevelFlowIdDigits(line)
+    const digits = onlyFlowIdDigits(line) ?? topLevelFlowIdDigits(line)
     // Only the top-level key counts: a nested `flow_id` is dropped, never sent in its place.
     if (digits !== undefined && Number(digits) === rec.flow_id) rec.flow_id = BigInt(digits)
   }
   return rec
+}
+
+const FLOW_ID_VALUE = /^\s*:\s*(\d{1,20})(?=[\s,}])/
+
+/**
+ * For a line known to have a top-level `flow_id`: its digits when `"flow_id"` occurs once and no `\u` escape
+ * could spell another key as `flow_id` (the usual line), without walking the whole line; else undefined.
+ */
+const onlyFlowIdDigits = (line: string): string | undefined => {
+  const first = line.indexOf('"flow_id"')
+  if (first < 0 || line.indexOf('"flow_id"', first + 9) >= 0 || line.indexOf("\\u") >= 0) return undefined
+  return FLOW_ID_VALUE.exec(line.slice(first + 9, first + 48))?.[1]
 }
 
 /**
@@ -238,7 +250,7 @@ export const topLevelFlowIdDigits = (line: string): string | undefined => {
       const start = i
       for (i++; i < line.length && line.charCodeAt(i) !== 34; i++) if (line.charCodeAt(i) === 92) i++
       if (depth === 1 && line.startsWith('"flow_id"', start) && i === start + 8) {
-        const m = /^\s*:\s*(\d{1,20})(?=[\s,}])/.exec(line.slice(i + 1, i + 40))
+        const m = FLOW_ID_VALUE.exec(line.slice(i + 1, i + 40))
         if (m !== null) found = m[1]
       }
     } else if (c === 123 || c === 91) depth++

@@ -40,6 +40,59 @@ const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c 
 const isSep = (c: number) => c === 58 || c === 46
 const inHexRun = (c: number) => isHex(c) || isSep(c)
 
+const hasDot = (text: string, a: number, b: number): boolean => {
+  for (let k = a; k < b; k++) if (text.charCodeAt(k) === 46) return true
+  return false
+}
+
+/**
+ * A run with no `::` and no `.` (certificate fingerprints, MACs, serials): its readings are exactly the
+ * windows of eight consecutive groups of 1-4 hex digits, so one pass over its groups finds them all without
+ * re-reading the run from every start. Same result as the every-start scan below.
+ */
+const scrubPlainRun = (
+  text: string,
+  a: number,
+  b: number,
+  isLocal: IsLocal,
+  edits: Array<Edit>,
+  meter: Meter | undefined
+): void => {
+  // The last eight groups (a ring): start offset and value; `valid` counts consecutive 1-4 digit groups.
+  const from = [0, 0, 0, 0, 0, 0, 0, 0]
+  const value = [0, 0, 0, 0, 0, 0, 0, 0]
+  let valid = 0
+  let n = 0
+  // A reading may not start inside the previous masked one.
+  let free = 0
+  let k = a
+  while (k <= b) {
+    const start = k
+    let v = 0
+    while (k < b && text.charCodeAt(k) !== 58) v = v * 16 + hexValue(text.charCodeAt(k++))
+    const digits = k - start
+    if (digits >= 1 && digits <= 4) {
+      from[n & 7] = start
+      value[n & 7] = v
+      valid++
+    } else valid = 0
+    if (valid >= 8 && n - 7 >= free) {
+      if (meter !== undefined) meter.steps += 8
+      const parts = new Array<number>(8)
+      for (let g = 0; g < 8; g++) parts[g] = value[(n - 7 + g) & 7]!
+      const ip: Ip = { kind: "v6", parts }
+      if (isLocal(ip)) {
+        edits.push({ from: from[(n - 7) & 7]!, to: k, text: maskLocal(ip, isLocal) })
+        free = n + 1
+      }
+    }
+    n++
+    k++
+  }
+}
+
+const hexValue = (c: number): number => (c <= 57 ? c - 48 : c <= 70 ? c - 55 : c - 87)
+
 /** IPv6 readings: in each run that could hold one (a `::`, or 6 colons before a dotted tail, 7 otherwise), the
  * longest local reading at each start. */
 const scrubIPv6 = (text: string, isLocal: IsLocal, meter: Meter | undefined): string => {
@@ -58,7 +111,8 @@ const scrubIPv6 = (text: string, isLocal: IsLocal, meter: Meter | undefined): st
       b++
     }
     if (meter !== undefined) meter.steps += b - a
-    if (double || colons >= 6) {
+    if (!double && colons >= 7 && !hasDot(text, a, b)) scrubPlainRun(text, a, b, isLocal, edits, meter)
+    else if (double || colons >= 6) {
       // A reading starts at the run's start or after a `:` or `.`, and ends at the run's end or before one.
       for (let p = a; p < b; p++) {
         if (p > a && !isSep(text.charCodeAt(p - 1))) continue
@@ -83,53 +137,57 @@ const scrubIPv6 = (text: string, isLocal: IsLocal, meter: Meter | undefined): st
   return apply(text, edits)
 }
 
-interface Group {
-  readonly from: number
-  readonly to: number
-  /** Decimal value, or -1 when over 255. */
-  readonly dec: number
-  /** Octal value of a leading-zero group (-1: not valid octal or over 255); undefined without a leading zero. */
-  readonly oct: number | undefined
+/** The decimal value of the digit group `[from, to)`, or -1 when over 255. */
+const decimalGroup = (text: string, from: number, to: number): number => {
+  let dec = 0
+  for (let k = from; k < to; k++) {
+    dec = dec * 10 + text.charCodeAt(k) - 48
+    if (dec > 255) return -1
+  }
+  return dec
 }
 
-const readGroup = (text: string, from: number, to: number): Group => {
-  let dec = 0
+/** The octal (inet_aton) value of a leading-zero group; -1 when not valid octal or over 255; -2 without a leading zero. */
+const octalGroup = (text: string, from: number, to: number): number => {
+  if (to - from < 2 || text.charCodeAt(from) !== 48) return -2
   let oct = 0
-  let octalOk = true
   for (let k = from; k < to; k++) {
     const d = text.charCodeAt(k) - 48
-    if (dec >= 0) dec = dec * 10 + d > 255 ? -1 : dec * 10 + d
-    if (d > 7) octalOk = false
-    if (octalOk) oct = oct * 8 + d > 255 ? -1 : oct * 8 + d
-    if (oct < 0) octalOk = false
+    if (d > 7) return -1
+    oct = oct * 8 + d
+    if (oct > 255) return -1
   }
-  const leadingZero = to - from > 1 && text.charCodeAt(from) === 48
-  return { from, to, dec, oct: leadingZero ? (octalOk ? oct : -1) : undefined }
-}
-
-/** The decimal and octal readings of four groups (in address order), as numbers; -1 when none. */
-const readings = (g: ReadonlyArray<Group>): [number, number] => {
-  let dec = 0
-  let oct = 0
-  let anyOctal = false
-  for (const x of g) {
-    dec = dec < 0 || x.dec < 0 ? -1 : dec * 256 + x.dec
-    const o = x.oct === undefined ? x.dec : x.oct
-    if (x.oct !== undefined) anyOctal = true
-    oct = oct < 0 || o < 0 ? -1 : oct * 256 + o
-  }
-  return [dec, anyOctal ? oct : -1]
+  return oct
 }
 
 const ARPA4 = ".in-addr.arpa"
 
 /**
  * Dotted (or dashed) quads: every window of four digit groups joined by single separators. A local one has
- * its first three groups replaced by `xxx`; read backwards before `.in-addr.arpa`, its last three.
+ * its first three groups replaced by `xxx`; read backwards before `.in-addr.arpa`, its last three. The last
+ * four groups live in a ring: nothing is allocated unless something is masked.
  */
 const scrubQuads = (text: string, sep: number, isLocal: IsLocal, meter: Meter | undefined): string => {
   const edits: Array<Edit> = []
   const local = (n: number) => n >= 0 && isLocal({ kind: "v4", n })
+  const from = [0, 0, 0, 0]
+  const to = [0, 0, 0, 0]
+  const dec = [0, 0, 0, 0]
+  const oct = [0, 0, 0, 0]
+  /** The four groups ending at ring index `n`, in text order or reversed: their decimal and octal readings. */
+  const judge = (n: number, reversed: boolean): boolean => {
+    let d = 0
+    let o = 0
+    let anyOctal = false
+    for (let x = 0; x < 4; x++) {
+      const r = (reversed ? n - x : n - 3 + x) & 3
+      d = d < 0 || dec[r]! < 0 ? -1 : d * 256 + dec[r]!
+      const og = oct[r] === -2 ? dec[r]! : oct[r]!
+      if (oct[r] !== -2) anyOctal = true
+      o = o < 0 || og < 0 ? -1 : o * 256 + og
+    }
+    return local(d) || (anyOctal && local(o))
+  }
   const len = text.length
   let i = 0
   while (i < len) {
@@ -138,14 +196,22 @@ const scrubQuads = (text: string, sep: number, isLocal: IsLocal, meter: Meter | 
       i++
       continue
     }
-    // A chain of digit groups joined by single separators, starting at i.
-    const chain: Array<Group> = []
+    // A chain of digit groups joined by single separators, starting at i; n counts its groups.
+    let n = 0
     let k = i
     for (;;) {
       let e = k
       while (e < len && text.charCodeAt(e) >= 48 && text.charCodeAt(e) <= 57) e++
       if (meter !== undefined) meter.steps += e - k + 1
-      chain.push(readGroup(text, k, e))
+      const r = n & 3
+      from[r] = k
+      to[r] = e
+      dec[r] = decimalGroup(text, k, e)
+      oct[r] = octalGroup(text, k, e)
+      if (n >= 3 && judge(n, false)) {
+        for (let x = 0; x < 3; x++) edits.push({ from: from[(n - 3 + x) & 3]!, to: to[(n - 3 + x) & 3]!, text: "xxx" })
+      }
+      n++
       const next = text.charCodeAt(e + 1)
       if (text.charCodeAt(e) !== sep || !(next >= 48 && next <= 57)) {
         k = e
@@ -153,15 +219,8 @@ const scrubQuads = (text: string, sep: number, isLocal: IsLocal, meter: Meter | 
       }
       k = e + 1
     }
-    for (let w = 0; w + 4 <= chain.length; w++) {
-      const g = chain.slice(w, w + 4)
-      const [dec, oct] = readings(g)
-      if (local(dec) || local(oct)) for (let x = 0; x < 3; x++) edits.push({ from: g[x]!.from, to: g[x]!.to, text: "xxx" })
-    }
-    if (sep === 46 && chain.length >= 4 && text.slice(k, k + ARPA4.length).toLowerCase() === ARPA4) {
-      const g = chain.slice(-4)
-      const [dec, oct] = readings([...g].reverse())
-      if (local(dec) || local(oct)) for (let x = 1; x < 4; x++) edits.push({ from: g[x]!.from, to: g[x]!.to, text: "xxx" })
+    if (sep === 46 && n >= 4 && text.slice(k, k + ARPA4.length).toLowerCase() === ARPA4 && judge(n - 1, true)) {
+      for (let x = 1; x < 4; x++) edits.push({ from: from[(n - 4 + x) & 3]!, to: to[(n - 4 + x) & 3]!, text: "xxx" })
     }
     i = k
   }
@@ -225,12 +284,20 @@ const hasQuad = (text: string, sep: number): boolean => {
   return false
 }
 
+/** `arpa` in any case, without a regex (this runs on every string that has a separator). */
+const hasArpa = (text: string): boolean => {
+  for (let i = text.indexOf(".", 1); i >= 0 && i + 4 < text.length; i = text.indexOf(".", i + 1)) {
+    if ((text.charCodeAt(i + 4) | 32) === 97 && (text.charCodeAt(i + 3) | 32) === 112 && (text.charCodeAt(i + 2) | 32) === 114 && (text.charCodeAt(i + 1) | 32) === 97) return true
+  }
+  return false
+}
+
 const scrubOnce = (text: string, isLocal: IsLocal, meter: Meter | undefined): string => {
   let out = text
   if (out.indexOf(":") >= 0) out = scrubIPv6(out, isLocal, meter)
   if (out.indexOf(".") >= 0 && hasQuad(out, 46)) out = scrubQuads(out, 46, isLocal, meter)
   if (out.indexOf("-") >= 0 && hasQuad(out, 45)) out = scrubQuads(out, 45, isLocal, meter)
-  if (/arpa/i.test(out)) out = scrubIp6Arpa(out, isLocal)
+  if (hasArpa(out)) out = scrubIp6Arpa(out, isLocal)
   if (out.indexOf("xxxx:") >= 0) out = scrubV6Masks(out, isLocal)
   return out
 }

@@ -24,22 +24,50 @@ const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.
 
 const homeNetOf = (opts: { readonly suricataYaml: string; readonly homeNet?: string | undefined }) =>
   Effect.gen(function* () {
-    if (opts.homeNet !== undefined) {
-      const h = homeNetFromFlag(opts.homeNet)
-      if (h.failure !== undefined) return yield* usage(`--home-net ${JSON.stringify(opts.homeNet)}: ${h.failure}`)
-      return { home: h, warnings: [...h.warnings] }
-    }
-    const docs = yield* SuricataConfig.includeTree(opts.suricataYaml)
-    if (docs === undefined) {
+    if (opts.homeNet !== undefined) return yield* fromFlag(opts.homeNet)
+    const found = yield* fromSuricataYaml(opts.suricataYaml)
+    if (found === undefined) {
       const home: HomeNet = { cidrs: [], warnings: [] }
       return { home, warnings: [`${opts.suricataYaml} not found: HOME_NET unknown, only interface networks and private ranges are local`] }
     }
+    return found
+  })
+
+/** `--home-net`: a bad entry is a usage error. */
+const fromFlag = (value: string) => {
+  const h = homeNetFromFlag(value)
+  return h.failure !== undefined
+    ? Effect.fail(usage(`--home-net ${JSON.stringify(value)}: ${h.failure}`))
+    : Effect.succeed({ home: h, warnings: [...h.warnings] })
+}
+
+/** HOME_NET from suricata.yaml and its includes; undefined when the file is absent. */
+const fromSuricataYaml = (path: string) =>
+  Effect.gen(function* () {
+    const docs = yield* SuricataConfig.includeTree(path)
+    if (docs === undefined) return undefined
     const home = homeNetFromDocuments(docs)
     const failed = home.failure === undefined
       ? []
       : [`HOME_NET cannot be fully understood (${home.failure}): every address is treated as local for this run`]
     return { home, warnings: [...failed, ...home.warnings] }
   })
+
+/**
+ * The recorded sensor's HOME_NET for `replay`: `--home-net`, or the given suricata.yaml with its includes (read
+ * as for dump and send-events; one that is absent is a usage error), or none. This host's interfaces are not
+ * asked: they would make the output depend on where the replay runs.
+ */
+export const loadRecordedHomeNet = (opts: { readonly suricataYaml?: string | undefined; readonly homeNet?: string | undefined }) =>
+  Effect.gen(function* () {
+    const found = opts.homeNet !== undefined
+      ? yield* fromFlag(opts.homeNet)
+      : opts.suricataYaml !== undefined
+      ? yield* fromSuricataYaml(opts.suricataYaml)
+      : { home: { cidrs: [] }, warnings: [] }
+    if (found === undefined) return yield* usage(`cannot read suricata.yaml ${opts.suricataYaml} (ENOENT)`)
+    return { local: localNetworks(found.home.cidrs, []), warnings: found.warnings as ReadonlyArray<string> }
+  }).pipe(Effect.provide(SuricataConfig.layer))
 
 /** The same, with the suricata.yaml and SID file reader of the caller's choosing (tests). */
 export const loadPrivacyFrom = (opts: {

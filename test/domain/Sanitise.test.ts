@@ -314,6 +314,12 @@ describe("64-bit flow_id", () => {
     expect(eventToJson(event(rec))).toBe('{"flow_id":123456}')
   })
 
+  it("never takes a nested flow_id's digits when the top-level key is spelled with an escape", () => {
+    // The one literal `"flow_id"` is the nested one; its value rounds to the same double as the top-level one.
+    const line = '{"alert":{"flow_id":1234567890123456801},"flow\\u005fid":1234567890123456800}'
+    expect(eventToJson(event(parseEveLine(line)))).not.toContain("1234567890123456801")
+  })
+
   it("takes the top-level digits even when a nested flow_id comes first", () => {
     const line = '{"pre":{"flow_id":5},"flow_id":1234567890123456789 }'
     expect(eventToJson(event(parseEveLine(line)))).toBe('{"flow_id":1234567890123456789}')

@@ -9,7 +9,7 @@ import { join } from "node:path"
 import * as HostNetworks from "../../src/adapters/HostNetworks.js"
 import { parseIp } from "../../src/domain/Ip.js"
 import { selectRecord } from "../../src/domain/Select.js"
-import { loadPrivacy } from "../../src/main/Privacy.js"
+import { loadPrivacy, loadRecordedHomeNet } from "../../src/main/Privacy.js"
 import { tempDir } from "../support/TempDir.js"
 
 const load = (files: Record<string, string>, opts: { homeNet?: string; dirs?: ReadonlyArray<string> } = {}) =>
@@ -78,5 +78,44 @@ describe("loadPrivacy", () => {
       const r = yield* load({}, { dirs: ["telemetry_sids.txt"] })
       expect(r._tag === "Left" && r.left.exitCode).toBe(2)
       expect(r._tag === "Left" && r.left.message).toMatch(/cannot read .*telemetry_sids\.txt \(a directory\)/)
+    }))
+})
+
+describe("loadRecordedHomeNet (replay)", () => {
+  const recorded = (files: Record<string, string>, opts: { dirs?: ReadonlyArray<string>; yaml?: string } = {}) =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir()
+      for (const d of opts.dirs ?? []) yield* Effect.promise(() => mkdir(join(dir, d)))
+      for (const [name, text] of Object.entries(files)) yield* Effect.promise(() => writeFile(join(dir, name), text))
+      return yield* loadRecordedHomeNet({ suricataYaml: join(dir, opts.yaml ?? "suricata.yaml") }).pipe(Effect.either)
+    })
+
+  it.scoped("follows the recorded sensor's includes as dump and send-events do", () =>
+    Effect.gen(function* () {
+      const r = yield* recorded({
+        "suricata.yaml": YAML,
+        "installed_rules.yaml": "rule-files: []\n",
+        "custom.yaml": `vars:\n  address-groups:\n    HOME_NET: "[198.51.100.0/24]"\n`
+      })
+      if (r._tag !== "Right") throw new Error("expected a result")
+      expect(r.right.warnings).toEqual([])
+      expect(r.right.local.contains(parseIp("198.51.100.7")!)).toBe(true)
+      expect(r.right.local.contains(parseIp("8.8.8.8")!)).toBe(false)
+      // This host's interfaces are not asked (no HostNetworks layer is provided at all).
+    }))
+
+  it.scoped("fails closed, saying so once, when an include cannot be read", () =>
+    Effect.gen(function* () {
+      const r = yield* recorded({ "suricata.yaml": YAML, "installed_rules.yaml": "" }, { dirs: ["custom.yaml"] })
+      if (r._tag !== "Right") throw new Error("expected a result")
+      expect(r.right.warnings.filter((w) => /HOME_NET cannot be fully understood/.test(w))).toHaveLength(1)
+      expect(r.right.local.contains(parseIp("8.8.8.8")!)).toBe(true)
+    }))
+
+  it.scoped("a suricata.yaml that is not there is a usage error (exit 2)", () =>
+    Effect.gen(function* () {
+      const r = yield* recorded({}, { yaml: "missing.yaml" })
+      expect(r._tag === "Left" && r.left.exitCode).toBe(2)
+      expect(r._tag === "Left" && r.left.message).toMatch(/cannot read suricata\.yaml .*missing\.yaml/)
     }))
 })

@@ -4,10 +4,9 @@ import { Effect, Option } from "effect"
 import { readFile } from "node:fs/promises"
 import * as HostNetworks from "../../adapters/HostNetworks.js"
 import { maxAgeFrom } from "./Common.js"
-import { homeNetFromFlag, homeNetFromYaml } from "../../domain/HomeNet.js"
-import { localNetworks } from "../../domain/Network.js"
 import { NO_SID, parseTelemetrySids } from "../../domain/TelemetrySids.js"
 import { CliFailure, ExitCode } from "../Failure.js"
+import { loadRecordedHomeNet } from "../Privacy.js"
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
 
@@ -37,16 +36,9 @@ export const replayCommand = Command.make(
       if (Option.isSome(o.speed) && !(o.speed.value > 0)) return yield* usage("--speed must be a positive number")
       if (Option.isSome(o.baseUrl) && Option.isNone(o.token)) return yield* usage("--base-url needs --token")
       const maxAgeMs = yield* maxAgeFrom(o.maxAge)
-      // Only the recorded sensor's networks count: this machine's interfaces would make the output depend on
-      // where the replay runs.
-      const home = Option.isSome(o.homeNet)
-        ? homeNetFromFlag(o.homeNet.value)
-        : Option.isSome(o.suricataYaml)
-        ? homeNetFromYaml(yield* readOrFail(o.suricataYaml.value, "suricata.yaml"), o.suricataYaml.value)
-        : { cidrs: [], warnings: [] }
-      if (Option.isSome(o.homeNet) && home.failure !== undefined) return yield* usage(`--home-net: ${home.failure}`)
-      const failed = home.failure === undefined ? [] : [`HOME_NET cannot be fully understood (${home.failure}): every address is treated as local`]
-      for (const w of [...failed, ...home.warnings]) process.stderr.write(`emergingthreats: replay: warning: ${w}\n`)
+      // Only the recorded sensor's networks count (see loadRecordedHomeNet).
+      const home = yield* loadRecordedHomeNet({ homeNet: Option.getOrUndefined(o.homeNet), suricataYaml: Option.getOrUndefined(o.suricataYaml) })
+      for (const w of home.warnings) process.stderr.write(`emergingthreats: replay: warning: ${w}\n`)
       const listed = Option.isSome(o.sids) ? parseTelemetrySids(yield* readOrFail(o.sids.value, "SID list")).sids : undefined
       const sids = listed === undefined ? new Set<number>() : listed.size === 0 ? NO_SID : listed
       const { replay } = yield* Effect.promise(() => import("../programs/Replay.js"))
@@ -61,7 +53,7 @@ export const replayCommand = Command.make(
         embedded,
         token: Option.getOrUndefined(o.token),
         insecure: o.insecure,
-        local: localNetworks(home.cidrs, []),
+        local: home.local,
         sids,
         maxAgeMs
       }).pipe(Effect.provide(HostNetworks.layerStatic([])))

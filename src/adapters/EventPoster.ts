@@ -27,7 +27,7 @@ export interface EventPosterConfig {
   readonly excerpt: (body: string, token: string) => string
 }
 
-/** The longest error body read for its excerpt; the rest is dropped with the connection. */
+/** The longest part of an error answer's body kept for its excerpt; the rest is read and dropped. */
 const ERROR_BODY_BYTES = 16 * 1024
 
 export interface EventPoster {
@@ -36,26 +36,6 @@ export interface EventPoster {
 }
 
 type Undici = { readonly Pool: typeof Pool }
-
-/** Reads at most ERROR_BODY_BYTES of an error answer's body as text. */
-const readExcerptBody = (body: Dispatcher.ResponseData["body"]): Promise<string> =>
-  new Promise((resolve) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const done = () => resolve(Buffer.concat(chunks).toString("utf8"))
-    body.on("data", (c: Buffer) => {
-      if (size >= ERROR_BODY_BYTES) return
-      chunks.push(c)
-      size += c.length
-      if (size >= ERROR_BODY_BYTES) {
-        body.destroy()
-        done()
-      }
-    })
-    body.on("end", done)
-    body.on("error", done)
-    body.on("close", done)
-  })
 
 export const make = (undici: Undici, config: EventPosterConfig): EventPoster => {
   const { url, token, timeoutMs } = config
@@ -86,10 +66,15 @@ export const make = (undici: Undici, config: EventPosterConfig): EventPoster => 
       )
     })
 
+  // A raw dispatch handler, not `pool.request`: no body stream, no promise, no AbortController per event.
   const post = (json: string): Effect.Effect<void, ApiError> =>
     Effect.async<void, ApiError>((resume) => {
-      const abort = new AbortController()
+      let controller: Dispatcher.DispatchController | undefined
       let settled = false
+      let status = 0
+      let retryAfter: string | undefined
+      let errorBody: Array<Buffer> | undefined
+      let errorBytes = 0
       const settle = (e: Effect.Effect<void, ApiError>) => {
         if (settled) return
         settled = true
@@ -98,29 +83,43 @@ export const make = (undici: Undici, config: EventPosterConfig): EventPoster => 
       }
       const deadline = setTimeout(() => {
         settle(Effect.fail(timedOut()))
-        abort.abort()
+        controller?.abort(new Error("deadline"))
       }, timeoutMs)
-      pool.request({ path, method: "POST", headers, body: json, signal: abort.signal }, (err, res) => {
-        if (err) return settle(Effect.fail(config.transport(url, err)))
-        const status = res.statusCode
-        res.body.on("error", () => undefined)
-        if (status >= 200 && status < 300) {
-          // Read to the end whatever the framing (length, chunked, close), so the connection goes back to
-          // the pool; the deadline bounds a body that never ends.
-          res.body.dump({ limit: Number.MAX_SAFE_INTEGER }).then(
-            () => settle(Effect.void),
-            (e: unknown) => settle(Effect.fail(config.transport(url, e)))
-          )
-          return
+      pool.dispatch(
+        { path, method: "POST", headers, body: json },
+        {
+          onRequestStart: (c) => {
+            controller = c
+            if (settled) c.abort(new Error("interrupted"))
+          },
+          onResponseStart: (_c, statusCode, h) => {
+            status = statusCode
+            if (status >= 200 && status < 300) return
+            const ra = h["retry-after"]
+            retryAfter = Array.isArray(ra) ? ra[0] : ra
+            errorBody = []
+          },
+          // A success's body is read to its end and dropped (whatever its framing), so the connection goes
+          // back to the pool; an error's first ERROR_BODY_BYTES are kept for the excerpt.
+          onResponseData: (_c, chunk) => {
+            if (errorBody === undefined || errorBytes >= ERROR_BODY_BYTES) return
+            errorBody.push(chunk)
+            errorBytes += chunk.length
+          },
+          onResponseEnd: () =>
+            settle(
+              errorBody === undefined
+                ? Effect.void
+                : failStatus(status, retryAfter, Buffer.concat(errorBody).subarray(0, ERROR_BODY_BYTES).toString("utf8"))
+            ),
+          onResponseError: (_c, err) => settle(Effect.fail(config.transport(url, err)))
         }
-        const ra = res.headers["retry-after"]
-        readExcerptBody(res.body).then((text) => settle(failStatus(status, Array.isArray(ra) ? ra[0] : ra, text)))
-      })
+      )
       // Interrupted (the run stops): the request is aborted and its connection dropped.
       return Effect.sync(() => {
         settled = true
         clearTimeout(deadline)
-        abort.abort()
+        controller?.abort(new Error("interrupted"))
       })
     })
 

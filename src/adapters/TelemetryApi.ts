@@ -3,8 +3,9 @@
  * with each outcome are decided by the programs (see src/domain/Retry.ts). Every request carries the
  * Bearer token; the token never appears in an error.
  *
- * The live layer (`layer(config)`) is @effect/platform's HttpClient on an undici Agent (keep-alive pool,
- * tracer propagation off, a timeout per request). Its modules are imported dynamically
+ * The live layer (`layer(config)`) posts events on undici's own Pool (./EventPoster.ts: thousands per run,
+ * the cheapest client per request) and makes the other calls with @effect/platform's HttpClient on an undici
+ * Agent (keep-alive pool, tracer propagation off, a timeout per request). Its modules are imported dynamically
  * when the layer is built, so importing this tag costs nothing at start-up (a cron run with nothing to send
  * never loads the HTTP stack).
  */

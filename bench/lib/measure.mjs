@@ -43,3 +43,31 @@ export const measure = (argv) =>
       resolve({ code, wallMs, cpuMs, maxRssMb: maxRssKb / 1024, stderr })
     })
   })
+
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]
+
+/**
+ * Runs A and B in turn (A B A B ...) `runs` times after one unmeasured pair, and takes each ratio A/B pair by
+ * pair, so a drift of the shared machine's speed moves both sides of a ratio alike. `before(which)` runs
+ * before every run (not measured): resetting a state file, say. `check(result, which)` throws on a bad run.
+ * Returns the medians of A and B (cpuMs, wallMs, maxRssMb) and the medians of the pairwise ratios.
+ */
+export const paired = async (a, b, { runs = 5, before = async () => {}, check = () => {} } = {}) => {
+  const as = []
+  const bs = []
+  for (let i = -1; i < runs; i++) {
+    await before("a")
+    const ra = await measure(a)
+    check(ra, "a")
+    await before("b")
+    const rb = await measure(b)
+    check(rb, "b")
+    if (i >= 0) {
+      as.push(ra)
+      bs.push(rb)
+    }
+  }
+  const med = (rs) => ({ cpuMs: median(rs.map((r) => r.cpuMs)), wallMs: median(rs.map((r) => r.wallMs)), maxRssMb: median(rs.map((r) => r.maxRssMb)) })
+  const ratio = (k) => median(as.map((r, i) => r[k] / bs[i][k]))
+  return { a: med(as), b: med(bs), ratio: { cpu: ratio("cpuMs"), wall: ratio("wallMs"), rss: ratio("maxRssMb") }, last: as[as.length - 1] }
+}

@@ -1,184 +1,145 @@
-// Delivery figures (issue 3): events/s that send-events ships to a loopback sink (4 in flight, and one at a
-// time in the same run), CPU per event, the cold start of a `send-events` run with nothing new against
-// `node -e 0`, and the bytes a run reads after 100 alerts are appended to a 500 MB log.
+// Delivery figures (issue 14): the built CLI as cron runs it, a child process measured from outside (CPU =
+// user + system, peak RSS), each figure paired run by run with a bare-Node baseline in the same run:
+//   cron run   100 new alerts appended to a large log already delivered, `send-events --direct` → loopback
+//              sink, against `node -e 0`                                  goals: CPU ≤ 2×, peak RSS ≤ 64 MiB
+//   backlog    `send-events --direct` of BENCH_EVENTS alerts, against a bare undici loop (Pool, 4 in flight)
+//              posting the same bodies, once per sink framing (length / chunked / eof)   goal: CPU ≤ 2×
+//   no-op      `send-events` with nothing new, against `node -e 0`
 // Runs alone (`node bench/sections/20-delivery.mjs`, after `npm run build`) or from bench/run.mjs.
-import { bundle } from "../lib/bundle.mjs"
+// Knobs: BENCH_LOG_MB (size of the delivered log of the cron run, default 500: it is written once, quickly,
+// and cached), BENCH_EVENTS (backlog alerts, default 20,000), BENCH_SINKS (framings, default
+// "length,chunked,eof"), BENCH_RUNS (pairs per figure, default 5; the no-op takes 3× as many).
 import { execFileSync, spawn, spawnSync } from "node:child_process"
-import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, ftruncateSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { DATA, ensureLog, makeGenerator } from "../generate.mjs"
+import { paired, rssMethod } from "../lib/measure.mjs"
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url))
-const OUT = `${REPO}bench/data/delivery/`
 const BIN = `${REPO}bin/etpro-telemetry`
+const NODE = process.execPath
+const LOG_MB = Number(process.env.BENCH_LOG_MB ?? 500)
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000)
+const SINKS = (process.env.BENCH_SINKS ?? "length,chunked,eof").split(",")
+const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+const GOAL = { cronCpu: 2, cronRssMb: 64, backlogCpu: 2 }
 
-const SINK = `
-const { createServer } = require("node:http")
-const s = createServer({ keepAlive: true }, (req, res) => { req.resume(); req.on("end", () => { res.writeHead(201, { "content-length": "0" }); res.end() }) })
-s.listen(0, "127.0.0.1", () => process.stdout.write(String(s.address().port) + "\\n"))
-`
-
-const startSink = () =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, ["-e", SINK], { stdio: ["ignore", "pipe", "inherit"] })
+const startSink = (mode) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(NODE, [`${REPO}bench/lib/sink.mjs`, mode], { stdio: ["ignore", "pipe", "inherit"] })
+    child.on("error", reject)
     child.stdout.once("data", (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop: () => child.kill() }))
   })
 
-const ts = (ms) => new Date(ms).toISOString().replace("Z", "+0000")
-const alert = (i, at) =>
-  JSON.stringify({
-    timestamp: ts(at), flow_id: 1_000_000_000 + i, in_iface: "em0", event_type: "alert", src_ip: "203.0.113.7", src_port: 443,
-    dest_ip: "192.168.1.20", dest_port: 50_000 + (i % 10_000), proto: "TCP", app_proto: "tls",
-    alert: { action: "allowed", gid: 1, signature_id: 2_000_000 + (i % 500), rev: 3, signature: "ET BENCH", category: "bench", severity: 2 },
-    tls: { sni: "example.com", version: "TLS 1.3", ja3: { hash: "e7d705a3286e19ea42f587b344ee6865" } }
-  }) + "\n"
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const timeIt = (cmd, args, n) => {
-  const times = []
-  for (let i = 0; i < n; i++) {
-    const t = performance.now()
-    const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "pipe"] })
-    times.push(performance.now() - t)
-    if (r.status !== 0) throw new Error(`${args.join(" ")}: exit ${r.status}: ${r.stderr}`)
-  }
-  return times
+/** A sensor tree: the token's config file, a log directory, a state file path. */
+const tree = (dir) => {
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(`${dir}log`, { recursive: true })
+  writeFileSync(`${dir}rule-updater.config`, "[__properties__]\net_telemetry.token = bench-token\n")
+  return { dir, log: `${dir}log/eve.json`, state: `${dir}state.json` }
 }
 
+const sendArgs = (t, url) => [
+  NODE, BIN, "send-events", "--config", `${t.dir}rule-updater.config`, "--log", t.log, "--state", t.state,
+  "--direct", "--base-url", url, "--home-net", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8", "--max-age", "off"
+]
+
+const sentOf = (stderr) => Number(/(\d+) sent,/.exec(stderr)?.[1])
+const expectSent = (n) => (r, which) => {
+  if (which !== "a") return
+  if (r.code !== 0 || sentOf(r.stderr) !== n) throw new Error(`send-events: exit ${r.code}, expected ${n} sent: ${r.stderr.trim().split("\n").pop()}`)
+}
+const expectOk = (r) => {
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr.trim().split("\n").pop()}`)
+}
+
+const alerts = (n, seed) => {
+  const g = makeGenerator({ seed, alertShare: 1 })
+  let s = ""
+  for (let i = 0; i < n; i++) s += g.next(i) + "\n"
+  return s
+}
+
+/** A log of about `mb` MB: one alert, then other event types (written in 1 MiB blocks), cached in bench/data. */
+const bigLog = (mb) => {
+  const file = `${DATA}delivered-${mb}mb.json`
+  if (existsSync(file)) return file
+  const g = makeGenerator({ seed: 11, alertShare: 0 })
+  let block = ""
+  for (let i = 0; block.length < 1 << 20; i++) block += g.next(i) + "\n"
+  const fd = openSync(`${file}.tmp`, "w")
+  writeSync(fd, alerts(1, 3))
+  for (let written = 0; written < mb * 1e6; written += block.length) writeSync(fd, block)
+  closeSync(fd)
+  execFileSync("mv", [`${file}.tmp`, file])
+  return file
+}
+
+const f1 = (x) => x.toFixed(1)
+const f2 = (x) => x.toFixed(2)
+
 export async function run(log = console.log) {
-  await bundle(OUT, {
-      send: `${REPO}src/main/programs/SendEvents.ts`,
-      store: `${REPO}src/adapters/StateStore.ts`,
-      eve: `${REPO}src/adapters/EveLog.ts`,
-      output: `${REPO}src/adapters/Output.ts`,
-      api: `${REPO}src/adapters/TelemetryApi.ts`,
-      network: `${REPO}src/domain/Network.ts`,
-      fingerprint: `${REPO}src/adapters/Fingerprint.ts`,
-      effect: `${REPO}node_modules/effect/dist/esm/index.js`
-    })
-  const load = (n) => import(pathToFileURL(`${OUT}${n}.js`).href)
-  const [{ Effect, Layer }, { sendEvents }, StateStore, EveLog, Output, TelemetryApi, { localNetworks }, { fingerprintFile }] =
-    await Promise.all(["effect", "send", "store", "eve", "output", "api", "network", "fingerprint"].map(load))
-
-  const sink = await startSink()
-  const results = {}
+  if (!existsSync(`${REPO}dist/bin.js`)) execFileSync(NODE, [`${REPO}scripts/build.mjs`], { cwd: REPO })
+  mkdirSync(DATA, { recursive: true })
+  log(`delivery: the built CLI as a child process, paired with its baseline run by run (${RUNS} pairs, medians); peak RSS by ${rssMethod}`)
+  const results = { runs: RUNS }
+  const sinks = {}
+  for (const mode of SINKS) sinks[mode] = await startSink(mode)
+  const url = sinks[SINKS[0]].url
   try {
-    // ---- Throughput: a fresh log of EVENTS alerts for each mode, in the same process.
-    const runOnce = async (concurrency, baseUrl = sink.url, noClient = false) => {
-      const root = mkdtempSync(join(tmpdir(), "bench-delivery-"))
-      mkdirSync(join(root, "log"))
-      const now = Date.now()
-      let text = ""
-      for (let i = 0; i < EVENTS; i++) text += alert(i, now)
-      writeFileSync(join(root, "log", "eve.json"), text)
-      const opts = {
-        log: join(root, "log"), maxAgeMs: 86_400_000, direct: true, concurrency,
-        privacy: Effect.succeed({ local: localNetworks([], []), sids: new Set(), warnings: [] }),
-        api: noClient
-          ? Effect.succeed({ postEvent: () => Effect.void })
-          : TelemetryApi.make({ baseUrl, token: "bench-token", insecure: false, timeoutMs: 5000 }),
-        tokenSource: { path: "rule-updater.config", trimmed: false }
-      }
-      const layers = Layer.mergeAll(StateStore.layer(join(root, "state.json")), EveLog.layer, Output.layerTest())
-      const cpu = process.cpuUsage()
-      const t = performance.now()
-      const summary = await Effect.runPromise(Effect.scoped(sendEvents(opts)).pipe(Effect.provide(layers)))
-      const ms = performance.now() - t
-      const used = process.cpuUsage(cpu)
-      if (summary.counters.sent !== EVENTS) throw new Error(`sent ${summary.counters.sent} of ${EVENTS}`)
-      return { perSec: Math.round(EVENTS / (ms / 1000)), cpuUs: +((used.user + used.system) / EVENTS).toFixed(1) }
-    }
-    await runOnce(4) // warm-up (JIT, connection pool)
-    const four = []
-    const one = []
-    for (let i = 0; i < 3; i++) {
-      four.push(await runOnce(4))
-      one.push(await runOnce(1))
-    }
-    const best = (xs) => xs.reduce((a, b) => (b.perSec > a.perSec ? b : a))
-    results.fourInFlight = { runs: four.map((x) => x.perSec), best: best(four) }
-    results.oneAtATime = { runs: one.map((x) => x.perSec), best: best(one) }
-    log(`send-events → loopback sink, ${EVENTS} alerts, 4 in flight: ${four.map((x) => x.perSec).join(" / ")} events/s (CPU ${best(four).cpuUs} µs/event)`)
-    log(`send-events → loopback sink, one at a time (same run):   ${one.map((x) => x.perSec).join(" / ")} events/s (CPU ${best(one).cpuUs} µs/event)`)
-    // Where the time goes: the same run with a client that answers at once (read, select, sanitise, track).
-    const local = await runOnce(4, sink.url, true)
-    results.withoutHttp = local
-    log(`the same run without HTTP (a client that acknowledges at once): ${local.perSec} events/s (CPU ${local.cpuUs} µs/event)`)
-
-    // ---- Reads only the new bytes: a 500 MB log (sparse, ending in a newline) checkpointed at its end.
+    // ---- The cron run: a delivered log of LOG_MB MB, then 100 new alerts; every run starts from that checkpoint.
     {
-      const root = mkdtempSync(join(tmpdir(), "bench-delivery-big-"))
-      mkdirSync(join(root, "log"))
-      const eve = join(root, "log", "eve.json")
-      const first = alert(0, Date.now())
-      writeFileSync(eve, first)
-      const size = 500 * 1024 * 1024
-      const fd = openSync(eve, "r+")
-      ftruncateSync(fd, size - 1)
-      closeSync(fd)
-      appendFileSync(eve, "\n")
-      const st = (await import("node:fs")).statSync(eve)
-      const fingerprint = await fingerprintFile({ path: eve })
-      writeFileSync(join(root, "state.json"), JSON.stringify({
-        version: 1, files: [{ fingerprint, path: eve, dev: st.dev, ino: st.ino, offset: st.size }],
-        counters: { read: 0, selected: 0, sent: 0, rejected: 0, expired: 0, skippedBadLine: 0 }, hourly: []
-      }))
-      let added = ""
-      for (let i = 1; i <= 100; i++) added += alert(i, Date.now())
-      appendFileSync(eve, added)
-      const rchar = () => Number(/rchar: (\d+)/.exec(readFileSync("/proc/self/io", "utf8"))[1])
-      const opts = {
-        log: join(root, "log"), maxAgeMs: 86_400_000, direct: true,
-        privacy: Effect.succeed({ local: localNetworks([], []), sids: new Set(), warnings: [] }),
-        api: TelemetryApi.make({ baseUrl: sink.url, token: "bench-token", insecure: false, timeoutMs: 5000 }),
-        tokenSource: { path: "rule-updater.config", trimmed: false }
+      const t = tree(`${DATA}delivery-cron/`)
+      const started = performance.now()
+      copyFileSync(bigLog(LOG_MB), t.log)
+      const first = spawnSync(sendArgs(t, url)[0], sendArgs(t, url).slice(1), { encoding: "utf8" })
+      if (first.status !== 0) throw new Error(`first delivery of the big log: ${first.stderr}`)
+      const added = alerts(100, 5)
+      appendFileSync(t.log, added)
+      copyFileSync(t.state, `${t.dir}state.delivered`)
+      log(`cron run: log ${(statSync(t.log).size / 1e6).toFixed(0)} MB delivered (set-up ${((performance.now() - started) / 1000).toFixed(1)} s), +100 alerts (${added.length} bytes)`)
+      const reset = async (which) => which === "a" && copyFileSync(`${t.dir}state.delivered`, t.state)
+      const r = await paired(sendArgs(t, url), [NODE, "-e", "0"], { runs: RUNS, before: reset, check: expectSent(100) })
+      results.cronRun = { logMb: LOG_MB, agent: r.a, node: r.b, ratio: r.ratio }
+      log(`cron run, 100 new alerts: CPU ×${f2(r.ratio.cpu)} node -e 0 (goal ≤ ×${GOAL.cronCpu}: ${r.ratio.cpu <= GOAL.cronCpu ? "met" : "MISSED"}); ` +
+        `peak RSS ${f1(r.a.maxRssMb)} MiB (goal ≤ ${GOAL.cronRssMb}: ${r.a.maxRssMb <= GOAL.cronRssMb ? "met" : "MISSED"}); wall ×${f2(r.ratio.wall)}`)
+      log(`  send-events ${Math.round(r.a.cpuMs)} ms CPU, ${Math.round(r.a.wallMs)} ms wall, ${f1(r.a.maxRssMb)} MiB | node -e 0 ${Math.round(r.b.cpuMs)} ms CPU, ${Math.round(r.b.wallMs)} ms wall, ${f1(r.b.maxRssMb)} MiB`)
+
+      // ---- No-op: the same tree with nothing new (the checkpoint after the 100).
+      copyFileSync(`${t.dir}state.delivered`, t.state)
+      const once = spawnSync(sendArgs(t, url)[0], sendArgs(t, url).slice(1), { encoding: "utf8" })
+      if (sentOf(once.stderr) !== 100) throw new Error(`cron run: ${once.stderr}`)
+      const n = await paired(sendArgs(t, url), [NODE, "-e", "0"], { runs: RUNS * 3, check: expectOk })
+      results.noop = { agent: n.a, node: n.b, ratio: n.ratio }
+      log(`no-op (send-events with nothing new): CPU ×${f2(n.ratio.cpu)} node -e 0, wall ×${f2(n.ratio.wall)}; ` +
+        `${Math.round(n.a.cpuMs)} vs ${Math.round(n.b.cpuMs)} ms CPU, peak RSS ${f1(n.a.maxRssMb)} vs ${f1(n.b.maxRssMb)} MiB`)
+    }
+
+    // ---- Backlog: EVENTS alerts, no checkpoint; the baseline posts the very bodies `dump --parsed` prints.
+    {
+      const t = tree(`${DATA}delivery-backlog/`)
+      copyFileSync(await ensureLog({ lines: EVENTS, alertShare: 1, log }), t.log)
+      const bodies = `${t.dir}bodies.ndjson`
+      const out = openSync(bodies, "w")
+      const d = spawnSync(NODE, [BIN, "dump", "--log", t.log, "--since", "all", "--parsed",
+        "--home-net", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8"], { stdio: ["ignore", out, "pipe"], encoding: "utf8" })
+      closeSync(out)
+      if (d.status !== 0) throw new Error(`dump for the bodies: ${d.stderr}`)
+      const count = readFileSync(bodies, "utf8").split("\n").filter((l) => l !== "").length
+      results.backlog = { events: count }
+      for (const mode of SINKS) {
+        const reset = async (which) => which === "a" && rmSync(t.state, { force: true })
+        const r = await paired(sendArgs(t, sinks[mode].url), [NODE, `${REPO}bench/lib/undici-loop.mjs`, sinks[mode].url, bodies],
+          { runs: RUNS, before: reset, check: (x, w) => (w === "a" ? expectSent(count)(x, w) : expectOk(x)) })
+        const perEvent = (ms) => (1000 * ms) / count
+        results.backlog[mode] = { agent: r.a, undiciLoop: r.b, ratio: r.ratio, agentUsPerEvent: perEvent(r.a.cpuMs), loopUsPerEvent: perEvent(r.b.cpuMs) }
+        log(`backlog, ${count} alerts, sink framing "${mode}": CPU ×${f2(r.ratio.cpu)} the bare undici loop (goal ≤ ×${GOAL.backlogCpu}: ${r.ratio.cpu <= GOAL.backlogCpu ? "met" : "MISSED"}); ` +
+          `${Math.round(perEvent(r.a.cpuMs))} vs ${Math.round(perEvent(r.b.cpuMs))} µs CPU/event (start-up included), ` +
+          `${Math.round(count / (r.a.wallMs / 1000))} vs ${Math.round(count / (r.b.wallMs / 1000))} events/s, peak RSS ${f1(r.a.maxRssMb)} vs ${f1(r.b.maxRssMb)} MiB`)
       }
-      const layers = Layer.mergeAll(StateStore.layer(join(root, "state.json")), EveLog.layer, Output.layerTest())
-      const before = rchar()
-      const t = performance.now()
-      const summary = await Effect.runPromise(Effect.scoped(sendEvents(opts)).pipe(Effect.provide(layers)))
-      const ms = performance.now() - t
-      const read = rchar() - before
-      results.bigLog = { logBytes: st.size + added.length, newBytes: added.length, bytesRead: read, sent: summary.counters.sent, ms: Math.round(ms) }
-      log(`500 MB log + 100 alerts: ${summary.counters.sent} sent in ${Math.round(ms)} ms; bytes read by the process ${read} (new bytes ${added.length}; the rest is the state file, first lines, and the read buffer's slack)`)
     }
   } finally {
-    sink.stop()
-  }
-
-  // ---- Cold start of a run with nothing new, through bin/etpro-telemetry (the bundle).
-  if (!existsSync(`${REPO}dist/bin.js`)) execFileSync(process.execPath, [`${REPO}scripts/build.mjs`], { cwd: REPO })
-  {
-    const root = mkdtempSync(join(tmpdir(), "bench-delivery-cold-"))
-    const cfg = join(root, "usr/local/etc/suricata/rule-updater.config")
-    mkdirSync(dirname(cfg), { recursive: true })
-    writeFileSync(cfg, "[__properties__]\net_telemetry.token = bench-token\n")
-    const logDir = join(root, "var/log/suricata")
-    mkdirSync(logDir, { recursive: true })
-    let text = ""
-    for (let i = 0; i < 1000; i++) text += alert(i, Date.now())
-    writeFileSync(join(logDir, "eve.json.1"), text)
-    writeFileSync(join(logDir, "eve.json"), text.replace(/1000000/g, "2000000"))
-    const sink2 = await startSink()
-    const args = [BIN, "send-events", "--root", root, "--direct", "--base-url", sink2.url]
-    try {
-      spawnSync(process.execPath, args) // first run delivers and writes the checkpoint
-    } finally {
-      sink2.stop()
-    }
-    const n = 15
-    timeIt(process.execPath, ["-e", "0"], 3)
-    const nodeTimes = timeIt(process.execPath, ["-e", "0"], n)
-    const fastTimes = timeIt(process.execPath, args, n)
-    // For comparison: starting the full CLI (@effect/cli and Effect), which the fast path avoids.
-    const cliTimes = timeIt(process.execPath, [BIN, "--version"], n)
-    const nodeMs = median(nodeTimes)
-    const fastMs = median(fastTimes)
-    const cliMs = median(cliTimes)
-    results.coldStart = { nodeMs: Math.round(nodeMs), nothingNewMs: Math.round(fastMs), ratio: +(fastMs / nodeMs).toFixed(2), fullCliMs: Math.round(cliMs) }
-    log(`cold start, send-events with nothing new: median ${Math.round(fastMs)} ms vs node -e 0 ${Math.round(nodeMs)} ms (×${(fastMs / nodeMs).toFixed(2)}, target ≤ ×2); the full CLI alone (--version) ${Math.round(cliMs)} ms`)
+    for (const s of Object.values(sinks)) s.stop()
   }
   return results
 }

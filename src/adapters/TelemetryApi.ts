@@ -3,8 +3,9 @@
  * with each outcome are decided by the programs (see src/domain/Retry.ts). Every request carries the
  * Bearer token; the token never appears in an error.
  *
- * The live layer (`layer(config)`) is @effect/platform's HttpClient on an undici Agent (keep-alive pool,
- * tracer propagation off, a timeout per request). Its modules are imported dynamically
+ * The live layer (`layer(config)`) posts events on undici's own Pool (./EventPoster.ts: thousands per run,
+ * the cheapest client per request) and makes the other calls with @effect/platform's HttpClient on an undici
+ * Agent (keep-alive pool, tracer propagation off, a timeout per request). Its modules are imported dynamically
  * when the layer is built, so importing this tag costs nothing at start-up (a cron run with nothing to send
  * never loads the HTTP stack).
  */
@@ -16,6 +17,7 @@ import { Clock, Context, Effect, Layer, Stream } from "effect"
 import { type ApiError, BadResponseError, HttpStatusError, TransportError } from "../domain/ApiError.js"
 import { parseRetryAfter } from "../domain/Retry.js"
 import { redact } from "../domain/Token.js"
+import * as EventPoster from "./EventPoster.js"
 
 
 export interface ApiConfig {
@@ -48,6 +50,8 @@ export class TelemetryApi extends Context.Tag("etpro/TelemetryApi")<TelemetryApi
 /** Connections kept open to the service (send-events keeps 4 requests in flight). */
 const POOL_CONNECTIONS = 8
 const KEEP_ALIVE_MS = 30_000
+/** Connections for events: send-events keeps 4 requests in flight. */
+const EVENT_CONNECTIONS = 4
 const EXCERPT_CHARS = 200
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$|HOSTNAME_MISMATCH)/
@@ -237,9 +241,25 @@ export const make = (config: ApiConfig) =>
     const versionUrl = `${base}/api/v1/ruleset/version`
     const rulesetUrl = `${base}/api/v1/ruleset/engine/suricata/5`
 
+    // Events go on undici directly (./EventPoster.ts): thousands per run, each cheaper without the HttpClient.
+    const events = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        EventPoster.make(m.undici, {
+          url: eventUrl,
+          token,
+          insecure: config.insecure,
+          timeoutMs,
+          connections: EVENT_CONNECTIONS,
+          keepAliveMs: KEEP_ALIVE_MS,
+          transport: (url, cause) => transport(url, cause),
+          excerpt
+        })
+      ),
+      (p) => p.close
+    )
+
     const service: TelemetryApiService = {
-      postEvent: (text) =>
-        send(m.HttpClientRequest.post(eventUrl).pipe(m.HttpClientRequest.bodyText(text, "application/json")), is2xx, drain),
+      postEvent: events.post,
 
       postHeartbeat: (body) =>
         send(

@@ -16,6 +16,8 @@ import { parseDuration } from "../domain/Duration.js"
 import { isEveFileName } from "../domain/EveFileNames.js"
 import { checkToken } from "../domain/Token.js"
 import { resolvePaths } from "../domain/Paths.js"
+import { DEFAULT_BASE_URL, DEFAULT_MAX_AGE, DEFAULT_TIMEOUT } from "./FlagDefaults.js"
+import type { SendEventsOptions } from "./SendEventsRun.js"
 
 const VALUE_FLAGS = new Set([
   "--root", "--config", "--suricata-yaml", "--log", "--state", "--base-url", "--max-age", "--timeout", "--home-net", "--sids"
@@ -38,12 +40,40 @@ export const parseFlags = (args: ReadonlyArray<string>): Map<string, string | tr
     } else return undefined
   }
   const maxAge = flags.get("--max-age")
-  if (typeof maxAge === "string" && maxAge !== "off" && parseDuration(maxAge) === undefined) return undefined
+  if (typeof maxAge === "string" && maxAge !== "off" && !(parseDuration(maxAge)! > 0)) return undefined
   const timeout = flags.get("--timeout")
   if (typeof timeout === "string" && !(parseDuration(timeout)! > 0)) return undefined
   const base = flags.get("--base-url")
   if (typeof base === "string" && !isBaseUrl(base)) return undefined
   return flags
+}
+
+/**
+ * The options of a `send-events` run whose flags `parseFlags` fully understands, or undefined: then the
+ * full CLI parses them, so usage errors and help read the same as ever.
+ */
+export const sendEventsOptions = (args: ReadonlyArray<string>): SendEventsOptions | undefined => {
+  const flags = parseFlags(args)
+  if (flags === undefined) return undefined
+  const get = (k: string) => {
+    const v = flags.get(k)
+    return typeof v === "string" ? v : undefined
+  }
+  const paths = resolvePaths({
+    root: get("--root"), config: get("--config"), suricataYaml: get("--suricata-yaml"), log: get("--log"), state: get("--state"),
+    sids: undefined
+  })
+  const maxAge = get("--max-age") ?? DEFAULT_MAX_AGE
+  return {
+    paths,
+    baseUrl: get("--base-url") ?? DEFAULT_BASE_URL,
+    insecure: flags.get("--insecure") === true,
+    timeoutMs: parseDuration(get("--timeout") ?? DEFAULT_TIMEOUT)!,
+    maxAgeMs: maxAge === "off" ? undefined : parseDuration(maxAge)!,
+    direct: flags.get("--direct") === true,
+    sidsFile: get("--sids") ?? paths.telemetrySids,
+    homeNet: get("--home-net")
+  }
 }
 
 const isCheckpoint = (c: unknown): c is FileCheckpoint => {

@@ -4,21 +4,32 @@
  * (./SendEventsFastPath.ts): cron starts it every minute.
  */
 import { setFlagsFromString } from "node:v8"
-import { nothingNew } from "./SendEventsFastPath.js"
+import { nothingNew, sendEventsOptions } from "./SendEventsFastPath.js"
+
+const command = process.argv[2] ?? ""
 
 // V8 lets the old generation grow to ~3x the live heap between full collections: `dump` of a 700 MB log peaked
 // at 198 MB RSS with a 25-30 MB live heap. Growing it by 30 % instead keeps the peak near 122 MB (target 128)
 // for ~15 % more CPU on the GC thread, no longer wall time (BENCHMARKS.md). This flag still takes effect after
-// start-up, unlike the semi-space and old-space sizes, which only a launcher could set.
-setFlagsFromString("--heap-growing-percent=30")
-
-const command = process.argv[2] ?? ""
+// start-up, unlike the semi-space and old-space sizes, which only a launcher could set. Only dump holds that
+// much: for send-events the flag cost ~15 % more CPU for nothing.
+if (command === "dump") setFlagsFromString("--heap-growing-percent=30")
 
 const fast = command === "send-events" && (await nothingNew(process.argv.slice(3)).catch(() => false))
+// send-events with flags the fast path understands skips @effect/cli (./SendEventsEntry.ts); any other
+// spelling goes to the full CLI, which reports usage errors as it always has.
+const direct = !fast && command === "send-events" ? sendEventsOptions(process.argv.slice(3)) : undefined
 
-if (!fast) {
-  const [{ ValidationError }, { Effect, Layer }, { cli }, { describeFailure, ExitCode, TAG }, { AgentLive, CliLive }] =
-    await Promise.all([import("@effect/cli"), import("effect"), import("./cli.js"), import("./Failure.js"), import("./layers.js")])
+if (direct !== undefined) {
+  // llhttp's WebAssembly: baseline code only, instead of TurboFan on background threads (~35 MiB less peak
+  // RSS for a cron run); must be set before undici loads.
+  setFlagsFromString("--liftoff-only")
+  const { sendEventsEntry } = await import("./SendEventsEntry.js")
+  await sendEventsEntry(direct)
+} else if (!fast) {
+  // Deep imports: a dynamic import of the `effect` barrel would keep all of Effect in the bundle.
+  const [{ ValidationError }, Effect, Layer, { cli }, { describeFailure, ExitCode, TAG }, { AgentLive, CliLive }] =
+    await Promise.all([import("@effect/cli"), import("effect/Effect"), import("effect/Layer"), import("./cli.js"), import("./Failure.js"), import("./layers.js")])
 
   const program = Effect.suspend(() => cli(process.argv)).pipe(
     Effect.catchAll((e) =>

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { stat } from "node:fs/promises"
 import { fingerprintFile } from "../../src/adapters/Fingerprint.js"
-import { nothingNew, parseFlags } from "../../src/main/SendEventsFastPath.js"
+import { nothingNew, parseFlags, sendEventsOptions } from "../../src/main/SendEventsFastPath.js"
+import { DEFAULT_BASE_URL } from "../../src/main/commands/ApiFlags.js"
 import { resolvePaths } from "../../src/domain/Paths.js"
 import { alertLine } from "../support/SendHarness.js"
 
@@ -15,9 +16,25 @@ describe("parseFlags", () => {
   })
 
   it("steps aside for anything unusual", () => {
-    for (const args of [["--help"], ["--root"], ["--max-age", "soon"], ["--base-url", "ftp://x"], ["--direct", "--direct"], ["--timeout", "0s"], ["extra"], ["--direct=yes"]]) {
+    for (const args of [["--help"], ["--root"], ["--max-age", "soon"], ["--base-url", "ftp://x"], ["--direct", "--direct"], ["--timeout", "0s"], ["--max-age", "0s"], ["extra"], ["--direct=yes"]]) {
       expect(parseFlags(args), args.join(" ")).toBeUndefined()
     }
+  })
+})
+
+describe("sendEventsOptions", () => {
+  it("resolves the flags with the command's defaults", () => {
+    const o = sendEventsOptions(["--root", "/r"])!
+    expect(o).toMatchObject({ baseUrl: DEFAULT_BASE_URL, insecure: false, timeoutMs: 5000, maxAgeMs: 86_400_000, direct: false, homeNet: undefined })
+    expect(o.paths).toEqual(resolvePaths({ root: "/r" }))
+    expect(o.sidsFile).toBe(o.paths.telemetrySids)
+  })
+
+  it("takes every flag it knows, and leaves anything else to the full CLI", () => {
+    const o = sendEventsOptions(["--max-age", "off", "--timeout=90s", "--direct", "--insecure", "--home-net", "10.0.0.0/8", "--sids", "/s", "--base-url", "http://h:1"])!
+    expect(o).toMatchObject({ maxAgeMs: undefined, timeoutMs: 90_000, direct: true, insecure: true, homeNet: "10.0.0.0/8", sidsFile: "/s", baseUrl: "http://h:1" })
+    expect(sendEventsOptions(["--help"])).toBeUndefined()
+    expect(sendEventsOptions(["--max-age", "0s"])).toBeUndefined()
   })
 })
 

@@ -8,8 +8,9 @@ import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 import type { Paths } from "../../domain/Paths.js"
 import { common, type CommonValues, pathsFrom } from "./Common.js"
+import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT } from "../FlagDefaults.js"
 
-export const DEFAULT_BASE_URL = "https://opnsense.emergingthreats.net"
+export { DEFAULT_BASE_URL } from "../FlagDefaults.js"
 
 /** The flags of every command that talks to the service. */
 export const apiFlags = {
@@ -19,7 +20,7 @@ export const apiFlags = {
     Options.withDescription("telemetry service base URL")
   ),
   insecure: Options.boolean("insecure").pipe(Options.withDescription("skip TLS certificate verification")),
-  timeout: Options.text("timeout").pipe(Options.withDefault("5s"), Options.withDescription("per request (90s, 5s, ...)"))
+  timeout: Options.text("timeout").pipe(Options.withDefault(DEFAULT_TIMEOUT), Options.withDescription("per request (90s, 5s, ...)"))
 }
 
 export interface ApiFlagValues extends CommonValues {

@@ -1,21 +1,17 @@
 /** `send-events [--base-url URL] [--max-age DURATION|off] [--direct] [--insecure]`: one delivery run (SPEC 5). */
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import { HostNetworks } from "../../adapters/HostNetworks.js"
-import { Output } from "../../adapters/Output.js"
-import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
-import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import { maxAgeFrom } from "./Common.js"
-import { line } from "../Failure.js"
-import { loadPrivacy } from "../Privacy.js"
-import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { DEFAULT_MAX_AGE } from "../FlagDefaults.js"
+import { runSendEvents } from "../SendEventsRun.js"
+import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 export const sendEventsCommand = Command.make(
   "send-events",
   {
     ...apiFlags,
     maxAge: Options.text("max-age").pipe(
-      Options.withDefault("1d"),
+      Options.withDefault(DEFAULT_MAX_AGE),
       Options.withDescription("never send alerts older than this (90s, 30m, 1h, 2d) or off")
     ),
     direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-60 s spread delay")),
@@ -26,23 +22,15 @@ export const sendEventsCommand = Command.make(
     Effect.gen(function* () {
       const { paths, api } = yield* apiOptionsFrom(o)
       const maxAgeMs = yield* maxAgeFrom(o.maxAge)
-      const sidsFile = Option.getOrElse(o.sids, () => paths.telemetrySids)
-      const out = yield* Output
-      const hosts = yield* HostNetworks
-      const token = yield* RuleUpdaterConfig.make().readToken(paths.ruleUpdaterConfig)
-      for (const w of token.warnings) yield* out.err(line("send-events", `warning: ${w}`))
-      const { sendEvents } = yield* Effect.promise(() => import("../programs/SendEvents.js"))
-      yield* sendEvents({
-        log: paths.logDir,
+      yield* runSendEvents({
+        paths,
+        baseUrl: api.baseUrl,
+        insecure: api.insecure,
+        timeoutMs: api.timeoutMs,
         maxAgeMs,
         direct: o.direct,
-        privacy: loadPrivacy({
-          suricataYaml: paths.suricataYaml,
-          sidsFile,
-          homeNet: Option.getOrUndefined(o.homeNet)
-        }).pipe(Effect.provideService(HostNetworks, hosts)),
-        api: TelemetryApi.make({ baseUrl: api.baseUrl, token: token.token, insecure: api.insecure, timeoutMs: api.timeoutMs }),
-        tokenSource: { path: paths.ruleUpdaterConfig, trimmed: token.trimmed }
-      }).pipe(Effect.scoped, Effect.provide(agentLayer(paths)))
+        sidsFile: Option.getOrElse(o.sids, () => paths.telemetrySids),
+        homeNet: Option.getOrUndefined(o.homeNet)
+      })
     })
 ).pipe(Command.withDescription("deliver new alerts from the eve logs to the service (one run, cron-friendly)"))

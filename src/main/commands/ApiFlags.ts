@@ -1,7 +1,7 @@
 /** The flags of every command that talks to the service, and what they resolve to. */
 import { Options } from "@effect/cli"
 import { Effect, Layer } from "effect"
-import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
+import * as Credentials from "../../adapters/Credentials.js"
 import * as StateStore from "../../adapters/StateStore.js"
 import { isBaseUrl } from "../../domain/BaseUrl.js"
 import { parseDuration } from "../../domain/Duration.js"
@@ -49,4 +49,4 @@ export const apiOptionsFrom = (o: ApiFlagValues) =>
   })
 
 /** The token and the state file of this sensor. */
-export const agentLayer = (paths: Paths) => Layer.merge(RuleUpdaterConfig.layer, StateStore.layer(paths.state))
+export const agentLayer = (paths: Paths) => Layer.merge(Credentials.layer(paths), StateStore.layer(paths.state))

@@ -6,7 +6,7 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Layer, Option } from "effect"
 import { Output } from "../../adapters/Output.js"
-import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
+import * as Credentials from "../../adapters/Credentials.js"
 import * as StateStore from "../../adapters/StateStore.js"
 import { parseCategories } from "../../domain/RulesPlan.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
@@ -20,7 +20,7 @@ const storeLayer = (paths: Paths) =>
       Layer.mergeAll(
         m.layer(m.layoutFromPaths(paths)),
         StateStore.layer(paths.state),
-        RuleUpdaterConfig.layer
+        Credentials.layer(paths)
       )
     )
   )

@@ -5,11 +5,11 @@
  * signal exits at once.
  */
 import { Command, Options } from "@effect/cli"
-import { Deferred, Effect, Layer, Option, Random } from "effect"
+import { Deferred, Effect, Option, Random } from "effect"
 import type { EveLog } from "../../adapters/EveLog.js"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { Output } from "../../adapters/Output.js"
-import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
+import * as Credentials from "../../adapters/Credentials.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import * as SystemProbe from "../../adapters/SystemProbe.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
@@ -131,12 +131,11 @@ export const runCommand = Command.make(
         )
 
       const hosts = yield* HostNetworks
-      const tokenReader = RuleUpdaterConfig.make()
       const sidsFile = Option.getOrElse(o.sids, () => paths.telemetrySids)
 
       /** One delivery run, exactly as `send-events --direct` (same run lock, same checkpoint). */
       const events = Effect.gen(function* () {
-        const token = yield* tokenReader.readToken(paths.ruleUpdaterConfig)
+        const token = yield* Credentials.readToken(paths)
         yield* sendEvents({
           log: paths.logDir,
           maxAgeMs,
@@ -145,7 +144,7 @@ export const runCommand = Command.make(
             Effect.provideService(HostNetworks, hosts)
           ),
           api: TelemetryApi.make({ baseUrl: api.baseUrl, token: token.token, insecure: api.insecure, timeoutMs: api.timeoutMs }),
-          tokenSource: { path: paths.ruleUpdaterConfig, trimmed: token.trimmed }
+          tokenSource: { path: token.source, trimmed: token.trimmed }
         }).pipe(Effect.scoped)
         return undefined
       })
@@ -179,7 +178,7 @@ export const runCommand = Command.make(
         )
       )
 
-      const tasks: Tasks<EveLog | Output | StateStore | RuleUpdaterConfig.RuleUpdaterConfig> = {
+      const tasks: Tasks<EveLog | Output | StateStore | Credentials.Credentials> = {
         ...(enabled.has("events") ? { events } : {}),
         ...(enabled.has("heartbeat") ? { heartbeat } : {}),
         ...(enabled.has("sensorInfo") ? { sensorInfo } : {}),
@@ -237,6 +236,6 @@ export const runCommand = Command.make(
             )
           )
         })
-      ).pipe(Effect.provide(Layer.merge(agentLayer(paths), RuleUpdaterConfig.layer)))
+      ).pipe(Effect.provide(agentLayer(paths)))
     })
 ).pipe(Command.withDescription("the long-running agent: events every minute, heartbeat and sensor info hourly, rules daily"))

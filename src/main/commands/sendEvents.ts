@@ -3,7 +3,7 @@ import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { Output } from "../../adapters/Output.js"
-import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
+import * as Credentials from "../../adapters/Credentials.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import { maxAgeFrom } from "./Common.js"
 import { line } from "../Failure.js"
@@ -29,7 +29,7 @@ export const sendEventsCommand = Command.make(
       const sidsFile = Option.getOrElse(o.sids, () => paths.telemetrySids)
       const out = yield* Output
       const hosts = yield* HostNetworks
-      const token = yield* RuleUpdaterConfig.make().readToken(paths.ruleUpdaterConfig)
+      const token = yield* Credentials.readToken(paths)
       for (const w of token.warnings) yield* out.err(line("send-events", `warning: ${w}`))
       const { sendEvents } = yield* Effect.promise(() => import("../programs/SendEvents.js"))
       yield* sendEvents({
@@ -42,7 +42,7 @@ export const sendEventsCommand = Command.make(
           homeNet: Option.getOrUndefined(o.homeNet)
         }).pipe(Effect.provideService(HostNetworks, hosts)),
         api: TelemetryApi.make({ baseUrl: api.baseUrl, token: token.token, insecure: api.insecure, timeoutMs: api.timeoutMs }),
-        tokenSource: { path: paths.ruleUpdaterConfig, trimmed: token.trimmed }
+        tokenSource: { path: token.source, trimmed: token.trimmed }
       }).pipe(Effect.scoped, Effect.provide(agentLayer(paths)))
     })
 ).pipe(Command.withDescription("deliver new alerts from the eve logs to the service (one run, cron-friendly)"))

@@ -9,7 +9,7 @@
 import { Clock, Effect, Option } from "effect"
 import { execFile } from "node:child_process"
 import { Output } from "../../adapters/Output.js"
-import { RuleUpdaterConfig } from "../../adapters/RuleUpdaterConfig.js"
+import { Credentials } from "../../adapters/Credentials.js"
 import { RulesStore } from "../../adapters/RulesStore.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
@@ -72,7 +72,7 @@ const runReload = (command: string, timeoutMs: number) =>
 
 export const rulesUpdate = (
   o: RulesUpdateOptions
-): Effect.Effect<RulesUpdateOutcome, never, RulesStore | StateStore | RuleUpdaterConfig> =>
+): Effect.Effect<RulesUpdateOutcome, never, RulesStore | StateStore | Credentials> =>
   Effect.scoped(
     Effect.gen(function* () {
       const store = yield* RulesStore
@@ -117,8 +117,7 @@ export const rulesUpdate = (
           Effect.as<RulesUpdateOutcome>({ kind: "failed", exitCode, message, warnings })
         )
 
-      const config = yield* RuleUpdaterConfig
-      const token = yield* Effect.either(config.readToken(o.configPath))
+      const token = yield* Effect.either(Effect.flatMap(Credentials, (c) => c.token))
       if (token._tag === "Left") return yield* fail(token.left.message, ExitCode.usage)
       warnings.push(...token.right.warnings)
       const secret = token.right.token

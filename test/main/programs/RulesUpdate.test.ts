@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as RulesStore from "../../../src/adapters/RulesStore.js"
-import * as RuleUpdaterConfig from "../../../src/adapters/RuleUpdaterConfig.js"
+import * as Credentials from "../../../src/adapters/Credentials.js"
 import * as StateStore from "../../../src/adapters/StateStore.js"
 import { ExitCode } from "../../../src/main/Failure.js"
 import { resolvePaths } from "../../../src/domain/Paths.js"
@@ -77,7 +77,7 @@ const sensor = async () => {
   const layer = Layer.mergeAll(
     RulesStore.layer({ rulesDir: paths.rulesDir, installedRules: paths.installedRules, opnsenseRulesDir: paths.opnsenseRulesDir }),
     StateStore.layer(paths.state),
-    RuleUpdaterConfig.layer
+    Credentials.layer(paths)
   )
   const update = (o: Partial<RulesUpdateOptions> = {}) =>
     Effect.runPromise(

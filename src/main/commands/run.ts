@@ -5,7 +5,7 @@
  * signal exits at once.
  */
 import { Command, Options } from "@effect/cli"
-import { Deferred, Effect, Option, Random } from "effect"
+import { Deferred, Effect, Layer, Option, Random } from "effect"
 import type { EveLog } from "../../adapters/EveLog.js"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { Output } from "../../adapters/Output.js"
@@ -150,7 +150,7 @@ export const runCommand = Command.make(
       })
 
       const heartbeat = heartbeatProgram({ ...api, direct: true, print: false }).pipe(
-        Effect.provide(SystemProbe.layer(paths)),
+        Effect.provide(Layer.merge(SystemProbe.layer(paths), TelemetryApi.layerFromCredentials(api))),
         Effect.as(undefined)
       )
 

@@ -69,12 +69,7 @@ export const heartbeatProgram = (o: HeartbeatOptions) =>
     const url = `${o.baseUrl.replace(/\/+$/, "")}/api/v1/telemetry`
     const sent = yield* Effect.flatMap(TelemetryApi.TelemetryApi, (api) =>
       api.postHeartbeat(body).pipe(Effect.retry(schedule({ policy, budget: new RetryBudget(policy.budgetMs) })))
-    ).pipe(
-      Effect.provide(
-        TelemetryApi.layer({ baseUrl: o.baseUrl, token: token.token, insecure: o.insecure, timeoutMs: o.timeoutMs })
-      ),
-      Effect.either
-    )
+    ).pipe(Effect.either)
     const at = yield* Clock.currentTimeMillis
     if (sent._tag === "Right") {
       const missing = notes.length === 0 ? "" : `; ${notes.length} probes without a value`

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path"
 import * as Output from "../../src/adapters/Output.js"
 import * as Credentials from "../../src/adapters/Credentials.js"
 import * as StateStore from "../../src/adapters/StateStore.js"
+import * as TelemetryApi from "../../src/adapters/TelemetryApi.js"
 import type { AgentState } from "../../src/domain/AgentState.js"
 
 export const TOKEN = "tok3n-Secret-0123456789"
@@ -55,5 +56,9 @@ export const agentEnv = async (token: string | undefined = TOKEN): Promise<Agent
     cleanup: () => rm(dir, { recursive: true, force: true })
   }
 }
+
+/** The env's layer plus the live telemetry API at `baseUrl`, signed with the env's token. */
+export const withApi = (env: AgentEnv, baseUrl: string, timeoutMs = 2000) =>
+  Layer.provideMerge(TelemetryApi.layerFromCredentials({ baseUrl, insecure: false, timeoutMs }), env.layer)
 
 export const captured = Effect.map(Output.CapturedOutput, (c) => c)

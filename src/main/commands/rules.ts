@@ -8,6 +8,7 @@ import { Effect, Layer, Option } from "effect"
 import { Output } from "../../adapters/Output.js"
 import * as Credentials from "../../adapters/Credentials.js"
 import * as StateStore from "../../adapters/StateStore.js"
+import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import { parseCategories } from "../../domain/RulesPlan.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Paths } from "../../domain/Paths.js"
@@ -60,7 +61,7 @@ export const rulesUpdateCommand = Command.make(
         force: o.force,
         categories,
         reloadCommand: Option.getOrUndefined(o.reloadCommand)
-      }).pipe(Effect.provide(yield* storeLayer(paths)))
+      }).pipe(Effect.provide(TelemetryApi.layerFromCredentials(api)), Effect.provide(yield* storeLayer(paths)))
       if (outcome.exitCode !== ExitCode.ok) {
         return yield* new CliFailure({ message: `update: ${outcome.message}`, exitCode: outcome.exitCode })
       }

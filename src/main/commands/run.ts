@@ -149,8 +149,10 @@ export const runCommand = Command.make(
         return undefined
       })
 
+      // The token is read afresh for each task run (it may change while the agent runs), the API built on it.
+      const perRun = Layer.provideMerge(TelemetryApi.layerFromCredentials(api), Credentials.layer(paths))
       const heartbeat = heartbeatProgram({ ...api, direct: true, print: false }).pipe(
-        Effect.provide(Layer.merge(SystemProbe.layer(paths), TelemetryApi.layerFromCredentials(api))),
+        Effect.provide(Layer.merge(SystemProbe.layer(paths), perRun)),
         Effect.as(undefined)
       )
 
@@ -160,7 +162,7 @@ export const runCommand = Command.make(
         if (recorded.warning !== undefined) yield* out.err(line("run", `sensor-info: warning: ${recorded.warning}`))
         if (outcome.failure !== undefined) return yield* Effect.fail(new Error(String(outcome.result["response"])))
         return `sensor-info: ${JSON.stringify(outcome.result)}`
-      })
+      }).pipe(Effect.provide(perRun))
 
       const rules = Effect.gen(function* () {
         const r = yield* rulesUpdate({
@@ -173,9 +175,7 @@ export const runCommand = Command.make(
         if (r.exitCode !== ExitCode.ok) return yield* Effect.fail(new Error(r.message))
         return `rules update: ${r.message}`
       }).pipe(
-        Effect.provide(
-          RulesStore.layer(RulesStore.layoutFromPaths(paths))
-        )
+        Effect.provide(Layer.merge(RulesStore.layer(RulesStore.layoutFromPaths(paths)), perRun))
       )
 
       const tasks: Tasks<EveLog | Output | StateStore | Credentials.Credentials> = {
@@ -221,7 +221,7 @@ export const runCommand = Command.make(
                     host: listen.host,
                     port: listen.port,
                     view: yield* Effect.promise(() => import("../programs/Status.js")).pipe(
-                      Effect.map((s) => s.widgetOnly({ ...api, maxAgeMs: s.SERVED_REUSE_MS }))
+                      Effect.map((s) => s.widgetOnly({ ...api, maxAgeMs: s.SERVED_REUSE_MS }).pipe(Effect.provide(perRun)))
                     )
                   })
                 )

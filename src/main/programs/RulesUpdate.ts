@@ -72,7 +72,7 @@ const runReload = (command: string, timeoutMs: number) =>
 
 export const rulesUpdate = (
   o: RulesUpdateOptions
-): Effect.Effect<RulesUpdateOutcome, never, RulesStore | StateStore | Credentials> =>
+): Effect.Effect<RulesUpdateOutcome, never, RulesStore | StateStore | Credentials | TelemetryApi.TelemetryApi> =>
   Effect.scoped(
     Effect.gen(function* () {
       const store = yield* RulesStore
@@ -186,7 +186,6 @@ export const rulesUpdate = (
       })
 
       return yield* work.pipe(
-        Effect.provide(TelemetryApi.layer({ baseUrl: o.baseUrl, token: secret, insecure: o.insecure, timeoutMs: o.timeoutMs })),
         Effect.catchAllDefect((d) => fail(scrub(`internal error: ${String(d).split("\n")[0]}`)))
       )
     })

@@ -76,7 +76,7 @@ const okResult = (fields: Record<string, unknown>): Record<string, unknown> => {
 }
 
 /** Asks the service; never fails. */
-export const querySensorInfo = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, Credentials> =>
+export const querySensorInfo = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, Credentials | TelemetryApi.TelemetryApi> =>
   Effect.catchAllDefect(ask(o), (d) =>
     Effect.map(Clock.currentTimeMillis, (at): SensorInfoOutcome => ({
       at,
@@ -86,7 +86,7 @@ export const querySensorInfo = (o: ApiOptions): Effect.Effect<SensorInfoOutcome,
     }))
   )
 
-const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, Credentials> =>
+const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, Credentials | TelemetryApi.TelemetryApi> =>
   Effect.gen(function* () {
     const token = yield* Effect.either(Effect.flatMap(Credentials, (c) => c.token))
     if (token._tag === "Left") {
@@ -98,9 +98,6 @@ const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, Credentials
     }
     const { token: secret, warnings } = token.right
     const request = Effect.flatMap(TelemetryApi.TelemetryApi, (api) => api.sensorInfo).pipe(
-      Effect.provide(
-        TelemetryApi.layer({ baseUrl: o.baseUrl, token: secret, insecure: o.insecure, timeoutMs: o.timeoutMs })
-      ),
       // The adapter times each request out; this bounds everything else (loading the HTTP stack included).
       Effect.timeoutFail({
         duration: o.timeoutMs * 2 + 1000,

@@ -11,6 +11,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as RulesStore from "../../../src/adapters/RulesStore.js"
 import * as Credentials from "../../../src/adapters/Credentials.js"
+import * as TelemetryApi from "../../../src/adapters/TelemetryApi.js"
 import * as StateStore from "../../../src/adapters/StateStore.js"
 import { ExitCode } from "../../../src/main/Failure.js"
 import { resolvePaths } from "../../../src/domain/Paths.js"
@@ -89,7 +90,7 @@ const sensor = async () => {
         force: false,
         retry: { baseMs: 5, capMs: 20, budgetMs: 150 },
         ...o
-      }).pipe(Effect.provide(layer))
+      }).pipe(Effect.provide(TelemetryApi.layerFromCredentials({ baseUrl, insecure: false, timeoutMs: 2000 })), Effect.provide(layer))
     )
   const state = () => Effect.runPromise(Effect.flatMap(StateStore.StateStore, (s) => s.load).pipe(Effect.provide(StateStore.layer(paths.state))))
   const list = () => Effect.runPromise(rulesList.pipe(Effect.provide(layer)))

@@ -13,7 +13,8 @@ import type * as HttpClientT from "@effect/platform/HttpClient"
 import type * as HttpClientErrorT from "@effect/platform/HttpClientError"
 import type * as HttpClientRequestT from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponseT from "@effect/platform/HttpClientResponse"
-import { Clock, Context, Effect, Layer, Stream } from "effect"
+import { Clock, Context, Effect, Layer, Scope, Stream } from "effect"
+import { Credentials } from "./Credentials.js"
 import { type ApiError, BadResponseError, HttpStatusError, TransportError } from "../domain/ApiError.js"
 import { parseRetryAfter } from "../domain/Retry.js"
 import { redact } from "../domain/Token.js"
@@ -327,3 +328,32 @@ export const make = (config: ApiConfig) =>
 
 /** The live service for one configuration; the connection pool closes with the layer. */
 export const layer = (config: ApiConfig): Layer.Layer<TelemetryApi> => Layer.scoped(TelemetryApi, make(config))
+
+export type ApiSettings = Omit<ApiConfig, "token">
+
+/**
+ * The live layer the composition root builds from the flags and Credentials. The token and the HTTP stack
+ * are taken at the first call, so a run that sends nothing (or fails on its token first) loads neither;
+ * the programs read the token themselves before calling, so its failure here is a defect.
+ */
+export const layerFromCredentials = (settings: ApiSettings): Layer.Layer<TelemetryApi, never, Credentials> =>
+  Layer.scoped(
+    TelemetryApi,
+    Effect.gen(function* () {
+      const credentials = yield* Credentials
+      const scope = yield* Effect.scope
+      const live = yield* Effect.cached(
+        credentials.token.pipe(
+          Effect.orDie,
+          Effect.flatMap((t) => Scope.extend(make({ ...settings, token: t.token }), scope))
+        )
+      )
+      return {
+        postEvent: (json) => Effect.flatMap(live, (a) => a.postEvent(json)),
+        postHeartbeat: (body) => Effect.flatMap(live, (a) => a.postHeartbeat(body)),
+        sensorInfo: Effect.flatMap(live, (a) => a.sensorInfo),
+        rulesetVersion: Effect.flatMap(live, (a) => a.rulesetVersion),
+        downloadRuleset: (dest, maxBytes) => Effect.flatMap(live, (a) => a.downloadRuleset(dest, maxBytes))
+      } satisfies TelemetryApiService
+    })
+  )

@@ -12,6 +12,8 @@ const join = (dir: string, name: string): string => {
 
 export interface Paths {
   readonly root: string
+  /** The agent's own token file (written by `token set`), read before rule-updater.config. */
+  readonly tokenFile: string
   readonly ruleUpdaterConfig: string
   readonly suricataYaml: string
   readonly rulesDir: string
@@ -46,6 +48,7 @@ export interface PathOverrides {
 }
 
 export const DEFAULTS = {
+  tokenFile: "/usr/local/etc/etpro-telemetry/token",
   ruleUpdaterConfig: "/usr/local/etc/suricata/rule-updater.config",
   suricataYaml: "/usr/local/etc/suricata/suricata.yaml",
   rulesDir: "/usr/local/etc/suricata/rules",
@@ -68,6 +71,7 @@ export const resolvePaths = (o: PathOverrides = {}): Paths => {
   const logDir = o.log ?? at(DEFAULTS.logDir)
   return {
     root,
+    tokenFile: at(DEFAULTS.tokenFile),
     ruleUpdaterConfig: o.config ?? at(DEFAULTS.ruleUpdaterConfig),
     suricataYaml: o.suricataYaml ?? at(DEFAULTS.suricataYaml),
     rulesDir,

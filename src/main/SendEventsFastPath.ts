@@ -5,7 +5,6 @@
  * understand (an unknown flag, a missing or odd state file, a token that is missing or needs trimming, a
  * file with new bytes) returns false and the full command runs, which reports and handles it.
  */
-import { decode } from "ini"
 import { readdir, readFile, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { observeFile } from "../adapters/Fingerprint.js"
@@ -14,7 +13,7 @@ import { isBaseUrl } from "../domain/BaseUrl.js"
 import { hasNewBytes, type ObservedFile, planRead } from "../domain/Checkpoint.js"
 import { parseDuration } from "../domain/Duration.js"
 import { isEveFileName } from "../domain/EveFileNames.js"
-import { checkToken } from "../domain/Token.js"
+import { chooseToken } from "../domain/TokenSource.js"
 import { resolvePaths } from "../domain/Paths.js"
 import { DEFAULT_BASE_URL, DEFAULT_MAX_AGE, DEFAULT_TIMEOUT } from "./FlagDefaults.js"
 import type { SendEventsOptions } from "./SendEventsRun.js"
@@ -107,12 +106,11 @@ export const nothingNew = async (args: ReadonlyArray<string>): Promise<boolean> 
     return typeof v === "string" ? v : undefined
   }
   const paths = resolvePaths({ root: get("--root"), config: get("--config"), log: get("--log"), state: get("--state") })
-  // The token must be usable as it is, or the full command has something to say.
-  const section = (decode(await readFile(paths.ruleUpdaterConfig, "utf8")) as Record<string, unknown>)["__properties__"]
-  const raw = typeof section === "object" && section !== null ? (section as Record<string, unknown>)["et_telemetry.token"] : undefined
-  if (typeof raw !== "string") return false
-  const token = checkToken(raw)
-  if ("problem" in token || token.trimmed) return false
+  // The token must be usable as it is (same files, same order as Credentials), or the full command has something to say.
+  const own = await readFile(paths.tokenFile, "utf8").catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : Promise.reject(e)))
+  const ini = own === undefined ? await readFile(paths.ruleUpdaterConfig, "utf8") : undefined
+  const token = chooseToken({ path: paths.tokenFile, text: own }, { path: paths.ruleUpdaterConfig, text: ini })
+  if (!("ok" in token) || token.ok.trimmed) return false
   const state = JSON.parse(await readFile(paths.state, "utf8")) as { version?: unknown; files?: unknown }
   if (state.version !== 1 || !Array.isArray(state.files) || !state.files.every(isCheckpoint)) return false
   const stored: ReadonlyArray<FileCheckpoint> = state.files

@@ -7,7 +7,7 @@
 import { Effect } from "effect"
 import { HostNetworks } from "../adapters/HostNetworks.js"
 import { Output } from "../adapters/Output.js"
-import * as RuleUpdaterConfig from "../adapters/RuleUpdaterConfig.js"
+import * as Credentials from "../adapters/Credentials.js"
 import * as StateStore from "../adapters/StateStore.js"
 import * as TelemetryApi from "../adapters/TelemetryApi.js"
 import type { Paths } from "../domain/Paths.js"
@@ -31,7 +31,7 @@ export const runSendEvents = (o: SendEventsOptions) =>
     const { paths } = o
     const out = yield* Output
     const hosts = yield* HostNetworks
-    const token = yield* RuleUpdaterConfig.make().readToken(paths.ruleUpdaterConfig)
+    const token = yield* Credentials.readToken(paths)
     for (const w of token.warnings) yield* out.err(line("send-events", `warning: ${w}`))
     const { sendEvents } = yield* Effect.promise(() => import("./programs/SendEvents.js"))
     yield* sendEvents({
@@ -42,6 +42,6 @@ export const runSendEvents = (o: SendEventsOptions) =>
         Effect.provideService(HostNetworks, hosts)
       ),
       api: TelemetryApi.make({ baseUrl: o.baseUrl, token: token.token, insecure: o.insecure, timeoutMs: o.timeoutMs }),
-      tokenSource: { path: paths.ruleUpdaterConfig, trimmed: token.trimmed }
-    }).pipe(Effect.scoped, Effect.provide(StateStore.layer(paths.state)), Effect.provide(RuleUpdaterConfig.layer))
+      tokenSource: { path: token.source, trimmed: token.trimmed }
+    }).pipe(Effect.scoped, Effect.provide(StateStore.layer(paths.state)), Effect.provide(Credentials.layer(paths)))
   })

@@ -11,11 +11,13 @@ import { sendHeartbeatCommand } from "./commands/sendHeartbeat.js"
 import { sensorInfoCommand } from "./commands/sensorInfo.js"
 import { serviceCommand } from "./commands/service.js"
 import { statusCommand } from "./commands/status.js"
-import { tokenCommand } from "./commands/token.js"
+import { optionsFirst, tokenCommand } from "./commands/token.js"
 
 export const root = Command.make("etpro-telemetry").pipe(
   Command.withDescription("ET Pro Telemetry agent for Suricata"),
   Command.withSubcommands([dumpCommand, demoCommand, serviceCommand, replayCommand, rulesCommand, runCommand, cronCommand, sendHeartbeatCommand, sensorInfoCommand, statusCommand, sendEventsCommand, tokenCommand])
 )
 
-export const cli = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })
+const run = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })
+
+export const cli = (argv: ReadonlyArray<string>) => run(optionsFirst(argv))

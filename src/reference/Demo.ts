@@ -16,7 +16,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { Output } from "../adapters/Output.js"
-import { setTokenInText } from "../adapters/RuleUpdaterConfig.js"
+import { setTokenInText } from "../domain/TokenSource.js"
 import { make as makeApi } from "../adapters/TelemetryApi.js"
 import { parseLicenseStatus } from "../domain/License.js"
 import { redact } from "../domain/Token.js"

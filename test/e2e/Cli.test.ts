@@ -69,12 +69,13 @@ describe("agent CLI against the reference service", () => {
     expect(svc.output().stdout + svc.output().stderr).not.toContain(TOKEN)
   }, 120_000)
 
-  it("a token the service does not know: send-events exits 3 and says so without the token", async () => {
+  it("a token the service does not know (in the agent's own token file): send-events exits 3 and names that file", async () => {
     const svc = await service(["--listen", "127.0.0.1:0", "--token", "some-other-token"])
-    const tree = await sensorTree(TOKEN)
+    const tree = await sensorTree(TOKEN, undefined, "file")
     const r = await runCli(["send-events", "--direct", "--root", tree.root, "--base-url", svc.url])
     expect(r.code).toBe(3)
     expect(r.stderr).toMatch(/^emergingthreats: send-events: .*refused/m)
+    expect(r.stderr).toContain(tree.paths.tokenFile)
     expect(r.stderr).not.toContain(TOKEN)
     expect((await admin(svc, "/admin/stats")).events).toBe(0)
   }, 60_000)

@@ -8,6 +8,7 @@ import { resolvePaths } from "../../src/domain/Paths.js"
 import { alertLine, range } from "../support/SendHarness.js"
 import { type Sink, startSink } from "../support/TelemetrySink.js"
 
+const exists = (p: string) => stat(p).then(() => true, () => false)
 const REPO = resolve(import.meta.dirname, "../..")
 const TOKEN = "cli-test-token-42"
 
@@ -38,14 +39,33 @@ const sensor = async () => {
 const send = (root: string, ...extra: Array<string>) => cli(["send-events", "--root", root, "--direct", "--base-url", sink.url, ...extra])
 
 describe("token set", () => {
-  it("creates rule-updater.config 0600, reads the token from stdin with -, and never prints it", async () => {
+  it("writes the agent's own token file 0600, reads the token from stdin with - wherever it stands, never prints it", async () => {
     const { root, paths } = await sensor()
-    const r = await cli(["token", "set", "--root", root, "-"], ` ${TOKEN}\n`)
+    const r = await cli(["token", "set", "-", "--root", root], ` ${TOKEN}\n`)
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toContain("trimmed")
+    expect(r.stderr).toContain(paths.tokenFile)
     expect(r.stderr + r.stdout).not.toContain(TOKEN)
-    expect((await stat(paths.ruleUpdaterConfig)).mode & 0o777).toBe(0o600)
-    expect(await readFile(paths.ruleUpdaterConfig, "utf8")).toBe(`[__properties__]\net_telemetry.token = ${TOKEN}\n`)
+    expect((await stat(paths.tokenFile)).mode & 0o777).toBe(0o600)
+    expect(await readFile(paths.tokenFile, "utf8")).toBe(`${TOKEN}\n`)
+    // One trailing newline from stdin is not whitespace the operator typed: no warning.
+    const plain = await cli(["token", "set", "--root", root, "-"], `${TOKEN}\n`)
+    expect(plain.code, plain.stderr).toBe(0)
+    expect(plain.stderr).not.toContain("trimmed")
+    expect(await exists(paths.ruleUpdaterConfig)).toBe(false)
+  }, 60_000)
+
+  it("refuses a generated rule-updater.config (--config) and says where the token belongs; exit 2", async () => {
+    const { root, paths } = await sensor()
+    await mkdir(dirname(paths.ruleUpdaterConfig), { recursive: true })
+    const generated = "# Automatically generated configuration, do not edit\n[__properties__]\n"
+    await writeFile(paths.ruleUpdaterConfig, generated)
+    const r = await cli(["token", "set", "--root", root, "--config", paths.ruleUpdaterConfig, TOKEN])
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim().split("\n")).toHaveLength(1)
+    expect(r.stderr).toMatch(/^emergingthreats: token: .*Suricata GUI/)
+    expect(r.stderr).not.toContain(TOKEN)
+    expect(await readFile(paths.ruleUpdaterConfig, "utf8")).toBe(generated)
   }, 60_000)
 })
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { rm, writeFile } from "node:fs/promises"
 import { HEARTBEAT_KEYS } from "../../src/domain/Heartbeat.js"
-import { setTokenInText } from "../../src/adapters/RuleUpdaterConfig.js"
+import { setTokenInText } from "../../src/domain/TokenSource.js"
 import { type SensorTree, sensorTree } from "../support/SensorTree.js"
 import { admin, runCli, type ServiceChild, startServiceChild } from "./support.js"
 

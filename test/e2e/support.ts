@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { chmod, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
-import { setTokenInText } from "../../src/adapters/RuleUpdaterConfig.js"
+import { setTokenInText } from "../../src/domain/TokenSource.js"
 import { resolvePaths } from "../../src/domain/Paths.js"
 import { rebaseLog } from "../../src/reference/Demo.js"
 import { type Ran, runProcess } from "../support/BuiltCli.js"
@@ -72,8 +72,11 @@ export const admin = async (svc: ServiceChild, path: string, key = svc.adminKey)
   return (await r.json()) as any
 }
 
-/** A sensor tree: suricata.yaml, the token, and an eve log (the bundled sample, moved to the last hours). */
-export const sensorTree = async (token: string, eve?: string) => {
+/**
+ * A sensor tree: suricata.yaml, the token, and an eve log (the bundled sample, moved to the last hours). The
+ * token sits in rule-updater.config (OPNsense's, the fallback) or in the agent's own token file.
+ */
+export const sensorTree = async (token: string, eve?: string, tokenIn: "config" | "file" = "config") => {
   const root = await mkdtemp(join(tmpdir(), "e2e-sensor-"))
   const paths = resolvePaths({ root })
   const sample = eve ?? (await readFile(join(REPO, "fixtures/sample/eve.json"), "utf8"))
@@ -84,7 +87,8 @@ export const sensorTree = async (token: string, eve?: string) => {
     await chmod(path, mode)
   }
   await file(paths.suricataYaml, 'vars:\n  address-groups:\n    HOME_NET: "[192.168.0.0/16,198.51.100.0/24]"\n')
-  await file(paths.ruleUpdaterConfig, setTokenInText("", token), 0o600)
+  if (tokenIn === "config") await file(paths.ruleUpdaterConfig, setTokenInText("", token), 0o600)
+  else await file(paths.tokenFile, `${token}\n`, 0o600)
   await file(join(paths.logDir, "eve.json"), text)
   await mkdir(dirname(paths.state), { recursive: true })
   return { root, paths, eve: text }

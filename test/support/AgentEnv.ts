@@ -7,8 +7,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import * as Output from "../../src/adapters/Output.js"
-import * as RuleUpdaterConfig from "../../src/adapters/RuleUpdaterConfig.js"
+import * as Credentials from "../../src/adapters/Credentials.js"
 import * as StateStore from "../../src/adapters/StateStore.js"
+import * as TelemetryApi from "../../src/adapters/TelemetryApi.js"
 import type { AgentState } from "../../src/domain/AgentState.js"
 
 export const TOKEN = "tok3n-Secret-0123456789"
@@ -21,7 +22,7 @@ export interface AgentEnv {
   readonly readState: () => Promise<AgentState | undefined>
   readonly writeState: (s: AgentState) => Promise<void>
   readonly layer: Layer.Layer<
-    Output.Output | Output.CapturedOutput | RuleUpdaterConfig.RuleUpdaterConfig | StateStore.StateStore
+    Output.Output | Output.CapturedOutput | Credentials.Credentials | StateStore.StateStore
   >
   readonly cleanup: () => Promise<void>
 }
@@ -51,9 +52,13 @@ export const agentEnv = async (token: string | undefined = TOKEN): Promise<Agent
       await mkdir(dirname(statePath), { recursive: true })
       await writeFile(statePath, JSON.stringify(s))
     },
-    layer: Layer.mergeAll(Output.layerTest(), RuleUpdaterConfig.layer, StateStore.layer(statePath)),
+    layer: Layer.mergeAll(Output.layerTest(), Credentials.layer({ tokenFile: join(dir, "token"), ruleUpdaterConfig: configPath }), StateStore.layer(statePath)),
     cleanup: () => rm(dir, { recursive: true, force: true })
   }
 }
+
+/** The env's layer plus the live telemetry API at `baseUrl`, signed with the env's token. */
+export const withApi = (env: AgentEnv, baseUrl: string, timeoutMs = 2000) =>
+  Layer.provideMerge(TelemetryApi.layerFromCredentials({ baseUrl, insecure: false, timeoutMs }), env.layer)
 
 export const captured = Effect.map(Output.CapturedOutput, (c) => c)

@@ -1,8 +1,9 @@
 /** The flags of every command that talks to the service, and what they resolve to. */
 import { Options } from "@effect/cli"
 import { Effect, Layer } from "effect"
-import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
+import * as Credentials from "../../adapters/Credentials.js"
 import * as StateStore from "../../adapters/StateStore.js"
+import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import { isBaseUrl } from "../../domain/BaseUrl.js"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode } from "../Failure.js"
@@ -50,4 +51,8 @@ export const apiOptionsFrom = (o: ApiFlagValues) =>
   })
 
 /** The token and the state file of this sensor. */
-export const agentLayer = (paths: Paths) => Layer.merge(RuleUpdaterConfig.layer, StateStore.layer(paths.state))
+export const agentLayer = (paths: Paths) => Layer.merge(Credentials.layer(paths), StateStore.layer(paths.state))
+
+/** agentLayer plus the telemetry API those credentials sign in to (built from the flags, loaded at first call). */
+export const apiLayer = (paths: Paths, api: TelemetryApi.ApiSettings) =>
+  Layer.provideMerge(TelemetryApi.layerFromCredentials(api), agentLayer(paths))

@@ -6,8 +6,9 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Layer, Option } from "effect"
 import { Output } from "../../adapters/Output.js"
-import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
+import * as Credentials from "../../adapters/Credentials.js"
 import * as StateStore from "../../adapters/StateStore.js"
+import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import { parseCategories } from "../../domain/RulesPlan.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Paths } from "../../domain/Paths.js"
@@ -20,7 +21,7 @@ const storeLayer = (paths: Paths) =>
       Layer.mergeAll(
         m.layer(m.layoutFromPaths(paths)),
         StateStore.layer(paths.state),
-        RuleUpdaterConfig.layer
+        Credentials.layer(paths)
       )
     )
   )
@@ -65,7 +66,7 @@ export const rulesUpdateCommand = Command.make(
         reloadCommand: Option.getOrUndefined(o.reloadCommand),
         pidfile: paths.suricataPidfile,
         opnsense: o.opnsense
-      }).pipe(Effect.provide(yield* storeLayer(paths)))
+      }).pipe(Effect.provide(TelemetryApi.layerFromCredentials(api)), Effect.provide(yield* storeLayer(paths)))
       if (outcome.exitCode !== ExitCode.ok) {
         return yield* new CliFailure({ message: `update: ${outcome.message}`, exitCode: outcome.exitCode })
       }

@@ -9,7 +9,7 @@ import { Deferred, Effect, Layer, Option, Random } from "effect"
 import type { EveLog } from "../../adapters/EveLog.js"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { Output } from "../../adapters/Output.js"
-import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
+import * as Credentials from "../../adapters/Credentials.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import * as SystemProbe from "../../adapters/SystemProbe.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
@@ -131,12 +131,11 @@ export const runCommand = Command.make(
         )
 
       const hosts = yield* HostNetworks
-      const tokenReader = RuleUpdaterConfig.make()
       const sidsFile = Option.getOrElse(o.sids, () => paths.telemetrySids)
 
       /** One delivery run, exactly as `send-events --direct` (same run lock, same checkpoint). */
       const events = Effect.gen(function* () {
-        const token = yield* tokenReader.readToken(paths.ruleUpdaterConfig)
+        const token = yield* Credentials.readToken(paths)
         yield* sendEvents({
           log: paths.logDir,
           maxAgeMs,
@@ -145,13 +144,15 @@ export const runCommand = Command.make(
             Effect.provideService(HostNetworks, hosts)
           ),
           api: TelemetryApi.make({ baseUrl: api.baseUrl, token: token.token, insecure: api.insecure, timeoutMs: api.timeoutMs }),
-          tokenSource: { path: paths.ruleUpdaterConfig, trimmed: token.trimmed }
+          tokenSource: { path: token.source, trimmed: token.trimmed }
         }).pipe(Effect.scoped)
         return undefined
       })
 
+      // The token is read afresh for each task run (it may change while the agent runs), the API built on it.
+      const perRun = Layer.provideMerge(TelemetryApi.layerFromCredentials(api), Credentials.layer(paths))
       const heartbeat = heartbeatProgram({ ...api, direct: true, print: false }).pipe(
-        Effect.provide(SystemProbe.layer(paths)),
+        Effect.provide(Layer.merge(SystemProbe.layer(paths), perRun)),
         Effect.as(undefined)
       )
 
@@ -161,7 +162,7 @@ export const runCommand = Command.make(
         if (recorded.warning !== undefined) yield* out.err(line("run", `sensor-info: warning: ${recorded.warning}`))
         if (outcome.failure !== undefined) return yield* Effect.fail(new Error(String(outcome.result["response"])))
         return `sensor-info: ${JSON.stringify(outcome.result)}`
-      })
+      }).pipe(Effect.provide(perRun))
 
       const rules = Effect.gen(function* () {
         const r = yield* rulesUpdate({
@@ -175,12 +176,10 @@ export const runCommand = Command.make(
         if (r.exitCode !== ExitCode.ok) return yield* Effect.fail(new Error(r.message))
         return `rules update: ${r.message}`
       }).pipe(
-        Effect.provide(
-          RulesStore.layer(RulesStore.layoutFromPaths(paths))
-        )
+        Effect.provide(Layer.merge(RulesStore.layer(RulesStore.layoutFromPaths(paths)), perRun))
       )
 
-      const tasks: Tasks<EveLog | Output | StateStore | RuleUpdaterConfig.RuleUpdaterConfig> = {
+      const tasks: Tasks<EveLog | Output | StateStore | Credentials.Credentials> = {
         ...(enabled.has("events") ? { events } : {}),
         ...(enabled.has("heartbeat") ? { heartbeat } : {}),
         ...(enabled.has("sensorInfo") ? { sensorInfo } : {}),
@@ -223,7 +222,7 @@ export const runCommand = Command.make(
                     host: listen.host,
                     port: listen.port,
                     view: yield* Effect.promise(() => import("../programs/Status.js")).pipe(
-                      Effect.map((s) => s.widgetOnly({ ...api, maxAgeMs: s.SERVED_REUSE_MS }))
+                      Effect.map((s) => s.widgetOnly({ ...api, maxAgeMs: s.SERVED_REUSE_MS }).pipe(Effect.provide(perRun)))
                     )
                   })
                 )
@@ -238,6 +237,6 @@ export const runCommand = Command.make(
             )
           )
         })
-      ).pipe(Effect.provide(Layer.merge(agentLayer(paths), RuleUpdaterConfig.layer)))
+      ).pipe(Effect.provide(agentLayer(paths)))
     })
 ).pipe(Command.withDescription("the long-running agent: events every minute, heartbeat and sensor info hourly, rules daily"))

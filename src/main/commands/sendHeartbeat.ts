@@ -1,7 +1,7 @@
 /** `send-heartbeat [--base-url URL] [--direct] [--print] [--insecure] [--timeout DURATION]` (SPEC section 6). */
 import { Command, Options } from "@effect/cli"
 import { Effect, Layer } from "effect"
-import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { apiFlags, apiLayer, apiOptionsFrom } from "./ApiFlags.js"
 
 export const sendHeartbeatCommand = Command.make(
   "send-heartbeat",
@@ -17,7 +17,7 @@ export const sendHeartbeatCommand = Command.make(
         Promise.all([import("../programs/Heartbeat.js"), import("../../adapters/SystemProbe.js")])
       )
       yield* heartbeatProgram({ ...api, direct: o.direct, print: o.print }).pipe(
-        Effect.provide(Layer.merge(agentLayer(paths), SystemProbe.layer(paths)))
+        Effect.provide(Layer.merge(apiLayer(paths, api), SystemProbe.layer(paths)))
       )
     })
 ).pipe(Command.withDescription("send one heartbeat (software versions, rule counts, mode, stats) to the service"))

@@ -2,13 +2,13 @@
 import { Command } from "@effect/cli"
 import { Effect } from "effect"
 import { ExitCode } from "../Failure.js"
-import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { apiLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 export const sensorInfoCommand = Command.make("sensor-info", apiFlags, (o) =>
   Effect.gen(function* () {
     const { paths, api } = yield* apiOptionsFrom(o)
     const { sensorInfoProgram } = yield* Effect.promise(() => import("../programs/SensorInfo.js"))
-    const outcome = yield* sensorInfoProgram(api).pipe(Effect.provide(agentLayer(paths)))
+    const outcome = yield* sensorInfoProgram(api).pipe(Effect.provide(apiLayer(paths, api)))
     // The JSON line is the answer; the exit code tells scripts what it was (SPEC section 11).
     if (outcome.result["status"] === "unconfigured") process.exitCode = ExitCode.usage
     else if (outcome.failure === "refused") process.exitCode = ExitCode.tokenRefused

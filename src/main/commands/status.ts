@@ -4,7 +4,7 @@ import { Effect, Option } from "effect"
 import { formatDuration, parseDuration } from "../../domain/Duration.js"
 import { DEFAULT_UNREACHABLE_AFTER_MS } from "../../domain/StatusCheck.js"
 import { CliFailure, ExitCode } from "../Failure.js"
-import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { apiLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
 
@@ -38,7 +38,7 @@ export const statusCommand = Command.make(
       const { statusProgram, widgetOnly, SERVED_REUSE_MS } = yield* Effect.promise(() => import("../programs/Status.js"))
       if (Option.isNone(o.serve)) {
         const check = o.check ? { unreachableAfterMs } : undefined
-        const { code } = yield* statusProgram({ ...api, json: o.json, check }).pipe(Effect.provide(agentLayer(paths)))
+        const { code } = yield* statusProgram({ ...api, json: o.json, check }).pipe(Effect.provide(apiLayer(paths, api)))
         if (code !== undefined) process.exitCode = code
         return
       }
@@ -49,6 +49,6 @@ export const statusCommand = Command.make(
         host: at.host,
         port: at.port,
         view: widgetOnly({ ...api, maxAgeMs: SERVED_REUSE_MS })
-      }).pipe(Effect.provide(agentLayer(paths)))
+      }).pipe(Effect.provide(apiLayer(paths, api)))
     })
 ).pipe(Command.withDescription("license status, last results and advice: a table, --json, --check, or a web page (--serve)"))

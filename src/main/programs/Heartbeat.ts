@@ -7,7 +7,7 @@
  */
 import { Clock, Duration, Effect, Random } from "effect"
 import { Output } from "../../adapters/Output.js"
-import { RuleUpdaterConfig } from "../../adapters/RuleUpdaterConfig.js"
+import { Credentials } from "../../adapters/Credentials.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import { SystemProbe } from "../../adapters/SystemProbe.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
@@ -54,7 +54,7 @@ export const heartbeatProgram = (o: HeartbeatOptions) =>
       return { sent: false as const, body }
     }
 
-    const token = yield* Effect.flatMap(RuleUpdaterConfig, (c) => c.readToken(o.configPath))
+    const token = yield* Effect.flatMap(Credentials, (c) => c.token)
     for (const w of token.warnings) yield* say(`warning: ${w}`)
 
     if (!o.direct) {
@@ -69,12 +69,7 @@ export const heartbeatProgram = (o: HeartbeatOptions) =>
     const url = `${o.baseUrl.replace(/\/+$/, "")}/api/v1/telemetry`
     const sent = yield* Effect.flatMap(TelemetryApi.TelemetryApi, (api) =>
       api.postHeartbeat(body).pipe(Effect.retry(schedule({ policy, budget: new RetryBudget(policy.budgetMs) })))
-    ).pipe(
-      Effect.provide(
-        TelemetryApi.layer({ baseUrl: o.baseUrl, token: token.token, insecure: o.insecure, timeoutMs: o.timeoutMs })
-      ),
-      Effect.either
-    )
+    ).pipe(Effect.either)
     const at = yield* Clock.currentTimeMillis
     if (sent._tag === "Right") {
       const missing = notes.length === 0 ? "" : `; ${notes.length} probes without a value`

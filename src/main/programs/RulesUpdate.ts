@@ -9,7 +9,7 @@
  */
 import { Clock, Effect, Option } from "effect"
 import { Output } from "../../adapters/Output.js"
-import { RuleUpdaterConfig } from "../../adapters/RuleUpdaterConfig.js"
+import { Credentials } from "../../adapters/Credentials.js"
 import { RulesStore } from "../../adapters/RulesStore.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import { runReloadCommand, signalSuricata } from "../../adapters/SuricataReload.js"
@@ -62,7 +62,7 @@ export const deferredMessage = (marker: string) =>
 
 export const rulesUpdate = (
   o: RulesUpdateOptions
-): Effect.Effect<RulesUpdateOutcome, never, RulesStore | StateStore | RuleUpdaterConfig> =>
+): Effect.Effect<RulesUpdateOutcome, never, RulesStore | StateStore | Credentials | TelemetryApi.TelemetryApi> =>
   Effect.scoped(
     Effect.gen(function* () {
       const store = yield* RulesStore
@@ -113,8 +113,7 @@ export const rulesUpdate = (
           Effect.as<RulesUpdateOutcome>({ kind: "failed", exitCode, message, warnings })
         )
 
-      const config = yield* RuleUpdaterConfig
-      const token = yield* Effect.either(config.readToken(o.configPath))
+      const token = yield* Effect.either(Effect.flatMap(Credentials, (c) => c.token))
       if (token._tag === "Left") return yield* fail(token.left.message, ExitCode.usage)
       warnings.push(...token.right.warnings)
       const secret = token.right.token
@@ -192,7 +191,6 @@ export const rulesUpdate = (
       })
 
       return yield* work.pipe(
-        Effect.provide(TelemetryApi.layer({ baseUrl: o.baseUrl, token: secret, insecure: o.insecure, timeoutMs: o.timeoutMs })),
         Effect.catchAllDefect((d) => fail(scrub(`internal error: ${String(d).split("\n")[0]}`)))
       )
     })

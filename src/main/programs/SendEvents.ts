@@ -325,7 +325,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
         ? "the configured value had leading/trailing whitespace (trimmed before sending; fix it there)"
         : "it has no leading or trailing whitespace"
       return new TokenRefused({
-        message: `the service refused the token (HTTP ${status} from ${e._tag === "HttpStatusError" ? e.url : "the service"}): check et_telemetry.token in ${opts.tokenSource.path}; ${spaces}`
+        message: `the service refused the token (HTTP ${status} from ${e._tag === "HttpStatusError" ? e.url : "the service"}): check the token in ${opts.tokenSource.path}; ${spaces}`
       })
     }
 

@@ -6,7 +6,7 @@
  */
 import { Clock, Effect } from "effect"
 import { Output } from "../../adapters/Output.js"
-import { isUnconfigured, RuleUpdaterConfig, type TokenError } from "../../adapters/RuleUpdaterConfig.js"
+import { Credentials, isUnconfigured, type TokenError } from "../../adapters/Credentials.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
@@ -76,7 +76,7 @@ const okResult = (fields: Record<string, unknown>): Record<string, unknown> => {
 }
 
 /** Asks the service; never fails. */
-export const querySensorInfo = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, RuleUpdaterConfig> =>
+export const querySensorInfo = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, Credentials | TelemetryApi.TelemetryApi> =>
   Effect.catchAllDefect(ask(o), (d) =>
     Effect.map(Clock.currentTimeMillis, (at): SensorInfoOutcome => ({
       at,
@@ -86,10 +86,9 @@ export const querySensorInfo = (o: ApiOptions): Effect.Effect<SensorInfoOutcome,
     }))
   )
 
-const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, RuleUpdaterConfig> =>
+const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, Credentials | TelemetryApi.TelemetryApi> =>
   Effect.gen(function* () {
-    const config = yield* RuleUpdaterConfig
-    const token = yield* Effect.either(config.readToken(o.configPath))
+    const token = yield* Effect.either(Effect.flatMap(Credentials, (c) => c.token))
     if (token._tag === "Left") {
       const at = yield* Clock.currentTimeMillis
       const e: TokenError = token.left
@@ -99,9 +98,6 @@ const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, RuleUpdater
     }
     const { token: secret, warnings } = token.right
     const request = Effect.flatMap(TelemetryApi.TelemetryApi, (api) => api.sensorInfo).pipe(
-      Effect.provide(
-        TelemetryApi.layer({ baseUrl: o.baseUrl, token: secret, insecure: o.insecure, timeoutMs: o.timeoutMs })
-      ),
       // The adapter times each request out; this bounds everything else (loading the HTTP stack included).
       Effect.timeoutFail({
         duration: o.timeoutMs * 2 + 1000,

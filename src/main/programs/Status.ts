@@ -6,7 +6,8 @@
  */
 import { Clock, Effect } from "effect"
 import { Output } from "../../adapters/Output.js"
-import type { RuleUpdaterConfig } from "../../adapters/RuleUpdaterConfig.js"
+import type { Credentials } from "../../adapters/Credentials.js"
+import type { TelemetryApi } from "../../adapters/TelemetryApi.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import { type AgentState, emptyState } from "../../domain/AgentState.js"
 import { renderWidget, type SensorInfoAnswer, widgetView, type WidgetView } from "../../domain/Widget.js"
@@ -34,7 +35,7 @@ const UNREACHABLE: ReadonlyArray<FailureKind> = ["transport", "http5xx", "bad-re
 /** The widget's view now; never fails (a broken state file shows as an empty one, with a note). */
 export const statusView = (
   o: StatusOptions
-): Effect.Effect<WidgetView & { readonly warnings: ReadonlyArray<string> }, never, RuleUpdaterConfig | StateStore> =>
+): Effect.Effect<WidgetView & { readonly warnings: ReadonlyArray<string> }, never, Credentials | StateStore | TelemetryApi> =>
   Effect.gen(function* () {
     const store = yield* StateStore
     const warnings: Array<string> = []
@@ -74,7 +75,7 @@ export const statusView = (
   })
 
 /** Just the WidgetView (what `/api/status` serves), warnings left out. */
-export const widgetOnly = (o: StatusOptions): Effect.Effect<WidgetView, never, RuleUpdaterConfig | StateStore> =>
+export const widgetOnly = (o: StatusOptions): Effect.Effect<WidgetView, never, Credentials | StateStore | TelemetryApi> =>
   Effect.map(statusView(o), ({ warnings: _w, ...view }) => view)
 
 /** `check`: print one monitoring line instead, and return its exit code with the view. */

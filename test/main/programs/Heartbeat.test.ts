@@ -1,6 +1,7 @@
 /** `send-heartbeat` on a fixture sensor tree, against a real loopback server. */
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Random, TestClock } from "effect"
+import * as TelemetryApi from "../../../src/adapters/TelemetryApi.js"
 import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
 import { HEARTBEAT_KEYS } from "../../../src/domain/Heartbeat.js"
 import { CliFailure } from "../../../src/main/Failure.js"
@@ -43,7 +44,11 @@ const run = (s: { env: AgentEnv; tree: SensorTree; sink: Sink }, o: Partial<Hear
     )
     const out = yield* captured
     return { result, stdout: out.stdout.join(""), stderr: out.stderr.join("\n") }
-  }).pipe(Effect.provide(s.env.layer), Effect.provide(SystemProbe.layer(s.tree.paths)))
+  }).pipe(
+    Effect.provide(TelemetryApi.layerFromCredentials({ baseUrl: s.sink.url, insecure: false, timeoutMs: 2000 })),
+    Effect.provide(s.env.layer),
+    Effect.provide(SystemProbe.layer(s.tree.paths))
+  )
 
 const posts = (sink: Sink) => sink.received.filter((r) => r.method === "POST" && r.path === "/api/v1/telemetry")
 

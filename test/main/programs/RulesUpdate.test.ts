@@ -11,7 +11,8 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as RulesStore from "../../../src/adapters/RulesStore.js"
-import * as RuleUpdaterConfig from "../../../src/adapters/RuleUpdaterConfig.js"
+import * as Credentials from "../../../src/adapters/Credentials.js"
+import * as TelemetryApi from "../../../src/adapters/TelemetryApi.js"
 import * as StateStore from "../../../src/adapters/StateStore.js"
 import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
 import { ExitCode } from "../../../src/main/Failure.js"
@@ -80,7 +81,7 @@ const sensor = async () => {
   const layer = Layer.mergeAll(
     RulesStore.layer(layout),
     StateStore.layer(paths.state),
-    RuleUpdaterConfig.layer
+    Credentials.layer(paths)
   )
   const update = (o: Partial<RulesUpdateOptions> = {}) =>
     Effect.runPromise(
@@ -93,7 +94,7 @@ const sensor = async () => {
         pidfile: paths.suricataPidfile,
         retry: { baseMs: 5, capMs: 20, budgetMs: 150 },
         ...o
-      }).pipe(Effect.provide(layer))
+      }).pipe(Effect.provide(TelemetryApi.layerFromCredentials({ baseUrl, insecure: false, timeoutMs: 2000 })), Effect.provide(layer))
     )
   const state = () => Effect.runPromise(Effect.flatMap(StateStore.StateStore, (s) => s.load).pipe(Effect.provide(StateStore.layer(paths.state))))
   const list = () => Effect.runPromise(rulesList.pipe(Effect.provide(layer)))

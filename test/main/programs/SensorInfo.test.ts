@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { createServer } from "node:net"
 import { TransportError } from "../../../src/domain/ApiError.js"
 import { describeApiError, sensorInfoProgram } from "../../../src/main/programs/SensorInfo.js"
-import { type AgentEnv, agentEnv, captured, TOKEN } from "../../support/AgentEnv.js"
+import { type AgentEnv, agentEnv, captured, TOKEN, withApi } from "../../support/AgentEnv.js"
 import { type Reply, type Sink, startSink } from "../../support/TelemetrySink.js"
 
 const cleanups: Array<() => Promise<void>> = []
@@ -25,7 +25,7 @@ const run = (env: AgentEnv, sink: Sink | { url: string }, timeoutMs = 2000) =>
     const outcome = yield* sensorInfoProgram({ baseUrl: sink.url, insecure: false, timeoutMs, configPath: env.configPath })
     const out = yield* captured
     return { outcome, stdout: out.stdout.join(""), stderr: out.stderr.join("\n") }
-  }).pipe(Effect.provide(env.layer))
+  }).pipe(Effect.provide(withApi(env, sink.url, timeoutMs)))
 
 const onlyLine = (stdout: string) => {
   expect(stdout.endsWith("\n")).toBe(true)

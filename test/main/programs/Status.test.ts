@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { emptyState } from "../../../src/domain/AgentState.js"
 import type { WidgetView } from "../../../src/domain/Widget.js"
 import { statusProgram, widgetOnly } from "../../../src/main/programs/Status.js"
-import { type AgentEnv, agentEnv, captured, TOKEN } from "../../support/AgentEnv.js"
+import { type AgentEnv, agentEnv, captured, TOKEN, withApi } from "../../support/AgentEnv.js"
 import { type Reply, type Sink, startSink } from "../../support/TelemetrySink.js"
 
 const cleanups: Array<() => Promise<void>> = []
@@ -43,7 +43,7 @@ const run = (env: AgentEnv, sink: Sink, json: boolean, timeoutMs = 2000) =>
     const { view } = yield* statusProgram({ baseUrl: sink.url, insecure: false, timeoutMs, configPath: env.configPath, json })
     const out = yield* captured
     return { view, stdout: out.stdout.join(""), stderr: out.stderr.join("\n") }
-  }).pipe(Effect.provide(env.layer))
+  }).pipe(Effect.provide(withApi(env, sink.url, timeoutMs)))
 
 describe("status", () => {
   it.live("asks the service, records the answer, prints the table", () =>
@@ -112,7 +112,7 @@ describe("status", () => {
         })
         expect(r.code).toBe(3)
         return { view: r.view, stdout: (yield* captured).stdout.join("") }
-      }).pipe(Effect.provide(env.layer))
+      }).pipe(Effect.provide(withApi(env, sink.url)))
       expect(view.status).toBe("unreachable")
       expect(view.lastKnown).toBeNull()
       expect(stdout).toMatch(/^ETPRO TELEMETRY UNKNOWN - UNREACHABLE: the service cannot be reached \(.*\); no license status received yet \|/)
@@ -157,8 +157,8 @@ describe("status", () => {
     Effect.gen(function* () {
       const { env, sink } = yield* setup(() => info("ACTIVE"))
       const view = widgetOnly({ baseUrl: sink.url, insecure: false, timeoutMs: 2000, configPath: env.configPath, maxAgeMs: 60_000 })
-      const a = yield* Effect.provide(view, env.layer)
-      const b = yield* Effect.provide(view, env.layer)
+      const a = yield* Effect.provide(view, withApi(env, sink.url))
+      const b = yield* Effect.provide(view, withApi(env, sink.url))
       expect(a.status).toBe("ACTIVE")
       expect(b.status).toBe("ACTIVE")
       expect(sink.received).toHaveLength(1)
@@ -170,16 +170,16 @@ describe("status", () => {
     Effect.gen(function* () {
       const { env, sink } = yield* setup((n) => (n === 0 ? info("ACTIVE") : "reset"))
       const view = widgetOnly({ baseUrl: sink.url, insecure: false, timeoutMs: 2000, configPath: env.configPath, maxAgeMs: 60_000 })
-      const first = yield* Effect.provide(view, env.layer)
+      const first = yield* Effect.provide(view, withApi(env, sink.url))
       expect(first.stale).toBeNull()
       // A reused good answer: no request.
-      yield* Effect.provide(view, env.layer)
+      yield* Effect.provide(view, withApi(env, sink.url))
       expect(sink.received).toHaveLength(1)
       // Expire it, then the service goes away.
       const st = yield* Effect.promise(() => env.readState())
       yield* Effect.promise(() => env.writeState({ ...st!, lastSensorInfo: { ...st!.lastSensorInfo!, at: st!.lastSensorInfo!.at - 120_000 } }))
-      const down1 = yield* Effect.provide(view, env.layer)
-      const down2 = yield* Effect.provide(view, env.layer)
+      const down1 = yield* Effect.provide(view, withApi(env, sink.url))
+      const down2 = yield* Effect.provide(view, withApi(env, sink.url))
       for (const v of [down1, down2]) {
         expect(v.status).toBe("unreachable")
         expect(v.lastKnown?.status).toBe("ACTIVE")

@@ -24,8 +24,8 @@ const DOMAIN_LIBRARIES = new Set(["effect", "ini", "ipaddr.js", "yaml"])
 /** The commands that start the reference side; only they may load it, and only lazily. */
 const REFERENCE_ENTRIES = new Set(["main/commands/service.ts", "main/commands/demo.ts", "main/commands/replay.ts"])
 
-/** Programs that still reach the process directly (issue 11, step 5 moves them behind services). */
-const PROGRAMS_WITH_NODE: ReadonlyMap<string, string> = new Map([["main/programs/RulesUpdate.ts", "node:child_process"]])
+/** Programs that still reach the process directly (none left: the reload is the SuricataReload adapter's). */
+const PROGRAMS_WITH_NODE: ReadonlyMap<string, string> = new Map()
 
 interface Import {
   readonly spec: string

@@ -1,5 +1,6 @@
 /** The command tree: flags → programs. Each command lives in ./commands. */
-import { Command } from "@effect/cli"
+import { CliConfig, Command } from "@effect/cli"
+import { Effect } from "effect"
 import { cronCommand } from "./commands/cron.js"
 import { demoCommand } from "./commands/demo.js"
 import { dumpCommand } from "./commands/dump.js"
@@ -18,4 +19,9 @@ export const root = Command.make("etpro-telemetry").pipe(
   Command.withSubcommands([dumpCommand, demoCommand, serviceCommand, replayCommand, rulesCommand, runCommand, cronCommand, sendHeartbeatCommand, sensorInfoCommand, statusCommand, sendEventsCommand, tokenCommand])
 )
 
-export const cli = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })
+const run = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })
+
+// Built-in flags (--wizard, --completions, --log-level, -h, --version) still work but are not listed in
+// every command's help; README documents completions.
+export const cli = (argv: ReadonlyArray<string>) =>
+  run(argv).pipe(Effect.provide(CliConfig.layer({ showBuiltIns: false })))

@@ -15,7 +15,7 @@ export const dumpCommand = Command.make(
     since: Options.text("since").pipe(Options.withDefault("1h"), Options.withDescription("DURATION (90s, 30m, 1h, 2d) or all")),
     parsed: Options.boolean("parsed").pipe(Options.withDescription("print exactly the bodies send-events would POST")),
     explain: Options.boolean("explain").pipe(Options.withDescription("show what was dropped and masked")),
-    limit: Options.integer("limit").pipe(Options.optional),
+    limit: Options.integer("limit").pipe(Options.optional, Options.withDescription("stop after N records")),
     homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
     sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list"))
   },
@@ -29,6 +29,9 @@ export const dumpCommand = Command.make(
           message: `--since ${JSON.stringify(o.since)} is not a duration (90s, 30m, 1h, 2d) or all`,
           exitCode: ExitCode.usage
         })
+      }
+      if (Option.isSome(o.limit) && o.limit.value < 0) {
+        return yield* new CliFailure({ message: `--limit ${o.limit.value} must be 0 or more`, exitCode: ExitCode.usage })
       }
       const privacy = yield* loadPrivacy({
         suricataYaml: paths.suricataYaml,

@@ -99,6 +99,7 @@ export const runCommand = Command.make(
         if (name === undefined) return yield* usage(`--tasks: ${JSON.stringify(t)} is not one of events, heartbeat, sensor-info, rules`)
         enabled.add(name)
       }
+      if (o.graceSeconds < 0) return yield* usage(`--stop-grace ${o.graceSeconds} must be 0 or more seconds`)
       const maxAgeMs = yield* maxAgeFrom(o.maxAge)
       const rulesAtMs = parseTimeOfDay(o.rulesAt)
       if (rulesAtMs === undefined) return yield* usage(`--rules-at ${JSON.stringify(o.rulesAt)} is not a time of day (HH:MM)`)

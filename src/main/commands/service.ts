@@ -26,6 +26,7 @@ export const serviceCommand = Command.make(
     Effect.gen(function* () {
       const listen = parseListenAddress(o.listen)
       if ("error" in listen) return yield* new CliFailure({ message: `--listen ${listen.error}`, exitCode: ExitCode.usage })
+      if (o.token.some((t) => t.trim() === "")) return yield* new CliFailure({ message: "--token is empty", exitCode: ExitCode.usage })
       const { runService } = yield* Effect.promise(() => import("../../reference/RunService.js"))
       const envKey = process.env[ADMIN_KEY_ENV]
       yield* runService({

@@ -48,5 +48,9 @@ export const dumpCommand = Command.make(
         privacy
       })
       yield* out.err(summary(counts))
+      // An existing folder with no eve.json is as good as a missing log directory (SPEC 11): say so, exit 2.
+      if (counts.files === 0) {
+        return yield* new CliFailure({ message: `no eve.json (nor rotated eve files) in ${paths.logDir}`, exitCode: ExitCode.usage })
+      }
     })
 ).pipe(Command.withDescription("print eve records, or with --parsed exactly what send-events would send"))

@@ -15,6 +15,7 @@ import { StateStore } from "../../adapters/StateStore.js"
 import * as SystemProbe from "../../adapters/SystemProbe.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import { parseDuration } from "../../domain/Duration.js"
+import { exposureWarning } from "../../domain/ListenAddress.js"
 import { parseCategories, type Selection } from "../../domain/RulesPlan.js"
 import {
   defaultRunConfig,
@@ -118,6 +119,8 @@ export const runCommand = Command.make(
         const at = web.parseListenAddress(o.statusListen.value)
         if ("error" in at) return yield* usage(`--status-listen: ${at.error}`)
         listen = at
+        const exposed = exposureWarning(at.host, at.port)
+        if (exposed !== undefined) yield* out.err(line("run", exposed))
       }
 
       const [{ runAgent }, { sendEvents }, { heartbeatProgram }, { querySensorInfo, recordSensorInfo }, { rulesUpdate }, RulesStore] =

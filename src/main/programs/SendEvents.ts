@@ -19,8 +19,8 @@ import type { ApiError } from "../../domain/ApiError.js"
 import type { AgentState, Counters, HourBucket, TaskResult } from "../../domain/AgentState.js"
 import { addBuckets, addCounters, type BucketKey, bumpHour, mergeHourly, subCounters, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
 import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, type PlannedFile } from "../../domain/Checkpoint.js"
-import { formatDuration } from "../../domain/Duration.js"
-import { classify, defaultPolicy, RetryBudget, type RetryPolicy, schedule } from "../../domain/Retry.js"
+import { formatDuration, formatSpan } from "../../domain/Duration.js"
+import { classify, defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule } from "../../domain/Retry.js"
 import { makeOutbound } from "../../domain/Outbound.js"
 import { type CliFailure, line } from "../Failure.js"
 import type { Privacy } from "../Privacy.js"
@@ -256,7 +256,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     const retry = schedule({
       ...(opts.policy === undefined ? {} : { policy: opts.policy }),
       budget,
-      beforeWait: () => persistQuietly
+      beforeWait: (_ms, _e, wait) => Effect.zipRight(persistQuietly, out.err(line(CMD, retryWaitLine(wait))))
     })
 
     // The spread delay and the client are set up once, by the first event that needs them.
@@ -293,11 +293,12 @@ export const sendEvents = (opts: SendEventsOptions) =>
             const kind = classify(e)
             if (kind === "reject") return Effect.succeed(e)
             if (kind === "refused") return Effect.fail(refused(e))
-            return Effect.fail(
+            // The real time spent in trouble, not the budget: the wait that would overdraw it is not taken.
+            return Effect.flatMap(Clock.currentTimeMillis, (stoppedAt) => Effect.fail(
               new DeliveryFailed({
-                message: `delivery stopped after ${formatDuration((opts.policy ?? defaultPolicy).budgetMs)} of retries: ${e.message}; the next run resumes from the checkpoint`
+                message: `delivery stopped after ${formatSpan(budget.used(stoppedAt))} of retries: ${e.message}; the next run resumes from the checkpoint`
               })
-            )
+            ))
           })
         )
         const now = yield* Clock.currentTimeMillis

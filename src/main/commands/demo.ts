@@ -4,6 +4,7 @@ import { stat } from "node:fs/promises"
 import { Effect, Option } from "effect"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { parseListenAddress } from "../../domain/ListenAddress.js"
+import { portTaken } from "./Common.js"
 
 export const demoCommand = Command.make(
   "demo",
@@ -25,6 +26,8 @@ export const demoCommand = Command.make(
         const kind = yield* Effect.promise(() => stat(root).then((s) => (s.isDirectory() ? "dir" : "other"), () => "absent"))
         if (kind === "other") return yield* new CliFailure({ message: `--root ${root} is not a directory`, exitCode: ExitCode.usage })
       }
+      const taken = yield* portTaken(listen.host, listen.port)
+      if (taken !== undefined) return yield* new CliFailure({ message: `cannot listen on ${o.listen}: ${taken}`, exitCode: ExitCode.failure })
       // The reference side (and SQLite) loads only on this path.
       const { runDemo } = yield* Effect.promise(() => import("../../reference/Demo.js"))
       yield* runDemo({ root: Option.getOrUndefined(o.root), serve: o.serve, listen, statusListen: o.statusListen })

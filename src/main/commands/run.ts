@@ -6,7 +6,6 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Deferred, Effect, Layer, Option, Random } from "effect"
-import { createServer } from "node:net"
 import type { EveLog } from "../../adapters/EveLog.js"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { Output } from "../../adapters/Output.js"
@@ -29,7 +28,7 @@ import {
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Tasks } from "../programs/RunAgent.js"
 import { loadPrivacy } from "../Privacy.js"
-import { maxAgeFrom } from "./Common.js"
+import { maxAgeFrom, portTaken } from "./Common.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const TASKS: Record<string, TaskName> = {
@@ -119,6 +118,9 @@ export const runCommand = Command.make(
         const at = web.parseListenAddress(o.statusListen.value)
         if ("error" in at) return yield* usage(`--status-listen: ${at.error}`)
         listen = at
+        // A port in use stops the run before it creates anything or says "started" (serveStatus binds it later).
+        const taken = yield* portTaken(at.host, at.port)
+        if (taken !== undefined) return yield* new CliFailure({ message: `cannot listen on ${o.statusListen.value}: ${taken}`, exitCode: ExitCode.failure })
         const exposed = exposureWarning(at.host, at.port)
         if (exposed !== undefined) yield* out.err(line("run", exposed))
       }
@@ -216,13 +218,6 @@ export const runCommand = Command.make(
             enabled.has("sensorInfo") ? `sensor info hourly at :${min(plan.sensorInfoPhaseMs)}:${sec(plan.sensorInfoPhaseMs)}` : undefined,
             enabled.has("rules") ? `rules daily at ${formatTimeOfDay(plan.rulesAtMs + plan.rulesJitterMs)} local time` : undefined
           ].filter((p) => p !== undefined)
-          // A port in use must stop the run before it says "started" (serveStatus below binds it for real).
-          if (listen !== undefined) {
-            const taken = yield* portTaken(listen.host, listen.port)
-            if (taken !== undefined) {
-              return yield* new CliFailure({ message: `cannot listen on ${listen.host}:${listen.port}: ${taken}`, exitCode: ExitCode.failure })
-            }
-          }
           yield* out.err(line("run", `started (pid ${process.pid}): ${parts.join("; ") || "no tasks"}`))
 
           const agent = runAgent(tasks, { plan, offsetMs: localOffsetMs, stop, graceMs: o.graceSeconds * 1000, startNow: o.now })
@@ -253,12 +248,3 @@ export const runCommand = Command.make(
     })
 ).pipe(Command.withDescription("the long-running agent: events every minute, heartbeat and sensor info hourly, rules daily"))
 
-/** Binds and releases HOST:PORT once; the reason it cannot be bound, or undefined. */
-const portTaken = (host: string, port: number): Effect.Effect<string | undefined> =>
-  Effect.async((resume) => {
-    const probe = createServer()
-    probe.once("error", (e: NodeJS.ErrnoException) =>
-      resume(Effect.succeed(e.code === "EADDRINUSE" ? "address already in use" : e.code ?? e.message))
-    )
-    probe.listen(port, host, () => probe.close(() => resume(Effect.succeed(undefined))))
-  })

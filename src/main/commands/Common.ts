@@ -2,6 +2,7 @@
 import { Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { createServer } from "node:net"
+import { dirname, join } from "node:path"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { type Paths, resolvePaths } from "../../domain/Paths.js"
@@ -55,3 +56,6 @@ export const portTaken = (host: string, port: number): Effect.Effect<string | un
     )
     probe.listen(port, host, () => probe.close(() => resume(Effect.succeed(undefined))))
   })
+
+/** The audit file of bodies sent sits beside the state file (so `--root` and `--state` move it too). */
+export const auditPath = (statePath: string): string => join(dirname(statePath), "sent-audit.jsonl")

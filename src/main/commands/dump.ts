@@ -1,12 +1,14 @@
 /** `dump [--log PATH] [--since DURATION|all] [--parsed] [--explain] [--limit N] [--home-net CIDRS] [--sids FILE]` */
 import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Clock, Effect, Option } from "effect"
+import { readAudit } from "../../adapters/AuditLog.js"
+import { sentSince } from "../../domain/AuditRecord.js"
 import { Output } from "../../adapters/Output.js"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import { loadPrivacy } from "../Privacy.js"
 import { dump, summary } from "../programs/Dump.js"
-import { common, pathsFrom } from "./Common.js"
+import { auditPath, common, pathsFrom } from "./Common.js"
 
 export const dumpCommand = Command.make(
   "dump",
@@ -17,7 +19,8 @@ export const dumpCommand = Command.make(
     explain: Options.boolean("explain").pipe(Options.withDescription("show what was dropped and masked")),
     limit: Options.integer("limit").pipe(Options.optional, Options.withDescription("stop after N records")),
     homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
-    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list"))
+    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list")),
+    sent: Options.boolean("sent").pipe(Options.withDescription("print the bodies the service acknowledged (the audit file), within --since"))
   },
   (o) =>
     Effect.gen(function* () {
@@ -32,6 +35,19 @@ export const dumpCommand = Command.make(
       }
       if (Option.isSome(o.limit) && o.limit.value < 0) {
         return yield* new CliFailure({ message: `--limit ${o.limit.value} must be 0 or more`, exitCode: ExitCode.usage })
+      }
+      if (o.sent) {
+        const sinceMs = since === "all" ? undefined : (yield* Clock.currentTimeMillis) - since
+        const file = auditPath(paths.state)
+        let printed = 0
+        for (const l of yield* readAudit(file)) {
+          const body = sentSince(l, sinceMs)
+          if (body === undefined) continue
+          yield* out.out(body + "\n")
+          printed++
+        }
+        yield* out.err(line("dump", `${printed} bodies sent${since === "all" ? "" : ` in the last ${o.since}`}, from ${file}`))
+        return
       }
       const privacy = yield* loadPrivacy({
         suricataYaml: paths.suricataYaml,

@@ -5,7 +5,8 @@ import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { Output } from "../../adapters/Output.js"
 import * as RuleUpdaterConfig from "../../adapters/RuleUpdaterConfig.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
-import { maxAgeFrom } from "./Common.js"
+import { appendAudit } from "../../adapters/AuditLog.js"
+import { auditPath, maxAgeFrom } from "./Common.js"
 import { line } from "../Failure.js"
 import { loadPrivacy } from "../Privacy.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
@@ -20,7 +21,8 @@ export const sendEventsCommand = Command.make(
     ),
     direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-60 s spread delay")),
     homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
-    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list"))
+    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list")),
+    noAudit: Options.boolean("no-audit").pipe(Options.withDescription("keep no local record of the bodies sent (dump --sent)"))
   },
   (o) =>
     Effect.gen(function* () {
@@ -42,6 +44,12 @@ export const sendEventsCommand = Command.make(
           homeNet: Option.getOrUndefined(o.homeNet)
         }).pipe(Effect.provideService(HostNetworks, hosts)),
         api: TelemetryApi.make({ baseUrl: api.baseUrl, token: token.token, insecure: api.insecure, timeoutMs: api.timeoutMs }),
+        ...(o.noAudit
+          ? {}
+          : {
+              audit: (lines: ReadonlyArray<string>) =>
+                appendAudit(auditPath(paths.state), lines).pipe(Effect.catchAll((e) => out.err(line("send-events", `warning: ${e.message}`))))
+            }),
         tokenSource: { path: paths.ruleUpdaterConfig, trimmed: token.trimmed }
       }).pipe(Effect.scoped, Effect.provide(agentLayer(paths)))
     })

@@ -22,6 +22,7 @@ import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, t
 import { formatDuration, formatSpan } from "../../domain/Duration.js"
 import { classify, defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule } from "../../domain/Retry.js"
 import { makeOutbound } from "../../domain/Outbound.js"
+import { auditLine } from "../../domain/AuditRecord.js"
 import { type CliFailure, line } from "../Failure.js"
 import type { Privacy } from "../Privacy.js"
 
@@ -53,6 +54,8 @@ export interface SendEventsOptions {
   readonly privacy: Effect.Effect<Privacy, string | CliFailure>
   /** The API client; acquired (and the HTTP stack loaded) only when the first event is about to go. */
   readonly api: Effect.Effect<TelemetryApiService, never, Scope.Scope>
+  /** Keeps the acknowledged bodies (audit lines), called with each checkpoint write; absent: `--no-audit`. */
+  readonly audit?: (lines: ReadonlyArray<string>) => Effect.Effect<void>
   /** Names the token's file in the refusal message. */
   readonly tokenSource: { readonly path: string; readonly trimmed: boolean }
 }
@@ -144,6 +147,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     let hourly = new Map<number, HourBucket>()
     let answered = 0
     let dirty = false
+    let audited: Array<string> = []
     const bump = (now: number, k: BucketKey) => bumpHour(hourly, now, k)
 
     const offsets = () => [...checkpointsFor(plans, (p, i) => trackers[i]?.offset ?? p.start), ...unmatched]
@@ -188,6 +192,12 @@ export const sendEvents = (opts: SendEventsOptions) =>
             )
           )
           persisted = snapshot
+          // What was acknowledged goes on record with the checkpoint that covers it: one write, no extra cost.
+          if (audited.length > 0 && opts.audit !== undefined) {
+            const lines = audited
+            audited = []
+            yield* opts.audit(lines)
+          }
         })
       )
 
@@ -304,6 +314,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
         const now = yield* Clock.currentTimeMillis
         budget.succeeded(now)
         if (answer === "sent") {
+          if (opts.audit !== undefined) audited.push(auditLine(now, ev.json))
           counters.sent++
           bump(now, "sent")
         } else {

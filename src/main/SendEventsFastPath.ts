@@ -20,7 +20,7 @@ import { resolvePaths } from "../domain/Paths.js"
 const VALUE_FLAGS = new Set([
   "--root", "--config", "--suricata-yaml", "--log", "--state", "--base-url", "--max-age", "--timeout", "--home-net", "--sids"
 ])
-const BOOLEAN_FLAGS = new Set(["--direct", "--insecure"])
+const BOOLEAN_FLAGS = new Set(["--direct", "--insecure", "--no-audit"])
 
 /** `send-events` flags, or undefined for anything unusual (help, unknown flags, repeated flags). */
 export const parseFlags = (args: ReadonlyArray<string>): Map<string, string | true> | undefined => {

@@ -28,7 +28,8 @@ import {
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Tasks } from "../programs/RunAgent.js"
 import { loadPrivacy } from "../Privacy.js"
-import { maxAgeFrom, portTaken } from "./Common.js"
+import { appendAudit } from "../../adapters/AuditLog.js"
+import { auditPath, maxAgeFrom, portTaken } from "./Common.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const TASKS: Record<string, TaskName> = {
@@ -86,6 +87,7 @@ export const runCommand = Command.make(
     categories: Options.text("categories").pipe(Options.optional, Options.withDescription("rules: categories to install, or all (remembered)")),
     reloadCommand: Options.text("reload-command").pipe(Options.optional, Options.withDescription("rules: run after an install (no shell)")),
     statusListen: Options.text("status-listen").pipe(Options.optional, Options.withDescription("also serve the status page on HOST:PORT")),
+    noAudit: Options.boolean("no-audit").pipe(Options.withDescription("events: keep no local record of the bodies sent")),
     now: Options.boolean("now").pipe(Options.withDescription("run every task once at start, then on schedule")),
     graceSeconds: Options.integer("stop-grace").pipe(Options.withDefault(10), Options.withDescription("seconds runs in progress get to finish on SIGTERM"))
   },
@@ -152,6 +154,12 @@ export const runCommand = Command.make(
             Effect.provideService(HostNetworks, hosts)
           ),
           api: TelemetryApi.make({ baseUrl: api.baseUrl, token: token.token, insecure: api.insecure, timeoutMs: api.timeoutMs }),
+          ...(o.noAudit
+            ? {}
+            : {
+                audit: (lines: ReadonlyArray<string>) =>
+                  appendAudit(auditPath(paths.state), lines).pipe(Effect.catchAll((e) => out.err(line("run", `warning: ${e.message}`))))
+              }),
           tokenSource: { path: paths.ruleUpdaterConfig, trimmed: token.trimmed }
         }).pipe(Effect.scoped)
         return undefined

@@ -12,3 +12,13 @@ export const formatDuration = (ms: number): string => {
   }
   return `${Math.round(ms / 1000)}s`
 }
+
+/** An elapsed or remaining time for people: `0.6 s`, `4 s`, `1m 40s`, `2h 5m`. */
+export const formatSpan = (ms: number): string => {
+  if (ms < 10_000) return `${Math.round(ms / 100) / 10} s`
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s} s`
+  if (s < 3600) return s % 60 === 0 ? `${s / 60}m` : `${Math.floor(s / 60)}m ${s % 60}s`
+  const m = Math.round(s / 60)
+  return m % 60 === 0 ? `${m / 60}h` : `${Math.floor(m / 60)}h ${m % 60}m`
+}

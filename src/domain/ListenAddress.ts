@@ -35,3 +35,13 @@ export const parseListenAddress = (
   if (port > 65535) return { error: `port ${port} is out of range (0-65535)` }
   return { host, port }
 }
+
+/** Whether only this machine can reach HOST (the status page has no login: anything else deserves a warning). */
+export const isLoopbackHost = (host: string): boolean =>
+  host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+
+/** The warning for a status page served beyond loopback, or undefined. */
+export const exposureWarning = (host: string, port: number): string | undefined =>
+  isLoopbackHost(host)
+    ? undefined
+    : `warning: the status page has no login and ${host.includes(":") ? `[${host}]` : host}:${port} is reachable from other machines; bind 127.0.0.1 unless a firewall guards it`

@@ -6,6 +6,7 @@
  */
 import { Clock, Duration, Effect, Schedule } from "effect"
 import type { ApiError } from "./ApiError.js"
+import { formatSpan } from "./Duration.js"
 
 export type Outcome = "retry" | "refused" | "reject"
 
@@ -56,6 +57,8 @@ export const backoffMs = (policy: RetryPolicy, n: number): number =>
 export class RetryBudget {
   private spent = 0
   private openedAt: number | undefined
+  /** Waits since the last success: the next attempt is `waits + 1`. */
+  waits = 0
   constructor(readonly budgetMs: number) {}
 
   failed(now: number): void {
@@ -65,6 +68,7 @@ export class RetryBudget {
   succeeded(now: number): void {
     if (this.openedAt !== undefined) this.spent += Math.max(0, now - this.openedAt)
     this.openedAt = undefined
+    this.waits = 0
   }
 
   /** Time in trouble so far, the open period included. */
@@ -87,7 +91,7 @@ export class RetryBudget {
 export const schedule = <R = never>(opts: {
   readonly policy?: RetryPolicy
   readonly budget: RetryBudget
-  readonly beforeWait?: (delayMs: number, e: ApiError) => Effect.Effect<void, never, R>
+  readonly beforeWait?: (delayMs: number, e: ApiError, wait: RetryWait) => Effect.Effect<void, never, R>
 }): Schedule.Schedule<Duration.Duration, ApiError, R> => {
   const policy = opts.policy ?? defaultPolicy
   const delays = Schedule.exponential(Duration.millis(policy.baseMs), 2).pipe(
@@ -107,8 +111,23 @@ export const schedule = <R = never>(opts: {
       opts.budget.failed(now)
       const ms = Duration.toMillis(d)
       if (!opts.budget.allows(now, ms)) return false
-      if (opts.beforeWait !== undefined) yield* opts.beforeWait(ms, e)
+      opts.budget.waits++
+      const wait = { delayMs: ms, attempt: opts.budget.waits + 1, remainingMs: opts.budget.budgetMs - opts.budget.used(now) }
+      if (opts.beforeWait !== undefined) yield* opts.beforeWait(ms, e, wait)
       return true
     })
   )
 }
+
+/** One wait of a retry schedule, as the operator is told about it. */
+export interface RetryWait {
+  readonly delayMs: number
+  /** The attempt the wait leads to (the first retry is attempt 2). */
+  readonly attempt: number
+  /** Budget left when the wait starts. */
+  readonly remainingMs: number
+}
+
+/** `retrying in 4 s (attempt 3), giving up in 1m 40s`: said once per wait, so a silent minute is explained. */
+export const retryWaitLine = (w: RetryWait): string =>
+  `retrying in ${formatSpan(w.delayMs)} (attempt ${w.attempt}), giving up in ${formatSpan(Math.max(0, w.remainingMs))}`

@@ -21,7 +21,7 @@ import type { SendEventsOptions } from "./SendEventsRun.js"
 const VALUE_FLAGS = new Set([
   "--root", "--config", "--suricata-yaml", "--log", "--state", "--base-url", "--max-age", "--timeout", "--home-net", "--sids"
 ])
-const BOOLEAN_FLAGS = new Set(["--direct", "--insecure"])
+const BOOLEAN_FLAGS = new Set(["--direct", "--insecure", "--no-audit"])
 
 /** `send-events` flags, or undefined for anything unusual (help, unknown flags, repeated flags). */
 export const parseFlags = (args: ReadonlyArray<string>): Map<string, string | true> | undefined => {
@@ -71,7 +71,8 @@ export const sendEventsOptions = (args: ReadonlyArray<string>): SendEventsOption
     maxAgeMs: maxAge === "off" ? undefined : parseDuration(maxAge)!,
     direct: flags.get("--direct") === true,
     sidsFile: get("--sids") ?? paths.telemetrySids,
-    homeNet: get("--home-net")
+    homeNet: get("--home-net"),
+    audit: flags.get("--no-audit") !== true
   }
 }
 

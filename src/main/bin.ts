@@ -28,25 +28,45 @@ if (direct !== undefined) {
   await sendEventsEntry(direct)
 } else if (!fast) {
   // Deep imports: a dynamic import of the `effect` barrel would keep all of Effect in the bundle.
-  const [{ ValidationError }, Effect, Layer, { cli }, { describeFailure, ExitCode, TAG }, { AgentLive, CliLive }] =
-    await Promise.all([import("@effect/cli"), import("effect/Effect"), import("effect/Layer"), import("./cli.js"), import("./Failure.js"), import("./layers.js")])
+  const [{ ValidationError }, Effect, Layer, { cli, root }, { describeFailure, ExitCode, TAG }, { AgentLive, CliLive }, args, con] =
+    await Promise.all([
+      import("@effect/cli"),
+      import("effect/Effect"),
+      import("effect/Layer"),
+      import("./cli.js"),
+      import("./Failure.js"),
+      import("./layers.js"),
+      import("./ArgumentError.js"),
+      import("./CliConsole.js")
+    ])
 
-  const program = Effect.suspend(() => cli(process.argv)).pipe(
+  const argv = process.argv.slice(2)
+  // Every line names the full command (`rules update`), or the program when no command was recognised.
+  const words = args.commandPath(root as never, argv).words
+  const where = words === "" ? "etpro-telemetry" : words
+  const colour = con.colourAllowed(process.stdout.isTTY === true, process.env)
+
+  const program = con.cliConsole(words, colour).pipe(
+    Effect.flatMap((console) => Effect.withConsole(Effect.suspend(() => cli(process.argv)), console)),
     Effect.catchAll((e) =>
       Effect.sync(() => {
-        // @effect/cli has already printed a usage error with the help text.
         if (ValidationError.isValidationError(e)) {
-          process.exitCode = ValidationError.isHelpRequested(e) ? ExitCode.ok : ExitCode.usage
+          if (ValidationError.isHelpRequested(e)) {
+            process.exitCode = ExitCode.ok
+            return
+          }
+          process.stderr.write(`${TAG}: ${where}: ${args.describeArgumentError(e, root as never, argv)}\n`)
+          process.exitCode = ExitCode.usage
           return
         }
         const { message, exitCode } = describeFailure(e)
-        process.stderr.write(`${TAG}: ${command}: ${message}\n`)
+        process.stderr.write(`${TAG}: ${where}: ${message}\n`)
         process.exitCode = exitCode
       })
     ),
     Effect.catchAllDefect((d) =>
       Effect.sync(() => {
-        process.stderr.write(`${TAG}: ${command}: internal error: ${String(d).split("\n")[0]}\n`)
+        process.stderr.write(`${TAG}: ${where}: internal error: ${String(d).split("\n")[0]}\n`)
         process.exitCode = ExitCode.failure
       })
     ),

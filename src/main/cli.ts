@@ -1,5 +1,6 @@
 /** The command tree: flags → programs. Each command lives in ./commands. */
-import { Command } from "@effect/cli"
+import { CliConfig, Command } from "@effect/cli"
+import { Effect } from "effect"
 import { cronCommand } from "./commands/cron.js"
 import { demoCommand } from "./commands/demo.js"
 import { dumpCommand } from "./commands/dump.js"
@@ -20,4 +21,8 @@ export const root = Command.make("etpro-telemetry").pipe(
 
 const run = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })
 
-export const cli = (argv: ReadonlyArray<string>) => run(optionsFirst(argv))
+// Built-in flags (--wizard, --completions, --log-level, -h, --version) still work but are not listed in
+// every command's help; README documents completions. Options go first: @effect/cli reads options only
+// before a command's arguments (`token set - --root D`).
+export const cli = (argv: ReadonlyArray<string>) =>
+  run(optionsFirst(argv)).pipe(Effect.provide(CliConfig.layer({ showBuiltIns: false })))

@@ -102,8 +102,11 @@ export const serve = (opts: ServeOptions) =>
         req.on("error", () => res.destroy())
       })
       server.keepAliveTimeout = 30_000
-      const onError = (e: Error) =>
-        resume(Effect.fail(new ListenError({ address: `${opts.host}:${opts.port}`, message: e.message })))
+      const onError = (e: NodeJS.ErrnoException) => {
+        const address = `${opts.host}:${opts.port}`
+        const why = e.code === "EADDRINUSE" ? "address already in use" : e.code ?? e.message
+        resume(Effect.fail(new ListenError({ address, message: `cannot listen on ${address}: ${why}` })))
+      }
       server.once("error", onError)
       server.listen(opts.port, opts.host, () => {
         server.off("error", onError)

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
 import { BadResponseError, HttpStatusError, TransportError } from "../../src/domain/ApiError.js"
-import { backoffMs, classify, defaultPolicy, parseRetryAfter, RetryBudget, schedule } from "../../src/domain/Retry.js"
+import { formatSpan } from "../../src/domain/Duration.js"
+import { backoffMs, classify, defaultPolicy, parseRetryAfter, RetryBudget, retryWaitLine, schedule } from "../../src/domain/Retry.js"
 
 const status = (s: number, retryAfterMs?: number) =>
   new HttpStatusError({ url: "u", status: s, retryAfterMs, bodyExcerpt: "", message: `HTTP ${s}` })
@@ -104,6 +105,38 @@ describe("schedule", () => {
       const { attempts, result } = yield* drive((n) => (n < 3 ? transport : undefined))
       expect(result._tag).toBe("Right")
       expect(attempts).toBe(4)
+    })
+  )
+})
+
+describe("retry progress", () => {
+  it("words a wait as the operator reads it", () => {
+    expect(retryWaitLine({ delayMs: 4000, attempt: 3, remainingMs: 100_000 })).toBe("retrying in 4 s (attempt 3), giving up in 1m 40s")
+    expect(retryWaitLine({ delayMs: 640, attempt: 2, remainingMs: 119_500 })).toBe("retrying in 0.6 s (attempt 2), giving up in 2m")
+    expect(formatSpan(92_000)).toBe("1m 32s")
+    expect(formatSpan(3_900_000)).toBe("1h 5m")
+  })
+
+  it.effect("each wait is said once, under the TestClock: attempts count up, the time left counts down", () =>
+    Effect.gen(function* () {
+      const said: Array<string> = []
+      const budget = new RetryBudget(defaultPolicy.budgetMs)
+      const fiber = yield* Effect.fork(
+        Effect.either(
+          Effect.retry(
+            Effect.fail(status(503)),
+            schedule({ budget, beforeWait: (_ms, _e, w) => Effect.sync(() => void said.push(retryWaitLine(w))) })
+          )
+        )
+      )
+      yield* TestClock.adjust("1 hour")
+      yield* Fiber.join(fiber)
+      expect(said.length).toBeGreaterThan(4)
+      said.forEach((l, i) => expect(l).toMatch(new RegExp(`^retrying in [0-9.]+ s \\(attempt ${i + 2}\\), giving up in `)))
+      expect(said[0]).toMatch(/giving up in 2m$/)
+      // The waits said add up to no more than the 2 min budget.
+      const waited = said.map((l) => Number(/in ([0-9.]+) s/.exec(l)![1]))
+      expect(waited.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(121)
     })
   )
 })

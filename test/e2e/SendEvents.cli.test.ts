@@ -99,6 +99,30 @@ describe("send-events", () => {
     expect(noLog.stderr).toContain(join(root, "nowhere"))
   }, 90_000)
 
+  it("keeps the acknowledged bodies in a 0600 audit file beside the state; dump --sent prints them; --no-audit keeps none", async () => {
+    const { root, paths, eve } = await sensor()
+    await mkdir(dirname(paths.ruleUpdaterConfig), { recursive: true })
+    await writeFile(paths.ruleUpdaterConfig, `[__properties__]\net_telemetry.token = ${TOKEN}\n`)
+    await writeFile(eve, range(1, 4).map((i) => alertLine(i)).join(""))
+    sink.reply = () => ({ status: 201 })
+    const before = sink.accepted.length
+    expect((await send(root)).code).toBe(0)
+    const audit = join(dirname(paths.state), "sent-audit.jsonl")
+    expect((await stat(audit)).mode & 0o777).toBe(0o600)
+    const dumped = await cli(["dump", "--root", root, "--sent", "--since", "1d"])
+    expect(dumped.code, dumped.stderr).toBe(0)
+    const bodies = dumped.stdout.trimEnd().split("\n")
+    expect(bodies.map((b) => JSON.parse(b))).toEqual(sink.accepted.slice(before).map((b) => JSON.parse(b)))
+    expect(dumped.stderr).toMatch(/^emergingthreats: dump: 4 bodies sent in the last 1d/)
+
+    const other = await sensor()
+    await mkdir(dirname(other.paths.ruleUpdaterConfig), { recursive: true })
+    await writeFile(other.paths.ruleUpdaterConfig, `[__properties__]\net_telemetry.token = ${TOKEN}\n`)
+    await writeFile(other.eve, range(1, 2).map((i) => alertLine(i)).join(""))
+    expect((await send(other.root, "--no-audit")).code).toBe(0)
+    await expect(stat(join(dirname(other.paths.state), "sent-audit.jsonl"))).rejects.toThrow()
+  }, 90_000)
+
   it("a refused token: exit 3, says so without the token, checkpoint unchanged", async () => {
     const { root, paths, eve } = await sensor()
     await mkdir(dirname(paths.ruleUpdaterConfig), { recursive: true })

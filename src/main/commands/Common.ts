@@ -1,6 +1,7 @@
 /** Flags every command shares (SPEC section 10) and their resolution into paths. */
 import { Options } from "@effect/cli"
 import { Effect, Option } from "effect"
+import { createServer } from "node:net"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { type Paths, resolvePaths } from "../../domain/Paths.js"
@@ -44,3 +45,13 @@ export const maxAgeFrom = (text: string): Effect.Effect<number | undefined, CliF
         new CliFailure({ message: `--max-age ${JSON.stringify(text)} is not a duration (90s, 30m, 1h, 2d) or off`, exitCode: ExitCode.usage })
       )
 }
+
+/** Binds and releases HOST:PORT once; the reason it cannot be bound, or undefined. */
+export const portTaken = (host: string, port: number): Effect.Effect<string | undefined> =>
+  Effect.async((resume) => {
+    const probe = createServer()
+    probe.once("error", (e: NodeJS.ErrnoException) =>
+      resume(Effect.succeed(e.code === "EADDRINUSE" ? "address already in use" : e.code ?? e.message))
+    )
+    probe.listen(port, host, () => probe.close(() => resume(Effect.succeed(undefined))))
+  })

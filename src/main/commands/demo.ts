@@ -1,8 +1,10 @@
 /** `demo [--serve] [--root DIR] [--listen HOST:PORT] [--status-listen HOST:PORT]`: what `npm start` runs. */
 import { Command, Options } from "@effect/cli"
+import { stat } from "node:fs/promises"
 import { Effect, Option } from "effect"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { parseListenAddress } from "../../domain/ListenAddress.js"
+import { portTaken } from "./Common.js"
 
 export const demoCommand = Command.make(
   "demo",
@@ -19,6 +21,13 @@ export const demoCommand = Command.make(
     Effect.gen(function* () {
       const listen = parseListenAddress(o.listen)
       if ("error" in listen) return yield* new CliFailure({ message: `--listen ${listen.error}`, exitCode: ExitCode.usage })
+      if (Option.isSome(o.root)) {
+        const root = o.root.value
+        const kind = yield* Effect.promise(() => stat(root).then((s) => (s.isDirectory() ? "dir" : "other"), () => "absent"))
+        if (kind === "other") return yield* new CliFailure({ message: `--root ${root} is not a directory`, exitCode: ExitCode.usage })
+      }
+      const taken = yield* portTaken(listen.host, listen.port)
+      if (taken !== undefined) return yield* new CliFailure({ message: `cannot listen on ${o.listen}: ${taken}`, exitCode: ExitCode.failure })
       // The reference side (and SQLite) loads only on this path.
       const { runDemo } = yield* Effect.promise(() => import("../../reference/Demo.js"))
       yield* runDemo({ root: Option.getOrUndefined(o.root), serve: o.serve, listen, statusListen: o.statusListen })

@@ -1,6 +1,8 @@
 /** `dump [--log PATH] [--since DURATION|all] [--parsed] [--explain] [--limit N] [--home-net CIDRS] [--sids FILE]` */
 import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Clock, Effect, Option } from "effect"
+import { auditPath, readAudit } from "../../adapters/AuditLog.js"
+import { sentSince } from "../../domain/AuditRecord.js"
 import { Output } from "../../adapters/Output.js"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
@@ -15,9 +17,10 @@ export const dumpCommand = Command.make(
     since: Options.text("since").pipe(Options.withDefault("1h"), Options.withDescription("DURATION (90s, 30m, 1h, 2d) or all")),
     parsed: Options.boolean("parsed").pipe(Options.withDescription("print exactly the bodies send-events would POST")),
     explain: Options.boolean("explain").pipe(Options.withDescription("show what was dropped and masked")),
-    limit: Options.integer("limit").pipe(Options.optional),
+    limit: Options.integer("limit").pipe(Options.optional, Options.withDescription("stop after N records")),
     homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
-    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list"))
+    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list")),
+    sent: Options.boolean("sent").pipe(Options.withDescription("print the bodies the service acknowledged (the audit file), within --since"))
   },
   (o) =>
     Effect.gen(function* () {
@@ -29,6 +32,22 @@ export const dumpCommand = Command.make(
           message: `--since ${JSON.stringify(o.since)} is not a duration (90s, 30m, 1h, 2d) or all`,
           exitCode: ExitCode.usage
         })
+      }
+      if (Option.isSome(o.limit) && o.limit.value < 0) {
+        return yield* new CliFailure({ message: `--limit ${o.limit.value} must be 0 or more`, exitCode: ExitCode.usage })
+      }
+      if (o.sent) {
+        const sinceMs = since === "all" ? undefined : (yield* Clock.currentTimeMillis) - since
+        const file = auditPath(paths.state)
+        let printed = 0
+        for (const l of yield* readAudit(file)) {
+          const body = sentSince(l, sinceMs)
+          if (body === undefined) continue
+          yield* out.out(body + "\n")
+          printed++
+        }
+        yield* out.err(line("dump", `${printed} bodies sent${since === "all" ? "" : ` in the last ${o.since}`}, from ${file}`))
+        return
       }
       const privacy = yield* loadPrivacy({
         suricataYaml: paths.suricataYaml,
@@ -45,5 +64,9 @@ export const dumpCommand = Command.make(
         privacy
       })
       yield* out.err(summary(counts))
+      // An existing folder with no eve.json is as good as a missing log directory (SPEC 11): say so, exit 2.
+      if (counts.files === 0) {
+        return yield* new CliFailure({ message: `no eve.json (nor rotated eve files) in ${paths.logDir}`, exitCode: ExitCode.usage })
+      }
     })
 ).pipe(Command.withDescription("print eve records, or with --parsed exactly what send-events would send"))

@@ -1,4 +1,5 @@
 /** `replay --log PATH [--speed N | --instant] [--base-url URL --token TOKEN] [--home-net CIDRS] [--sids FILE]` */
+import { isBaseUrl } from "../../domain/BaseUrl.js"
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { readFile } from "node:fs/promises"
@@ -35,6 +36,10 @@ export const replayCommand = Command.make(
       if (Option.isSome(o.speed) && o.instant) return yield* usage("--speed and --instant exclude each other")
       if (Option.isSome(o.speed) && !(o.speed.value > 0)) return yield* usage("--speed must be a positive number")
       if (Option.isSome(o.baseUrl) && Option.isNone(o.token)) return yield* usage("--base-url needs --token")
+      if (Option.isSome(o.baseUrl) && !isBaseUrl(o.baseUrl.value)) {
+        return yield* usage(`--base-url ${JSON.stringify(o.baseUrl.value)} is not an http(s) URL`)
+      }
+      if (Option.isSome(o.token) && o.token.value.trim() === "") return yield* usage("--token is empty")
       const maxAgeMs = yield* maxAgeFrom(o.maxAge)
       // Only the recorded sensor's networks count (see loadRecordedHomeNet).
       const home = yield* loadRecordedHomeNet({ homeNet: Option.getOrUndefined(o.homeNet), suricataYaml: Option.getOrUndefined(o.suricataYaml) })

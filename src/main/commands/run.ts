@@ -14,6 +14,7 @@ import { StateStore } from "../../adapters/StateStore.js"
 import * as SystemProbe from "../../adapters/SystemProbe.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import { parseDuration } from "../../domain/Duration.js"
+import { exposureWarning } from "../../domain/ListenAddress.js"
 import { parseCategories, type Selection } from "../../domain/RulesPlan.js"
 import {
   defaultRunConfig,
@@ -27,7 +28,8 @@ import {
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Tasks } from "../programs/RunAgent.js"
 import { loadPrivacy } from "../Privacy.js"
-import { maxAgeFrom } from "./Common.js"
+import { appendAudit, auditPath } from "../../adapters/AuditLog.js"
+import { maxAgeFrom, portTaken } from "./Common.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const TASKS: Record<string, TaskName> = {
@@ -85,6 +87,7 @@ export const runCommand = Command.make(
     categories: Options.text("categories").pipe(Options.optional, Options.withDescription("rules: categories to install, or all (remembered)")),
     reloadCommand: Options.text("reload-command").pipe(Options.optional, Options.withDescription("rules: run after an install (no shell)")),
     statusListen: Options.text("status-listen").pipe(Options.optional, Options.withDescription("also serve the status page on HOST:PORT")),
+    noAudit: Options.boolean("no-audit").pipe(Options.withDescription("events: keep no local record of the bodies sent")),
     now: Options.boolean("now").pipe(Options.withDescription("run every task once at start, then on schedule")),
     graceSeconds: Options.integer("stop-grace").pipe(Options.withDefault(10), Options.withDescription("seconds runs in progress get to finish on SIGTERM"))
   },
@@ -99,6 +102,7 @@ export const runCommand = Command.make(
         if (name === undefined) return yield* usage(`--tasks: ${JSON.stringify(t)} is not one of events, heartbeat, sensor-info, rules`)
         enabled.add(name)
       }
+      if (o.graceSeconds < 0) return yield* usage(`--stop-grace ${o.graceSeconds} must be 0 or more seconds`)
       const maxAgeMs = yield* maxAgeFrom(o.maxAge)
       const rulesAtMs = parseTimeOfDay(o.rulesAt)
       if (rulesAtMs === undefined) return yield* usage(`--rules-at ${JSON.stringify(o.rulesAt)} is not a time of day (HH:MM)`)
@@ -116,6 +120,11 @@ export const runCommand = Command.make(
         const at = web.parseListenAddress(o.statusListen.value)
         if ("error" in at) return yield* usage(`--status-listen: ${at.error}`)
         listen = at
+        // A port in use stops the run before it creates anything or says "started" (serveStatus binds it later).
+        const taken = yield* portTaken(at.host, at.port)
+        if (taken !== undefined) return yield* new CliFailure({ message: `cannot listen on ${o.statusListen.value}: ${taken}`, exitCode: ExitCode.failure })
+        const exposed = exposureWarning(at.host, at.port)
+        if (exposed !== undefined) yield* out.err(line("run", exposed))
       }
 
       const [{ runAgent }, { sendEvents }, { heartbeatProgram }, { querySensorInfo, recordSensorInfo }, { rulesUpdate }, RulesStore] =
@@ -144,6 +153,12 @@ export const runCommand = Command.make(
             Effect.provideService(HostNetworks, hosts)
           ),
           api: TelemetryApi.make({ baseUrl: api.baseUrl, token: token.token, insecure: api.insecure, timeoutMs: api.timeoutMs }),
+          ...(o.noAudit
+            ? {}
+            : {
+                audit: (lines: ReadonlyArray<string>) =>
+                  appendAudit(auditPath(paths.state), lines).pipe(Effect.catchAll((e) => out.err(line("run", `warning: ${e.message}`))))
+              }),
           tokenSource: { path: token.source, trimmed: token.trimmed }
         }).pipe(Effect.scoped)
         return undefined
@@ -240,3 +255,4 @@ export const runCommand = Command.make(
       ).pipe(Effect.provide(agentLayer(paths)))
     })
 ).pipe(Command.withDescription("the long-running agent: events every minute, heartbeat and sensor info hourly, rules daily"))
+

@@ -16,7 +16,8 @@ export const sendEventsCommand = Command.make(
     ),
     direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-60 s spread delay")),
     homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
-    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list"))
+    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list")),
+    noAudit: Options.boolean("no-audit").pipe(Options.withDescription("keep no local record of the bodies sent (dump --sent)"))
   },
   (o) =>
     Effect.gen(function* () {
@@ -30,7 +31,8 @@ export const sendEventsCommand = Command.make(
         maxAgeMs,
         direct: o.direct,
         sidsFile: Option.getOrElse(o.sids, () => paths.telemetrySids),
-        homeNet: Option.getOrUndefined(o.homeNet)
+        homeNet: Option.getOrUndefined(o.homeNet),
+        audit: !o.noAudit
       })
     })
 ).pipe(Command.withDescription("deliver new alerts from the eve logs to the service (one run, cron-friendly)"))

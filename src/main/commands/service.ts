@@ -26,6 +26,10 @@ export const serviceCommand = Command.make(
     Effect.gen(function* () {
       const listen = parseListenAddress(o.listen)
       if ("error" in listen) return yield* new CliFailure({ message: `--listen ${listen.error}`, exitCode: ExitCode.usage })
+      // @effect/cli drops an empty value (`--token ''`) instead of passing it: look at the words themselves.
+      const argv = process.argv
+      const emptyToken = argv.some((a, i) => a === "--token" && (argv[i + 1] ?? "").trim() === "")
+      if (emptyToken || o.token.some((t) => t.trim() === "")) return yield* new CliFailure({ message: "--token is empty", exitCode: ExitCode.usage })
       const { runService } = yield* Effect.promise(() => import("../../reference/RunService.js"))
       const envKey = process.env[ADMIN_KEY_ENV]
       yield* runService({

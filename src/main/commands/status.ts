@@ -3,7 +3,8 @@ import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { formatDuration, parseDuration } from "../../domain/Duration.js"
 import { DEFAULT_UNREACHABLE_AFTER_MS } from "../../domain/StatusCheck.js"
-import { CliFailure, ExitCode } from "../Failure.js"
+import { exposureWarning } from "../../domain/ListenAddress.js"
+import { CliFailure, ExitCode, line } from "../Failure.js"
 import { apiLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
@@ -45,6 +46,8 @@ export const statusCommand = Command.make(
       const { parseListenAddress, serveStatus } = yield* Effect.promise(() => import("../web/StatusServer.js"))
       const at = parseListenAddress(o.serve.value)
       if ("error" in at) return yield* usage(`--serve: ${at.error}`)
+      const exposed = exposureWarning(at.host, at.port)
+      if (exposed !== undefined) process.stderr.write(`${line("status", exposed)}\n`)
       yield* serveStatus({
         host: at.host,
         port: at.port,

@@ -14,7 +14,7 @@ import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { TaskResult } from "../../domain/AgentState.js"
 import { assembleHeartbeat, type HeartbeatBody, problems } from "../../domain/Heartbeat.js"
 import { redact } from "../../domain/Token.js"
-import { defaultPolicy, RetryBudget, type RetryPolicy, schedule } from "../../domain/Retry.js"
+import { defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule } from "../../domain/Retry.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import { type ApiOptions, describeApiError } from "./SensorInfo.js"
 
@@ -68,7 +68,11 @@ export const heartbeatProgram = (o: HeartbeatOptions) =>
     const policy = o.retry ?? defaultPolicy
     const url = `${o.baseUrl.replace(/\/+$/, "")}/api/v1/telemetry`
     const sent = yield* Effect.flatMap(TelemetryApi.TelemetryApi, (api) =>
-      api.postHeartbeat(body).pipe(Effect.retry(schedule({ policy, budget: new RetryBudget(policy.budgetMs) })))
+      api.postHeartbeat(body).pipe(
+        Effect.retry(
+          schedule({ policy, budget: new RetryBudget(policy.budgetMs), beforeWait: (_ms, _e, wait) => say(retryWaitLine(wait)) })
+        )
+      )
     ).pipe(Effect.either)
     const at = yield* Clock.currentTimeMillis
     if (sent._tag === "Right") {

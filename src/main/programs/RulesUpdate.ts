@@ -16,7 +16,7 @@ import { runReloadCommand, signalSuricata } from "../../adapters/SuricataReload.
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
 import type { ApiError } from "../../domain/ApiError.js"
-import { defaultPolicy, RetryBudget, type RetryPolicy, schedule as retrySchedule } from "../../domain/Retry.js"
+import { defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule as retrySchedule } from "../../domain/Retry.js"
 import { redact } from "../../domain/Token.js"
 import { formatSelection, type Manifest, sameSelection, sameVersion, type Selection } from "../../domain/RulesPlan.js"
 import { ExitCode } from "../Failure.js"
@@ -40,6 +40,8 @@ export interface RulesUpdateOptions {
   /** Reload command time limit [120 s]. */
   readonly reloadTimeoutMs?: number
   readonly retry?: RetryPolicy
+  /** Told once per retry wait (`retrying in 4 s (attempt 3), giving up in 1m 40s`). */
+  readonly onRetryWait?: (text: string) => Effect.Effect<void>
 }
 
 export interface RulesUpdateOutcome {
@@ -121,7 +123,14 @@ export const rulesUpdate = (
       const policy = o.retry ?? defaultPolicy
       const budget = new RetryBudget(policy.budgetMs)
       const retried = <A>(e: Effect.Effect<A, ApiError>) =>
-        Effect.retry(e, retrySchedule({ policy, budget }))
+        Effect.retry(
+          e,
+          retrySchedule({
+            policy,
+            budget,
+            beforeWait: (_ms, _e, wait) => o.onRetryWait?.(retryWaitLine(wait)) ?? Effect.void
+          })
+        )
       const scrub = (t: string) => redact(t, secret)
       const apiFailure = (what: string) => (e: ApiError) => {
         const { reason, kind } = describeApiError(e)
@@ -200,7 +209,7 @@ export const rulesUpdate = (
 export const rulesUpdateProgram = (o: RulesUpdateOptions) =>
   Effect.gen(function* () {
     const out = yield* Output
-    const outcome = yield* rulesUpdate(o)
+    const outcome = yield* rulesUpdate({ ...o, onRetryWait: (t) => out.err(`emergingthreats: rules update: ${t}`) })
     for (const w of outcome.warnings) yield* out.err(`emergingthreats: rules update: warning: ${w}`)
     return outcome
   })

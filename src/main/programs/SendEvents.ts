@@ -19,9 +19,10 @@ import type { ApiError } from "../../domain/ApiError.js"
 import type { AgentState, Counters, HourBucket, TaskResult } from "../../domain/AgentState.js"
 import { addBuckets, addCounters, type BucketKey, bumpHour, mergeHourly, subCounters, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
 import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, type PlannedFile } from "../../domain/Checkpoint.js"
-import { formatDuration } from "../../domain/Duration.js"
-import { classify, defaultPolicy, RetryBudget, type RetryPolicy, schedule } from "../../domain/Retry.js"
+import { formatDuration, formatSpan } from "../../domain/Duration.js"
+import { classify, defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule } from "../../domain/Retry.js"
 import { makeOutbound } from "../../domain/Outbound.js"
+import { auditLine } from "../../domain/AuditRecord.js"
 import { type CliFailure, line } from "../Failure.js"
 import type { Privacy } from "../Privacy.js"
 
@@ -53,6 +54,8 @@ export interface SendEventsOptions {
   readonly privacy: Effect.Effect<Privacy, string | CliFailure>
   /** The API client; acquired (and the HTTP stack loaded) only when the first event is about to go. */
   readonly api: Effect.Effect<TelemetryApiService, never, Scope.Scope>
+  /** Keeps the acknowledged bodies (audit lines), called with each checkpoint write; absent: `--no-audit`. */
+  readonly audit?: (lines: ReadonlyArray<string>) => Effect.Effect<void>
   /** Names the token's file in the refusal message. */
   readonly tokenSource: { readonly path: string; readonly trimmed: boolean }
 }
@@ -144,6 +147,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     let hourly = new Map<number, HourBucket>()
     let answered = 0
     let dirty = false
+    let audited: Array<string> = []
     const bump = (now: number, k: BucketKey) => bumpHour(hourly, now, k)
 
     const offsets = () => [...checkpointsFor(plans, (p, i) => trackers[i]?.offset ?? p.start), ...unmatched]
@@ -188,6 +192,12 @@ export const sendEvents = (opts: SendEventsOptions) =>
             )
           )
           persisted = snapshot
+          // What was acknowledged goes on record with the checkpoint that covers it: one write, no extra cost.
+          if (audited.length > 0 && opts.audit !== undefined) {
+            const lines = audited
+            audited = []
+            yield* opts.audit(lines)
+          }
         })
       )
 
@@ -258,7 +268,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     const retry = schedule({
       ...(opts.policy === undefined ? {} : { policy: opts.policy }),
       budget,
-      beforeWait: () => persistQuietly
+      beforeWait: (_ms, _e, wait) => Effect.zipRight(persistQuietly, out.err(line(CMD, retryWaitLine(wait))))
     })
 
     // The spread delay and the client are set up once, by the first event that needs them.
@@ -295,16 +305,18 @@ export const sendEvents = (opts: SendEventsOptions) =>
             const kind = classify(e)
             if (kind === "reject") return Effect.succeed(e)
             if (kind === "refused") return Effect.fail(refused(e))
-            return Effect.fail(
+            // The real time spent in trouble, not the budget: the wait that would overdraw it is not taken.
+            return Effect.flatMap(Clock.currentTimeMillis, (stoppedAt) => Effect.fail(
               new DeliveryFailed({
-                message: `delivery stopped after ${formatDuration((opts.policy ?? defaultPolicy).budgetMs)} of retries: ${e.message}; the next run resumes from the checkpoint`
+                message: `delivery stopped after ${formatSpan(budget.used(stoppedAt))} of retries: ${e.message}; the next run resumes from the checkpoint`
               })
-            )
+            ))
           })
         )
         const now = yield* Clock.currentTimeMillis
         budget.succeeded(now)
         if (answer === "sent") {
+          if (opts.audit !== undefined) audited.push(auditLine(now, ev.json))
           counters.sent++
           bump(now, "sent")
         } else {

@@ -179,6 +179,9 @@ describe("send-events delivery", () => {
       const e = failureOf(r.exit)
       expect(e?._tag).toBe("DeliveryFailed")
       expect(e?.message).toContain("503")
+      // The real time in trouble (at most the 300 ms budget), and each wait said on stderr.
+      expect(e?.message).toMatch(/stopped after 0(\.\d)? s of retries/)
+      expect(r.stderr).toMatch(/send-events: retrying in [0-9.]+ s \(attempt 2\), giving up in 0\.\d s/)
       const s = yield* Effect.promise(() => readState(dirs))
       const text = yield* Effect.promise(() => readFile(eve, "utf8"))
       // The checkpoint lies on a line boundary, and every alert before it was accepted.

@@ -180,8 +180,9 @@ export const replay = (opts: ReplayOptions) =>
       }
       const target = opts.baseUrl ?? "the embedded service"
       const paceText = opts.pace._tag === "instant" ? "instant" : `speed ×${opts.pace.factor}`
-      yield* out.out(`replay of ${opts.log} into ${target} on simulated time (${paceText})\n`)
+      const heading = out.out(`replay of ${opts.log} into ${target} on simulated time (${paceText})\n`)
       if (start === undefined) {
+        yield* heading
         yield* out.out("the log holds no record with a timestamp: nothing to replay\n")
         return totals
       }
@@ -197,6 +198,8 @@ export const replay = (opts: ReplayOptions) =>
         baseUrl = svc.url
         serviceCounts = svc.counts
       }
+      // Said once the embedded service is up: a sensor without SQLite gets its one error line and nothing else.
+      yield* heading
       if (token === undefined || baseUrl === undefined) {
         return yield* new CliFailure({ message: "--base-url needs --token", exitCode: ExitCode.usage })
       }

@@ -3,6 +3,7 @@
  * involved and never the token, and a documented exit code (SPEC section 11).
  */
 import { Data } from "effect"
+import * as Effect from "effect/Effect"
 
 export const ExitCode = {
   /** Done; also: nothing to do, or another run holds the lock. */
@@ -54,3 +55,24 @@ export const describeFailure = (e: unknown): { message: string; exitCode: ExitCo
   const oneLine = message.split("\n")[0]!.trim() || (tag ?? "unknown error")
   return { message: oneLine, exitCode: (tag !== undefined ? CODES[tag] : undefined) ?? ExitCode.failure }
 }
+
+/**
+ * Ends a command's run: any failure becomes its one line on stderr and its exit code, a defect an
+ * "internal error" line with exit 1. The CLI (./bin.ts) and the send-events entry (./SendEventsEntry.ts) both end here.
+ */
+export const reported = (where: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A | void, never, R> =>
+  self.pipe(
+    Effect.catchAll((e) =>
+      Effect.sync(() => {
+        const { message, exitCode } = describeFailure(e)
+        process.stderr.write(`${line(where, message)}\n`)
+        process.exitCode = exitCode
+      })
+    ),
+    Effect.catchAllDefect((d) =>
+      Effect.sync(() => {
+        process.stderr.write(`${line(where, `internal error: ${String(d).split("\n")[0]}`)}\n`)
+        process.exitCode = ExitCode.failure
+      })
+    )
+  )

@@ -6,26 +6,9 @@
  * Named imports of `effect` let the bundle leave out what send-events never uses.
  */
 import { Effect } from "effect"
-import { describeFailure, ExitCode, TAG } from "./Failure.js"
+import { reported } from "./Failure.js"
 import { AgentLive } from "./layers.js"
 import { runSendEvents, type SendEventsOptions } from "./SendEventsRun.js"
 
 export const sendEventsEntry = (options: SendEventsOptions): Promise<void> =>
-  Effect.runPromise(
-    runSendEvents(options).pipe(
-      Effect.provide(AgentLive),
-      Effect.catchAll((e) =>
-        Effect.sync(() => {
-          const { message, exitCode } = describeFailure(e)
-          process.stderr.write(`${TAG}: send-events: ${message}\n`)
-          process.exitCode = exitCode
-        })
-      ),
-      Effect.catchAllDefect((d) =>
-        Effect.sync(() => {
-          process.stderr.write(`${TAG}: send-events: internal error: ${String(d).split("\n")[0]}\n`)
-          process.exitCode = ExitCode.failure
-        })
-      )
-    )
-  )
+  Effect.runPromise(runSendEvents(options).pipe(Effect.provide(AgentLive), reported("send-events")))

@@ -28,7 +28,7 @@ if (direct !== undefined) {
   await sendEventsEntry(direct)
 } else if (!fast) {
   // Deep imports: a dynamic import of the `effect` barrel would keep all of Effect in the bundle.
-  const [{ ValidationError }, Effect, Layer, { cli, root }, { describeFailure, ExitCode, TAG }, { AgentLive, CliLive }, args, con] =
+  const [{ ValidationError }, Effect, Layer, { cli, root }, { ExitCode, reported, TAG }, { AgentLive, CliLive }, args, con] =
     await Promise.all([
       import("@effect/cli"),
       import("effect/Effect"),
@@ -48,28 +48,17 @@ if (direct !== undefined) {
 
   const program = con.cliConsole(words, colour).pipe(
     Effect.flatMap((console) => Effect.withConsole(Effect.suspend(() => cli(process.argv)), console)),
-    Effect.catchAll((e) =>
+    Effect.catchIf(ValidationError.isValidationError, (e) =>
       Effect.sync(() => {
-        if (ValidationError.isValidationError(e)) {
-          if (ValidationError.isHelpRequested(e)) {
-            process.exitCode = ExitCode.ok
-            return
-          }
-          process.stderr.write(`${TAG}: ${where}: ${args.describeArgumentError(e, root as never, argv)}\n`)
-          process.exitCode = ExitCode.usage
+        if (ValidationError.isHelpRequested(e)) {
+          process.exitCode = ExitCode.ok
           return
         }
-        const { message, exitCode } = describeFailure(e)
-        process.stderr.write(`${TAG}: ${where}: ${message}\n`)
-        process.exitCode = exitCode
+        process.stderr.write(`${TAG}: ${where}: ${args.describeArgumentError(e, root as never, argv)}\n`)
+        process.exitCode = ExitCode.usage
       })
     ),
-    Effect.catchAllDefect((d) =>
-      Effect.sync(() => {
-        process.stderr.write(`${TAG}: ${where}: internal error: ${String(d).split("\n")[0]}\n`)
-        process.exitCode = ExitCode.failure
-      })
-    ),
+    reported(where),
     Effect.provide(Layer.merge(AgentLive, CliLive))
   )
 

@@ -63,7 +63,7 @@ describe("token set", () => {
     const r = await cli(["token", "set", "--root", root, "--config", paths.ruleUpdaterConfig, TOKEN])
     expect(r.code).toBe(2)
     expect(r.stderr.trim().split("\n")).toHaveLength(1)
-    expect(r.stderr).toMatch(/^emergingthreats: token: .*Suricata GUI/)
+    expect(r.stderr).toMatch(/^emergingthreats: token set: .*Suricata GUI/)
     expect(r.stderr).not.toContain(TOKEN)
     expect(await readFile(paths.ruleUpdaterConfig, "utf8")).toBe(generated)
   }, 60_000)

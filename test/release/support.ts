@@ -2,12 +2,11 @@
  * The release tarball unpacked into a fresh temporary directory (no node_modules anywhere above it), and
  * its commands run with nothing but `node`: cwd in that directory, a PATH holding node and the base tools.
  */
-import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { x } from "tar"
-import type { Ran } from "../support/BuiltCli.js"
+import { collect } from "../support/BuiltCli.js"
 import { RELEASE_NAME, TARBALL } from "../support/BuiltDist.js"
 
 export const unpackRelease = async (): Promise<{ dir: string; top: string }> => {
@@ -27,16 +26,4 @@ export const bareEnv = (): Record<string, string> => ({
 })
 
 export const run = (command: string, args: ReadonlyArray<string>, cwd: string, timeoutMs = 30_000) =>
-  new Promise<Ran>((done, fail) => {
-    const child = spawn(command, args, { cwd, env: bareEnv() })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c: Buffer) => void (stdout += c))
-    child.stderr.on("data", (c: Buffer) => void (stderr += c))
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
-    child.on("error", fail)
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      done({ code, stdout, stderr })
-    })
-  })
+  collect(command, args, { cwd, env: bareEnv() }, timeoutMs)

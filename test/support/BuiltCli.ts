@@ -3,7 +3,7 @@
  * would. Builds it first when dist/ is missing or older than any source file, so a test never checks a
  * stale bundle.
  */
-import { execFile, spawn } from "node:child_process"
+import { execFile, spawn, type SpawnOptions } from "node:child_process"
 import { existsSync, readdirSync, statSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -30,14 +30,9 @@ export interface Ran {
 }
 
 /** Runs a command to its end (SIGKILL after `timeoutMs`), collecting its output. */
-export const runProcess = (
-  command: string,
-  args: ReadonlyArray<string>,
-  env: Record<string, string> = {},
-  timeoutMs = 30_000
-) =>
+export const collect = (command: string, args: ReadonlyArray<string>, options: SpawnOptions, timeoutMs = 30_000) =>
   new Promise<Ran>((done, fail) => {
-    const child = spawn(command, args, { cwd: REPO, env: { ...process.env, FORCE_COLOR: "0", ...env } })
+    const child = spawn(command, args, { ...options, stdio: "pipe" })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (c: Buffer) => void (stdout += c))
@@ -49,6 +44,14 @@ export const runProcess = (
       done({ code, stdout, stderr })
     })
   })
+
+/** A command in the repository, with this process's environment plus `env`. */
+export const runProcess = (
+  command: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  timeoutMs = 30_000
+) => collect(command, args, { cwd: REPO, env: { ...process.env, FORCE_COLOR: "0", ...env } }, timeoutMs)
 
 export const runBuilt = (args: ReadonlyArray<string>, timeoutMs = 30_000) =>
   runProcess(process.execPath, [BIN, ...args], {}, timeoutMs)

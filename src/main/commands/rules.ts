@@ -68,7 +68,7 @@ export const rulesUpdateCommand = Command.make(
         opnsense: o.opnsense
       }).pipe(Effect.provide(TelemetryApi.layerFromCredentials(api)), Effect.provide(yield* storeLayer(paths)))
       if (outcome.exitCode !== ExitCode.ok) {
-        return yield* new CliFailure({ message: `update: ${outcome.message}`, exitCode: outcome.exitCode })
+        return yield* new CliFailure({ message: outcome.message, exitCode: outcome.exitCode })
       }
       yield* out.err(line("rules update", outcome.message))
     })
@@ -84,7 +84,7 @@ export const rulesListCommand = Command.make(
       const { rulesList } = yield* Effect.promise(() => import("../programs/RulesUpdate.js"))
       const list = yield* rulesList.pipe(
         Effect.provide(yield* storeLayer(paths)),
-        Effect.mapError((e) => new CliFailure({ message: `list: ${e.message}`, exitCode: ExitCode.failure }))
+        Effect.mapError((e) => new CliFailure({ message: e.message, exitCode: ExitCode.failure }))
       )
       if (o.json) {
         yield* out.out(

@@ -64,7 +64,7 @@ describe("rules commands", () => {
     mode = "html"
     const bad = await cli(["rules", "update", "--root", root, "--base-url", url])
     expect(bad.code).toBe(1)
-    expect(bad.stderr).toMatch(/^emergingthreats: rules: .*not a gzip archive.*the installed rules are unchanged$/m)
+    expect(bad.stderr).toMatch(/^emergingthreats: rules update: .*not a gzip archive.*the installed rules are unchanged$/m)
     expect(bad.stderr.trim().split("\n")).toHaveLength(1)
     expect(bad.stderr + bad.stdout).not.toContain(TOKEN)
     expect(await visible(layout)).toEqual(before)

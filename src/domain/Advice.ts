@@ -27,7 +27,7 @@ export interface AdviceFacts {
   readonly lastHeartbeat?: number | undefined
   readonly disableDate?: number | undefined
   readonly now: number
-  /** rule-updater.config, where the token lives. */
+  /** rule-updater.config, where OPNsense writes the token of its GUI field. */
   readonly configPath: string
   readonly windows?: LicenseWindows | undefined
 }
@@ -165,7 +165,7 @@ export const advice = (f: AdviceFacts): ReadonlyArray<AdviceSegment> | null => {
       return segments(
         "No telemetry token: set it with ",
         code("etpro-telemetry token set TOKEN"),
-        ` (stored as et_telemetry.token in section [__properties__] of ${f.configPath}).`
+        ` (the agent's own token file); on OPNsense, fill in the ET telemetry token field of the IDS settings instead, which OPNsense writes to ${f.configPath}.`
       )
     case "unknown":
       return f.rawStatus !== undefined

@@ -39,7 +39,7 @@ export const ADVICE: Record<WidgetStatus, string | null> = {
   DORMANT: "DORMANT: no event within 24 h (last 2026-11-26 04:30 UTC); ET Pro is still served. To become ACTIVE, send events (etpro-telemetry send-events); it turns DISABLED on 2026-12-01 04:30 UTC unless an event is received.",
   DISABLED: "DISABLED on 2026-11-26 10:30 UTC: no event reached the service for 5 days (last event 2026-11-21 10:30 UTC), so ET Open is served instead of ET Pro. To get ET Pro back, send events (etpro-telemetry send-events) and a heartbeat (etpro-telemetry send-heartbeat --direct); check that alerts of the telemetry rules are selected with etpro-telemetry dump --parsed.",
   failed: "The license status could not be fetched: HTTP 401 from https://telemetry.example.test/api/v1/sensorinfo. Check the token for leading/trailing spaces (etpro-telemetry token set TOKEN stores it trimmed). To find earlier failures, search the system log for emergingthreats.",
-  unconfigured: "No telemetry token: set it with etpro-telemetry token set TOKEN (stored as et_telemetry.token in section [__properties__] of /usr/local/etc/suricata/rule-updater.config).",
+  unconfigured: "No telemetry token: set it with etpro-telemetry token set TOKEN (the agent's own token file); on OPNsense, fill in the ET telemetry token field of the IDS settings instead, which OPNsense writes to /usr/local/etc/suricata/rule-updater.config.",
   unknown: "The service reported the unknown status \"PAUSED\": shown as unknown, not trusted. Check that the base URL points at the telemetry service, and search the system log for emergingthreats."
 }
 

@@ -48,7 +48,7 @@ const expectCliHas = async (sub: ReadonlyArray<string>, flags: ReadonlyArray<str
   expect(r.code).toBe(0)
   // eslint-disable-next-line no-control-regex
   const usage = r.stdout.replace(/\x1b\[[0-9;]*m/g, "").split("\n").find((l) => l.startsWith("$ "))
-  expect(usage, `${sub.join(" ")}: ${r.stdout}`).toMatch(new RegExp(`^\\$ ${sub.at(-1)}( |$)`))
+  expect(usage, `${sub.join(" ")}: ${r.stdout}`).toMatch(new RegExp(`^\\$ etpro-telemetry ${sub.join(" ")}( |$)`))
   for (const f of flags) expect(usage, `${sub.join(" ")} ${f}`).toContain(`[${f}`)
 }
 

@@ -19,7 +19,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
 const SRC = join(ROOT, "src")
 
 /** Libraries the domain may use: pure code only. */
-const DOMAIN_LIBRARIES = new Set(["effect", "ini", "ipaddr.js", "yaml"])
+const DOMAIN_LIBRARIES = new Set(["effect", "ini", "yaml"])
 
 /** The commands that start the reference side; only they may load it, and only lazily. */
 const REFERENCE_ENTRIES = new Set(["main/commands/service.ts", "main/commands/demo.ts", "main/commands/replay.ts"])

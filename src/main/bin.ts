@@ -42,11 +42,12 @@ if (direct !== undefined) {
 
   const argv = process.argv.slice(2)
   // Every line names the full command (`rules update`), or the program when no command was recognised.
-  const words = args.commandPath(root as never, argv).words
+  const path = args.commandPath(root as never, argv)
+  const words = path.words
   const where = words === "" ? "etpro-telemetry" : words
   const colour = con.colourAllowed(process.stdout.isTTY === true, process.env)
 
-  const program = con.cliConsole(words, colour).pipe(
+  const program = con.cliConsole(words, colour, con.flagDefaults(path.command)).pipe(
     Effect.flatMap((console) => Effect.withConsole(Effect.suspend(() => cli(process.argv)), console)),
     Effect.catchIf(ValidationError.isValidationError, (e) =>
       Effect.sync(() => {

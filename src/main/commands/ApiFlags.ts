@@ -8,14 +8,13 @@ import { isBaseUrl } from "../../domain/BaseUrl.js"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 import type { Paths } from "../../domain/Paths.js"
-import { common, type CommonValues, pathsFrom } from "./Common.js"
+import { common, type CommonValues, config, pathsFrom, root, state } from "./Common.js"
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT } from "../FlagDefaults.js"
 
 export { DEFAULT_BASE_URL } from "../FlagDefaults.js"
 
-/** The flags of every command that talks to the service. */
-export const apiFlags = {
-  ...common,
+/** How to reach the service. */
+export const serviceFlags = {
   baseUrl: Options.text("base-url").pipe(
     Options.withDefault(DEFAULT_BASE_URL),
     Options.withDescription("telemetry service base URL")
@@ -23,6 +22,12 @@ export const apiFlags = {
   insecure: Options.boolean("insecure").pipe(Options.withDescription("skip TLS certificate verification")),
   timeout: Options.text("timeout").pipe(Options.withDefault(DEFAULT_TIMEOUT), Options.withDescription("per request (90s, 5s, ...)"))
 }
+
+/** The service flags and every path flag: the commands that also read the eve log or the sensor's configuration. */
+export const apiFlags = { ...common, ...serviceFlags }
+
+/** The service flags and the token's and state's paths: the commands that only ask the service (status, sensor-info, rules update). */
+export const accountFlags = { root, config, state, ...serviceFlags }
 
 export interface ApiFlagValues extends CommonValues {
   readonly baseUrl: string

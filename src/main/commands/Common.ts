@@ -4,34 +4,47 @@ import { Effect, Option } from "effect"
 import { createServer } from "node:net"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode } from "../Failure.js"
-import { type Paths, resolvePaths } from "../../domain/Paths.js"
+import { DEFAULTS, type Paths, resolvePaths } from "../../domain/Paths.js"
 
-const optionalText = (name: string, description: string) =>
-  Options.text(name).pipe(Options.withDescription(description), Options.optional)
+/** A path flag whose default is a sensor path under `--root`; its help names that default. */
+const pathFlag = (name: string, description: string, dflt: string) =>
+  Options.text(name).pipe(Options.withDescription(description), Options.withDescription(`Default: ${dflt} (under --root)`), Options.optional)
 
-export const common = {
-  root: optionalText("root", "prefix for every default path (tests, demos, replays)"),
-  config: optionalText("config", "rule-updater.config holding the token"),
-  suricataYaml: optionalText("suricata-yaml", "suricata.yaml (HOME_NET, IPS mode)"),
-  log: optionalText("log", "eve log directory (eve.json + rotated) or one file"),
-  state: optionalText("state", "agent state file (checkpoint, last results)")
-}
+// Each command declares only the flags it reads (its help lists exactly those).
+export const root = Options.text("root").pipe(
+  Options.withDescription("prefix for every default path (tests, demos, replays)"),
+  Options.withDescription("Default: /"),
+  Options.optional
+)
+export const config = pathFlag("config", "rule-updater.config holding the token", DEFAULTS.ruleUpdaterConfig)
+export const suricataYaml = pathFlag("suricata-yaml", "suricata.yaml (HOME_NET, IPS mode)", DEFAULTS.suricataYaml)
+export const log = pathFlag("log", "eve log directory (eve.json + rotated) or one file", DEFAULTS.logDir)
+export const state = pathFlag("state", "agent state file (checkpoint, last results; the audit file sits beside it)", DEFAULTS.state)
 
+/** Help of `--sids` (the list `rules update` installs). */
+export const SIDS_DEFAULT = `Default: ${DEFAULTS.rulesDir}/telemetry_sids.txt (under --root)`
+
+/** Every path flag: the commands that read the eve log and the sensor's configuration. */
+export const common = { root, config, suricataYaml, log, state }
+
+/** What pathsFrom reads; a command without a flag leaves it out (its default path holds). */
 export interface CommonValues {
   readonly root: Option.Option<string>
-  readonly config: Option.Option<string>
-  readonly suricataYaml: Option.Option<string>
-  readonly log: Option.Option<string>
-  readonly state: Option.Option<string>
+  readonly config?: Option.Option<string>
+  readonly suricataYaml?: Option.Option<string>
+  readonly log?: Option.Option<string>
+  readonly state?: Option.Option<string>
 }
+
+const given = (o: Option.Option<string> | undefined) => (o === undefined ? undefined : Option.getOrUndefined(o))
 
 export const pathsFrom = (c: CommonValues, extra: { sids?: Option.Option<string> } = {}): Paths =>
   resolvePaths({
     root: Option.getOrUndefined(c.root),
-    config: Option.getOrUndefined(c.config),
-    suricataYaml: Option.getOrUndefined(c.suricataYaml),
-    log: Option.getOrUndefined(c.log),
-    state: Option.getOrUndefined(c.state),
+    config: given(c.config),
+    suricataYaml: given(c.suricataYaml),
+    log: given(c.log),
+    state: given(c.state),
     sids: extra.sids === undefined ? undefined : Option.getOrUndefined(extra.sids)
   })
 

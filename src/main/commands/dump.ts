@@ -8,18 +8,21 @@ import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import { loadPrivacy } from "../Privacy.js"
 import { dump, summary } from "../programs/Dump.js"
-import { common, pathsFrom } from "./Common.js"
+import { log, pathsFrom, root, SIDS_DEFAULT, state, suricataYaml } from "./Common.js"
 
 export const dumpCommand = Command.make(
   "dump",
   {
-    ...common,
+    root,
+    suricataYaml,
+    log,
+    state,
     since: Options.text("since").pipe(Options.withDefault("1h"), Options.withDescription("DURATION (90s, 30m, 1h, 2d) or all")),
     parsed: Options.boolean("parsed").pipe(Options.withDescription("print exactly the bodies send-events would POST")),
     explain: Options.boolean("explain").pipe(Options.withDescription("show what was dropped and masked")),
     limit: Options.integer("limit").pipe(Options.optional, Options.withDescription("stop after N records")),
     homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
-    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list")),
+    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
     sent: Options.boolean("sent").pipe(Options.withDescription("print the bodies the service acknowledged (the audit file), within --since"))
   },
   (o) =>

@@ -12,8 +12,8 @@ import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import { parseCategories } from "../../domain/RulesPlan.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Paths } from "../../domain/Paths.js"
-import { common, pathsFrom } from "./Common.js"
-import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { pathsFrom, root, state } from "./Common.js"
+import { accountFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const storeLayer = (paths: Paths) =>
   Effect.promise(() => import("../../adapters/RulesStore.js")).pipe(
@@ -26,13 +26,13 @@ const storeLayer = (paths: Paths) =>
     )
   )
 
-const { root, config, state } = common
-const storeOptions = { root, config, state }
+/** `rules list` reads the installed rules and the state file only. */
+const storeOptions = { root, state }
 
 export const rulesUpdateCommand = Command.make(
   "update",
   {
-    ...apiFlags,
+    ...accountFlags,
     force: Options.boolean("force").pipe(Options.withDescription("download and install even when the version is unchanged")),
     categories: Options.text("categories").pipe(
       Options.optional,
@@ -80,7 +80,7 @@ export const rulesListCommand = Command.make(
   (o) =>
     Effect.gen(function* () {
       const out = yield* Output
-      const paths = pathsFrom({ ...o, suricataYaml: Option.none(), log: Option.none() })
+      const paths = pathsFrom(o)
       const { rulesList } = yield* Effect.promise(() => import("../programs/RulesUpdate.js"))
       const list = yield* rulesList.pipe(
         Effect.provide(yield* storeLayer(paths)),

@@ -29,7 +29,7 @@ import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Tasks } from "../programs/RunAgent.js"
 import { loadPrivacy } from "../Privacy.js"
 import { appendAudit, auditPath } from "../../adapters/AuditLog.js"
-import { maxAgeFrom, portTaken } from "./Common.js"
+import { maxAgeFrom, portTaken, SIDS_DEFAULT } from "./Common.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const TASKS: Record<string, TaskName> = {
@@ -81,7 +81,7 @@ export const runCommand = Command.make(
     ),
     maxAge: Options.text("max-age").pipe(Options.withDefault("1d"), Options.withDescription("events: never send alerts older than this, or off")),
     homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("events: replaces HOME_NET")),
-    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("events: telemetry SID list")),
+    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("events: telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
     rulesAt: Options.text("rules-at").pipe(Options.withDefault("03:00"), Options.withDescription("rules: local time of the daily update (HH:MM)")),
     rulesJitter: Options.text("rules-jitter").pipe(Options.withDefault("1h"), Options.withDescription("rules: random delay after --rules-at, at most")),
     categories: Options.text("categories").pipe(Options.optional, Options.withDescription("rules: categories to install, or all (remembered)")),

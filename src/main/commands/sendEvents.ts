@@ -1,7 +1,7 @@
 /** `send-events [--base-url URL] [--max-age DURATION|off] [--direct] [--insecure]`: one delivery run (SPEC 5). */
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import { maxAgeFrom } from "./Common.js"
+import { maxAgeFrom, SIDS_DEFAULT } from "./Common.js"
 import { DEFAULT_MAX_AGE } from "../FlagDefaults.js"
 import { runSendEvents } from "../SendEventsRun.js"
 import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
@@ -16,7 +16,7 @@ export const sendEventsCommand = Command.make(
     ),
     direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-60 s spread delay")),
     homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
-    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list")),
+    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
     noAudit: Options.boolean("no-audit").pipe(Options.withDescription("keep no local record of the bodies sent (dump --sent)"))
   },
   (o) =>

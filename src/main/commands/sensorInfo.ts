@@ -2,9 +2,9 @@
 import { Command } from "@effect/cli"
 import { Effect } from "effect"
 import { ExitCode } from "../Failure.js"
-import { apiLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { accountFlags, apiLayer, apiOptionsFrom } from "./ApiFlags.js"
 
-export const sensorInfoCommand = Command.make("sensor-info", apiFlags, (o) =>
+export const sensorInfoCommand = Command.make("sensor-info", accountFlags, (o) =>
   Effect.gen(function* () {
     const { paths, api } = yield* apiOptionsFrom(o)
     const { sensorInfoProgram } = yield* Effect.promise(() => import("../programs/SensorInfo.js"))

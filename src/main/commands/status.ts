@@ -5,14 +5,14 @@ import { formatDuration, parseDuration } from "../../domain/Duration.js"
 import { DEFAULT_UNREACHABLE_AFTER_MS } from "../../domain/StatusCheck.js"
 import { exposureWarning } from "../../domain/ListenAddress.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
-import { apiLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { accountFlags, apiLayer, apiOptionsFrom } from "./ApiFlags.js"
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
 
 export const statusCommand = Command.make(
   "status",
   {
-    ...apiFlags,
+    ...accountFlags,
     json: Options.boolean("json").pipe(Options.withDescription("print the view model as JSON (what /api/status serves)")),
     serve: Options.text("serve").pipe(
       Options.optional,

@@ -3,7 +3,7 @@
  * `--config FILE` it sets `et_telemetry.token` in that INI file instead, unless the file says it is generated
  * (OPNsense's is: there the token belongs in the Suricata GUI's field).
  */
-import { Args, Command } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { access } from "node:fs/promises"
 import * as Credentials from "../../adapters/Credentials.js"
@@ -46,7 +46,10 @@ const setCommand = Command.make(
   "set",
   {
     root: common.root,
-    config: common.config,
+    config: Options.text("config").pipe(
+      Options.withDescription("set et_telemetry.token in this INI file instead (refused when the file says it is generated)"),
+      Options.optional
+    ),
     token: Args.text({ name: "TOKEN" }).pipe(Args.withDescription("the token, or - to read it from stdin (keeps it out of ps and shell history)"))
   },
   (o) =>

@@ -10,6 +10,8 @@ export interface CrontabOptions {
   readonly bin: string
   /** Flags passed to every command (--root, --config, --base-url, ...), already split into words. */
   readonly args: ReadonlyArray<string>
+  /** Flags for the commands that read the eve log only (send-events, send-heartbeat): `--log DIR`. */
+  readonly logArgs?: ReadonlyArray<string>
   /** Extra flags for `rules update` only (e.g. --reload-command CMD). */
   readonly rulesArgs: ReadonlyArray<string>
   /** A user column for a system crontab (/etc/crontab, /etc/cron.d); none for `crontab -e`. */
@@ -52,8 +54,8 @@ export const crontab = (o: CrontabOptions): string => {
   return [
     "# etpro-telemetry: one-shot runs from cron. Use these lines or the long-running `etpro-telemetry run`",
     "# (rc.d / systemd), not both: heartbeats would be sent twice.",
-    `${when("*", "*")}\t${log(cmd(["send-events"]))}`,
-    `${when("0", "*")}\t${log(cmd(["send-heartbeat"]))}`,
+    `${when("*", "*")}\t${log(cmd(["send-events"], o.logArgs))}`,
+    `${when("0", "*")}\t${log(cmd(["send-heartbeat"], o.logArgs))}`,
     `${when(String(o.sensorInfoMinute), "*")}\t${log(cmd(["sensor-info"]), "drop")}`,
     `${when(String(minutes % 60), String(Math.floor(minutes / 60)))}\t${log(cmd(["rules", "update"], o.rulesArgs))}`,
     ""

@@ -35,6 +35,12 @@ describe("crontab", () => {
     expect(e[2]![5]).toContain("2>&1 >/dev/null |")
   })
 
+  it("passes --log only to the commands that read the eve log (sensor-info and rules update refuse it)", () => {
+    const e = entries(crontab({ ...base, args: ["--root", "/r"], logArgs: ["--log", "/l"] }))
+    expect(e.map((f) => f[5]!.includes("--log /l"))).toEqual([true, true, false, false])
+    expect(e.every((f) => f[5]!.includes("--root /r"))).toBe(true)
+  })
+
   it("adds a user column for a system crontab", () => {
     expect(entries(crontab({ ...base, user: "root" })).every((f) => f[5] === "root" && f.length === 7)).toBe(true)
   })

@@ -24,7 +24,7 @@ export const cronCommand = Command.make(
     reloadCommand: text("reload-command", "passed to rules update"),
     root: text("root", "passed to every command"),
     config: text("config", "passed to every command"),
-    log: text("log", "passed to every command"),
+    log: text("log", "passed to send-events and send-heartbeat"),
     state: text("state", "passed to every command"),
     baseUrl: text("base-url", "passed to every command"),
     insecure: Options.boolean("insecure").pipe(Options.withDescription("passed to every command"))
@@ -42,7 +42,6 @@ export const cronCommand = Command.make(
       const args = [
         ...pass("--root", o.root),
         ...pass("--config", o.config),
-        ...pass("--log", o.log),
         ...pass("--state", o.state),
         ...pass("--base-url", o.baseUrl),
         ...(o.insecure ? ["--insecure"] : [])
@@ -52,6 +51,8 @@ export const cronCommand = Command.make(
         crontab({
           bin: o.bin,
           args,
+          // sensor-info and rules update read no eve log and take no --log.
+          logArgs: pass("--log", o.log),
           rulesArgs: pass("--reload-command", o.reloadCommand),
           user: Option.getOrUndefined(o.user),
           rulesAtMs,

@@ -7,7 +7,7 @@
 import { Effect } from "effect"
 import { HostNetworks } from "../adapters/HostNetworks.js"
 import { Output } from "../adapters/Output.js"
-import { appendAudit, auditPath } from "../adapters/AuditLog.js"
+import * as AuditLog from "../adapters/AuditLog.js"
 import * as Credentials from "../adapters/Credentials.js"
 import * as StateStore from "../adapters/StateStore.js"
 import * as TelemetryApi from "../adapters/TelemetryApi.js"
@@ -45,12 +45,7 @@ export const runSendEvents = (o: SendEventsOptions) =>
         Effect.provideService(HostNetworks, hosts)
       ),
       api: TelemetryApi.make({ baseUrl: o.baseUrl, token: token.token, insecure: o.insecure, timeoutMs: o.timeoutMs }),
-      ...(o.audit
-        ? {
-            audit: (lines: ReadonlyArray<string>) =>
-              appendAudit(auditPath(paths.state), lines).pipe(Effect.catchAll((e) => out.err(line("send-events", `warning: ${e.message}`))))
-          }
-        : {}),
+      ...(o.audit ? { audit: yield* AuditLog.AuditLog } : {}),
       tokenSource: { path: token.source, trimmed: token.trimmed }
     }).pipe(Effect.scoped, Effect.provide(StateStore.layer(paths.state)), Effect.provide(Credentials.layer(paths)))
-  })
+  }).pipe(Effect.provide(AuditLog.layer(o.paths.state)))

@@ -1,13 +1,13 @@
 /** `dump [--log PATH] [--since DURATION|all] [--parsed] [--explain] [--limit N] [--home-net CIDRS] [--sids FILE]` */
 import { Command, Options } from "@effect/cli"
 import { Clock, Effect, Option } from "effect"
-import { auditPath, readAudit } from "../../adapters/AuditLog.js"
-import { sentSince } from "../../domain/AuditRecord.js"
+import * as AuditLog from "../../adapters/AuditLog.js"
 import { Output } from "../../adapters/Output.js"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import { loadPrivacy } from "../Privacy.js"
 import { dump, summary } from "../programs/Dump.js"
+import { dumpSent } from "../programs/DumpSent.js"
 import { log, pathsFrom, root, SIDS_DEFAULT, state, suricataYaml } from "./Common.js"
 
 export const dumpCommand = Command.make(
@@ -41,15 +41,7 @@ export const dumpCommand = Command.make(
       }
       if (o.sent) {
         const sinceMs = since === "all" ? undefined : (yield* Clock.currentTimeMillis) - since
-        const file = auditPath(paths.state)
-        let printed = 0
-        for (const l of yield* readAudit(file)) {
-          const body = sentSince(l, sinceMs)
-          if (body === undefined) continue
-          yield* out.out(body + "\n")
-          printed++
-        }
-        yield* out.err(line("dump", `${printed} bodies sent${since === "all" ? "" : ` in the last ${o.since}`}, from ${file}`))
+        yield* dumpSent({ sinceMs, sinceText: since === "all" ? undefined : o.since }).pipe(Effect.provide(AuditLog.layer(paths.state)))
         return
       }
       const privacy = yield* loadPrivacy({

@@ -28,7 +28,7 @@ import {
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Tasks } from "../programs/RunAgent.js"
 import { loadPrivacy } from "../Privacy.js"
-import { appendAudit, auditPath } from "../../adapters/AuditLog.js"
+import * as AuditLog from "../../adapters/AuditLog.js"
 import { maxAgeFrom, portTaken, SIDS_DEFAULT } from "./Common.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
@@ -153,16 +153,11 @@ export const runCommand = Command.make(
             Effect.provideService(HostNetworks, hosts)
           ),
           api: TelemetryApi.make({ baseUrl: api.baseUrl, token: token.token, insecure: api.insecure, timeoutMs: api.timeoutMs }),
-          ...(o.noAudit
-            ? {}
-            : {
-                audit: (lines: ReadonlyArray<string>) =>
-                  appendAudit(auditPath(paths.state), lines).pipe(Effect.catchAll((e) => out.err(line("run", `warning: ${e.message}`))))
-              }),
+          ...(o.noAudit ? {} : { audit: yield* AuditLog.AuditLog }),
           tokenSource: { path: token.source, trimmed: token.trimmed }
         }).pipe(Effect.scoped)
         return undefined
-      })
+      }).pipe(Effect.provide(AuditLog.layer(paths.state)))
 
       // The token is read afresh for each task run (it may change while the agent runs), the API built on it.
       const perRun = Layer.provideMerge(TelemetryApi.layerFromCredentials(api), Credentials.layer(paths))

@@ -10,6 +10,7 @@
  * sanitiser's inputs are read or the HTTP stack is loaded (`api` is only acquired for the first POST).
  */
 import { Clock, Data, Duration, Effect, Option, Random, Ref, Schedule, type Scope, Stream } from "effect"
+import type { AuditLogService } from "../../adapters/AuditLog.js"
 import { EveLog, EveLogError } from "../../adapters/EveLog.js"
 import { observeFile } from "../../adapters/Fingerprint.js"
 import { Output } from "../../adapters/Output.js"
@@ -54,8 +55,8 @@ export interface SendEventsOptions {
   readonly privacy: Effect.Effect<Privacy, string | CliFailure>
   /** The API client; acquired (and the HTTP stack loaded) only when the first event is about to go. */
   readonly api: Effect.Effect<TelemetryApiService, never, Scope.Scope>
-  /** Keeps the acknowledged bodies (audit lines), called with each checkpoint write; absent: `--no-audit`. */
-  readonly audit?: (lines: ReadonlyArray<string>) => Effect.Effect<void>
+  /** Keeps the acknowledged bodies (audit lines), appended with each checkpoint write; absent: `--no-audit`. */
+  readonly audit?: Pick<AuditLogService, "append">
   /** Names the token's file in the refusal message. */
   readonly tokenSource: { readonly path: string; readonly trimmed: boolean }
 }
@@ -196,7 +197,8 @@ export const sendEvents = (opts: SendEventsOptions) =>
           if (audited.length > 0 && opts.audit !== undefined) {
             const lines = audited
             audited = []
-            yield* opts.audit(lines)
+            // Not kept on record is said, not fatal: the bodies were delivered and the checkpoint is written.
+            yield* opts.audit.append(lines).pipe(Effect.catchAll((e) => out.err(line(CMD, `warning: ${e.message}`))))
           }
         })
       )

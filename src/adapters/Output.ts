@@ -9,7 +9,7 @@ export interface OutputService {
   readonly out: (text: string) => Effect.Effect<void>
   /** One message line for stderr. */
   readonly err: (line: string) => Effect.Effect<void>
-  /** A progress line that overwrites itself; shown only on a terminal. */
+  /** A progress line that overwrites itself; shown only on a terminal. `""` removes it. */
   readonly progress: (line: string) => Effect.Effect<void>
   readonly isTTY: boolean
 }
@@ -35,12 +35,14 @@ export const layer = Layer.sync(Output, () => {
     progressShown = false
   }
   return {
-    out: (text) => write(process.stdout, text),
+    // Data on the same terminal as the progress line would be written after it: remove the line first.
+    out: (text) => (progressShown && process.stdout.isTTY === true ? Effect.zipRight(Effect.sync(clearProgress), write(process.stdout, text)) : write(process.stdout, text)),
     err: (line) => Effect.sync(() => {
       clearProgress()
       process.stderr.write(line.endsWith("\n") ? line : `${line}\n`)
     }),
     progress: (line) => tty ? Effect.sync(() => {
+      if (line === "") return clearProgress()
       process.stderr.write(`\r\x1b[2K${line}`)
       progressShown = true
     }) : Effect.void,

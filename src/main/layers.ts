@@ -7,8 +7,10 @@ import { Layer } from "effect"
 import * as EveLog from "../adapters/EveLog.js"
 import * as HostNetworks from "../adapters/HostNetworks.js"
 import * as Output from "../adapters/Output.js"
+import * as Progress from "../adapters/Progress.js"
 
 /** What @effect/cli itself needs. */
 export const CliLive = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
 
-export const AgentLive = Layer.mergeAll(EveLog.layer, HostNetworks.layer, Output.layer)
+// Progress draws through the same Output, so a message first removes the progress line.
+export const AgentLive = Layer.mergeAll(EveLog.layer, HostNetworks.layer, Layer.provideMerge(Progress.layer, Output.layer))

@@ -5,7 +5,9 @@
 import { Clock, Effect, Stream } from "effect"
 import { EveLog } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
+import { Progress } from "../../adapters/Progress.js"
 import { makeOutbound } from "../../domain/Outbound.js"
+import { grouped } from "../../domain/ProgressLine.js"
 import { parseTimestamp } from "../../domain/Timestamp.js"
 import type { Privacy } from "../Privacy.js"
 
@@ -37,6 +39,7 @@ export const dump = (opts: DumpOptions) =>
   Effect.gen(function* () {
     const eve = yield* EveLog
     const output = yield* Output
+    const progress = yield* Progress
     const now = yield* Clock.currentTimeMillis
     const notBefore = opts.since === "all" ? undefined : now - opts.since
     const outbound = makeOutbound(opts.privacy, { explain: opts.explain })
@@ -84,7 +87,6 @@ export const dump = (opts: DumpOptions) =>
     }
 
     const files = yield* eve.files(opts.log)
-    let lastProgress = 0
     for (const file of files) {
       if (counts.printed >= limit) break
       counts.files++
@@ -105,13 +107,7 @@ export const dump = (opts: DumpOptions) =>
               }
             }
             if (text !== "") yield* output.out(text)
-            if (output.isTTY) {
-              const t = yield* Clock.currentTimeMillis
-              if (t - lastProgress > 250) {
-                lastProgress = t
-                yield* output.progress(`emergingthreats: dump: ${file.path}: ${counts.lines} lines, ${counts.printed} printed`)
-              }
-            }
+            yield* progress.update(() => ({ doing: `reading ${file.path}`, done: counts.lines, unit: "lines", detail: `${grouped(counts.printed)} printed` }))
             return counts.printed < limit
           })
         ),
@@ -119,6 +115,7 @@ export const dump = (opts: DumpOptions) =>
         Stream.runDrain
       )
     }
+    yield* progress.clear
     if (opts.explain) {
       const top = (m: Map<string, number>) =>
         [...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`).join(", ") || "none"

@@ -14,6 +14,7 @@ import type { AuditLogService } from "../../adapters/AuditLog.js"
 import { EveLog, EveLogError } from "../../adapters/EveLog.js"
 import { observeFile } from "../../adapters/Fingerprint.js"
 import { Output } from "../../adapters/Output.js"
+import { Progress } from "../../adapters/Progress.js"
 import { type StateError, StateStore } from "../../adapters/StateStore.js"
 import type { TelemetryApiService } from "../../adapters/TelemetryApi.js"
 import type { ApiError } from "../../domain/ApiError.js"
@@ -23,6 +24,7 @@ import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, t
 import { formatDuration, formatSpan } from "../../domain/Duration.js"
 import { classify, defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule } from "../../domain/Retry.js"
 import { makeOutbound } from "../../domain/Outbound.js"
+import { sendingCount } from "../../domain/ProgressLine.js"
 import { auditLine } from "../../domain/AuditRecord.js"
 import { type CliFailure, line } from "../Failure.js"
 import type { Privacy } from "../Privacy.js"
@@ -140,6 +142,9 @@ export const sendEvents = (opts: SendEventsOptions) =>
     for (const w of privacy.warnings) yield* out.err(line(CMD, `warning: ${w}`))
     const outbound = makeOutbound(privacy)
     const notBefore = opts.maxAgeMs === undefined ? undefined : startedAt - opts.maxAgeMs
+    const progress = yield* Progress // a backlog on a terminal shows a progress line (silent elsewhere)
+    const plannedBytes = plans.reduce((n, p) => n + Math.max(0, p.size - p.start), 0)
+    let bytesRead = 0
 
     // What the run has done, and what of it is already in the state file.
     const trackers: Array<AckTracker | undefined> = plans.map(() => undefined)
@@ -239,6 +244,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
       Stream.suspend(() => {
         const tracker = new AckTracker(plan.start)
         trackers[file] = tracker
+        let readTo = plan.start
         return eve.read(plan.path, { start: plan.start, prefilter: ALERT_NEEDLE }).pipe(
           // Deleted while we were about to read it: forgotten next run.
           Stream.catchAll((e) => (e.reason === "NotFound" ? Stream.empty : Stream.fail(e))),
@@ -259,6 +265,8 @@ export const sendEvents = (opts: SendEventsOptions) =>
                 events.push({ file, id: tracker.add(batch.ends[i]!), json: o.json })
               }
               tracker.advance(batch.end)
+              bytesRead += batch.end - readTo
+              readTo = batch.end
               dirty = true
               return events
             })
@@ -331,6 +339,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
         answered++
         trackers[ev.file]!.done(ev.id)
         dirty = true
+        yield* progress.update(() => sendingCount(answered, counters.selected, bytesRead, plannedBytes))
       })
 
     const refused = (e: ApiError) => {
@@ -368,7 +377,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
 
     // Interrupted (SIGTERM in `run` past its grace): keep what was acknowledged, so only requests actually in
     // flight are sent again, not up to a second's worth.
-    const result = yield* Effect.either(delivery.pipe(Effect.onInterrupt(() => persistQuietly)))
+    const result = yield* Effect.either(delivery.pipe(Effect.onInterrupt(() => persistQuietly), Effect.ensuring(progress.clear)))
     const finishedAt = yield* Clock.currentTimeMillis
     const summary = `${counters.sent} sent, ${counters.rejected} rejected, ${counters.expired} expired${opts.maxAgeMs === undefined ? "" : ` (older than ${formatDuration(opts.maxAgeMs)})`}, ` +
       `${counters.selected} selected of ${counters.read} lines, ${counters.skippedBadLine} bad lines skipped`

@@ -1,6 +1,6 @@
 /**
  * `--help` of every command through the built CLI, as an operator reads it piped: exactly the flags the
- * command uses, each default named, none of @effect/cli's boilerplate, no colour, the wizard hidden.
+ * command uses, each default named, each value named, none of @effect/cli's boilerplate, no colour, the wizard hidden.
  */
 import { beforeAll, describe, expect, it } from "vitest"
 import { ensureBuilt, runBuilt } from "../support/BuiltCli.js"
@@ -62,6 +62,8 @@ describe("help", () => {
       expect([...listed.keys()].sort()).toEqual([...flags].sort())
       for (const [flag, value] of Object.entries(DEFAULTS[command] ?? {})) expect(listed.get(flag)).toContain(`Default: ${value}\n`)
       expect(r.stdout).not.toMatch(/A user-defined|This setting is optional|A true or false value|--wizard|--completions/)
+      // Values are named for what they are (`--since DURATION`, `--log PATH`), not @effect/cli's `text`.
+      expect(r.stdout).not.toMatch(/--[a-z-]+ (text|integer|float)\b/)
       // eslint-disable-next-line no-control-regex
       expect(r.stdout).not.toMatch(/\x1b\[/)
       // The boilerplate dropped leaves no runs of blank lines.

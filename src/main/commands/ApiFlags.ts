@@ -16,11 +16,12 @@ export { DEFAULT_BASE_URL } from "../FlagDefaults.js"
 /** How to reach the service. */
 export const serviceFlags = {
   baseUrl: Options.text("base-url").pipe(
+    Options.withPseudoName("URL"),
     Options.withDefault(DEFAULT_BASE_URL),
     Options.withDescription("telemetry service base URL")
   ),
   insecure: Options.boolean("insecure").pipe(Options.withDescription("skip TLS certificate verification")),
-  timeout: Options.text("timeout").pipe(Options.withDefault(DEFAULT_TIMEOUT), Options.withDescription("per request (90s, 5s, ...)"))
+  timeout: Options.text("timeout").pipe(Options.withPseudoName("DURATION"), Options.withDefault(DEFAULT_TIMEOUT), Options.withDescription("per request (90s, 5s, ...)"))
 }
 
 /** The service flags and every path flag: the commands that also read the eve log or the sensor's configuration. */

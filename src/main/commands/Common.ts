@@ -7,19 +7,20 @@ import { CliFailure, ExitCode } from "../Failure.js"
 import { DEFAULTS, type Paths, resolvePaths } from "../../domain/Paths.js"
 
 /** A path flag whose default is a sensor path under `--root`; its help names that default. */
-const pathFlag = (name: string, description: string, dflt: string) =>
-  Options.text(name).pipe(Options.withDescription(description), Options.withDescription(`Default: ${dflt} (under --root)`), Options.optional)
+const pathFlag = (name: string, pseudo: string, description: string, dflt: string) =>
+  Options.text(name).pipe(Options.withPseudoName(pseudo), Options.withDescription(description), Options.withDescription(`Default: ${dflt} (under --root)`), Options.optional)
 
 // Each command declares only the flags it reads (its help lists exactly those).
 export const root = Options.text("root").pipe(
+  Options.withPseudoName("DIR"),
   Options.withDescription("prefix for every default path (tests, demos, replays)"),
   Options.withDescription("Default: /"),
   Options.optional
 )
-export const config = pathFlag("config", "rule-updater.config holding the token", DEFAULTS.ruleUpdaterConfig)
-export const suricataYaml = pathFlag("suricata-yaml", "suricata.yaml (HOME_NET, IPS mode)", DEFAULTS.suricataYaml)
-export const log = pathFlag("log", "eve log directory (eve.json + rotated) or one file", DEFAULTS.logDir)
-export const state = pathFlag("state", "agent state file (checkpoint, last results; the audit file sits beside it)", DEFAULTS.state)
+export const config = pathFlag("config", "FILE", "rule-updater.config holding the token", DEFAULTS.ruleUpdaterConfig)
+export const suricataYaml = pathFlag("suricata-yaml", "FILE", "suricata.yaml (HOME_NET, IPS mode)", DEFAULTS.suricataYaml)
+export const log = pathFlag("log", "PATH", "eve log directory (eve.json + rotated) or one file", DEFAULTS.logDir)
+export const state = pathFlag("state", "FILE", "agent state file (checkpoint, last results; the audit file sits beside it)", DEFAULTS.state)
 
 /** Help of `--sids` (the list `rules update` installs). */
 export const SIDS_DEFAULT = `Default: ${DEFAULTS.rulesDir}/telemetry_sids.txt (under --root)`

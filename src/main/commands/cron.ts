@@ -12,21 +12,22 @@ import { crontab, hostMinute } from "../../domain/Crontab.js"
 import { parseTimeOfDay } from "../../domain/Schedule.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 
-const text = (name: string, description: string) => Options.text(name).pipe(Options.optional, Options.withDescription(description))
+const text = (name: string, pseudo: string, description: string) =>
+  Options.text(name).pipe(Options.withPseudoName(pseudo), Options.optional, Options.withDescription(description))
 
 export const cronCommand = Command.make(
   "cron",
   {
-    bin: Options.text("bin").pipe(Options.withDefault("/usr/local/bin/etpro-telemetry"), Options.withDescription("the agent's executable")),
-    user: text("user", "add a user column (system crontab: /etc/crontab, /etc/cron.d)"),
-    rulesAt: Options.text("rules-at").pipe(Options.withDefault("03:00"), Options.withDescription("local time of the daily rules update (HH:MM)")),
+    bin: Options.text("bin").pipe(Options.withPseudoName("PATH"), Options.withDefault("/usr/local/bin/etpro-telemetry"), Options.withDescription("the agent's executable")),
+    user: text("user", "USER", "add a user column (system crontab: /etc/crontab, /etc/cron.d)"),
+    rulesAt: Options.text("rules-at").pipe(Options.withPseudoName("HH:MM"), Options.withDefault("03:00"), Options.withDescription("local time of the daily rules update (HH:MM)")),
     plain: Options.boolean("plain").pipe(Options.withDescription("leave output to cron (mail) instead of piping it to logger(1)")),
-    reloadCommand: text("reload-command", "passed to rules update"),
-    root: text("root", "passed to every command"),
-    config: text("config", "passed to every command"),
-    log: text("log", "passed to send-events and send-heartbeat"),
-    state: text("state", "passed to every command"),
-    baseUrl: text("base-url", "passed to every command"),
+    reloadCommand: text("reload-command", "CMD", "passed to rules update"),
+    root: text("root", "DIR", "passed to every command"),
+    config: text("config", "FILE", "passed to every command"),
+    log: text("log", "PATH", "passed to send-events and send-heartbeat"),
+    state: text("state", "FILE", "passed to every command"),
+    baseUrl: text("base-url", "URL", "passed to every command"),
     insecure: Options.boolean("insecure").pipe(Options.withDescription("passed to every command"))
   },
   (o) =>

@@ -10,9 +10,10 @@ export const demoCommand = Command.make(
   "demo",
   {
     serve: Options.boolean("serve").pipe(Options.withDescription("keep the service and the status page up (Ctrl-C stops)")),
-    root: Options.text("root").pipe(Options.optional, Options.withDescription("sensor tree to use (default: a temporary one)")),
-    listen: Options.text("listen").pipe(Options.withDefault("127.0.0.1:0"), Options.withDescription("service HOST:PORT")),
+    root: Options.text("root").pipe(Options.withPseudoName("DIR"), Options.optional, Options.withDescription("sensor tree to use (default: a temporary one)")),
+    listen: Options.text("listen").pipe(Options.withPseudoName("HOST:PORT"), Options.withDefault("127.0.0.1:0"), Options.withDescription("service HOST:PORT")),
     statusListen: Options.text("status-listen").pipe(
+      Options.withPseudoName("HOST:PORT"),
       Options.withDefault("127.0.0.1:0"),
       Options.withDescription("status page HOST:PORT with --serve")
     )

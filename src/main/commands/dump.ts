@@ -17,12 +17,12 @@ export const dumpCommand = Command.make(
     suricataYaml,
     log,
     state,
-    since: Options.text("since").pipe(Options.withDefault("1h"), Options.withDescription("DURATION (90s, 30m, 1h, 2d) or all")),
+    since: Options.text("since").pipe(Options.withPseudoName("DURATION"), Options.withDefault("1h"), Options.withDescription("DURATION (90s, 30m, 1h, 2d) or all")),
     parsed: Options.boolean("parsed").pipe(Options.withDescription("print exactly the bodies send-events would POST")),
     explain: Options.boolean("explain").pipe(Options.withDescription("show what was dropped and masked")),
-    limit: Options.integer("limit").pipe(Options.optional, Options.withDescription("stop after N records")),
-    homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
-    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
+    limit: Options.integer("limit").pipe(Options.withPseudoName("N"), Options.optional, Options.withDescription("stop after N records")),
+    homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
+    sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
     sent: Options.boolean("sent").pipe(Options.withDescription("print the bodies the service acknowledged (the audit file), within --since"))
   },
   (o) =>

@@ -20,16 +20,16 @@ const readOrFail = (path: string, what: string) =>
 export const replayCommand = Command.make(
   "replay",
   {
-    log: Options.text("log").pipe(Options.withDescription("eve log directory (eve.json + rotated) or one file")),
-    speed: Options.float("speed").pipe(Options.optional, Options.withDescription("simulated time runs N times faster than real time")),
+    log: Options.text("log").pipe(Options.withPseudoName("PATH"), Options.withDescription("eve log directory (eve.json + rotated) or one file")),
+    speed: Options.float("speed").pipe(Options.withPseudoName("N"), Options.optional, Options.withDescription("simulated time runs N times faster than real time")),
     instant: Options.boolean("instant").pipe(Options.withDescription("no waiting at all (the default)")),
-    baseUrl: Options.text("base-url").pipe(Options.optional, Options.withDescription("a running service instead of the embedded one")),
-    token: Options.text("token").pipe(Options.optional, Options.withDescription("token for --base-url")),
+    baseUrl: Options.text("base-url").pipe(Options.withPseudoName("URL"), Options.optional, Options.withDescription("a running service instead of the embedded one")),
+    token: Options.text("token").pipe(Options.withPseudoName("TOKEN"), Options.optional, Options.withDescription("token for --base-url")),
     insecure: Options.boolean("insecure").pipe(Options.withDescription("skip TLS certificate verification")),
-    homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("HOME_NET of the recorded sensor, e.g. 198.51.100.0/24")),
-    suricataYaml: Options.text("suricata-yaml").pipe(Options.optional, Options.withDescription("read HOME_NET from this suricata.yaml")),
-    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list (default: every alert)")),
-    maxAge: Options.text("max-age").pipe(Options.withDefault("1d"), Options.withDescription("DURATION or off, on simulated time"))
+    homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("HOME_NET of the recorded sensor, e.g. 198.51.100.0/24")),
+    suricataYaml: Options.text("suricata-yaml").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("read HOME_NET from this suricata.yaml")),
+    sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("telemetry SID list (default: every alert)")),
+    maxAge: Options.text("max-age").pipe(Options.withPseudoName("DURATION"), Options.withDefault("1d"), Options.withDescription("DURATION or off, on simulated time"))
   },
   (o) =>
     Effect.gen(function* () {

@@ -35,10 +35,12 @@ export const rulesUpdateCommand = Command.make(
     ...accountFlags,
     force: Options.boolean("force").pipe(Options.withDescription("download and install even when the version is unchanged")),
     categories: Options.text("categories").pipe(
+      Options.withPseudoName("LIST"),
       Options.optional,
       Options.withDescription("comma-separated categories (rule file names without .rules) or all; remembered")
     ),
     reloadCommand: Options.text("reload-command").pipe(
+      Options.withPseudoName("CMD"),
       Options.optional,
       Options.withDescription("run after a successful install (no shell) instead of signalling Suricata (USR2, pid from /var/run/suricata.pid)")
     ),

@@ -76,20 +76,21 @@ export const runCommand = Command.make(
   {
     ...apiFlags,
     tasks: Options.text("tasks").pipe(
+      Options.withPseudoName("LIST"),
       Options.withDefault("events,heartbeat,sensor-info,rules"),
       Options.withDescription("which tasks to run: events, heartbeat, sensor-info, rules")
     ),
-    maxAge: Options.text("max-age").pipe(Options.withDefault("1d"), Options.withDescription("events: never send alerts older than this, or off")),
-    homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("events: replaces HOME_NET")),
-    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("events: telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
-    rulesAt: Options.text("rules-at").pipe(Options.withDefault("03:00"), Options.withDescription("rules: local time of the daily update (HH:MM)")),
-    rulesJitter: Options.text("rules-jitter").pipe(Options.withDefault("1h"), Options.withDescription("rules: random delay after --rules-at, at most")),
-    categories: Options.text("categories").pipe(Options.optional, Options.withDescription("rules: categories to install, or all (remembered)")),
-    reloadCommand: Options.text("reload-command").pipe(Options.optional, Options.withDescription("rules: run after an install (no shell)")),
-    statusListen: Options.text("status-listen").pipe(Options.optional, Options.withDescription("also serve the status page on HOST:PORT")),
+    maxAge: Options.text("max-age").pipe(Options.withPseudoName("DURATION"), Options.withDefault("1d"), Options.withDescription("events: never send alerts older than this, or off")),
+    homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("events: replaces HOME_NET")),
+    sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("events: telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
+    rulesAt: Options.text("rules-at").pipe(Options.withPseudoName("HH:MM"), Options.withDefault("03:00"), Options.withDescription("rules: local time of the daily update (HH:MM)")),
+    rulesJitter: Options.text("rules-jitter").pipe(Options.withPseudoName("DURATION"), Options.withDefault("1h"), Options.withDescription("rules: random delay after --rules-at, at most")),
+    categories: Options.text("categories").pipe(Options.withPseudoName("LIST"), Options.optional, Options.withDescription("rules: categories to install, or all (remembered)")),
+    reloadCommand: Options.text("reload-command").pipe(Options.withPseudoName("CMD"), Options.optional, Options.withDescription("rules: run after an install (no shell)")),
+    statusListen: Options.text("status-listen").pipe(Options.withPseudoName("HOST:PORT"), Options.optional, Options.withDescription("also serve the status page on HOST:PORT")),
     noAudit: Options.boolean("no-audit").pipe(Options.withDescription("events: keep no local record of the bodies sent")),
     now: Options.boolean("now").pipe(Options.withDescription("run every task once at start, then on schedule")),
-    graceSeconds: Options.integer("stop-grace").pipe(Options.withDefault(10), Options.withDescription("seconds runs in progress get to finish on SIGTERM"))
+    graceSeconds: Options.integer("stop-grace").pipe(Options.withPseudoName("SECONDS"), Options.withDefault(10), Options.withDescription("seconds runs in progress get to finish on SIGTERM"))
   },
   (o) =>
     Effect.gen(function* () {

@@ -11,12 +11,13 @@ export const sendEventsCommand = Command.make(
   {
     ...apiFlags,
     maxAge: Options.text("max-age").pipe(
+      Options.withPseudoName("DURATION"),
       Options.withDefault(DEFAULT_MAX_AGE),
       Options.withDescription("never send alerts older than this (90s, 30m, 1h, 2d) or off")
     ),
     direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-60 s spread delay")),
-    homeNet: Options.text("home-net").pipe(Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
-    sids: Options.text("sids").pipe(Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
+    homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
+    sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
     noAudit: Options.boolean("no-audit").pipe(Options.withDescription("keep no local record of the bodies sent (dump --sent)"))
   },
   (o) =>

@@ -10,17 +10,19 @@ export const serviceCommand = Command.make(
   "service",
   {
     listen: Options.text("listen").pipe(
+      Options.withPseudoName("HOST:PORT"),
       Options.withDefault("127.0.0.1:8080"),
       Options.withDescription("HOST:PORT to listen on (port 0 picks a free one)")
     ),
-    db: Options.text("db").pipe(Options.withDefault(":memory:"), Options.withDescription("SQLite database file")),
-    token: Options.text("token").pipe(Options.repeated, Options.withDescription("a sensor token to accept (repeatable)")),
+    db: Options.text("db").pipe(Options.withPseudoName("FILE"), Options.withDefault(":memory:"), Options.withDescription("SQLite database file")),
+    token: Options.text("token").pipe(Options.withPseudoName("TOKEN"), Options.repeated, Options.withDescription("a sensor token to accept (repeatable)")),
     adminKey: Options.text("admin-key").pipe(
+      Options.withPseudoName("KEY"),
       Options.optional,
       Options.withDescription(`key for the /admin endpoints (or $${ADMIN_KEY_ENV}; random and printed when absent)`)
     ),
-    etproRules: Options.text("etpro-rules").pipe(Options.optional, Options.withDescription("ET Pro rule directory")),
-    etopenRules: Options.text("etopen-rules").pipe(Options.optional, Options.withDescription("ET Open rule directory"))
+    etproRules: Options.text("etpro-rules").pipe(Options.withPseudoName("DIR"), Options.optional, Options.withDescription("ET Pro rule directory")),
+    etopenRules: Options.text("etopen-rules").pipe(Options.withPseudoName("DIR"), Options.optional, Options.withDescription("ET Open rule directory"))
   },
   (o) =>
     Effect.gen(function* () {

@@ -15,6 +15,7 @@ export const statusCommand = Command.make(
     ...accountFlags,
     json: Options.boolean("json").pipe(Options.withDescription("print the view model as JSON (what /api/status serves)")),
     serve: Options.text("serve").pipe(
+      Options.withPseudoName("HOST:PORT"),
       Options.optional,
       Options.withDescription("serve the status page and /api/status on HOST:PORT (default host 127.0.0.1)")
     ),
@@ -24,6 +25,7 @@ export const statusCommand = Command.make(
       )
     ),
     unreachableAfter: Options.text("unreachable-after").pipe(
+      Options.withPseudoName("DURATION"),
       Options.withDefault(formatDuration(DEFAULT_UNREACHABLE_AFTER_MS)),
       Options.withDescription("with --check: CRITICAL once the service has been unreachable this long")
     )

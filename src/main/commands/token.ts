@@ -47,6 +47,7 @@ const setCommand = Command.make(
   {
     root: common.root,
     config: Options.text("config").pipe(
+      Options.withPseudoName("FILE"),
       Options.withDescription("set et_telemetry.token in this INI file instead (refused when the file says it is generated)"),
       Options.optional
     ),

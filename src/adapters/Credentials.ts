@@ -67,10 +67,14 @@ export const layer = (paths: Pick<Paths, "tokenFile" | "ruleUpdaterConfig">): La
   Layer.effect(Credentials, fromSource(readToken(paths)))
 
 /** Test layer: a fixed token (or a fixed problem), no files. */
-export const layerTest = (token: string | TokenError): Layer.Layer<Credentials> =>
+export const layerTest = (token: string | ConfiguredToken | TokenError): Layer.Layer<Credentials> =>
   Layer.effect(
     Credentials,
-    fromSource(typeof token === "string" ? Effect.succeed({ token, source: "(test)", trimmed: false, warnings: [] }) : Effect.fail(token))
+    fromSource(
+      typeof token === "string"
+        ? Effect.succeed({ token, source: "(test)", trimmed: false, warnings: [] })
+        : token instanceof TokenError ? Effect.fail(token) : Effect.succeed(token)
+    )
   )
 
 const checked = (path: string, raw: string) => {

@@ -27,8 +27,7 @@ import {
 } from "../../domain/Schedule.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Tasks } from "../programs/RunAgent.js"
-import { loadPrivacy } from "../Privacy.js"
-import { appendAudit, auditPath } from "../../adapters/AuditLog.js"
+import { sendEventsRun } from "../SendEventsRun.js"
 import { maxAgeFrom, portTaken } from "./Common.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
@@ -127,11 +126,10 @@ export const runCommand = Command.make(
         if (exposed !== undefined) yield* out.err(line("run", exposed))
       }
 
-      const [{ runAgent }, { sendEvents }, { heartbeatProgram }, { querySensorInfo, recordSensorInfo }, { rulesUpdate }, RulesStore] =
+      const [{ runAgent }, { heartbeatProgram }, { querySensorInfo, recordSensorInfo }, { rulesUpdate }, RulesStore] =
         yield* Effect.promise(() =>
           Promise.all([
             import("../programs/RunAgent.js"),
-            import("../programs/SendEvents.js"),
             import("../programs/Heartbeat.js"),
             import("../programs/SensorInfo.js"),
             import("../programs/RulesUpdate.js"),
@@ -140,32 +138,23 @@ export const runCommand = Command.make(
         )
 
       const hosts = yield* HostNetworks
-      const sidsFile = Option.getOrElse(o.sids, () => paths.telemetrySids)
-
-      /** One delivery run, exactly as `send-events --direct` (same run lock, same checkpoint). */
-      const events = Effect.gen(function* () {
-        const token = yield* Credentials.readToken(paths)
-        yield* sendEvents({
-          log: paths.logDir,
-          maxAgeMs,
-          direct: true,
-          privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile, homeNet: Option.getOrUndefined(o.homeNet) }).pipe(
-            Effect.provideService(HostNetworks, hosts)
-          ),
-          api: TelemetryApi.make({ baseUrl: api.baseUrl, token: token.token, insecure: api.insecure, timeoutMs: api.timeoutMs }),
-          ...(o.noAudit
-            ? {}
-            : {
-                audit: (lines: ReadonlyArray<string>) =>
-                  appendAudit(auditPath(paths.state), lines).pipe(Effect.catchAll((e) => out.err(line("run", `warning: ${e.message}`))))
-              }),
-          tokenSource: { path: token.source, trimmed: token.trimmed }
-        }).pipe(Effect.scoped)
-        return undefined
-      })
 
       // The token is read afresh for each task run (it may change while the agent runs), the API built on it.
       const perRun = Layer.provideMerge(TelemetryApi.layerFromCredentials(api), Credentials.layer(paths))
+
+      /** One delivery run, exactly as `send-events --direct` (same run function, run lock and checkpoint). */
+      const events = sendEventsRun(
+        {
+          paths,
+          maxAgeMs,
+          direct: true,
+          sidsFile: Option.getOrElse(o.sids, () => paths.telemetrySids),
+          homeNet: Option.getOrUndefined(o.homeNet),
+          audit: !o.noAudit
+        },
+        { tag: "run", tokenWarnings: false }
+      ).pipe(Effect.provide(perRun), Effect.provideService(HostNetworks, hosts), Effect.as(undefined))
+
       const heartbeat = heartbeatProgram({ ...api, direct: true, print: false }).pipe(
         Effect.provide(Layer.merge(SystemProbe.layer(paths), perRun)),
         Effect.as(undefined)

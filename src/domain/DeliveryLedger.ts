@@ -4,6 +4,7 @@
  * folds a run's deltas into the stored state. Every time is passed in.
  */
 import type { Counters, HourBucket } from "./AgentState.js"
+import { formatDuration } from "./Duration.js"
 
 export const HOUR = 3_600_000
 
@@ -67,3 +68,11 @@ export const mergeHourly = (
   const oldest = hourOf(now) - (KEEP_HOURS - 1) * HOUR
   return [...byHour.values()].filter((b) => b.hour >= oldest).sort((a, b) => a.hour - b.hour)
 }
+
+/**
+ * A run's counters in the words every summary uses (send-events, replay): sent, rejected, expired, selected
+ * of lines read, bad lines skipped. `maxAgeMs` names the age limit; undefined: `--max-age off`.
+ */
+export const ledgerSummary = (c: Counters, maxAgeMs: number | undefined): string =>
+  `${c.sent} sent, ${c.rejected} rejected, ${c.expired} expired${maxAgeMs === undefined ? "" : ` (older than ${formatDuration(maxAgeMs)})`}, ` +
+  `${c.selected} selected of ${c.read} lines, ${c.skippedBadLine} bad lines skipped`

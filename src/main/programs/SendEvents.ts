@@ -19,7 +19,7 @@ import { type StateError, StateStore } from "../../adapters/StateStore.js"
 import { TelemetryApi } from "../../adapters/TelemetryApi.js"
 import type { ApiError } from "../../domain/ApiError.js"
 import type { AgentState, Counters, HourBucket, TaskResult } from "../../domain/AgentState.js"
-import { addBuckets, addCounters, type BucketKey, bumpHour, mergeHourly, subCounters, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
+import { addBuckets, addCounters, type BucketKey, bumpHour, ledgerSummary, mergeHourly, subCounters, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
 import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, type PlannedFile } from "../../domain/Checkpoint.js"
 import { formatDuration, formatSpan } from "../../domain/Duration.js"
 import { classify, defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule } from "../../domain/Retry.js"
@@ -366,8 +366,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     // flight are sent again, not up to a second's worth.
     const result = yield* Effect.either(delivery.pipe(Effect.onInterrupt(() => persistQuietly)))
     const finishedAt = yield* Clock.currentTimeMillis
-    const summary = `${counters.sent} sent, ${counters.rejected} rejected, ${counters.expired} expired${opts.maxAgeMs === undefined ? "" : ` (older than ${formatDuration(opts.maxAgeMs)})`}, ` +
-      `${counters.selected} selected of ${counters.read} lines, ${counters.skippedBadLine} bad lines skipped`
+    const summary = ledgerSummary(counters, opts.maxAgeMs)
     if (result._tag === "Left") {
       const e = result.left
       // A refused token with nothing acknowledged leaves the checkpoint exactly as it was.

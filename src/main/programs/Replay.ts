@@ -5,10 +5,10 @@
  *
  * The simulated sensor: a temporary directory with an eve.json that the recorded lines are appended to, one
  * cron minute at a time (a line goes in the minute its timestamp ends; a late line in the current one), and
- * its state file. At each minute that got lines, `send-events --direct` runs (checkpoint, fingerprints,
+ * its state (in memory). At each minute that got lines, `send-events --direct` runs (checkpoint, fingerprints,
  * delivery, retries, the ledger); every simulated hour, `send-heartbeat --direct` runs. Both run on a
- * TestClock set to the simulated time, against the live TelemetryApi; waits they make on the clock (a retry's
- * backoff) are passed on the simulated clock by `drive`. With `--instant` nothing waits; with `--speed N` the
+ * simulated clock (./SimClock.ts) set to the simulated time, against the live TelemetryApi; waits they make on
+ * the clock (a retry's backoff) are passed on the simulated clock by `drive`. With `--instant` nothing waits; with `--speed N` the
  * replay sleeps (on the real clock) a 1/N of each simulated step. The embedded service runs on the same
  * clock, so its license decisions are made on simulated time too. The same log gives the same output: nothing
  * printed depends on the wall clock, the port or the token.
@@ -18,13 +18,11 @@
  * disagreement is printed.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
-import {
-  Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Logger, LogLevel, Option, type Scope, Stream, TestClock, TestContext, TestServices
-} from "effect"
+import { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Option, type Scope, Stream } from "effect"
 import * as Credentials from "../../adapters/Credentials.js"
 import { EveLog } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
-import * as StateStore from "../../adapters/StateStore.js"
+import { layerMemory as stateInMemory } from "../../adapters/StateStoreMemory.js"
 import * as SystemProbe from "../../adapters/SystemProbe.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { Counters } from "../../domain/AgentState.js"
@@ -38,6 +36,7 @@ import { parseTimestamp } from "../../domain/Timestamp.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { heartbeatProgram } from "./Heartbeat.js"
 import { sendEvents } from "./SendEvents.js"
+import { makeSimClock, type SimClock } from "./SimClock.js"
 
 /** What a replay asks of a service it started itself, to compare the license model with. */
 export interface EmbeddedService {
@@ -134,20 +133,22 @@ const timeOf = (rec: unknown): number | undefined => {
   return typeof ts === "string" ? parseTimestamp(ts) : undefined
 }
 
+/** The real clock, for the driver's own waits on the programs' I/O. */
+const realClock = Clock.make()
+
 /**
- * Runs `program` to its end on the TestClock: whenever it has not ended after a moment of real time and waits
- * on the clock within DRIVE_HORIZON_MS, the clock is moved to that wait's end (a retry's backoff takes
- * simulated time, not real time).
+ * Runs `program` to its end on the simulated clock: whenever it has not ended after a moment of real time
+ * and waits on the clock within DRIVE_HORIZON_MS, the clock is moved to that wait's end (a retry's backoff
+ * takes simulated time, not real time).
  */
-const drive = <A, E, R>(program: Effect.Effect<A, E, R>) =>
+const drive = <A, E, R>(sim: SimClock, program: Effect.Effect<A, E, R>) =>
   Effect.gen(function* () {
     const fiber = yield* Effect.fork(program)
     for (;;) {
-      const exit = yield* TestServices.provideLive(Effect.timeoutOption(Fiber.await(fiber), Duration.millis(10)))
+      const exit = yield* Effect.withClock(Effect.timeoutOption(Fiber.await(fiber), Duration.millis(10)), realClock)
       if (Option.isSome(exit)) return exit.value
-      const now = yield* Clock.currentTimeMillis
-      const wakes = [...(yield* TestClock.sleeps())].filter((w) => w - now <= DRIVE_HORIZON_MS)
-      if (wakes.length > 0) yield* TestClock.setTime(Math.min(...wakes))
+      const wakes = sim.wakes().filter((w) => w - sim.now() <= DRIVE_HORIZON_MS)
+      if (wakes.length > 0) yield* sim.set(Math.min(...wakes))
     }
   })
 
@@ -191,15 +192,16 @@ export const replay = (opts: ReplayOptions) =>
         yield* out.out("the log holds no record with a timestamp: nothing to replay\n")
         return totals
       }
-      const first = start
-      return yield* simulate(opts, first, totals, heading, windows, hourMs, outbound, fs)
+      const sim = makeSimClock(start)
+      // Every program of the simulated sensor, and the embedded service, see the simulated clock.
+      return yield* Effect.withClock(simulate(opts, sim, totals, heading, windows, hourMs, outbound, fs), sim.clock)
     })
   )
 
-/** The replay proper, on a TestClock set to `start`. */
+/** The replay proper, on a simulated clock set to `start`. */
 const simulate = (
   opts: ReplayOptions,
-  start: number,
+  sim: SimClock,
   totals: ReplayTotals,
   heading: Effect.Effect<void>,
   windows: LicenseWindows,
@@ -210,9 +212,9 @@ const simulate = (
   Effect.gen(function* () {
     const eve = yield* EveLog
     const out = yield* Output
-    yield* TestClock.setTime(start)
-    const clock = yield* TestClock.testClock()
-    const now = () => clock.unsafeCurrentTimeMillis()
+    const start = sim.now()
+    const clock = sim.clock
+    const now = sim.now
 
     const embedded = opts.baseUrl === undefined
     let token = opts.token
@@ -238,13 +240,14 @@ const simulate = (
     const sensor = yield* Layer.build(
       Layer.mergeAll(
         Layer.provideMerge(TelemetryApi.layerFromCredentials(api), Credentials.layerTest(token)),
-        StateStore.layer(`${dir}/state.json`),
+        // Its state lives as long as the replay: in memory (a file's fsync per heartbeat would be most of the time).
+        stateInMemory(`${dir}/state.json`),
         SystemProbe.layerStatic(REPLAY_FACTS),
         // The programs' own lines (their summaries, "heartbeat accepted") would drown the timeline.
         Layer.succeed(Output, { ...out, err: () => Effect.void, progress: () => Effect.void })
       )
     )
-    const onSensor = <A, E, R>(program: Effect.Effect<A, E, R>) => drive(Effect.provide(program, sensor))
+    const onSensor = <A, E, R>(program: Effect.Effect<A, E, R>) => drive(sim, Effect.provide(program, sensor))
 
     // ---- what the service acknowledged, and the status it implies
     const facts: { created: number; lastEvent: number | undefined; lastHeartbeat: number | undefined } = {
@@ -259,8 +262,8 @@ const simulate = (
     const advance = (to: number) =>
       Effect.gen(function* () {
         const step = to - now()
-        if (step > 0 && opts.pace._tag === "speed") yield* TestServices.provideLive(Effect.sleep(Duration.millis(step / opts.pace.factor)))
-        if (to > now()) yield* TestClock.setTime(to)
+        if (step > 0 && opts.pace._tag === "speed") yield* Effect.withClock(Effect.sleep(Duration.millis(step / opts.pace.factor)), realClock)
+        yield* sim.set(to)
       })
 
     const line = (at: number, s: string, why: string) => out.out(`${iso(at)}  ${s.padEnd(8)}  ${why}\n`)
@@ -438,11 +441,7 @@ const simulate = (
       )
     }
     return totals
-  }).pipe(
-    Effect.provide(TestContext.TestContext),
-    // TestClock warns on the logger when time is not moved for a while: here the replay moves it itself.
-    Logger.withMinimumLogLevel(LogLevel.None)
-  )
+  })
 
 /** The failure an exit ended with, if it failed (not died or was interrupted). */
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>

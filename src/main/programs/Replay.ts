@@ -17,25 +17,18 @@
  * with the embedded service every transition is also asked of the service's `sensorinfo`, and a
  * disagreement is printed.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
-import { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Option, type Scope, Stream } from "effect"
-import * as Credentials from "../../adapters/Credentials.js"
+import { Cause, type Clock, Effect, Exit, Option, type Scope, Stream } from "effect"
 import { EveLog } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
-import { layerMemory as stateInMemory } from "../../adapters/StateStoreMemory.js"
-import * as SystemProbe from "../../adapters/SystemProbe.js"
-import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { Counters } from "../../domain/AgentState.js"
 import { addCounters, ledgerSummary, zeroCounters } from "../../domain/DeliveryLedger.js"
-import { found, notFound } from "../../domain/Heartbeat.js"
 import { DEFAULT_WINDOWS, license, type LicenseWindows } from "../../domain/License.js"
 import type { LicenseStatus } from "../../domain/StatusNames.js"
 import type { NetworkSet } from "../../domain/Network.js"
 import { makeOutbound } from "../../domain/Outbound.js"
 import { parseTimestamp } from "../../domain/Timestamp.js"
 import { CliFailure, ExitCode } from "../Failure.js"
-import { heartbeatProgram } from "./Heartbeat.js"
-import { sendEvents } from "./SendEvents.js"
+import { makeReplaySensor, realSleep } from "./ReplaySensor.js"
 import { makeSimClock, type SimClock } from "./SimClock.js"
 
 /** What a replay asks of a service it started itself, to compare the license model with. */
@@ -98,10 +91,6 @@ export interface ReplayTotals {
 }
 
 const MINUTE = 60_000
-/** Waits on the simulated clock passed at once by `drive` (retry backoff, a Retry-After); longer ones never are. */
-const DRIVE_HORIZON_MS = 15 * MINUTE
-/** send-events' periodic checkpoint write: past the horizon, so `drive` never moves time for it. */
-const PERSIST_EVERY_MS = 24 * 60 * MINUTE
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, "Z")
 
@@ -110,18 +99,6 @@ const span = (ms: number): string => {
   const d = Math.floor(m / 1440)
   const h = Math.floor((m % 1440) / 60)
   return `${d > 0 ? `${d}d ` : ""}${h}h ${m % 60}m`
-}
-
-/** The probes of a replayed sensor: none but the software. */
-const REPLAY_FACTS = {
-  softwareVersion: found("etpro-telemetry replay"),
-  suricataVersion: notFound("replay"),
-  suricataRunning: found(true),
-  rulesetVersion: notFound("replay"),
-  installedSids: notFound("replay"),
-  telemetrySids: notFound("replay"),
-  ipsMode: notFound("replay"),
-  stats: notFound("replay")
 }
 
 /** The cron minute a record at `t` is delivered in: the first at or after it. */
@@ -133,31 +110,11 @@ const timeOf = (rec: unknown): number | undefined => {
   return typeof ts === "string" ? parseTimestamp(ts) : undefined
 }
 
-/** The real clock, for the driver's own waits on the programs' I/O. */
-const realClock = Clock.make()
-
-/**
- * Runs `program` to its end on the simulated clock: whenever it has not ended after a moment of real time
- * and waits on the clock within DRIVE_HORIZON_MS, the clock is moved to that wait's end (a retry's backoff
- * takes simulated time, not real time).
- */
-const drive = <A, E, R>(sim: SimClock, program: Effect.Effect<A, E, R>) =>
-  Effect.gen(function* () {
-    const fiber = yield* Effect.fork(program)
-    for (;;) {
-      const exit = yield* Effect.withClock(Effect.timeoutOption(Fiber.await(fiber), Duration.millis(10)), realClock)
-      if (Option.isSome(exit)) return exit.value
-      const wakes = sim.wakes().filter((w) => w - sim.now() <= DRIVE_HORIZON_MS)
-      if (wakes.length > 0) yield* sim.set(Math.min(...wakes))
-    }
-  })
-
 export const replay = (opts: ReplayOptions) =>
   Effect.scoped(
     Effect.gen(function* () {
       const eve = yield* EveLog
       const out = yield* Output
-      const fs = yield* FileSystem.FileSystem
       const windows = opts.windows ?? DEFAULT_WINDOWS
       const hourMs = opts.heartbeatEveryMs ?? 3_600_000
       const files = yield* eve.files(opts.log)
@@ -194,7 +151,7 @@ export const replay = (opts: ReplayOptions) =>
       }
       const sim = makeSimClock(start)
       // Every program of the simulated sensor, and the embedded service, see the simulated clock.
-      return yield* Effect.withClock(simulate(opts, sim, totals, heading, windows, hourMs, outbound, fs), sim.clock)
+      return yield* Effect.withClock(simulate(opts, sim, totals, heading, windows, hourMs, outbound), sim.clock)
     })
   )
 
@@ -206,8 +163,7 @@ const simulate = (
   heading: Effect.Effect<void>,
   windows: LicenseWindows,
   hourMs: number,
-  outbound: ReturnType<typeof makeOutbound>,
-  fs: FileSystem.FileSystem
+  outbound: ReturnType<typeof makeOutbound>
 ) =>
   Effect.gen(function* () {
     const eve = yield* EveLog
@@ -232,22 +188,9 @@ const simulate = (
       return yield* new CliFailure({ message: "--base-url needs --token", exitCode: ExitCode.usage })
     }
 
-    // ---- the simulated sensor: its eve.json and state in a temporary directory, its token, the live API
-    const dir = yield* fs.makeTempDirectoryScoped({ prefix: "etpro-replay-" })
-    const log = `${dir}/eve.json`
-    yield* fs.writeFileString(log, "")
-    const api = { baseUrl, insecure: opts.insecure ?? false, timeoutMs: 10_000 }
-    const sensor = yield* Layer.build(
-      Layer.mergeAll(
-        Layer.provideMerge(TelemetryApi.layerFromCredentials(api), Credentials.layerTest(token)),
-        // Its state lives as long as the replay: in memory (a file's fsync per heartbeat would be most of the time).
-        stateInMemory(`${dir}/state.json`),
-        SystemProbe.layerStatic(REPLAY_FACTS),
-        // The programs' own lines (their summaries, "heartbeat accepted") would drown the timeline.
-        Layer.succeed(Output, { ...out, err: () => Effect.void, progress: () => Effect.void })
-      )
-    )
-    const onSensor = <A, E, R>(program: Effect.Effect<A, E, R>) => drive(sim, Effect.provide(program, sensor))
+    const sensor = yield* makeReplaySensor({
+      sim, baseUrl, token, insecure: opts.insecure ?? false, local: opts.local, sids: opts.sids, maxAgeMs: opts.maxAgeMs
+    })
 
     // ---- what the service acknowledged, and the status it implies
     const facts: { created: number; lastEvent: number | undefined; lastHeartbeat: number | undefined } = {
@@ -262,7 +205,7 @@ const simulate = (
     const advance = (to: number) =>
       Effect.gen(function* () {
         const step = to - now()
-        if (step > 0 && opts.pace._tag === "speed") yield* Effect.withClock(Effect.sleep(Duration.millis(step / opts.pace.factor)), realClock)
+        if (step > 0 && opts.pace._tag === "speed") yield* realSleep(step / opts.pace.factor)
         yield* sim.set(to)
       })
 
@@ -287,7 +230,7 @@ const simulate = (
         if (from !== undefined) totals.transitions++
         let note = ""
         if (embedded) {
-          const info = yield* Effect.provide(Effect.flatMap(TelemetryApi.TelemetryApi, (a) => a.sensorInfo), sensor).pipe(Effect.either)
+          const info = yield* Effect.either(sensor.sensorInfo)
           // The wire is lower case (SPEC section 2); compared and shown as the model names it.
           const said = info._tag === "Right" ? String(info.right.sensor_status).toUpperCase() : `no answer (${info.left.message})`
           if (said !== l.status) {
@@ -301,7 +244,7 @@ const simulate = (
     /** The real `send-heartbeat --direct`; a refused token ends the replay (exit 3), other failures are counted. */
     const heartbeat = (why = "heartbeat received") =>
       Effect.gen(function* () {
-        const exit = yield* onSensor(heartbeatProgram({ ...api, configPath: "(replay)", direct: true, print: false }))
+        const exit = yield* sensor.heartbeat
         if (Exit.isSuccess(exit)) {
           totals.heartbeats++
           facts.lastHeartbeat = now()
@@ -333,17 +276,7 @@ const simulate = (
 
     /** The real `send-events --direct` on what the log holds so far; a refused token ends the replay. */
     const sendRun = Effect.gen(function* () {
-      const exit = yield* onSensor(
-        Effect.scoped(
-          sendEvents({
-            log: dir,
-            maxAgeMs: opts.maxAgeMs,
-            direct: true,
-            persistEveryMs: PERSIST_EVERY_MS,
-            privacy: Effect.succeed({ local: opts.local, sids: opts.sids, warnings: [] })
-          })
-        )
-      )
+      const exit = yield* sensor.sendEvents
       totals.runs++
       if (Exit.isSuccess(exit)) {
         totals.ledger = addCounters(totals.ledger, exit.value.counters)
@@ -353,7 +286,7 @@ const simulate = (
         }
         return
       }
-      if (failureOf(exit)?._tag === "TokenRefused") {
+      if ((failureOf(exit) as { _tag?: unknown } | undefined)?._tag === "TokenRefused") {
         return yield* new CliFailure({ message: `the service at ${baseUrl} refused the token`, exitCode: ExitCode.tokenRefused })
       }
       // Delivery gave up for this run: the next minute resumes from the checkpoint, as on a sensor.
@@ -369,7 +302,7 @@ const simulate = (
     const flush = Effect.gen(function* () {
       if (pending.length === 0) return
       yield* advanceTo(tick)
-      yield* fs.writeFileString(log, pending.join("\n") + "\n", { flag: "a" })
+      yield* sensor.append(pending)
       pending = []
       yield* sendRun
     })

@@ -70,9 +70,16 @@ export const mergeHourly = (
 }
 
 /**
- * A run's counters in the words every summary uses (send-events, replay): sent, rejected, expired, selected
- * of lines read, bad lines skipped. `maxAgeMs` names the age limit; undefined: `--max-age off`.
+ * What the outbound step made of the lines read, in the words every summary uses (send-events, dump, replay,
+ * demo): expired (`ageLimit` names the limit), selected of lines read, bad lines skipped.
  */
-export const ledgerSummary = (c: Counters, maxAgeMs: number | undefined): string =>
-  `${c.sent} sent, ${c.rejected} rejected, ${c.expired} expired${maxAgeMs === undefined ? "" : ` (older than ${formatDuration(maxAgeMs)})`}, ` +
+export const selectionWords = (
+  c: Pick<Counters, "read" | "selected" | "expired" | "skippedBadLine">,
+  ageLimit: string | undefined
+): string =>
+  `${c.expired} expired${ageLimit === undefined ? "" : ` (older than ${ageLimit})`}, ` +
   `${c.selected} selected of ${c.read} lines, ${c.skippedBadLine} bad lines skipped`
+
+/** A delivery's counters: sent, rejected, then the selection. `maxAgeMs` undefined: `--max-age off`. */
+export const ledgerSummary = (c: Counters, maxAgeMs: number | undefined): string =>
+  `${c.sent} sent, ${c.rejected} rejected, ${selectionWords(c, maxAgeMs === undefined ? undefined : formatDuration(maxAgeMs))}`

@@ -8,6 +8,7 @@ import * as Credentials from "../adapters/Credentials.js"
 import * as EveLog from "../adapters/EveLog.js"
 import * as HostNetworks from "../adapters/HostNetworks.js"
 import * as Output from "../adapters/Output.js"
+import * as Processes from "../adapters/Processes.js"
 import * as StateStore from "../adapters/StateStore.js"
 import * as TelemetryApi from "../adapters/TelemetryApi.js"
 import type { Paths } from "../domain/Paths.js"
@@ -15,7 +16,7 @@ import type { Paths } from "../domain/Paths.js"
 /** What @effect/cli itself needs. */
 export const CliLive = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
 
-export const AgentLive = Layer.mergeAll(EveLog.layer, HostNetworks.layer, Output.layer)
+export const AgentLive = Layer.mergeAll(EveLog.layer, HostNetworks.layer, Output.layer, Processes.layer)
 
 /**
  * This sensor's state file and token, and the telemetry API they sign in to: the token is read at first

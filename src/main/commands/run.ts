@@ -9,6 +9,7 @@ import { Deferred, Effect, Layer, Option, Random } from "effect"
 import type { EveLog } from "../../adapters/EveLog.js"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { Output } from "../../adapters/Output.js"
+import { Processes } from "../../adapters/Processes.js"
 import * as Credentials from "../../adapters/Credentials.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import * as SystemProbe from "../../adapters/SystemProbe.js"
@@ -44,31 +45,6 @@ const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.
 
 /** Local time minus UTC at `t`, from the system's time zone. */
 const localOffsetMs = (t: number) => -new Date(t).getTimezoneOffset() * MINUTE
-
-/** Completes `stop` on the first SIGTERM/SIGINT; a second one exits at once. */
-const onSignals = (stop: Deferred.Deferred<void>, say: (s: string) => void) =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      let seen = 0
-      const handler = (signal: NodeJS.Signals) => {
-        seen++
-        if (seen > 1) {
-          say(`${signal} again: exiting now`)
-          process.exit(ExitCode.failure)
-        }
-        say(`${signal}: stopping; runs in progress may finish first`)
-        Deferred.unsafeDone(stop, Effect.void)
-      }
-      process.on("SIGTERM", handler)
-      process.on("SIGINT", handler)
-      return handler
-    }),
-    (handler) =>
-      Effect.sync(() => {
-        process.off("SIGTERM", handler)
-        process.off("SIGINT", handler)
-      })
-  )
 
 export const runCommand = Command.make(
   "run",
@@ -183,7 +159,7 @@ export const runCommand = Command.make(
         Effect.provide(Layer.merge(RulesStore.layer(RulesStore.layoutFromPaths(paths)), perRun))
       )
 
-      const tasks: Tasks<EveLog | Output | StateStore | Credentials.Credentials> = {
+      const tasks: Tasks<EveLog | Output | StateStore | Credentials.Credentials | Processes> = {
         ...(enabled.has("events") ? { events } : {}),
         ...(enabled.has("heartbeat") ? { heartbeat } : {}),
         ...(enabled.has("sensorInfo") ? { sensorInfo } : {}),
@@ -206,7 +182,13 @@ export const runCommand = Command.make(
             return
           }
           const stop = yield* Deferred.make<void>()
-          yield* onSignals(stop, (s) => process.stderr.write(`${line("run", s)}\n`))
+          const processes = yield* Processes
+          // SIGTERM or SIGINT stop the agent gracefully; a second one exits at once.
+          yield* processes.onStopSignals({
+            first: (s) => Effect.zipRight(out.err(line("run", `${s}: stopping; runs in progress may finish first`)), Deferred.succeed(stop, undefined)),
+            again: (s) => out.err(line("run", `${s} again: exiting now`)),
+            exitCode: ExitCode.failure
+          })
           const sec = (ms: number) => String(Math.floor(ms / 1000) % 60).padStart(2, "0")
           const min = (ms: number) => String(Math.floor(ms / MINUTE)).padStart(2, "0")
           const parts = [
@@ -215,7 +197,7 @@ export const runCommand = Command.make(
             enabled.has("sensorInfo") ? `sensor info hourly at :${min(plan.sensorInfoPhaseMs)}:${sec(plan.sensorInfoPhaseMs)}` : undefined,
             enabled.has("rules") ? `rules daily at ${formatTimeOfDay(plan.rulesAtMs + plan.rulesJitterMs)} local time` : undefined
           ].filter((p) => p !== undefined)
-          yield* out.err(line("run", `started (pid ${process.pid}): ${parts.join("; ") || "no tasks"}`))
+          yield* out.err(line("run", `started (pid ${processes.pid}): ${parts.join("; ") || "no tasks"}`))
 
           const agent = runAgent(tasks, { plan, offsetMs: localOffsetMs, stop, graceMs: o.graceSeconds * 1000, startNow: o.now })
           const result =

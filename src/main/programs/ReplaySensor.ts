@@ -89,7 +89,7 @@ export const makeReplaySensor = (o: {
     const api = { baseUrl: o.baseUrl, insecure: o.insecure, timeoutMs: 10_000 }
     const sensor = yield* Layer.build(
       Layer.mergeAll(
-        Layer.provideMerge(TelemetryApi.layerFromCredentials(api), Credentials.layerTest(o.token)),
+        Layer.provideMerge(TelemetryApi.layerFromCredentials(api), Credentials.layerGiven({ token: o.token, source: "the replay's token", trimmed: false, warnings: [] })),
         // A state file's fsync per heartbeat would be most of a replay's time.
         stateInMemory(`${dir}/state.json`),
         SystemProbe.layerStatic(REPLAY_FACTS),

@@ -66,12 +66,14 @@ const fromSource = (source: Effect.Effect<ConfiguredToken, TokenError>): Effect.
 export const layer = (paths: Pick<Paths, "tokenFile" | "ruleUpdaterConfig">): Layer.Layer<Credentials> =>
   Layer.effect(Credentials, fromSource(readToken(paths)))
 
+/** A token given outright (`replay --token`, the embedded service's), no files. */
+export const layerGiven = (token: ConfiguredToken): Layer.Layer<Credentials> => Layer.effect(Credentials, fromSource(Effect.succeed(token)))
+
 /** Test layer: a fixed token (or a fixed problem), no files. */
-export const layerTest = (token: string | TokenError): Layer.Layer<Credentials> =>
-  Layer.effect(
-    Credentials,
-    fromSource(typeof token === "string" ? Effect.succeed({ token, source: "(test)", trimmed: false, warnings: [] }) : Effect.fail(token))
-  )
+export const layerTest = (token: string | ConfiguredToken | TokenError): Layer.Layer<Credentials> =>
+  typeof token === "string"
+    ? layerGiven({ token, source: "(test)", trimmed: false, warnings: [] })
+    : token instanceof TokenError ? Layer.effect(Credentials, fromSource(Effect.fail(token))) : layerGiven(token)
 
 const checked = (path: string, raw: string) => {
   const c = checkToken(raw)

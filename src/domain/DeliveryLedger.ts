@@ -4,6 +4,7 @@
  * folds a run's deltas into the stored state. Every time is passed in.
  */
 import type { Counters, HourBucket } from "./AgentState.js"
+import { formatDuration } from "./Duration.js"
 
 export const HOUR = 3_600_000
 
@@ -67,3 +68,18 @@ export const mergeHourly = (
   const oldest = hourOf(now) - (KEEP_HOURS - 1) * HOUR
   return [...byHour.values()].filter((b) => b.hour >= oldest).sort((a, b) => a.hour - b.hour)
 }
+
+/**
+ * What the outbound step made of the lines read, in the words every summary uses (send-events, dump, replay,
+ * demo): expired (`ageLimit` names the limit), selected of lines read, bad lines skipped.
+ */
+export const selectionWords = (
+  c: Pick<Counters, "read" | "selected" | "expired" | "skippedBadLine">,
+  ageLimit: string | undefined
+): string =>
+  `${c.expired} expired${ageLimit === undefined ? "" : ` (older than ${ageLimit})`}, ` +
+  `${c.selected} selected of ${c.read} lines, ${c.skippedBadLine} bad lines skipped`
+
+/** A delivery's counters: sent, rejected, then the selection. `maxAgeMs` undefined: `--max-age off`. */
+export const ledgerSummary = (c: Counters, maxAgeMs: number | undefined): string =>
+  `${c.sent} sent, ${c.rejected} rejected, ${selectionWords(c, maxAgeMs === undefined ? undefined : formatDuration(maxAgeMs))}`

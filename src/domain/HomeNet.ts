@@ -214,13 +214,6 @@ export const homeNetFromDocuments = (docs: ReadonlyArray<ConfigDocument>): HomeN
   return { cidrs: r.cidrs.map((c) => ({ ...c, origin })), warnings: r.warnings }
 }
 
-/** One suricata.yaml text, its includes not followed: a file that has some is not fully understood. */
-export const homeNetFromYaml = (text: string, path = "suricata.yaml"): HomeNet => {
-  const inc = includesOf(text)
-  if (inc.problem === undefined && inc.includes.length > 0) return failClosed(`${path}: includes ${inc.includes.join(", ")}, not followed here`)
-  return homeNetFromDocuments([{ path, text }])
-}
-
 /** `--home-net 10.0.0.0/8,fd00::/8` replaces HOME_NET (same syntax as the YAML value); `failure` is a usage error. */
 export const homeNetFromFlag = (value: string): HomeNet => {
   const r = resolveAddressGroup(value, new Map())

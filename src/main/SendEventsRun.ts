@@ -1,18 +1,15 @@
 /**
- * One `send-events` run from resolved options: the token, the privacy set-up, the program. Shared by the
- * @effect/cli command (./commands/sendEvents.ts) and the start-up entry that skips @effect/cli (./bin.ts,
- * flags from ./SendEventsFastPath.ts): cron starts this command every minute, and loading @effect/cli costs
- * more CPU than a usual run's delivery (BENCHMARKS.md "Issue 14"). Imports nothing of @effect/cli.
+ * One `send-events` run from resolved options: the privacy set-up, the audit file, the program. The one run
+ * function of the @effect/cli command (./commands/sendEvents.ts), the start-up entry that skips @effect/cli
+ * (./bin.ts, flags from ./SendEventsFastPath.ts) and `run`'s events task (./commands/run.ts): cron starts
+ * this command every minute, and loading @effect/cli costs more CPU than a usual run's delivery
+ * (BENCHMARKS.md "Issue 14"). Imports nothing of @effect/cli.
  */
 import { Effect } from "effect"
 import { HostNetworks } from "../adapters/HostNetworks.js"
-import { Output } from "../adapters/Output.js"
 import * as AuditLog from "../adapters/AuditLog.js"
-import * as Credentials from "../adapters/Credentials.js"
-import * as StateStore from "../adapters/StateStore.js"
-import * as TelemetryApi from "../adapters/TelemetryApi.js"
 import type { Paths } from "../domain/Paths.js"
-import { line } from "./Failure.js"
+import { sensorLayer } from "./layers.js"
 import { loadPrivacy } from "./Privacy.js"
 
 export interface SendEventsOptions {
@@ -29,23 +26,35 @@ export interface SendEventsOptions {
   readonly audit: boolean
 }
 
-export const runSendEvents = (o: SendEventsOptions) =>
+export interface RunSettings {
+  /** Say the token's warnings [true]. */
+  readonly tokenWarnings?: boolean
+}
+
+/**
+ * The run on the services in context (StateStore, Credentials, TelemetryApi, EveLog, HostNetworks, Output):
+ * `run` provides its own (its state store, a token read afresh per run).
+ */
+export const sendEventsRun = (o: Omit<SendEventsOptions, "baseUrl" | "insecure" | "timeoutMs">, s: RunSettings = {}) =>
   Effect.gen(function* () {
     const { paths } = o
-    const out = yield* Output
     const hosts = yield* HostNetworks
-    const token = yield* Credentials.readToken(paths)
-    for (const w of token.warnings) yield* out.err(line("send-events", `warning: ${w}`))
     const { sendEvents } = yield* Effect.promise(() => import("./programs/SendEvents.js"))
-    yield* sendEvents({
+    return yield* sendEvents({
       log: paths.logDir,
       maxAgeMs: o.maxAgeMs,
       direct: o.direct,
       privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: o.sidsFile, homeNet: o.homeNet }).pipe(
         Effect.provideService(HostNetworks, hosts)
       ),
-      api: TelemetryApi.make({ baseUrl: o.baseUrl, token: token.token, insecure: o.insecure, timeoutMs: o.timeoutMs }),
       ...(o.audit ? { audit: yield* AuditLog.AuditLog } : {}),
-      tokenSource: { path: token.source, trimmed: token.trimmed }
-    }).pipe(Effect.scoped, Effect.provide(StateStore.layer(paths.state)), Effect.provide(Credentials.layer(paths)))
+      ...(s.tokenWarnings === false ? { tokenWarnings: false } : {})
+    }).pipe(Effect.scoped)
   }).pipe(Effect.provide(AuditLog.layer(o.paths.state)))
+
+/** `send-events` on this sensor's live layers (its state file, its token, the service of the flags). */
+export const runSendEvents = (o: SendEventsOptions) =>
+  sendEventsRun(o).pipe(
+    Effect.asVoid,
+    Effect.provide(sensorLayer(o.paths, { baseUrl: o.baseUrl, insecure: o.insecure, timeoutMs: o.timeoutMs }))
+  )

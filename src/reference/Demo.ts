@@ -42,6 +42,8 @@ export interface DemoOptions {
   readonly cli: ReadonlyArray<string>
   /** Per command [45 s]. */
   readonly stepTimeoutMs?: number
+  /** The age limit of send-events (`--max-age`), and of what dump explains (`--since`): the CLI's default. */
+  readonly maxAge: string
 }
 
 const HOME_NET = "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12,198.51.100.0/24]"
@@ -255,20 +257,20 @@ export const demo = (opts: DemoOptions) =>
         })
 
       yield* step(["rules", "update"])
-      yield* step(["send-events", "--direct"])
+      yield* step(["send-events", "--direct", "--max-age", opts.maxAge])
       yield* step(["send-heartbeat", "--direct"])
       yield* step(["sensor-info"])
       yield* step(["status"])
 
       // ---- what left the sensor
-      const report = yield* explainByDump(opts.cli, root, eveText, timeoutMs)
+      const report = yield* explainByDump(opts.cli, root, eveText, opts.maxAge, timeoutMs)
       const counts = yield* svc.store.counts
       const sensors = yield* svc.store.sensors
       const stored = yield* svc.store.events({ limit: 1000 })
       yield* say("\nWhat left the sensor")
       yield* say(
         `  ${counts.events} events and ${counts.heartbeats} heartbeat(s) reached the service; ` +
-          `${report.selected} of ${report.alerts} alerts were eligible (alerts in telemetry_sids.txt, at most 1 day old), ` +
+          `${report.selected} of ${report.alerts} alerts were eligible (alerts in telemetry_sids.txt, at most ${opts.maxAge} old), ` +
           `${report.lines - report.alerts} other records stay on the sensor`
       )
       yield* say(`  masked   ${top(report.masked)}`)
@@ -350,14 +352,15 @@ const recordedLine = (eveText: string, sent: string): string | undefined => {
  * What left the sensor and why, as the operator sees it: the agent's own `dump --explain` (the selection and
  * sanitisation of send-events, with what was masked and dropped), run like the other commands.
  */
-const explainByDump = (cli: ReadonlyArray<string>, root: string, eveText: string, timeoutMs: number) =>
+const explainByDump = (cli: ReadonlyArray<string>, root: string, eveText: string, maxAge: string, timeoutMs: number) =>
   Effect.gen(function* () {
-    const r = yield* runCli(cli, ["dump", "--explain", "--since", "1d", "--root", root], timeoutMs)
-    const summary = /(\d+) lines, (\d+) alerts, (\d+) selected/.exec(r.stderr)
+    const r = yield* runCli(cli, ["dump", "--explain", "--since", maxAge, "--root", root], timeoutMs)
+    // The ledger's words (src/domain/DeliveryLedger.ts), then dump's own.
+    const summary = /(\d+) selected of (\d+) lines, .*?; (\d+) alerts/.exec(r.stderr)
     const report = {
-      lines: Number(summary?.[1] ?? 0),
-      alerts: Number(summary?.[2] ?? 0),
-      selected: Number(summary?.[3] ?? 0),
+      lines: Number(summary?.[2] ?? 0),
+      alerts: Number(summary?.[3] ?? 0),
+      selected: Number(summary?.[1] ?? 0),
       masked: new Map<string, number>(),
       dropped: new Map<string, number>(),
       example: undefined as { recorded: string; sent: string } | undefined

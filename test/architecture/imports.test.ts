@@ -24,7 +24,7 @@ const DOMAIN_LIBRARIES = new Set(["effect", "ini", "yaml"])
 /** The commands that start the reference side; only they may load it, and only lazily. */
 const REFERENCE_ENTRIES = new Set(["main/commands/service.ts", "main/commands/demo.ts", "main/commands/replay.ts"])
 
-/** Programs that still reach the process directly (none left: the reload is the SuricataReload adapter's). */
+/** Programs that still reach the process directly (none left: signals and the reload are the Processes service's). */
 const PROGRAMS_WITH_NODE: ReadonlyMap<string, string> = new Map()
 
 interface Import {

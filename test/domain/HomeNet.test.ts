@@ -5,11 +5,13 @@ import { includeTree } from "../../src/adapters/SuricataConfig.js"
 import {
   homeNetFromDocuments,
   homeNetFromFlag,
-  homeNetFromYaml,
   MAX_INCLUDE_DEPTH,
   resolveAddressGroup
 } from "../../src/domain/HomeNet.js"
 import { parseIp } from "../../src/domain/Ip.js"
+
+/** One suricata.yaml without includes, as the include tree gives it. */
+const fromText = (text: string) => homeNetFromDocuments([{ path: "suricata.yaml", text }])
 import { makeNetworkSet } from "../../src/domain/Network.js"
 
 const contains = (cidrs: Parameters<typeof makeNetworkSet>[0], addr: string) =>
@@ -34,7 +36,7 @@ outputs:
 
 describe("HOME_NET from suricata.yaml", () => {
   it("reads vars.address-groups.HOME_NET under a %YAML 1.1 header", () => {
-    const h = homeNetFromYaml(SURICATA_YAML)
+    const h = fromText(SURICATA_YAML)
     expect(h.warnings).toEqual([])
     expect(h.cidrs).toHaveLength(5)
     expect(contains(h.cidrs, "203.0.113.9")).toBe(true)
@@ -51,7 +53,7 @@ vars:
     GUEST: "100.100.0.0/16"
     DMZ: "198.51.100.0/24"
 `
-    const h = homeNetFromYaml(yaml)
+    const h = fromText(yaml)
     expect(h.warnings).toEqual([])
     for (const a of ["10.20.1.1", "100.100.5.5", "198.51.100.7", "192.0.2.1"]) expect(contains(h.cidrs, a)).toBe(true)
     // A negated range is not added by the negation (it is not local unless something else makes it so).
@@ -59,39 +61,39 @@ vars:
   })
 
   it("`any` makes every address local, with a warning", () => {
-    const h = homeNetFromYaml(`vars:\n  address-groups:\n    HOME_NET: "any"\n`)
+    const h = fromText(`vars:\n  address-groups:\n    HOME_NET: "any"\n`)
     expect(contains(h.cidrs, "8.8.8.8")).toBe(true)
     expect(contains(h.cidrs, "2001:4860::1")).toBe(true)
     expect(h.warnings.join(" ")).toMatch(/any/)
   })
 
   // Fail closed (issue 10, class 4): what cannot be fully understood makes every address local, said once.
-  const failsClosed = (h: ReturnType<typeof homeNetFromYaml>, why: RegExp) => {
+  const failsClosed = (h: ReturnType<typeof homeNetFromDocuments>, why: RegExp) => {
     expect(h.failure).toMatch(why)
     expect(contains(h.cidrs, "8.8.8.8")).toBe(true)
     expect(contains(h.cidrs, "2001:4860::1")).toBe(true)
   }
 
   it("an undefined or self-referencing $VAR fails closed", () => {
-    failsClosed(homeNetFromYaml(`vars:\n  address-groups:\n    HOME_NET: "[$NOPE, 10.9.0.0/16]"\n`), /NOPE/)
-    failsClosed(homeNetFromYaml(`vars:\n  address-groups:\n    HOME_NET: "[$LOOP, 10.9.0.0/16]"\n    LOOP: "$LOOP"\n`), /LOOP/)
+    failsClosed(fromText(`vars:\n  address-groups:\n    HOME_NET: "[$NOPE, 10.9.0.0/16]"\n`), /NOPE/)
+    failsClosed(fromText(`vars:\n  address-groups:\n    HOME_NET: "[$LOOP, 10.9.0.0/16]"\n    LOOP: "$LOOP"\n`), /LOOP/)
   })
 
   it("an entry that is not an address, network or range fails closed, negated or not", () => {
     for (const v of ["[10.0.0.0/8, bogus]", "[300.1.1.1/8]", "[!bogus]", "10.0.0.0/255.0.255.0", "10.0.0.9-10.0.0.1", "[]", "[,]"]) {
-      failsClosed(homeNetFromYaml(`vars:\n  address-groups:\n    HOME_NET: "${v}"\n`), /HOME_NET/)
+      failsClosed(fromText(`vars:\n  address-groups:\n    HOME_NET: "${v}"\n`), /HOME_NET/)
     }
   })
 
   it("a missing HOME_NET fails closed", () => {
     for (const y of ["", "vars: {}\n", "vars:\n  address-groups:\n    EXTERNAL_NET: any\n", "just a string", "- a\n- b\n"]) {
-      failsClosed(homeNetFromYaml(y), /HOME_NET/)
+      failsClosed(fromText(y), /HOME_NET/)
     }
   })
 
   it("invalid YAML fails closed and says so, even around a readable HOME_NET", () => {
     for (const y of ["vars: [\n", "a: b: c\n  - d", "\t- x: [}", `vars:\n  address-groups:\n    HOME_NET: "[203.0.113.0/24]"\noutputs: [\n`]) {
-      failsClosed(homeNetFromYaml(y), /not valid YAML/)
+      failsClosed(fromText(y), /not valid YAML/)
     }
   })
 
@@ -102,14 +104,15 @@ vars:
   })
 
   it("reads dotted keys, netmasks, ranges and double negation", () => {
-    const h = homeNetFromYaml(`vars.address-groups.HOME_NET: "[198.51.100.0/255.255.255.0, 10.1.1.10-10.1.1.20, fd00::5-fd00::9, ![!192.0.2.0/24], !!203.0.113.0/24, !100.0.0.1]"\n`)
+    const h = fromText(`vars.address-groups.HOME_NET: "[198.51.100.0/255.255.255.0, 10.1.1.10-10.1.1.20, fd00::5-fd00::9, ![!192.0.2.0/24], !!203.0.113.0/24, !100.0.0.1]"\n`)
     expect(h.failure).toBeUndefined()
     for (const a of ["198.51.100.200", "10.1.1.10", "10.1.1.20", "fd00::5", "fd00::9", "192.0.2.7", "203.0.113.7"]) expect(contains(h.cidrs, a), a).toBe(true)
     for (const a of ["10.1.1.9", "10.1.1.21", "fd00::a", "100.0.0.1", "198.51.101.1"]) expect(contains(h.cidrs, a), a).toBe(false)
   })
 
-  it("a suricata.yaml with includes is not fully understood on its own", () => {
-    failsClosed(homeNetFromYaml(`include: custom.yaml\nvars:\n  address-groups:\n    HOME_NET: "[10.0.0.0/8]"\n`), /custom\.yaml/)
+  it("a suricata.yaml whose include could not be read is not fully understood", () => {
+    const text = `include: custom.yaml\nvars:\n  address-groups:\n    HOME_NET: "[10.0.0.0/8]"\n`
+    failsClosed(homeNetFromDocuments([{ path: "suricata.yaml", text }, { path: "custom.yaml", problem: "not readable (EACCES)" }]), /custom\.yaml/)
   })
 })
 

@@ -4,6 +4,7 @@
  * expected transition times are computed here from the log, not copied from a run.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, Layer } from "effect"
 import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -51,7 +52,7 @@ const run = (opts: Partial<ReplayOptions> & { log: string }) =>
     return { text: out.stdout.join(""), totals }
   }).pipe(
     Effect.provide(
-      Layer.mergeAll(Output.layerTest(), EveLog.layer, HostNetworks.layerStatic([]))
+      Layer.mergeAll(Output.layerTest(), EveLog.layer, HostNetworks.layerStatic([]), NodeFileSystem.layer)
     )
   )
 
@@ -86,7 +87,7 @@ describe("replay", () => {
       ])
       // The embedded service agreed at every transition.
       expect(text).not.toContain("service says")
-      expect(totals).toMatchObject({ sent: s.count, rejected: 0, failed: 0, transitions: 3, serviceDisagreements: 0 })
+      expect(totals).toMatchObject({ ledger: { sent: s.count, rejected: 0 }, failed: 0, transitions: 3, serviceDisagreements: 0 })
       // One heartbeat an hour of simulated time, the first at the start.
       expect(totals.heartbeats).toBe(Math.floor((s.resume + 10 * 30 * M - T0) / H) + 1)
       expect(text).toMatch(new RegExp(`service: ${s.count} events and ${totals.heartbeats} heartbeats stored, 0 privacy violations`))
@@ -99,7 +100,7 @@ describe("replay", () => {
       const s = silenceLog()
       const log = yield* writeLog(s.lines)
       const { totals } = yield* run({ log })
-      expect(totals.sent).toBe(s.count)
+      expect(totals.ledger.sent).toBe(s.count)
       expect(totals.transitions).toBe(3)
     })
   )
@@ -124,7 +125,7 @@ describe("replay", () => {
     Effect.gen(function* () {
       const log = yield* writeLog([alert(T0, "10.9.8.7"), alert(T0 + M, "fd00::7")])
       const { text, totals } = yield* run({ log })
-      expect(totals.sent).toBe(2)
+      expect(totals.ledger.sent).toBe(2)
       expect(totals.maskedValues).toBe(6)
       expect(text).toContain("0 privacy violations")
     })
@@ -134,7 +135,7 @@ describe("replay", () => {
     Effect.gen(function* () {
       const log = yield* writeLog([alert(T0 + 3 * D), alert(T0), alert(T0 + 3 * D + M)])
       const { totals } = yield* run({ log })
-      expect(totals).toMatchObject({ sent: 2, expired: 1, lateRecords: 1 })
+      expect(totals).toMatchObject({ ledger: { sent: 2, expired: 1 }, lateRecords: 1 })
     })
   )
 
@@ -144,7 +145,7 @@ describe("replay", () => {
       const svc = yield* Effect.provide(start({ tokens: ["remote-token"] }), store)
       const log = yield* writeLog([alert(T0), alert(T0 + M), alert(T0 + 2 * M)])
       const ok = yield* Effect.promise(() => Effect.runPromise(run({ log, baseUrl: svc.url, token: "remote-token" })))
-      expect(ok.totals.sent).toBe(3)
+      expect(ok.totals.ledger.sent).toBe(3)
       expect((yield* svc.store.counts).events).toBe(3)
       expect(ok.text).not.toContain("service:")
       const refused = yield* Effect.promise(() =>

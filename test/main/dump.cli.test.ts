@@ -38,7 +38,7 @@ describe("bin/etpro-telemetry dump", () => {
     const err = r.stderr.trimEnd().split("\n")
     expect(err).toHaveLength(1)
     expect(err[0]).toMatch(
-      /^emergingthreats: dump: 1 files, 4 lines, \d+ alerts, 2 selected, 2 printed, 1 bad lines, 1 dropped address values, 0 expired/
+      /^emergingthreats: dump: 1 files, 0 expired, 2 selected of 4 lines, 1 bad lines skipped; \d+ alerts, 0 not in telemetry SIDs, 2 printed, 1 dropped address values/
     )
   })
 

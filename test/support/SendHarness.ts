@@ -6,6 +6,7 @@ import { Effect, Exit, Layer } from "effect"
 import { appendFile, mkdir, mkdtemp, readFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as Credentials from "../../src/adapters/Credentials.js"
 import * as EveLog from "../../src/adapters/EveLog.js"
 import * as Output from "../../src/adapters/Output.js"
 import * as StateStore from "../../src/adapters/StateStore.js"
@@ -88,12 +89,19 @@ export const sendOptions = (dirs: Dirs, o: RunOptions): SendEventsOptions => ({
   direct: o.direct ?? true,
   policy: o.policy ?? FAST,
   ...(o.persistEveryMs === undefined ? {} : { persistEveryMs: o.persistEveryMs }),
-  privacy: Effect.succeed({ local: localNetworks([], []), sids: new Set<number>(), warnings: [] }),
-  api: TelemetryApi.make({ baseUrl: o.baseUrl, token: TOKEN, insecure: false, timeoutMs: o.timeoutMs ?? 2000 }),
-  tokenSource: { path: "/etc/rule-updater.config", trimmed: o.trimmed ?? false }
+  privacy: Effect.succeed({ local: localNetworks([], []), sids: new Set<number>(), warnings: [] })
 })
 
-export const layers = (dirs: Dirs) => Layer.mergeAll(StateStore.layer(dirs.state), EveLog.layer, Output.layerTest())
+/** The live TelemetryApi against `o.baseUrl`, signed in with TOKEN (said to come from rule-updater.config). */
+export const apiLayers = (o: RunOptions) =>
+  Layer.merge(
+    TelemetryApi.layer({ baseUrl: o.baseUrl, token: TOKEN, insecure: false, timeoutMs: o.timeoutMs ?? 2000 }),
+    Credentials.layerTest({ token: TOKEN, source: "/etc/rule-updater.config", trimmed: o.trimmed ?? false, warnings: [] })
+  )
+
+/** The live state store and eve log, captured output, and the API of `o`. */
+export const layers = (dirs: Dirs, o: RunOptions) =>
+  Layer.mergeAll(StateStore.layer(dirs.state), EveLog.layer, Output.layerTest(), apiLayers(o))
 
 /** One run; its exit and what it wrote on stderr. */
 export const runSend = (dirs: Dirs, o: RunOptions) =>
@@ -101,7 +109,7 @@ export const runSend = (dirs: Dirs, o: RunOptions) =>
     const captured = yield* Output.CapturedOutput
     const exit = yield* Effect.exit(Effect.scoped(sendEvents(sendOptions(dirs, o))))
     return { exit, stderr: captured.stderr.join("\n") }
-  }).pipe(Effect.provide(layers(dirs)))
+  }).pipe(Effect.provide(layers(dirs, o)))
 
 export const runOk = (dirs: Dirs, o: RunOptions) =>
   Effect.flatMap(runSend(dirs, o), (r) =>

@@ -5,6 +5,7 @@ import { Effect, Option } from "effect"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { parseListenAddress } from "../../domain/ListenAddress.js"
 import { portTaken } from "./Common.js"
+import { DEFAULT_MAX_AGE } from "../FlagDefaults.js"
 
 export const demoCommand = Command.make(
   "demo",
@@ -31,6 +32,6 @@ export const demoCommand = Command.make(
       if (taken !== undefined) return yield* new CliFailure({ message: `cannot listen on ${o.listen}: ${taken}`, exitCode: ExitCode.failure })
       // The reference side (and SQLite) loads only on this path.
       const { runDemo } = yield* Effect.promise(() => import("../../reference/Demo.js"))
-      yield* runDemo({ root: Option.getOrUndefined(o.root), serve: o.serve, listen, statusListen: o.statusListen })
+      yield* runDemo({ root: Option.getOrUndefined(o.root), serve: o.serve, listen, statusListen: o.statusListen, maxAge: DEFAULT_MAX_AGE })
     })
 ).pipe(Command.withDescription("the whole loop on this machine: service, sample sensor, agent commands, status"))

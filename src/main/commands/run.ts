@@ -9,6 +9,7 @@ import { Deferred, Effect, Layer, Option, Random } from "effect"
 import type { EveLog } from "../../adapters/EveLog.js"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { Output } from "../../adapters/Output.js"
+import { Processes } from "../../adapters/Processes.js"
 import * as Credentials from "../../adapters/Credentials.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import * as SystemProbe from "../../adapters/SystemProbe.js"
@@ -27,8 +28,7 @@ import {
 } from "../../domain/Schedule.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Tasks } from "../programs/RunAgent.js"
-import { loadPrivacy } from "../Privacy.js"
-import * as AuditLog from "../../adapters/AuditLog.js"
+import { sendEventsRun } from "../SendEventsRun.js"
 import { maxAgeFrom, portTaken, SIDS_DEFAULT } from "./Common.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
@@ -45,31 +45,6 @@ const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.
 
 /** Local time minus UTC at `t`, from the system's time zone. */
 const localOffsetMs = (t: number) => -new Date(t).getTimezoneOffset() * MINUTE
-
-/** Completes `stop` on the first SIGTERM/SIGINT; a second one exits at once. */
-const onSignals = (stop: Deferred.Deferred<void>, say: (s: string) => void) =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      let seen = 0
-      const handler = (signal: NodeJS.Signals) => {
-        seen++
-        if (seen > 1) {
-          say(`${signal} again: exiting now`)
-          process.exit(ExitCode.failure)
-        }
-        say(`${signal}: stopping; runs in progress may finish first`)
-        Deferred.unsafeDone(stop, Effect.void)
-      }
-      process.on("SIGTERM", handler)
-      process.on("SIGINT", handler)
-      return handler
-    }),
-    (handler) =>
-      Effect.sync(() => {
-        process.off("SIGTERM", handler)
-        process.off("SIGINT", handler)
-      })
-  )
 
 export const runCommand = Command.make(
   "run",
@@ -128,11 +103,10 @@ export const runCommand = Command.make(
         if (exposed !== undefined) yield* out.err(line("run", exposed))
       }
 
-      const [{ runAgent }, { sendEvents }, { heartbeatProgram }, { querySensorInfo, recordSensorInfo }, { rulesUpdate }, RulesStore] =
+      const [{ runAgent }, { heartbeatProgram }, { querySensorInfo, recordSensorInfo }, { rulesUpdate }, RulesStore] =
         yield* Effect.promise(() =>
           Promise.all([
             import("../programs/RunAgent.js"),
-            import("../programs/SendEvents.js"),
             import("../programs/Heartbeat.js"),
             import("../programs/SensorInfo.js"),
             import("../programs/RulesUpdate.js"),
@@ -141,27 +115,23 @@ export const runCommand = Command.make(
         )
 
       const hosts = yield* HostNetworks
-      const sidsFile = Option.getOrElse(o.sids, () => paths.telemetrySids)
-
-      /** One delivery run, exactly as `send-events --direct` (same run lock, same checkpoint). */
-      const events = Effect.gen(function* () {
-        const token = yield* Credentials.readToken(paths)
-        yield* sendEvents({
-          log: paths.logDir,
-          maxAgeMs,
-          direct: true,
-          privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile, homeNet: Option.getOrUndefined(o.homeNet) }).pipe(
-            Effect.provideService(HostNetworks, hosts)
-          ),
-          api: TelemetryApi.make({ baseUrl: api.baseUrl, token: token.token, insecure: api.insecure, timeoutMs: api.timeoutMs }),
-          ...(o.noAudit ? {} : { audit: yield* AuditLog.AuditLog }),
-          tokenSource: { path: token.source, trimmed: token.trimmed }
-        }).pipe(Effect.scoped)
-        return undefined
-      }).pipe(Effect.provide(AuditLog.layer(paths.state)))
 
       // The token is read afresh for each task run (it may change while the agent runs), the API built on it.
       const perRun = Layer.provideMerge(TelemetryApi.layerFromCredentials(api), Credentials.layer(paths))
+
+      /** One delivery run, exactly as `send-events --direct` (same run function, run lock and checkpoint). */
+      const events = sendEventsRun(
+        {
+          paths,
+          maxAgeMs,
+          direct: true,
+          sidsFile: Option.getOrElse(o.sids, () => paths.telemetrySids),
+          homeNet: Option.getOrUndefined(o.homeNet),
+          audit: !o.noAudit
+        },
+        { tokenWarnings: false }
+      ).pipe(Effect.provide(perRun), Effect.provideService(HostNetworks, hosts), Effect.as(undefined))
+
       const heartbeat = heartbeatProgram({ ...api, direct: true, print: false }).pipe(
         Effect.provide(Layer.merge(SystemProbe.layer(paths), perRun)),
         Effect.as(undefined)
@@ -190,7 +160,7 @@ export const runCommand = Command.make(
         Effect.provide(Layer.merge(RulesStore.layer(RulesStore.layoutFromPaths(paths)), perRun))
       )
 
-      const tasks: Tasks<EveLog | Output | StateStore | Credentials.Credentials> = {
+      const tasks: Tasks<EveLog | Output | StateStore | Credentials.Credentials | Processes> = {
         ...(enabled.has("events") ? { events } : {}),
         ...(enabled.has("heartbeat") ? { heartbeat } : {}),
         ...(enabled.has("sensorInfo") ? { sensorInfo } : {}),
@@ -213,7 +183,13 @@ export const runCommand = Command.make(
             return
           }
           const stop = yield* Deferred.make<void>()
-          yield* onSignals(stop, (s) => process.stderr.write(`${line("run", s)}\n`))
+          const processes = yield* Processes
+          // SIGTERM or SIGINT stop the agent gracefully; a second one exits at once.
+          yield* processes.onStopSignals({
+            first: (s) => Effect.zipRight(out.err(line("run", `${s}: stopping; runs in progress may finish first`)), Deferred.succeed(stop, undefined)),
+            again: (s) => out.err(line("run", `${s} again: exiting now`)),
+            exitCode: ExitCode.failure
+          })
           const sec = (ms: number) => String(Math.floor(ms / 1000) % 60).padStart(2, "0")
           const min = (ms: number) => String(Math.floor(ms / MINUTE)).padStart(2, "0")
           const parts = [
@@ -222,7 +198,7 @@ export const runCommand = Command.make(
             enabled.has("sensorInfo") ? `sensor info hourly at :${min(plan.sensorInfoPhaseMs)}:${sec(plan.sensorInfoPhaseMs)}` : undefined,
             enabled.has("rules") ? `rules daily at ${formatTimeOfDay(plan.rulesAtMs + plan.rulesJitterMs)} local time` : undefined
           ].filter((p) => p !== undefined)
-          yield* out.err(line("run", `started (pid ${process.pid}): ${parts.join("; ") || "no tasks"}`))
+          yield* out.err(line("run", `started (pid ${processes.pid}): ${parts.join("; ") || "no tasks"}`))
 
           const agent = runAgent(tasks, { plan, offsetMs: localOffsetMs, stop, graceMs: o.graceSeconds * 1000, startNow: o.now })
           const result =

@@ -7,6 +7,7 @@ import { EveLog } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
 import { Progress } from "../../adapters/Progress.js"
 import { makeOutbound } from "../../domain/Outbound.js"
+import { selectionWords } from "../../domain/DeliveryLedger.js"
 import { grouped } from "../../domain/ProgressLine.js"
 import { parseTimestamp } from "../../domain/Timestamp.js"
 import type { Privacy } from "../Privacy.js"
@@ -125,7 +126,8 @@ export const dump = (opts: DumpOptions) =>
     return counts
   })
 
+/** In the ledger's words (src/domain/DeliveryLedger.ts), then what only dump counts. */
 export const summary = (c: DumpCounts): string =>
-  `emergingthreats: dump: ${c.files} files, ${c.lines} lines, ${c.alerts} alerts, ${c.selected} selected, ` +
-  `${c.printed} printed, ${c.badLines} bad lines, ${c.droppedAddresses} dropped address values, ` +
-  `${c.expired} expired, ${c.notListed} not in telemetry SIDs`
+  `emergingthreats: dump: ${c.files} files, ` +
+  selectionWords({ read: c.lines, selected: c.selected, expired: c.expired, skippedBadLine: c.badLines }, undefined) +
+  `; ${c.alerts} alerts, ${c.notListed} not in telemetry SIDs, ${c.printed} printed, ${c.droppedAddresses} dropped address values`

@@ -1,54 +1,35 @@
 /**
- * `replay`: plays recorded eve logs through the sanitiser and the TelemetryApi into the embedded reference
- * service (or `--base-url`) on simulated time taken from the records' own timestamps, with a heartbeat on
- * the simulated hourly schedule, and prints the timeline of license status transitions and totals.
+ * `replay`: plays recorded eve logs through the agent's own `send-events` and `send-heartbeat` programs into
+ * the embedded reference service (or `--base-url`) on simulated time taken from the records' own timestamps,
+ * and prints the timeline of license status transitions and totals.
  *
- * Time: a simulated Clock, set forward as records are read (never back: eve logs are not time-ordered, a
- * late record is delivered at the current simulated time). The embedded service runs on that clock, so its
- * license decisions are made on simulated time too. With `--instant` nothing waits; with `--speed N` the
- * replay sleeps (on the real clock) a 1/N of each simulated step. The agent side keeps its real clock (HTTP
- * timeouts are real). The same log gives the same output: nothing printed depends on the wall clock, the
- * port or the token.
+ * The simulated sensor: a temporary directory with an eve.json that the recorded lines are appended to, one
+ * cron minute at a time (a line goes in the minute its timestamp ends; a late line in the current one), and
+ * its state (in memory). At each minute that got lines, `send-events --direct` runs (checkpoint, fingerprints,
+ * delivery, retries, the ledger); every simulated hour, `send-heartbeat --direct` runs. Both run on a
+ * simulated clock (./SimClock.ts) set to the simulated time, against the live TelemetryApi; waits they make on
+ * the clock (a retry's backoff) are passed on the simulated clock by `drive`. With `--instant` nothing waits; with `--speed N` the
+ * replay sleeps (on the real clock) a 1/N of each simulated step. The embedded service runs on the same
+ * clock, so its license decisions are made on simulated time too. The same log gives the same output: nothing
+ * printed depends on the wall clock, the port or the token.
  *
  * The timeline comes from the license model (src/domain/License.ts) over what the service acknowledged;
  * with the embedded service every transition is also asked of the service's `sensorinfo`, and a
  * disagreement is printed.
  */
-import { Clock, Duration, Effect, Schedule, type Scope, Stream } from "effect"
+import { Cause, type Clock, Effect, Exit, Option, type Scope, Stream } from "effect"
 import { EveLog } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
-import { make as makeApi, type TelemetryApiService } from "../../adapters/TelemetryApi.js"
-import type { ApiError } from "../../domain/ApiError.js"
-import { assembleHeartbeat, found, notFound } from "../../domain/Heartbeat.js"
+import type { Counters } from "../../domain/AgentState.js"
+import { addCounters, ledgerSummary, zeroCounters } from "../../domain/DeliveryLedger.js"
 import { DEFAULT_WINDOWS, license, type LicenseWindows } from "../../domain/License.js"
 import type { LicenseStatus } from "../../domain/StatusNames.js"
 import type { NetworkSet } from "../../domain/Network.js"
-import { classify } from "../../domain/Retry.js"
 import { makeOutbound } from "../../domain/Outbound.js"
-import { parseEveLine } from "../../domain/Sanitise.js"
 import { parseTimestamp } from "../../domain/Timestamp.js"
 import { CliFailure, ExitCode } from "../Failure.js"
-
-/** A Clock whose time is set by the program; `sleep` advances it instead of waiting. */
-export interface SimClock {
-  readonly clock: Clock.Clock
-  readonly now: () => number
-  readonly set: (ms: number) => void
-}
-
-export const makeSimClock = (startMs: number): SimClock => {
-  let now = startMs
-  const nanos = () => BigInt(now) * 1_000_000n
-  const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: () => now,
-    currentTimeMillis: Effect.sync(() => now),
-    unsafeCurrentTimeNanos: nanos,
-    currentTimeNanos: Effect.sync(nanos),
-    sleep: (d) => Effect.sync(() => void (now += Duration.toMillis(d)))
-  }
-  return { clock, now: () => now, set: (ms) => void (now = ms) }
-}
+import { makeReplaySensor, realSleep } from "./ReplaySensor.js"
+import { makeSimClock, type SimClock } from "./SimClock.js"
 
 /** What a replay asks of a service it started itself, to compare the license model with. */
 export interface EmbeddedService {
@@ -81,24 +62,25 @@ export interface ReplayOptions {
   readonly insecure?: boolean
   readonly local: NetworkSet
   readonly sids: ReadonlySet<number>
-  /** Records older than this (simulated) are not sent [1 day]; undefined: no limit. */
+  /** send-events' `--max-age`, on simulated time; undefined: off. */
   readonly maxAgeMs?: number | undefined
   readonly heartbeatEveryMs?: number
   readonly windows?: LicenseWindows
 }
 
 export interface ReplayTotals {
+  /** The recording: lines, lines that are not JSON, records without a timestamp, records earlier than one before. */
   lines: number
   badLines: number
-  records: number
   noTimestamp: number
   lateRecords: number
-  alerts: number
-  sent: number
-  rejected: number
+  /** send-events' ledger, summed over its runs. */
+  ledger: Counters
+  /** Alerts selected but neither acknowledged nor rejected by the end. */
   failed: number
-  expired: number
-  notListed: number
+  runs: number
+  runsFailed: number
+  /** What the sanitiser did to the events selected. */
   maskedValues: number
   droppedKeys: number
   droppedAddresses: number
@@ -107,6 +89,8 @@ export interface ReplayTotals {
   transitions: number
   serviceDisagreements: number
 }
+
+const MINUTE = 60_000
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, "Z")
 
@@ -117,51 +101,14 @@ const span = (ms: number): string => {
   return `${d > 0 ? `${d}d ` : ""}${h}h ${m % 60}m`
 }
 
-/** The heartbeat a replayed sensor sends: no probes, only the simulated time. */
-const heartbeatBody = (now: number) =>
-  assembleHeartbeat(
-    {
-      softwareVersion: found("etpro-telemetry replay"),
-      suricataVersion: notFound("replay"),
-      suricataRunning: found(true),
-      rulesetVersion: notFound("replay"),
-      installedSids: notFound("replay"),
-      telemetrySids: notFound("replay"),
-      ipsMode: notFound("replay"),
-      stats: notFound("replay")
-    },
-    now
-  )
+/** The cron minute a record at `t` is delivered in: the first at or after it. */
+const cronTick = (t: number) => Math.ceil(t / MINUTE) * MINUTE
 
-/** The first timestamp of the log (where simulated time starts), or undefined when it has none. */
-const firstTimestamp = (files: ReadonlyArray<{ path: string }>) =>
-  Effect.gen(function* () {
-    const eve = yield* EveLog
-    let first: number | undefined
-    for (const f of files) {
-      yield* eve.read(f.path, { start: 0 }).pipe(
-        Stream.runForEachWhile((batch) =>
-          Effect.sync(() => {
-            for (const line of batch.lines) {
-              try {
-                const r = parseEveLine(line) as { timestamp?: unknown }
-                const t = typeof r?.timestamp === "string" ? parseTimestamp(r.timestamp) : undefined
-                if (t !== undefined) {
-                  first = t
-                  return false
-                }
-              } catch {
-                // a bad line: the main pass counts it
-              }
-            }
-            return true
-          })
-        )
-      )
-      if (first !== undefined) break
-    }
-    return first
-  })
+/** The timestamp of a record, when it has one. */
+const timeOf = (rec: unknown): number | undefined => {
+  const ts = typeof rec === "object" && rec !== null ? (rec as { timestamp?: unknown }).timestamp : undefined
+  return typeof ts === "string" ? parseTimestamp(ts) : undefined
+}
 
 export const replay = (opts: ReplayOptions) =>
   Effect.scoped(
@@ -170,13 +117,29 @@ export const replay = (opts: ReplayOptions) =>
       const out = yield* Output
       const windows = opts.windows ?? DEFAULT_WINDOWS
       const hourMs = opts.heartbeatEveryMs ?? 3_600_000
-      const maxAgeMs = opts.maxAgeMs
       const files = yield* eve.files(opts.log)
-      const start = yield* firstTimestamp(files)
+      const outbound = makeOutbound({ local: opts.local, sids: opts.sids }, { explain: true })
+
+      // The first timestamp of the log: where simulated time starts.
+      let start: number | undefined
+      for (const f of files) {
+        if (start !== undefined) break
+        yield* eve.read(f.path, { start: 0 }).pipe(
+          Stream.runForEachWhile((batch) =>
+            Effect.sync(() => {
+              for (const text of batch.lines) {
+                start = timeOf(outbound.parse(text))
+                if (start !== undefined) return false
+              }
+              return true
+            })
+          )
+        )
+      }
       const totals: ReplayTotals = {
-        lines: 0, badLines: 0, records: 0, noTimestamp: 0, lateRecords: 0, alerts: 0, sent: 0, rejected: 0,
-        failed: 0, expired: 0, notListed: 0, maskedValues: 0, droppedKeys: 0, droppedAddresses: 0, heartbeats: 0,
-        heartbeatsFailed: 0, transitions: 0, serviceDisagreements: 0
+        lines: 0, badLines: 0, noTimestamp: 0, lateRecords: 0, ledger: zeroCounters(), failed: 0, runs: 0, runsFailed: 0,
+        maskedValues: 0, droppedKeys: 0, droppedAddresses: 0, heartbeats: 0, heartbeatsFailed: 0, transitions: 0,
+        serviceDisagreements: 0
       }
       const target = opts.baseUrl ?? "the embedded service"
       const paceText = opts.pace._tag === "instant" ? "instant" : `speed ×${opts.pace.factor}`
@@ -186,193 +149,233 @@ export const replay = (opts: ReplayOptions) =>
         yield* out.out("the log holds no record with a timestamp: nothing to replay\n")
         return totals
       }
-
       const sim = makeSimClock(start)
-      const embedded = opts.baseUrl === undefined
-      let token = opts.token
-      let baseUrl = opts.baseUrl
-      let serviceCounts: Effect.Effect<{ events: number; heartbeats: number; violations: number }, unknown> | undefined
-      if (embedded && opts.embedded !== undefined) {
-        const svc = yield* opts.embedded({ token, clock: sim.clock, windows: opts.windows })
-        token = svc.token
-        baseUrl = svc.url
-        serviceCounts = svc.counts
-      }
-      // Said once the embedded service is up: a sensor without SQLite gets its one error line and nothing else.
-      yield* heading
-      if (token === undefined || baseUrl === undefined) {
-        return yield* new CliFailure({ message: "--base-url needs --token", exitCode: ExitCode.usage })
-      }
-      const api: TelemetryApiService = yield* makeApi({ baseUrl, token, insecure: opts.insecure ?? false, timeoutMs: 10_000 })
+      // Every program of the simulated sensor, and the embedded service, see the simulated clock.
+      return yield* Effect.withClock(simulate(opts, sim, totals, heading, windows, hourMs, outbound), sim.clock)
+    })
+  )
 
-      // ---- the simulated sensor's side: what the service acknowledged, and the status it implies
-      const facts: { created: number; lastEvent: number | undefined; lastHeartbeat: number | undefined } = {
-        created: start,
-        lastEvent: undefined,
-        lastHeartbeat: undefined
-      }
-      let status: LicenseStatus | undefined
-      let nextHeartbeat = start
+/** The replay proper, on a simulated clock set to `start`. */
+const simulate = (
+  opts: ReplayOptions,
+  sim: SimClock,
+  totals: ReplayTotals,
+  heading: Effect.Effect<void>,
+  windows: LicenseWindows,
+  hourMs: number,
+  outbound: ReturnType<typeof makeOutbound>
+) =>
+  Effect.gen(function* () {
+    const eve = yield* EveLog
+    const out = yield* Output
+    const start = sim.now()
+    const clock = sim.clock
+    const now = sim.now
 
-      /** Waits for a simulated step (only with --speed), then sets the simulated clock. */
-      const advance = (to: number) =>
-        Effect.gen(function* () {
-          const step = to - sim.now()
-          if (step > 0 && opts.pace._tag === "speed") yield* Effect.sleep(Duration.millis(step / opts.pace.factor))
-          if (to > sim.now()) sim.set(to)
-        })
+    const embedded = opts.baseUrl === undefined
+    let token = opts.token
+    let baseUrl = opts.baseUrl
+    let serviceCounts: EmbeddedService["counts"] | undefined
+    if (embedded && opts.embedded !== undefined) {
+      const svc = yield* opts.embedded({ token, clock, windows: opts.windows })
+      token = svc.token
+      baseUrl = svc.url
+      serviceCounts = svc.counts
+    }
+    // Said once the embedded service is up: a sensor without SQLite gets its one error line and nothing else.
+    yield* heading
+    if (token === undefined || baseUrl === undefined) {
+      return yield* new CliFailure({ message: "--base-url needs --token", exitCode: ExitCode.usage })
+    }
 
-      /** Retries what may pass on a second try (embedded: never needed); 401/403 end the replay. */
-      const deliver = (call: Effect.Effect<void, ApiError>) =>
-        call.pipe(
-          Effect.as("ok" as const),
-          Effect.retry({
-            schedule: Schedule.exponential(Duration.millis(200)).pipe(Schedule.intersect(Schedule.recurs(4))),
-            while: (e) => classify(e) === "retry"
-          }),
-          Effect.catchAll((e) =>
-            classify(e) === "refused"
-              ? Effect.fail(
-                  new CliFailure({ message: `the service at ${baseUrl} refused the token (${e.message})`, exitCode: ExitCode.tokenRefused })
-                )
-              : Effect.succeed(classify(e) === "reject" ? ("rejected" as const) : ("failed" as const))
-          )
-        )
+    const sensor = yield* makeReplaySensor({
+      sim, baseUrl, token, insecure: opts.insecure ?? false, local: opts.local, sids: opts.sids, maxAgeMs: opts.maxAgeMs
+    })
 
-      const line = (at: number, s: string, why: string) => out.out(`${iso(at)}  ${s.padEnd(8)}  ${why}\n`)
+    // ---- what the service acknowledged, and the status it implies
+    const facts: { created: number; lastEvent: number | undefined; lastHeartbeat: number | undefined } = {
+      created: start,
+      lastEvent: undefined,
+      lastHeartbeat: undefined
+    }
+    let status: LicenseStatus | undefined
+    let nextHeartbeat = start
 
-      /** Prints a line when the status changed; `why` explains an arrival, `prev` a passing deadline. */
-      const check = (why: string | undefined, prevNext?: { unless: string }) =>
-        Effect.gen(function* () {
-          const now = sim.now()
-          const l = license(facts, now, windows)
-          if (l.status === status) return
-          const from = status
-          status = l.status
-          let reason = why ?? ""
-          if (why === undefined && prevNext !== undefined) {
-            reason = prevNext.unless === "a heartbeat is received"
-              ? `no heartbeat since ${facts.lastHeartbeat === undefined ? "registration" : iso(facts.lastHeartbeat)}`
-              : `no event since ${facts.lastEvent === undefined ? `registration ${iso(facts.created)}` : iso(facts.lastEvent)}`
+    /** Waits for a simulated step (only with --speed), then sets the simulated clock. */
+    const advance = (to: number) =>
+      Effect.gen(function* () {
+        const step = to - now()
+        if (step > 0 && opts.pace._tag === "speed") yield* realSleep(step / opts.pace.factor)
+        yield* sim.set(to)
+      })
+
+    const line = (at: number, s: string, why: string) => out.out(`${iso(at)}  ${s.padEnd(8)}  ${why}\n`)
+
+    /** Prints a line when the status changed; `why` explains an arrival, `prevNext` a passing deadline. */
+    const check = (why: string | undefined, prevNext?: { unless: string }) =>
+      Effect.gen(function* () {
+        const at = now()
+        const l = license(facts, at, windows)
+        if (l.status === status) return
+        const from = status
+        status = l.status
+        let reason = why ?? ""
+        if (why === undefined && prevNext !== undefined) {
+          reason = prevNext.unless === "a heartbeat is received"
+            ? `no heartbeat since ${facts.lastHeartbeat === undefined ? "registration" : iso(facts.lastHeartbeat)}`
+            : `no event since ${facts.lastEvent === undefined ? `registration ${iso(facts.created)}` : iso(facts.lastEvent)}`
+        }
+        if (l.status === "DISABLED") reason += "; ruleset now ET Open"
+        else if (from === "DISABLED") reason += "; ruleset ET Pro again"
+        if (from !== undefined) totals.transitions++
+        let note = ""
+        if (embedded) {
+          const info = yield* Effect.either(sensor.sensorInfo)
+          // The wire is lower case (SPEC section 2); compared and shown as the model names it.
+          const said = info._tag === "Right" ? String(info.right.sensor_status).toUpperCase() : `no answer (${info.left.message})`
+          if (said !== l.status) {
+            totals.serviceDisagreements++
+            note = `  [service says ${said}]`
           }
-          if (l.status === "DISABLED") reason += "; ruleset now ET Open"
-          else if (from === "DISABLED") reason += "; ruleset ET Pro again"
-          if (from !== undefined) totals.transitions++
-          let note = ""
-          if (embedded) {
-            const info = yield* api.sensorInfo.pipe(Effect.either)
-            // The wire is lower case (SPEC section 2); compared and shown as the model names it.
-            const said = info._tag === "Right" ? String(info.right.sensor_status).toUpperCase() : `no answer (${info.left.message})`
-            if (said !== l.status) {
-              totals.serviceDisagreements++
-              note = `  [service says ${said}]`
-            }
-          }
-          yield* line(now, l.status, `${from === undefined ? "" : `${from} → ${l.status}: `}${reason}${note}`)
-        })
+        }
+        yield* line(at, l.status, `${from === undefined ? "" : `${from} → ${l.status}: `}${reason}${note}`)
+      })
 
-      const heartbeat = (why = "heartbeat received") => Effect.gen(function* () {
-        const r = yield* deliver(api.postHeartbeat(heartbeatBody(sim.now())))
-        if (r === "ok") {
+    /** The real `send-heartbeat --direct`; a refused token ends the replay (exit 3), other failures are counted. */
+    const heartbeat = (why = "heartbeat received") =>
+      Effect.gen(function* () {
+        const exit = yield* sensor.heartbeat
+        if (Exit.isSuccess(exit)) {
           totals.heartbeats++
-          facts.lastHeartbeat = sim.now()
-        } else totals.heartbeatsFailed++
+          facts.lastHeartbeat = now()
+        } else {
+          const e = failureOf(exit)
+          if (e instanceof CliFailure && e.exitCode === ExitCode.tokenRefused) {
+            return yield* new CliFailure({ message: `the service at ${baseUrl} refused the token (${e.message})`, exitCode: ExitCode.tokenRefused })
+          }
+          totals.heartbeatsFailed++
+        }
         yield* check(why)
         nextHeartbeat += hourMs
       })
 
-      /** Moves simulated time to `t`, sending the heartbeats and passing the deadlines on the way. */
-      const advanceTo = (t: number) =>
-        Effect.gen(function* () {
-          for (;;) {
-            const l = license(facts, sim.now(), windows)
-            const deadline = l.next?.at ?? Infinity
-            const next = Math.min(deadline, nextHeartbeat)
-            if (next > t) break
-            yield* advance(next)
-            if (nextHeartbeat <= deadline) yield* heartbeat()
-            else yield* check(undefined, l.next)
-          }
-          yield* advance(t)
-        })
+    /** Moves simulated time to `t`, sending the heartbeats and passing the deadlines on the way. */
+    const advanceTo = (t: number) =>
+      Effect.gen(function* () {
+        for (;;) {
+          const l = license(facts, now(), windows)
+          const deadline = l.next?.at ?? Infinity
+          const next = Math.min(deadline, nextHeartbeat)
+          if (next > t) break
+          yield* advance(next)
+          if (nextHeartbeat <= deadline) yield* heartbeat()
+          else yield* check(undefined, l.next)
+        }
+        yield* advance(t)
+      })
 
-      // Registration and the first heartbeat at the first record's time.
-      yield* heartbeat("sensor registered, first heartbeat")
+    /** The real `send-events --direct` on what the log holds so far; a refused token ends the replay. */
+    const sendRun = Effect.gen(function* () {
+      const exit = yield* sensor.sendEvents
+      totals.runs++
+      if (Exit.isSuccess(exit)) {
+        totals.ledger = addCounters(totals.ledger, exit.value.counters)
+        if (exit.value.counters.sent > 0) {
+          facts.lastEvent = now()
+          yield* check("event received")
+        }
+        return
+      }
+      if ((failureOf(exit) as { _tag?: unknown } | undefined)?._tag === "TokenRefused") {
+        return yield* new CliFailure({ message: `the service at ${baseUrl} refused the token`, exitCode: ExitCode.tokenRefused })
+      }
+      // Delivery gave up for this run: the next minute resumes from the checkpoint, as on a sensor.
+      totals.runsFailed++
+    })
 
-      const outbound = makeOutbound({ local: opts.local, sids: opts.sids }, { explain: true })
-      const handle = (text: string) =>
-        Effect.gen(function* () {
-          const rec = outbound.parse(text)
-          if (rec === undefined) {
-            totals.badLines++
-            return
-          }
-          if (typeof rec !== "object" || rec === null || Array.isArray(rec)) {
-            totals.badLines++
-            return
-          }
-          totals.records++
-          const ts = (rec as { timestamp?: unknown }).timestamp
-          const t = typeof ts === "string" ? parseTimestamp(ts) : undefined
+    // Registration and the first heartbeat at the first record's time.
+    yield* heartbeat("sensor registered, first heartbeat")
+
+    // ---- the recorded lines, one cron minute at a time
+    let tick = cronTick(start)
+    let pending: Array<string> = []
+    const flush = Effect.gen(function* () {
+      if (pending.length === 0) return
+      yield* advanceTo(tick)
+      yield* sensor.append(pending)
+      pending = []
+      yield* sendRun
+    })
+    let latest = start
+    const feed = (text: string) =>
+      Effect.gen(function* () {
+        const rec = outbound.parse(text)
+        if (rec === undefined || typeof rec !== "object" || rec === null || Array.isArray(rec)) totals.badLines++
+        else {
+          const t = timeOf(rec)
           if (t === undefined) totals.noTimestamp++
           else {
-            if (t < sim.now()) totals.lateRecords++
-            yield* advanceTo(Math.max(t, sim.now()))
+            if (t < latest) totals.lateRecords++
+            latest = Math.max(latest, t)
+            if (cronTick(t) > tick) {
+              yield* flush
+              tick = cronTick(t)
+            }
           }
-          const o = outbound.decide(rec, maxAgeMs === undefined ? undefined : sim.now() - maxAgeMs)
-          if (o.verdict !== "not-alert") totals.alerts++
-          if (o.verdict === "expired") totals.expired++
-          if (o.verdict === "sid-not-listed") totals.notListed++
-          if (o.verdict !== "send") return
-          totals.maskedValues += o.explanation?.masked.length ?? 0
-          totals.droppedKeys += o.explanation?.dropped.length ?? 0
-          totals.droppedAddresses += o.droppedAddresses
-          const r = yield* deliver(api.postEvent(o.json))
-          if (r === "ok") {
-            totals.sent++
-            facts.lastEvent = sim.now()
-            yield* check("event received")
-          } else if (r === "rejected") totals.rejected++
-          else totals.failed++
-        })
-
-      for (const f of files) {
-        yield* eve.read(f.path, { start: 0 }).pipe(
-          Stream.runForEach((batch) =>
-            Effect.gen(function* () {
-              totals.lines += batch.lineCount
-              totals.badLines += batch.bad
-              for (const text of batch.lines) yield* handle(text)
-            })
-          )
+          // What the sanitiser does to it, for the privacy totals (send-events decides the same way).
+          const o = outbound.decide(rec, opts.maxAgeMs === undefined ? undefined : tick - opts.maxAgeMs)
+          if (o.verdict === "send") {
+            totals.maskedValues += o.explanation?.masked.length ?? 0
+            totals.droppedKeys += o.explanation?.dropped.length ?? 0
+            totals.droppedAddresses += o.droppedAddresses
+          }
+        }
+        pending.push(text)
+      })
+    for (const f of yield* eve.files(opts.log)) {
+      yield* eve.read(f.path, { start: 0 }).pipe(
+        Stream.runForEach((batch) =>
+          Effect.gen(function* () {
+            totals.lines += batch.lineCount
+            totals.badLines += batch.bad
+            for (const text of batch.lines) yield* feed(text)
+          })
         )
-      }
+      )
+    }
+    yield* flush
 
-      const end = sim.now()
-      const final = license(facts, end, windows)
+    const end = now()
+    const final = license(facts, end, windows)
+    const c = totals.ledger
+    totals.failed = Math.max(0, c.selected - c.sent - c.rejected)
+    yield* out.out(
+      `recording: ${totals.lines} lines (${totals.badLines} bad, ${totals.noTimestamp} without timestamp, ` +
+        `${totals.lateRecords} out of order)\n`
+    )
+    yield* out.out(
+      `send-events: ${ledgerSummary(c, opts.maxAgeMs)}; ${totals.failed} not delivered; ` +
+        `${totals.runs} runs, ${totals.runsFailed} failed\n`
+    )
+    yield* out.out(
+      `privacy: ${totals.maskedValues} values masked, ${totals.droppedKeys} keys dropped, ` +
+        `${totals.droppedAddresses} address values that were not addresses dropped\n`
+    )
+    yield* out.out(`heartbeats: ${totals.heartbeats} sent, ${totals.heartbeatsFailed} failed; ${totals.transitions} status transitions\n`)
+    yield* out.out(
+      `simulated ${iso(start)} → ${iso(end)} (${span(end - start)}); final status ${final.status} (${final.ruleset})` +
+        `${final.next === undefined ? "" : `, ${final.next.to} at ${iso(final.next.at)} unless ${final.next.unless}`}\n`
+    )
+    if (serviceCounts !== undefined) {
+      const s = yield* serviceCounts
       yield* out.out(
-        `totals: ${totals.lines} lines (${totals.badLines} bad, ${totals.noTimestamp} without timestamp, ` +
-          `${totals.lateRecords} out of order), ${totals.alerts} alerts, ${totals.sent} sent, ${totals.rejected} rejected, ` +
-          `${totals.failed} failed, ${totals.expired} expired, ${totals.notListed} not in telemetry SIDs\n`
+        `service: ${s.events} events and ${s.heartbeats} heartbeats stored, ${s.violations} privacy violations` +
+          `${totals.serviceDisagreements > 0 ? `, ${totals.serviceDisagreements} status disagreements` : ""}\n`
       )
-      yield* out.out(
-        `privacy: ${totals.maskedValues} values masked, ${totals.droppedKeys} keys dropped, ` +
-          `${totals.droppedAddresses} address values that were not addresses dropped\n`
-      )
-      yield* out.out(
-        `heartbeats: ${totals.heartbeats} sent, ${totals.heartbeatsFailed} failed; ${totals.transitions} status transitions\n`
-      )
-      yield* out.out(
-        `simulated ${iso(start)} → ${iso(end)} (${span(end - start)}); final status ${final.status} (${final.ruleset})` +
-          `${final.next === undefined ? "" : `, ${final.next.to} at ${iso(final.next.at)} unless ${final.next.unless}`}\n`
-      )
-      if (serviceCounts !== undefined) {
-        const c = yield* serviceCounts
-        yield* out.out(
-          `service: ${c.events} events and ${c.heartbeats} heartbeats stored, ${c.violations} privacy violations` +
-            `${totals.serviceDisagreements > 0 ? `, ${totals.serviceDisagreements} status disagreements` : ""}\n`
-        )
-      }
-      return totals
-    })
-  )
+    }
+    return totals
+  })
+
+/** The failure an exit ended with, if it failed (not died or was interrupted). */
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined

@@ -12,7 +12,7 @@ import { Output } from "../../adapters/Output.js"
 import { Credentials } from "../../adapters/Credentials.js"
 import { RulesStore } from "../../adapters/RulesStore.js"
 import { StateStore } from "../../adapters/StateStore.js"
-import { runReloadCommand, signalSuricata } from "../../adapters/SuricataReload.js"
+import { Processes } from "../../adapters/Processes.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
 import type { ApiError } from "../../domain/ApiError.js"
@@ -64,7 +64,7 @@ export const deferredMessage = (marker: string) =>
 
 export const rulesUpdate = (
   o: RulesUpdateOptions
-): Effect.Effect<RulesUpdateOutcome, never, RulesStore | StateStore | Credentials | TelemetryApi.TelemetryApi> =>
+): Effect.Effect<RulesUpdateOutcome, never, RulesStore | StateStore | Credentials | TelemetryApi.TelemetryApi | Processes> =>
   Effect.scoped(
     Effect.gen(function* () {
       const store = yield* RulesStore
@@ -180,11 +180,12 @@ export const rulesUpdate = (
             `installed ruleset version ${v}${repaired}: ${m.files.length} rule files from ${m.categories.length} categories ` +
             `(enabled: ${formatSelection(selection)}), ${got.right} bytes downloaded`
           yield* record({ ok: true, message, version: v, categories: m.categories, enabled: selection })
+          const processes = yield* Processes
           const reload =
             o.reloadCommand !== undefined
-              ? runReloadCommand(o.reloadCommand, o.reloadTimeoutMs ?? 120_000)
+              ? processes.runReloadCommand(o.reloadCommand, o.reloadTimeoutMs ?? 120_000)
               : o.pidfile !== undefined
-              ? signalSuricata(o.pidfile)
+              ? processes.reloadSuricata(o.pidfile)
               : undefined
           if (reload !== undefined) {
             const r = yield* reload

@@ -7,19 +7,21 @@
  * wait, so a crash re-sends at most what was in flight or acknowledged in the last second.
  *
  * Cheap when there is nothing new: the files' sizes are checked against the checkpoint before the
- * sanitiser's inputs are read or the HTTP stack is loaded (`api` is only acquired for the first POST).
+ * sanitiser's inputs are read or the HTTP stack is loaded (the live TelemetryApi builds its client at its first call).
+ * Asks for its services (TelemetryApi, Credentials, StateStore, EveLog, Output); the callers choose the layers.
  */
-import { Clock, Data, Duration, Effect, Option, Random, Ref, Schedule, type Scope, Stream } from "effect"
+import { Clock, Data, Duration, Effect, Option, Random, Ref, Schedule, Stream } from "effect"
 import type { AuditLogService } from "../../adapters/AuditLog.js"
+import { Credentials, type TokenError } from "../../adapters/Credentials.js"
 import { EveLog, EveLogError } from "../../adapters/EveLog.js"
 import { observeFile } from "../../adapters/Fingerprint.js"
 import { Output } from "../../adapters/Output.js"
 import { Progress } from "../../adapters/Progress.js"
 import { type StateError, StateStore } from "../../adapters/StateStore.js"
-import type { TelemetryApiService } from "../../adapters/TelemetryApi.js"
+import { TelemetryApi } from "../../adapters/TelemetryApi.js"
 import type { ApiError } from "../../domain/ApiError.js"
 import type { AgentState, Counters, HourBucket, TaskResult } from "../../domain/AgentState.js"
-import { addBuckets, addCounters, type BucketKey, bumpHour, mergeHourly, subCounters, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
+import { addBuckets, addCounters, type BucketKey, bumpHour, ledgerSummary, mergeHourly, subCounters, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
 import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, type PlannedFile } from "../../domain/Checkpoint.js"
 import { formatDuration, formatSpan } from "../../domain/Duration.js"
 import { classify, defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule } from "../../domain/Retry.js"
@@ -55,12 +57,10 @@ export interface SendEventsOptions {
   readonly persistEveryMs?: number
   /** Loads HOME_NET, interfaces and SIDs; only run when there is something new to read. */
   readonly privacy: Effect.Effect<Privacy, string | CliFailure>
-  /** The API client; acquired (and the HTTP stack loaded) only when the first event is about to go. */
-  readonly api: Effect.Effect<TelemetryApiService, never, Scope.Scope>
   /** Keeps the acknowledged bodies (audit lines), appended with each checkpoint write; absent: `--no-audit`. */
   readonly audit?: Pick<AuditLogService, "append">
-  /** Names the token's file in the refusal message. */
-  readonly tokenSource: { readonly path: string; readonly trimmed: boolean }
+  /** Say the token's warnings (a value trimmed, ...) [true]; `run` says them once, not every minute. */
+  readonly tokenWarnings?: boolean
 }
 
 export interface SendSummary {
@@ -110,6 +110,10 @@ export const sendEvents = (opts: SendEventsOptions) =>
     const store = yield* StateStore
     const out = yield* Output
     const eve = yield* EveLog
+    const api = yield* TelemetryApi
+    // Read (and checked) before anything else: no token, no run (exit 2); its file names the refusal message.
+    const token = yield* Effect.flatMap(Credentials, (c) => c.token)
+    if (opts.tokenWarnings !== false) for (const w of token.warnings) yield* out.err(line(CMD, `warning: ${w}`))
 
     if (!(yield* store.runLock(CMD))) {
       yield* out.err(line(CMD, `another send-events run is in progress (lock beside ${store.path}); nothing to do`))
@@ -281,22 +285,16 @@ export const sendEvents = (opts: SendEventsOptions) =>
       beforeWait: (_ms, _e, wait) => Effect.zipRight(persistQuietly, out.err(line(CMD, retryWaitLine(wait))))
     })
 
-    // The spread delay and the client are set up once, by the first event that needs them.
+    // The spread delay is waited once, by the first event that is about to go.
     const spreadMs = opts.direct ? 0 : opts.spreadMs ?? 60_000
     const ready = yield* Effect.cached(
-      Effect.gen(function* () {
-        if (spreadMs > 0) {
-          const wait = yield* Random.nextIntBetween(0, spreadMs + 1)
-          yield* Effect.sleep(wait)
-        }
-        return yield* opts.api
-      })
+      spreadMs > 0 ? Effect.flatMap(Random.nextIntBetween(0, spreadMs + 1), (wait) => Effect.sleep(wait)) : Effect.void
     )
 
     const rejections = yield* Ref.make(0)
     const deliver = (ev: Event) =>
       Effect.gen(function* () {
-        const api = yield* ready
+        yield* ready
         // The schedule is entered only after a first failure (the common path stays cheap); that failure
         // is replayed to it as its first input.
         const answer = yield* api.postEvent(ev.json).pipe(
@@ -344,11 +342,11 @@ export const sendEvents = (opts: SendEventsOptions) =>
 
     const refused = (e: ApiError) => {
       const status = e._tag === "HttpStatusError" ? e.status : 0
-      const spaces = opts.tokenSource.trimmed
+      const spaces = token.trimmed
         ? "the configured value had leading/trailing whitespace (trimmed before sending; fix it there)"
         : "it has no leading or trailing whitespace"
       return new TokenRefused({
-        message: `the service refused the token (HTTP ${status} from ${e._tag === "HttpStatusError" ? e.url : "the service"}): check the token in ${opts.tokenSource.path}; ${spaces}`
+        message: `the service refused the token (HTTP ${status} from ${e._tag === "HttpStatusError" ? e.url : "the service"}): check the token in ${token.source}; ${spaces}`
       })
     }
 
@@ -379,8 +377,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     // flight are sent again, not up to a second's worth.
     const result = yield* Effect.either(delivery.pipe(Effect.onInterrupt(() => persistQuietly), Effect.ensuring(progress.clear)))
     const finishedAt = yield* Clock.currentTimeMillis
-    const summary = `${counters.sent} sent, ${counters.rejected} rejected, ${counters.expired} expired${opts.maxAgeMs === undefined ? "" : ` (older than ${formatDuration(opts.maxAgeMs)})`}, ` +
-      `${counters.selected} selected of ${counters.read} lines, ${counters.skippedBadLine} bad lines skipped`
+    const summary = ledgerSummary(counters, opts.maxAgeMs)
     if (result._tag === "Left") {
       const e = result.left
       // A refused token with nothing acknowledged leaves the checkpoint exactly as it was.
@@ -393,7 +390,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     return { outcome: "delivered", counters: { ...counters }, files: plans.length } satisfies SendSummary
   })
 
-export type SendEventsError = TokenRefused | DeliveryFailed | StateError | EveLogError
+export type SendEventsError = TokenRefused | DeliveryFailed | StateError | EveLogError | TokenError
 
 /** For `run` and tests: Option of the stored checkpoint of a path. */
 export const checkpointOf = (state: AgentState, path: string) => Option.fromNullable(state.files.find((f) => f.path === path))

@@ -31,7 +31,7 @@ describe("send-events progress", () => {
       const { exit, stderr } = yield* Effect.gen(function* () {
         const exit = yield* Effect.exit(Effect.scoped(sendEvents(sendOptions(dirs, { baseUrl: sink!.url }))))
         return { exit, stderr: (yield* Output.CapturedOutput).stderr }
-      }).pipe(Effect.provide(Layer.merge(layers(dirs), Progress.layerTest(drawn, 0))))
+      }).pipe(Effect.provide(Layer.merge(layers(dirs, { baseUrl: sink!.url }), Progress.layerTest(drawn, 0))))
       expect(Exit.isSuccess(exit)).toBe(true)
       expect(drawn.at(-1)).toBe("(cleared)")
       const lines = drawn.slice(0, -1)
@@ -51,7 +51,7 @@ describe("send-events progress", () => {
       yield* Effect.promise(() => writeFile(join(dirs.log, "eve.json"), ""))
       const drawn: Array<string> = []
       yield* Effect.scoped(sendEvents(sendOptions(dirs, { baseUrl: sink.url }))).pipe(
-        Effect.provide(Layer.merge(layers(dirs), Progress.layerTest(drawn, 0)))
+        Effect.provide(Layer.merge(layers(dirs, { baseUrl: sink.url }), Progress.layerTest(drawn, 0)))
       )
       expect(drawn).toEqual([])
     })

@@ -12,6 +12,7 @@ import { dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as RulesStore from "../../../src/adapters/RulesStore.js"
 import * as Credentials from "../../../src/adapters/Credentials.js"
+import * as Processes from "../../../src/adapters/Processes.js"
 import * as TelemetryApi from "../../../src/adapters/TelemetryApi.js"
 import * as StateStore from "../../../src/adapters/StateStore.js"
 import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
@@ -81,7 +82,8 @@ const sensor = async () => {
   const layer = Layer.mergeAll(
     RulesStore.layer(layout),
     StateStore.layer(paths.state),
-    Credentials.layer(paths)
+    Credentials.layer(paths),
+    Processes.layer
   )
   const update = (o: Partial<RulesUpdateOptions> = {}) =>
     Effect.runPromise(

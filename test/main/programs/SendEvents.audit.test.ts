@@ -28,7 +28,7 @@ const deliver = (audit: Parameters<typeof sendEvents>[0]["audit"]) =>
     return yield* Effect.gen(function* () {
       const exit = yield* Effect.exit(Effect.scoped(sendEvents({ ...sendOptions(dirs, { baseUrl: sink.url }), ...(audit ? { audit } : {}) })))
       return { exit, sink, stderr: (yield* Output.CapturedOutput).stderr.join("\n") }
-    }).pipe(Effect.provide(layers(dirs)))
+    }).pipe(Effect.provide(layers(dirs, { baseUrl: sink.url })))
   })
 
 describe("send-events audit record", () => {

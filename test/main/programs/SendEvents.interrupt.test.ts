@@ -18,8 +18,8 @@ describe("send-events interrupted", () => {
       const lines = range(1, 10).map((id) => alertLine(id))
       yield* Effect.promise(() => writeFile(eve, lines.join("")))
       // No periodic write within the test: only the interruption can have written the checkpoint.
-      const opts = { ...sendOptions(dirs, { baseUrl: sink.url, timeoutMs: 60_000, persistEveryMs: 600_000 }) }
-      const fiber = yield* Effect.fork(Effect.scoped(sendEvents(opts)).pipe(Effect.provide(layers(dirs))))
+      const run = { baseUrl: sink.url, timeoutMs: 60_000, persistEveryMs: 600_000 }
+      const fiber = yield* Effect.fork(Effect.scoped(sendEvents(sendOptions(dirs, run))).pipe(Effect.provide(layers(dirs, run))))
       while (sink.received.length < 10 || sink.accepted.length < 6) yield* Effect.sleep("20 millis")
       // Let the agent read the six answers the sink has sent.
       yield* Effect.sleep("300 millis")

@@ -73,7 +73,7 @@ describe("send-events delivery", () => {
       expect(printed.length).toBeGreaterThan(50)
       const r = yield* Effect.exit(
         Effect.scoped(sendEvents({ ...sendOptions(dirs, { baseUrl: sink.url, maxAgeMs: undefined }), privacy: Effect.succeed(privacy) })).pipe(
-          Effect.provide(layers(dirs))
+          Effect.provide(layers(dirs, { baseUrl: sink.url }))
         )
       )
       expect(Exit.isSuccess(r)).toBe(true)

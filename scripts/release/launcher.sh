@@ -1,0 +1,25 @@
+#!/bin/sh
+# etpro-telemetry launcher, written by install.sh (@LIB@: where the release is). cron, configd and daemon(8)
+# start commands with a short PATH; node lives in /usr/local/bin on FreeBSD and OPNsense.
+PATH="/usr/local/bin:/usr/bin:/bin:${PATH:-}"
+export PATH
+LIB=@LIB@
+
+# send-events, which cron starts every minute, starts from a V8 startup snapshot with Effect's modules
+# already compiled and evaluated (src/main/SendEventsSnapshot.ts; BENCHMARKS.md "Issue 14"). A snapshot
+# loads only in the node that made it and without extra V8 options, so it is made here, for the node found,
+# on first use and again when node or the bundle changed (their size and time, as ls shows them); when it
+# cannot be made or used, the command starts as usual.
+if [ "${1:-}" = send-events ] && [ -z "${NODE_OPTIONS:-}" ] && [ -f "$LIB/dist/snapshot.cjs" ]; then
+	blob=$LIB/dist/send-events.blob
+	id=$(ls -lLn "$(command -v node)" "$LIB/dist/snapshot.cjs" 2>/dev/null)
+	if [ -n "$id" ] && { [ "$id" = "$(cat "$blob.id" 2>/dev/null)" ] || {
+		# Made beside the blob and renamed into place: a run starting meanwhile sees the old pair or the new.
+		node --snapshot-blob "$blob.$$" --build-snapshot "$LIB/dist/snapshot.cjs" >/dev/null 2>&1 &&
+			printf '%s\n' "$id" >"$blob.id.$$" && mv -f "$blob.$$" "$blob" && mv -f "$blob.id.$$" "$blob.id"
+	}; }; then
+		exec node --snapshot-blob "$blob" "$LIB/bin/etpro-telemetry" "$@"
+	fi
+	rm -f "$blob.$$" "$blob.id.$$"
+fi
+exec node @LIB@/bin/etpro-telemetry "$@"

@@ -13,10 +13,11 @@
 import { startupSnapshot } from "node:v8"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Chunk, Clock, Context, Data, Duration, Effect, Either, Layer, Option, Random, Ref, Schedule, Schema, Stream } from "effect"
 
 /** Evaluated into the snapshot: what the send-events program is built from (kept as the main function's data). */
-const preloaded = [NodeFileSystem, NodePath, Chunk, Clock, Context, Data, Duration, Effect, Either, Layer, Option, Random, Ref, Schedule, Schema, Stream]
+const preloaded = [NodeFileSystem, NodePath, HttpClientRequest, Chunk, Clock, Context, Data, Duration, Effect, Either, Layer, Option, Random, Ref, Schedule, Schema, Stream]
 
 /** The normal CLI (no snapshot) with the same arguments; this process ends as the child did. */
 const fullCli = () => {

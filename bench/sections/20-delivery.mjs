@@ -17,6 +17,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process"
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { DATA, ensureLog, makeGenerator } from "../generate.mjs"
+import { launcher } from "../lib/launcher.mjs"
 import { paired, rssMethod } from "../lib/measure.mjs"
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url))
@@ -43,12 +44,7 @@ const tree = (dir) => {
   return { dir, log: `${dir}log/eve.json`, state: `${dir}state.json` }
 }
 
-/** The launcher as install.sh writes it, for this checkout (its snapshot goes to dist/, rebuilt with it). */
-const LAUNCHER = `${DATA}launcher.sh`
-const writeLauncher = () =>
-  writeFileSync(LAUNCHER, readFileSync(`${REPO}scripts/release/launcher.sh`, "utf8").replaceAll("@LIB@", REPO.replace(/\/$/, "")))
-
-const sendArgs = (t, url, start = ["/bin/sh", LAUNCHER]) => [
+const sendArgs = (t, url, start = launcher()) => [
   ...start, "send-events", "--config", `${t.dir}rule-updater.config`, "--log", t.log, "--state", t.state,
   "--direct", "--base-url", url, "--home-net", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8", "--max-age", "off"
 ]
@@ -90,7 +86,6 @@ const f2 = (x) => x.toFixed(2)
 export async function run(log = console.log) {
   if (!existsSync(`${REPO}dist/bin.js`)) execFileSync(NODE, [`${REPO}scripts/build.mjs`], { cwd: REPO })
   mkdirSync(DATA, { recursive: true })
-  writeLauncher()
   log(`delivery: the built CLI as a child process, paired with its baseline run by run (${RUNS} pairs, medians); peak RSS by ${rssMethod}`)
   const results = { runs: RUNS }
   const sinks = {}

@@ -174,6 +174,11 @@ describe("the release tarball", () => {
       expect(readFileSync(`${blob}.id`, "utf8")).toContain(join(top, "dist/snapshot.cjs"))
       expect(readdirSync(join(top, "dist")).sort()).toEqual(["bin.js", "send-events.blob", "send-events.blob.id", "snapshot.cjs"])
 
+      // dump through the launcher (its own V8 heap settings) prints what the plain start prints.
+      const dumped = await launch("dump", ...root, "--since", "all", "--parsed")
+      expect(dumped.code, dumped.stderr).toBe(0)
+      expect(dumped.stdout).toBe(plain.stdout)
+
       const version = await launch("--version")
       expect(version.stdout.trim()).toBe("0.1.0")
       for (const r of [first, again, resent, bad, remade]) expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN)

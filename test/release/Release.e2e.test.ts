@@ -127,7 +127,7 @@ describe("the release tarball", () => {
     }
   }, 120_000)
 
-  it("the launcher starts send-events from a startup snapshot it makes for this node, remakes a stale one, and runs the rest as usual", async () => {
+  it("the launcher starts send-events from a startup snapshot it makes for this node, remakes a stale one, and starts the rest as usual", async () => {
     // The launcher as install.sh writes it, for the release where it was unpacked.
     const launcher = join(dir, "launcher")
     writeFileSync(launcher, readFileSync(join(top, "launcher.sh"), "utf8").replaceAll("@LIB@", top))
@@ -174,6 +174,14 @@ describe("the release tarball", () => {
       expect(readFileSync(`${blob}.id`, "utf8")).toContain(join(top, "dist/snapshot.cjs"))
       expect(readdirSync(join(top, "dist")).sort()).toEqual(["bin.js", "send-events.blob", "send-events.blob.id", "snapshot.cjs"])
 
+      // One that could not be made (the id kept without a blob) is not tried again: the usual start.
+      rmSync(blob)
+      rmSync(sensor.paths.state)
+      const unmade = await launch("send-events", ...root, "--base-url", url, "--direct")
+      expect(unmade.code, unmade.stderr).toBe(0)
+      expect(unmade.stderr).toMatch(summary)
+      expect(existsSync(blob)).toBe(false)
+
       // dump through the launcher (its own V8 heap settings) prints what the plain start prints.
       const dumped = await launch("dump", ...root, "--since", "all", "--parsed")
       expect(dumped.code, dumped.stderr).toBe(0)
@@ -181,7 +189,7 @@ describe("the release tarball", () => {
 
       const version = await launch("--version")
       expect(version.stdout.trim()).toBe("0.1.0")
-      for (const r of [first, again, resent, bad, remade]) expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN)
+      for (const r of [first, again, resent, bad, remade, unmade]) expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN)
     } finally {
       rmSync(sensor.root, { recursive: true, force: true })
       rmSync(blob, { force: true })

@@ -1,6 +1,6 @@
-// Bundles the CLI so one-shot cron runs start fast (and send-events' snapshot bundle); heavy parts (HTTP, SQLite, service) are split into
-// chunks that load only when a command needs them. Built beside dist/ and swapped in, so a CLI started
-// while a build runs (tests in parallel) finds a whole bundle.
+// Bundles the CLI so one-shot cron runs start fast; heavy parts (HTTP, SQLite, service) are split into
+// chunks that load only when a command needs them; and send-events' startup-snapshot bundle. Built beside
+// dist/ and swapped in, so a CLI started while a build runs (tests in parallel) finds a whole bundle.
 import { build } from "esbuild"
 import { renameSync, rmSync } from "node:fs"
 import { fileURLToPath } from "node:url"

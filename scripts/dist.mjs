@@ -8,7 +8,7 @@ import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rm
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { create } from "tar"
-import { bundleOptions } from "./esbuild-options.mjs"
+import { bundleOptions, snapshotOptions } from "./esbuild-options.mjs"
 
 const repo = fileURLToPath(new URL("../", import.meta.url))
 const { version } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"))
@@ -32,12 +32,16 @@ await build({
   minify: true
 })
 
+// send-events' startup-snapshot bundle: the installed launcher makes the snapshot from it (launcher.sh).
+await build({ ...snapshotOptions, absWorkingDir: repo, outdir: join(top, "dist"), legalComments: "eof" })
+
 const copy = (from, to = from) => cpSync(join(repo, from), join(top, to), { recursive: true })
 copy("bin")
 copy("contrib")
 copy("docs/INSTALL.md", "INSTALL.md")
 copy("scripts/release/README", "README")
 copy("scripts/release/install.sh", "install.sh")
+copy("scripts/release/launcher.sh", "launcher.sh")
 // Without it Node would read dist/bin.js (ESM) as CommonJS.
 writeFileSync(join(top, "package.json"), `${JSON.stringify({ name: "etpro-telemetry", version, type: "module", private: true, license: "BSD-2-Clause" }, null, 2)}\n`)
 

@@ -1,10 +1,14 @@
-// Delivery figures (issue 14): the built CLI as cron runs it, a child process measured from outside (CPU =
-// user + system, peak RSS), each figure paired run by run with a bare-Node baseline in the same run:
+// Delivery figures (issue 14): the built CLI as cron runs it, through the installed launcher
+// (scripts/release/launcher.sh, written for this checkout: send-events starts from its startup snapshot), a
+// child process measured from outside (CPU = user + system, peak RSS), each figure paired run by run with a
+// bare-Node baseline in the same run:
 //   cron run   100 new alerts appended to a large log already delivered, `send-events --direct` → loopback
 //              sink, against `node -e 0`                                  goals: CPU ≤ 2×, peak RSS ≤ 64 MiB
 //   backlog    `send-events --direct` of BENCH_EVENTS alerts, against a bare undici loop (Pool, 4 in flight)
 //              posting the same bodies, once per sink framing (length / chunked / eof)   goal: CPU ≤ 2×
 //   no-op      `send-events` with nothing new, against `node -e 0`
+//   plain      the cron run and the no-op started without the snapshot (`node bin/etpro-telemetry`), against
+//              the launcher's: what the snapshot saves
 // Runs alone (`node bench/sections/20-delivery.mjs`, after `npm run build`) or from bench/run.mjs.
 // Knobs: BENCH_LOG_MB (size of the delivered log of the cron run, default 500: it is written once, quickly,
 // and cached), BENCH_EVENTS (backlog alerts, default 20,000), BENCH_SINKS (framings, default
@@ -13,6 +17,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process"
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { DATA, ensureLog, makeGenerator } from "../generate.mjs"
+import { launcher } from "../lib/launcher.mjs"
 import { paired, rssMethod } from "../lib/measure.mjs"
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url))
@@ -39,8 +44,8 @@ const tree = (dir) => {
   return { dir, log: `${dir}log/eve.json`, state: `${dir}state.json` }
 }
 
-const sendArgs = (t, url) => [
-  NODE, BIN, "send-events", "--config", `${t.dir}rule-updater.config`, "--log", t.log, "--state", t.state,
+const sendArgs = (t, url, start = launcher()) => [
+  ...start, "send-events", "--config", `${t.dir}rule-updater.config`, "--log", t.log, "--state", t.state,
   "--direct", "--base-url", url, "--home-net", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8", "--max-age", "off"
 ]
 
@@ -104,6 +109,10 @@ export async function run(log = console.log) {
       log(`cron run, 100 new alerts: CPU ×${f2(r.ratio.cpu)} node -e 0 (goal ≤ ×${GOAL.cronCpu}: ${r.ratio.cpu <= GOAL.cronCpu ? "met" : "MISSED"}); ` +
         `peak RSS ${f1(r.a.maxRssMb)} MiB (goal ≤ ${GOAL.cronRssMb}: ${r.a.maxRssMb <= GOAL.cronRssMb ? "met" : "MISSED"}); wall ×${f2(r.ratio.wall)}`)
       log(`  send-events ${Math.round(r.a.cpuMs)} ms CPU, ${Math.round(r.a.wallMs)} ms wall, ${f1(r.a.maxRssMb)} MiB | node -e 0 ${Math.round(r.b.cpuMs)} ms CPU, ${Math.round(r.b.wallMs)} ms wall, ${f1(r.b.maxRssMb)} MiB`)
+      const resetBoth = async () => copyFileSync(`${t.dir}state.delivered`, t.state)
+      const p = await paired(sendArgs(t, url, [NODE, BIN]), sendArgs(t, url), { runs: RUNS, before: resetBoth, check: expectSent(100) })
+      results.cronRunPlain = { plain: p.a, launcher: p.b, ratio: p.ratio }
+      log(`  without the snapshot (node bin/etpro-telemetry): CPU ×${f2(p.ratio.cpu)} the launcher's; ${Math.round(p.a.cpuMs)} ms CPU, ${f1(p.a.maxRssMb)} MiB`)
 
       // ---- No-op: the same tree with nothing new (the checkpoint after the 100).
       copyFileSync(`${t.dir}state.delivered`, t.state)

@@ -61,6 +61,8 @@ uninstall() {
 	[ -f "$MANIFEST" ] || die "nothing to uninstall: $MANIFEST not found" 2
 	list=$(awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }' "$MANIFEST")
 	rm -f "$MANIFEST"
+	# send-events' startup snapshot, made by the launcher after installation (launcher.sh).
+	rm -f "$R$LIB/dist/send-events.blob" "$R$LIB/dist/send-events.blob".*
 	# Newest first: files before the directories that hold them, a file removed before its original returns.
 	printf '%s\n' "$list" | while read -r kind path pristine; do
 		case $kind in
@@ -138,7 +140,7 @@ check_node() {
 }
 
 install_all() {
-	[ -f "$SRC/dist/bin.js" ] && [ -f "$SRC/bin/etpro-telemetry" ] || die "run install.sh from the unpacked release ($SRC has no dist/bin.js)" 2
+	[ -f "$SRC/dist/bin.js" ] && [ -f "$SRC/bin/etpro-telemetry" ] && [ -f "$SRC/launcher.sh" ] || die "run install.sh from the unpacked release ($SRC has no dist/bin.js)" 2
 	[ -e "$MANIFEST" ] && die "already installed ($MANIFEST): run install.sh --uninstall first (changed configuration files are kept)" 2
 	[ "$OPNSENSE" = auto ] && { [ -d "$R$PREFIX/opnsense" ] && OPNSENSE=yes || OPNSENSE=no; }
 	# Both would send every event and heartbeat twice.
@@ -158,15 +160,9 @@ install_all() {
 		place "$mode" "$SRC/$f" "$LIB/$f"
 	done
 
+	# The launcher: scripts/release/launcher.sh with this release's directory written in.
 	launcher=$(mktemp "${TMPDIR:-/tmp}/etpro-launcher.XXXXXX")
-	cat >"$launcher" <<EOF
-#!/bin/sh
-# etpro-telemetry launcher, written by install.sh. cron, configd and daemon(8) start commands with a short
-# PATH; node lives in /usr/local/bin on FreeBSD and OPNsense.
-PATH="/usr/local/bin:/usr/bin:/bin:\${PATH:-}"
-export PATH
-exec node $LIB/bin/etpro-telemetry "\$@"
-EOF
+	sed "s|@LIB@|$LIB|g" "$SRC/launcher.sh" >"$launcher"
 	place 0555 "$launcher" "$PREFIX/bin/etpro-telemetry"
 	rm -f "$launcher"
 

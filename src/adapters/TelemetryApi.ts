@@ -7,7 +7,7 @@
  * the cheapest client per request) and makes the other calls with @effect/platform's HttpClient on an undici
  * Agent (keep-alive pool, tracer propagation off, a timeout per request). Its modules are imported dynamically
  * when the layer is built, so importing this tag costs nothing at start-up (a cron run with nothing to send
- * never loads the HTTP stack).
+ * never loads the HTTP stack), and the HttpClient's only at the first call that is not an event.
  */
 import type * as HttpClientT from "@effect/platform/HttpClient"
 import type * as HttpClientErrorT from "@effect/platform/HttpClientError"
@@ -105,23 +105,29 @@ export const excerpt = (body: string, token: string): string => {
 
 interface Modules {
   readonly HttpClient: typeof HttpClientT
-  readonly HttpClientRequest: typeof HttpClientRequestT
   readonly NodeHttpClient: typeof import("@effect/platform-node/NodeHttpClient")
   readonly undici: typeof import("undici")
 }
 
-const loadModules = Effect.promise(
+const loadHttp = Effect.promise(
   async (): Promise<Modules> => {
-    const [HttpClient, HttpClientRequest, NodeHttpClient, undici] = await Promise.all([
+    const [HttpClient, NodeHttpClient, undici] = await Promise.all([
       import("@effect/platform/HttpClient"),
-      import("@effect/platform/HttpClientRequest"),
       import("@effect/platform-node/NodeHttpClient"),
       import("undici")
     ])
     // Bundled (CommonJS inside ESM), undici's classes sit on its default export.
     const u = typeof undici.Agent === "function" ? undici : (undici as unknown as { default: typeof undici }).default
-    return { HttpClient, HttpClientRequest, NodeHttpClient, undici: u }
+    return { HttpClient, NodeHttpClient, undici: u }
   }
+)
+
+/**
+ * Events need only undici's Pool: its module alone, not the package's index, which also loads fetch,
+ * WebSocket, caches and mocks (BENCHMARKS.md "Issue 14": most of undici's start-up cost in a cron run).
+ */
+const loadPool = Effect.promise(() =>
+  import("undici/lib/dispatcher/pool.js").then((m) => ({ Pool: m.default }))
 )
 
 const trimSlash = (s: string) => s.replace(/\/+$/, "")
@@ -129,26 +135,33 @@ const trimSlash = (s: string) => s.replace(/\/+$/, "")
 /** Builds the service over an undici Agent that lives as long as `scope`. */
 export const make = (config: ApiConfig) =>
   Effect.gen(function* () {
-    const m = yield* loadModules
-    const agent = yield* Effect.acquireRelease(
-      Effect.sync(
-        () =>
-          new m.undici.Agent({
-            connections: POOL_CONNECTIONS,
-            keepAliveTimeout: KEEP_ALIVE_MS,
-            connect: { timeout: config.timeoutMs, rejectUnauthorized: !config.insecure }
-          })
-      ),
-      (a) => Effect.promise(() => a.destroy().catch(() => undefined))
-    )
-    // The per-request timeout lives in undici's own timers (headers, then body idle), cheaper than an Effect
-    // timeout fiber per request; the HttpClient sets both per request, so an interceptor overrides them.
-    const timed = agent.compose((dispatch) => (options, handler) =>
-      dispatch({ ...options, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs }, handler)
-    )
-    // No trace headers ever leave the machine. Client spans are skipped when the caller runs with the tracer
-    // off (send-events does, `Effect.withTracerEnabled(false)`: cheaper than a per-request predicate).
-    const client: HttpClientT.HttpClient = m.NodeHttpClient.makeUndici(timed).pipe(m.HttpClient.withTracerPropagation(false))
+    const scope = yield* Effect.scope
+    // The HttpClient stack (and the rest of undici) loads at the first call that is not an event, in this
+    // scope: a send-events run never loads it.
+    const http = yield* Effect.cached(Scope.extend(Effect.gen(function* () {
+      const m = yield* loadHttp
+      const agent = yield* Effect.acquireRelease(
+        Effect.sync(
+          () =>
+            new m.undici.Agent({
+              connections: POOL_CONNECTIONS,
+              keepAliveTimeout: KEEP_ALIVE_MS,
+              connect: { timeout: config.timeoutMs, rejectUnauthorized: !config.insecure }
+            })
+        ),
+        (a) => Effect.promise(() => a.destroy().catch(() => undefined))
+      )
+      // The per-request timeout lives in undici's own timers (headers, then body idle), cheaper than an Effect
+      // timeout fiber per request; the HttpClient sets both per request, so an interceptor overrides them.
+      const timed = agent.compose((dispatch) => (options, handler) =>
+        dispatch({ ...options, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs }, handler)
+      )
+      // No trace headers ever leave the machine. Client spans are skipped when the caller runs with the tracer
+      // off (send-events does, `Effect.withTracerEnabled(false)`: cheaper than a per-request predicate).
+      return m.NodeHttpClient.makeUndici(timed).pipe(m.HttpClient.withTracerPropagation(false))
+    }), scope))
+    // Requests are built eagerly (the service's effects are values); this module is Effect only, no undici.
+    const m = { HttpClientRequest: yield* Effect.promise(() => import("@effect/platform/HttpClientRequest")) }
     const base = trimSlash(config.baseUrl)
     const { token, timeoutMs } = config
 
@@ -175,7 +188,7 @@ export const make = (config: ApiConfig) =>
       overall?: number
     ): Effect.Effect<A, ApiError> => {
       const url = request.url
-      const exchange = client.execute(m.HttpClientRequest.bearerToken(request, token)).pipe(
+      const exchange = Effect.flatMap(http, (client) => client.execute(m.HttpClientRequest.bearerToken(request, token))).pipe(
         Effect.mapError(fromClientError(url)),
         Effect.flatMap((r) => {
           if (expect(r.status)) return body(r)
@@ -242,10 +255,11 @@ export const make = (config: ApiConfig) =>
     const versionUrl = `${base}/api/v1/ruleset/version`
     const rulesetUrl = `${base}/api/v1/ruleset/engine/suricata/5`
 
+    const pool = yield* loadPool
     // Events go on undici directly (./EventPoster.ts): thousands per run, each cheaper without the HttpClient.
     const events = yield* Effect.acquireRelease(
       Effect.sync(() =>
-        EventPoster.make(m.undici, {
+        EventPoster.make(pool, {
           url: eventUrl,
           token,
           insecure: config.insecure,

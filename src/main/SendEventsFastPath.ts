@@ -7,6 +7,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises"
 import { join } from "node:path"
+import { setFlagsFromString } from "node:v8"
 import { observeFile } from "../adapters/Fingerprint.js"
 import type { FileCheckpoint } from "../domain/AgentState.js"
 import { isBaseUrl } from "../domain/BaseUrl.js"
@@ -121,4 +122,21 @@ export const nothingNew = async (args: ReadonlyArray<string>): Promise<boolean> 
   // A file unknown to the checkpoint, or one whose path changed, is left to the full run to record.
   const known = plans.every((p) => p.reason === "resume" && stored.some((c) => c.fingerprint === p.fingerprint && c.path === p.path))
   return known && plans.length === stored.length && !hasNewBytes(plans)
+}
+
+/**
+ * `send-events` before the CLI, for bin.ts and the startup snapshot (./SendEventsSnapshot.ts): nothing new
+ * ends the run here; flags this parser understands run the command's Effect program (./SendEventsEntry.ts)
+ * without @effect/cli. False: the full CLI must run it (help, odd flags), and nothing was done.
+ */
+export const startSendEvents = async (args: ReadonlyArray<string>): Promise<boolean> => {
+  if (await nothingNew(args).catch(() => false)) return true
+  const options = sendEventsOptions(args)
+  if (options === undefined) return false
+  // llhttp's WebAssembly: baseline code only, instead of TurboFan on background threads (~35 MiB less peak
+  // RSS for a cron run); must be set before undici loads.
+  setFlagsFromString("--liftoff-only")
+  const { sendEventsEntry } = await import("./SendEventsEntry.js")
+  await sendEventsEntry(options)
+  return true
 }

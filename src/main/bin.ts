@@ -4,7 +4,7 @@
  * (./SendEventsFastPath.ts): cron starts it every minute.
  */
 import { setFlagsFromString } from "node:v8"
-import { nothingNew, sendEventsOptions } from "./SendEventsFastPath.js"
+import { startSendEvents } from "./SendEventsFastPath.js"
 
 const command = process.argv[2] ?? ""
 
@@ -15,18 +15,11 @@ const command = process.argv[2] ?? ""
 // much: for send-events the flag cost ~15 % more CPU for nothing.
 if (command === "dump") setFlagsFromString("--heap-growing-percent=30")
 
-const fast = command === "send-events" && (await nothingNew(process.argv.slice(3)).catch(() => false))
-// send-events with flags the fast path understands skips @effect/cli (./SendEventsEntry.ts); any other
+// send-events with flags the fast path understands skips @effect/cli (./SendEventsFastPath.ts); any other
 // spelling goes to the full CLI, which reports usage errors as it always has.
-const direct = !fast && command === "send-events" ? sendEventsOptions(process.argv.slice(3)) : undefined
+const done = command === "send-events" && (await startSendEvents(process.argv.slice(3)))
 
-if (direct !== undefined) {
-  // llhttp's WebAssembly: baseline code only, instead of TurboFan on background threads (~35 MiB less peak
-  // RSS for a cron run); must be set before undici loads.
-  setFlagsFromString("--liftoff-only")
-  const { sendEventsEntry } = await import("./SendEventsEntry.js")
-  await sendEventsEntry(direct)
-} else if (!fast) {
+if (!done) {
   // Deep imports: a dynamic import of the `effect` barrel would keep all of Effect in the bundle.
   const [{ ValidationError }, Effect, Layer, { cli, root }, { ExitCode, reported, TAG }, { AgentLive, CliLive }, args, con] =
     await Promise.all([

@@ -3,7 +3,7 @@
  * command run with only `node`, against the reference service started from this repository's build.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { readdirSync, rmSync, statSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { BIN } from "../support/BuiltCli.js"
@@ -59,6 +59,7 @@ describe("the release tarball", () => {
       "dist/bin.js",
       "bin/etpro-telemetry",
       "install.sh",
+      "launcher.sh",
       "README",
       "INSTALL.md",
       "package.json",
@@ -71,7 +72,8 @@ describe("the release tarball", () => {
       "contrib/opnsense/src/opnsense/www/js/widgets/ETProTelemetry.js",
       "contrib/opnsense/src/opnsense/www/js/widgets/Metadata/etpro-telemetry.xml"
     ]) expect(all).toContain(f)
-    expect(all.filter((f) => f.startsWith("dist/"))).toEqual(["dist/bin.js"])
+    // dist/snapshot.cjs: what the launcher makes send-events' startup snapshot from.
+    expect(all.filter((f) => f.startsWith("dist/")).sort()).toEqual(["dist/bin.js", "dist/snapshot.cjs"])
     expect(all.filter((f) => /node_modules|\.node$/.test(f))).toEqual([])
     expect(statSync(join(top, "install.sh")).mode & 0o111).not.toBe(0)
     expect(statSync(join(top, "bin/etpro-telemetry")).mode & 0o111).not.toBe(0)
@@ -124,6 +126,76 @@ describe("the release tarball", () => {
       rmSync(sensor.root, { recursive: true, force: true })
     }
   }, 120_000)
+
+  it("the launcher starts send-events from a startup snapshot it makes for this node, remakes a stale one, and starts the rest as usual", async () => {
+    // The launcher as install.sh writes it, for the release where it was unpacked.
+    const launcher = join(dir, "launcher")
+    writeFileSync(launcher, readFileSync(join(top, "launcher.sh"), "utf8").replaceAll("@LIB@", top))
+    const launch = (...args: ReadonlyArray<string>) => run("/bin/sh", [launcher, ...args], dir, 60_000)
+    const blob = join(top, "dist/send-events.blob")
+    const sensor = await sensorTree(TOKEN)
+    try {
+      const root = ["--root", sensor.root]
+      const plain = await agent("dump", ...root, "--since", "all", "--parsed")
+      const count = plain.stdout.trim().split("\n").length
+      const summary = new RegExp(`^emergingthreats: send-events: ${count} sent, 0 rejected, `, "m")
+
+      const first = await launch("send-events", ...root, "--base-url", url, "--direct")
+      expect(first.code, first.stderr).toBe(0)
+      expect(first.stderr).toMatch(summary)
+      expect(existsSync(blob)).toBe(true)
+      const made = statSync(blob).mtimeMs
+      expect(readFileSync(`${blob}.id`, "utf8")).toContain(join(top, "dist/snapshot.cjs"))
+
+      // From the snapshot: nothing new, then everything again from a fresh checkpoint, the blob as it was.
+      const again = await launch("send-events", ...root, "--base-url", url, "--direct")
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).toBe("")
+      rmSync(sensor.paths.state)
+      const resent = await launch("send-events", ...root, "--base-url", url, "--direct")
+      expect(resent.code, resent.stderr).toBe(0)
+      expect(resent.stderr).toMatch(summary)
+      expect(statSync(blob).mtimeMs).toBe(made)
+
+      // Flags only the full CLI understands: the snapshot hands the run to it, with its exit code.
+      const bad = await launch("send-events", ...root, "--bogus")
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toMatch(/^emergingthreats: send-events: .*--bogus/)
+      const help = await launch("send-events", "--help")
+      expect(help.code, help.stderr).toBe(0)
+      expect(help.stdout).toContain("send-events")
+
+      // Made by another node or from another bundle: made again.
+      writeFileSync(`${blob}.id`, "another node\n")
+      rmSync(sensor.paths.state)
+      const remade = await launch("send-events", ...root, "--base-url", url, "--direct")
+      expect(remade.code, remade.stderr).toBe(0)
+      expect(remade.stderr).toMatch(summary)
+      expect(readFileSync(`${blob}.id`, "utf8")).toContain(join(top, "dist/snapshot.cjs"))
+      expect(readdirSync(join(top, "dist")).sort()).toEqual(["bin.js", "send-events.blob", "send-events.blob.id", "snapshot.cjs"])
+
+      // One that could not be made (the id kept without a blob) is not tried again: the usual start.
+      rmSync(blob)
+      rmSync(sensor.paths.state)
+      const unmade = await launch("send-events", ...root, "--base-url", url, "--direct")
+      expect(unmade.code, unmade.stderr).toBe(0)
+      expect(unmade.stderr).toMatch(summary)
+      expect(existsSync(blob)).toBe(false)
+
+      // dump through the launcher (its own V8 heap settings) prints what the plain start prints.
+      const dumped = await launch("dump", ...root, "--since", "all", "--parsed")
+      expect(dumped.code, dumped.stderr).toBe(0)
+      expect(dumped.stdout).toBe(plain.stdout)
+
+      const version = await launch("--version")
+      expect(version.stdout.trim()).toBe("0.1.0")
+      for (const r of [first, again, resent, bad, remade, unmade]) expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN)
+    } finally {
+      rmSync(sensor.root, { recursive: true, force: true })
+      rmSync(blob, { force: true })
+      rmSync(`${blob}.id`, { force: true })
+    }
+  }, 180_000)
 
   it("`service`, `demo` and `replay` without better-sqlite3 say so in one line and exit 1", async () => {
     const log = join(import.meta.dirname, "../../fixtures/sample/eve.json")

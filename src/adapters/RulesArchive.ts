@@ -31,6 +31,17 @@ export interface Extracted {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b]
+const PREVIEW_CHARS = 24
+
+/**
+ * The start of a body that is not an archive (a proxy's or portal's page), for the message. Where it is cut,
+ * a word cut in half is dropped: it could be the start of the token, echoed (the whole token is redacted by
+ * the caller, a fragment would not be).
+ */
+const previewOf = (bytes: Buffer): string => {
+  const text = bytes.subarray(0, PREVIEW_CHARS).toString("latin1").replace(/[^\x20-\x7e]/g, ".")
+  return bytes.length > PREVIEW_CHARS ? `${text.replace(/[A-Za-z0-9._~+/=-]+$/, "")}…` : text
+}
 
 /** Verifies `archive` member by member and writes the selected ones under `staging`; all or nothing. */
 export const extract = async (
@@ -50,7 +61,7 @@ export const extract = async (
     await fh.close()
   }
   if (got < 2 || head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
-    const preview = head.subarray(0, Math.min(got, 24)).toString("latin1").replace(/[^\x20-\x7e]/g, ".")
+    const preview = previewOf(head.subarray(0, got))
     throw new ArchiveFault("not-gzip", `not a gzip archive (${got === 0 ? "empty" : `starts with ${JSON.stringify(preview)}`})`)
   }
   if (size > limits.maxArchiveBytes) {

@@ -110,15 +110,19 @@ export const rulesUpdate = (
             .pipe(Effect.catchAll((e) => Effect.sync(() => void warnings.push(`the result was not recorded: ${e.message}`))))
         })
 
-      const fail = (message: string, exitCode: ExitCode = ExitCode.failure) =>
-        record({ ok: false, message }).pipe(
+      // Every failure is said and stored scrubbed of the token: it may quote what the service sent (issue 15).
+      let secret = ""
+      const fail = (said: string, exitCode: ExitCode = ExitCode.failure) => {
+        const message = redact(said, secret)
+        return record({ ok: false, message }).pipe(
           Effect.as<RulesUpdateOutcome>({ kind: "failed", exitCode, message, warnings })
         )
+      }
 
       const token = yield* Effect.either(Effect.flatMap(Credentials, (c) => c.token))
       if (token._tag === "Left") return yield* fail(token.left.message, ExitCode.usage)
       warnings.push(...token.right.warnings)
-      const secret = token.right.token
+      secret = token.right.token
 
       const policy = o.retry ?? defaultPolicy
       const budget = new RetryBudget(policy.budgetMs)

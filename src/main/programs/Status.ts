@@ -6,7 +6,8 @@
  */
 import { Clock, Effect } from "effect"
 import { Output } from "../../adapters/Output.js"
-import type { Credentials } from "../../adapters/Credentials.js"
+import { Credentials } from "../../adapters/Credentials.js"
+import { redactDeep } from "../../domain/Token.js"
 import type { TelemetryApi } from "../../adapters/TelemetryApi.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import { type AgentState, emptyState } from "../../domain/AgentState.js"
@@ -71,7 +72,9 @@ export const statusView = (
     }
     const now = yield* Clock.currentTimeMillis
     const view = widgetView({ sensorInfo: shown, unreachable, state, now, configPath: o.configPath })
-    return { ...view, warnings }
+    // Printed and served: nothing of the token, whatever an older version stored or the service echoed.
+    const token = yield* Effect.flatMap(Credentials, (c) => c.token).pipe(Effect.map((t) => t.token), Effect.orElseSucceed(() => ""))
+    return redactDeep({ ...view, warnings }, token) as WidgetView & { readonly warnings: ReadonlyArray<string> }
   })
 
 /** Just the WidgetView (what `/api/status` serves), warnings left out. */

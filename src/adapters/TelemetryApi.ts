@@ -166,7 +166,7 @@ export const make = (config: ApiConfig) =>
       return Effect.timeoutFail(exchange, {
         duration: deadline,
         onTimeout: () =>
-          new TransportError({ url, reason: "timeout", message: `no complete answer in ${deadline} ms from ${url} (headers and body)` })
+          new TransportError({ url, reason: "timeout", message: `no answer in ${deadline} ms from ${url}` })
       })
     }
 

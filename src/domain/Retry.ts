@@ -141,3 +141,11 @@ export interface RetryWait {
 /** `retrying in 4 s (attempt 3), giving up in 1m 40s`: said once per wait, so a silent minute is explained. */
 export const retryWaitLine = (w: RetryWait): string =>
   `retrying in ${formatSpan(w.delayMs)} (attempt ${w.attempt}), giving up in ${formatSpan(Math.max(0, w.remainingMs))}`
+
+/**
+ * The longest a retried request can take in all [2 min 20 s at the defaults]: the first attempt, then at most
+ * the budget in trouble, then the attempt in flight when it ran out (each attempt has its own deadline,
+ * `attemptMs`), and 10 s for loading the HTTP stack on a slow box. Commands that retry (send-heartbeat, rules
+ * update) bound their run with it, so a fault no one foresaw still ends the run instead of holding it.
+ */
+export const runDeadlineMs = (policy: RetryPolicy, attemptMs: number): number => policy.budgetMs + 2 * attemptMs + 10_000

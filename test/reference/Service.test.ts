@@ -244,7 +244,9 @@ describe("reference service: license transitions on simulated time", () => {
       expect(pro.version).toBe(svc.rulesets.pro.version)
       expect(pro.members).toEqual([...svc.rulesets.pro.members].sort())
       expect(pro.members).toContain("rules/telemetry_sids.txt")
-      expect(pro.members.every((m) => /^rules\/[^/]+\.rules$|^rules\/telemetry_sids\.txt$/.test(m))).toBe(true)
+      expect(pro.members.every((m) => /^rules\/[^/]+\.rules$|^rules\/telemetry_(sids\.txt|version\.json)$/.test(m))).toBe(true)
+      // The archive says its own version, the one the version endpoint gives (the agent checks they agree).
+      expect(pro.members).toContain("rules/telemetry_version.json")
       const info = (yield* call(svc, "GET", "/api/v1/sensorinfo")).json
       expect(info.last_rule_download).toBe(new Date(T0).toISOString())
 

@@ -3,12 +3,12 @@
  * Events are the one request sent thousands of times a run: @effect/platform's HttpClient costs ~100 µs CPU
  * per request more than undici (a fiber, a Deferred, response wrapping, body streaming; BENCHMARKS.md
  * "Issue 14"), so each event is one `Effect.async` around one undici request. Heartbeat, rules and sensor
- * info stay on the HttpClient. The answer is classified as the HttpClient's is: 2xx is success, any other
- * status an HttpStatusError (Retry-After, an excerpt with the token redacted), no answer a TransportError.
+ * info stay on the HttpClient. The answer is classified as the HttpClient's is: 201 is success (not an HTML
+ * page, which a captive portal sends), any other status an HttpStatusError (Retry-After, an excerpt with the token redacted), no answer a TransportError.
  */
 import type { Dispatcher, Pool } from "undici"
 import { Clock, Effect } from "effect"
-import { type ApiError, HttpStatusError, TransportError } from "../domain/ApiError.js"
+import { type ApiError, BadResponseError, HttpStatusError, TransportError } from "../domain/ApiError.js"
 import { parseRetryAfter } from "../domain/Retry.js"
 
 export interface EventPosterConfig {
@@ -94,7 +94,10 @@ export const make = (undici: Undici, config: EventPosterConfig): EventPoster => 
           },
           onResponseStart: (_c, statusCode, h) => {
             status = statusCode
-            if (status >= 200 && status < 300) return
+            // 201 is delivered (SPEC section 2); any other status, or a 201 HTML page (a portal), is not.
+            const ct = h["content-type"]
+            const html = /^\s*(text\/html|application\/xhtml)/i.test(Array.isArray(ct) ? ct[0] ?? "" : ct ?? "")
+            if (status === 201 && !html) return
             const ra = h["retry-after"]
             retryAfter = Array.isArray(ra) ? ra[0] : ra
             errorBody = []
@@ -110,6 +113,8 @@ export const make = (undici: Undici, config: EventPosterConfig): EventPoster => 
             settle(
               errorBody === undefined
                 ? Effect.void
+                : status === 201
+                ? Effect.fail(new BadResponseError({ url, message: `${url} answered 201 with an HTML page, not the API's answer` }))
                 : failStatus(status, retryAfter, Buffer.concat(errorBody).subarray(0, ERROR_BODY_BYTES).toString("utf8"))
             ),
           onResponseError: (_c, err) => settle(Effect.fail(config.transport(url, err)))

@@ -246,7 +246,7 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     await mkdir(join(staging, GENERATION_RULES), { recursive: true })
     let extracted: Extracted
     try {
-      extracted = await extract(archive, staging, o.selection, limits)
+      extracted = await extract(archive, staging, o.selection, limits, o.version)
       const subs = extracted.files.map((f) => join(GENERATION_RULES, f))
       if (extracted.sids) subs.push(SIDS_FILE)
       for (const sub of subs) await fsyncPath(join(staging, sub))

@@ -5,9 +5,11 @@
  *
  * The live layer (`layer(config)`) posts events on undici's own Pool (./EventPoster.ts: thousands per run,
  * the cheapest client per request) and makes the other calls with @effect/platform's HttpClient on an undici
- * Agent (keep-alive pool, tracer propagation off, a timeout per request). Its modules are imported dynamically
- * when the layer is built, so importing this tag costs nothing at start-up (a cron run with nothing to send
- * never loads the HTTP stack), and the HttpClient's only at the first call that is not an event.
+ * Agent (keep-alive pool, tracer propagation off). Every request has a deadline over headers and body
+ * together (the download a longer one) and every answer a size cap, enforced as the bytes stream. Its
+ * modules are imported dynamically when the layer is built, so importing this tag costs nothing at start-up
+ * (a cron run with nothing to send never loads the HTTP stack), and the HttpClient's only at the first call
+ * that is not an event.
  */
 import type * as HttpClientT from "@effect/platform/HttpClient"
 import type * as HttpClientErrorT from "@effect/platform/HttpClientError"
@@ -17,8 +19,10 @@ import { Clock, Context, Effect, Layer, Scope, Stream } from "effect"
 import { Credentials } from "./Credentials.js"
 import { type ApiError, BadResponseError, HttpStatusError, TransportError } from "../domain/ApiError.js"
 import { parseRetryAfter } from "../domain/Retry.js"
-import { redact } from "../domain/Token.js"
 import * as EventPoster from "./EventPoster.js"
+import { detailOf, excerpt, PHRASES, transportReason } from "./TransportFailure.js"
+
+export { excerpt, transportReason }
 
 
 export interface ApiConfig {
@@ -26,8 +30,10 @@ export interface ApiConfig {
   readonly token: string
   /** Skip TLS certificate verification (`--insecure`). */
   readonly insecure: boolean
-  /** Per request [5 s]. */
+  /** Per request, headers and body together [5 s]. */
   readonly timeoutMs: number
+  /** The ruleset download as a whole [`downloadDeadlineMs(timeoutMs)`: 60 s at the default]. */
+  readonly downloadTimeoutMs?: number | undefined
 }
 
 export interface TelemetryApiService {
@@ -53,55 +59,15 @@ const POOL_CONNECTIONS = 8
 const KEEP_ALIVE_MS = 30_000
 /** Connections for events: send-events keeps 4 requests in flight. */
 const EVENT_CONNECTIONS = 4
-const EXCERPT_CHARS = 200
+/** The API's JSON answers are a few hundred bytes; a success longer than this is not the API's (SPEC 5). */
+export const MAX_JSON_BYTES = 1024 * 1024
+/** The part of an error answer's body read for its excerpt; the rest is never read. */
+const ERROR_BODY_BYTES = 16 * 1024
+/** The whole ruleset download, headers and body: 12 request timeouts, at least 60 s [60 s]. */
+export const downloadDeadlineMs = (timeoutMs: number): number => Math.max(timeoutMs * 12, 60_000)
 
-const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$|HOSTNAME_MISMATCH)/
-
-/** The undici / system error codes in a cause chain (AggregateError included). */
-const codesOf = (cause: unknown, depth = 0): Array<string> => {
-  if (depth > 5 || typeof cause !== "object" || cause === null) return []
-  const c = cause as { code?: unknown; cause?: unknown; errors?: unknown }
-  const own = typeof c.code === "string" ? [c.code] : []
-  const nested = Array.isArray(c.errors) ? c.errors.flatMap((e) => codesOf(e, depth + 1)) : []
-  return [...own, ...nested, ...codesOf(c.cause, depth + 1)]
-}
-
-/** Sorts a transport failure into the reasons operators act on differently. */
-export const transportReason = (cause: unknown): TransportError["reason"] => {
-  const codes = codesOf(cause)
-  const has = (...xs: Array<string>) => codes.some((c) => xs.includes(c))
-  if (has("ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "EAI_NODATA")) return "dns"
-  if (has("ECONNREFUSED")) return "refused"
-  if (codes.some((c) => TLS_CODES.test(c))) return "tls"
-  if (has("UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT")) return "timeout"
-  if (has("ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ECONNABORTED", "UND_ERR_CLOSED", "ERR_STREAM_PREMATURE_CLOSE")) {
-    return "reset"
-  }
-  const text = String((cause as { message?: unknown } | null)?.message ?? "")
-  if (/certificate|ssl|tls/i.test(text)) return "tls"
-  return "other"
-}
-
-const PHRASES: Record<TransportError["reason"], string> = {
-  dns: "cannot resolve the host name of",
-  refused: "connection refused by",
-  reset: "connection reset by",
-  timeout: "no answer in time from",
-  tls: "TLS failure (certificate not trusted or handshake failed; --insecure skips verification) talking to",
-  other: "request failed to"
-}
-
-const detailOf = (cause: unknown): string => {
-  const codes = codesOf(cause)
-  return codes.length > 0 ? ` (${[...new Set(codes)].join(", ")})` : ""
-}
-
-/** One line, at most EXCERPT_CHARS, the token (should the service echo it) replaced. */
-export const excerpt = (body: string, token: string): string => {
-  let t = body.replace(/\s+/g, " ").trim()
-  t = redact(t, token)
-  return t.length > EXCERPT_CHARS ? `${t.slice(0, EXCERPT_CHARS)}…` : t
-}
+const isHtml = (contentType: string | undefined): boolean => /^\s*(text\/html|application\/xhtml)/i.test(contentType ?? "")
+const successOf = (url: string): string => (/\/api\/v1\/(event|telemetry)$/.test(url) ? "201" : "200")
 
 interface Modules {
   readonly HttpClient: typeof HttpClientT
@@ -178,59 +144,95 @@ export const make = (config: ApiConfig) =>
         : transport(url, e.cause)
 
     /**
-     * Sends, checks the status and reads the body with `body`. undici bounds the wait for headers and each
-     * body chunk by `timeoutMs`; `overall`, when given, bounds the whole exchange (downloads).
+     * Sends, checks the status and reads the body with `body`, all within `deadline` (headers and body
+     * together: a service that sends its headers and then trickles the body is cut off at the deadline, not
+     * when it stops). undici's own timers (headers, body idle) stay as a first bound.
      */
     const send = <A>(
       request: HttpClientRequestT.HttpClientRequest,
-      expect: (status: number) => boolean,
+      expect: (r: HttpClientResponseT.HttpClientResponse) => Effect.Effect<boolean, ApiError>,
       body: (r: HttpClientResponseT.HttpClientResponse) => Effect.Effect<A, ApiError>,
-      overall?: number
+      deadline: number = timeoutMs
     ): Effect.Effect<A, ApiError> => {
       const url = request.url
       const exchange = Effect.flatMap(http, (client) => client.execute(m.HttpClientRequest.bearerToken(request, token))).pipe(
         Effect.mapError(fromClientError(url)),
-        Effect.flatMap((r) => {
-          if (expect(r.status)) return body(r)
-          return Effect.gen(function* () {
-            const text = yield* r.text.pipe(Effect.orElseSucceed(() => ""))
-            const now = yield* Clock.currentTimeMillis
-            const retryAfterMs = parseRetryAfter(r.headers["retry-after"], now)
-            const ex = excerpt(text, token)
-            return yield* new HttpStatusError({
-              url,
-              status: r.status,
-              retryAfterMs,
-              bodyExcerpt: ex,
-              message: `${url} answered HTTP ${r.status}${ex === "" ? "" : `: ${ex}`}`
+        Effect.flatMap((r) =>
+          Effect.flatMap(expect(r), (ok) => {
+            if (ok) return body(r)
+            return Effect.gen(function* () {
+              // Only the start of an error's body is read (for its excerpt); the rest is dropped with the connection.
+              const head = yield* readUpTo(url, r, ERROR_BODY_BYTES).pipe(Effect.orElseSucceed(() => ({ bytes: Buffer.alloc(0), over: false })))
+              const now = yield* Clock.currentTimeMillis
+              const retryAfterMs = parseRetryAfter(r.headers["retry-after"], now)
+              const ex = excerpt(head.bytes.toString("utf8"), token)
+              return yield* new HttpStatusError({
+                url,
+                status: r.status,
+                retryAfterMs,
+                bodyExcerpt: ex,
+                message: `${url} answered HTTP ${r.status}${r.status >= 200 && r.status < 300 ? ` (not the API's ${successOf(url)})` : ""}${ex === "" ? "" : `: ${ex}`}`
+              })
             })
           })
-        })
+        )
       )
-      return overall === undefined
-        ? exchange
-        : Effect.timeoutFail(exchange, {
-            duration: overall,
-            onTimeout: () => new TransportError({ url, reason: "timeout", message: `no answer in ${overall} ms from ${url}` })
-          })
+      return Effect.timeoutFail(exchange, {
+        duration: deadline,
+        onTimeout: () =>
+          new TransportError({ url, reason: "timeout", message: `no answer in ${deadline} ms from ${url}` })
+      })
     }
 
     /**
-     * A success's body is not needed. undici releases the connection when the answer is complete, whether
-     * or not its body was read, as long as the body fits its buffer: a short declared body is left unread
-     * (reading it through the client costs more than the request itself, see BENCHMARKS.md); anything else
-     * is read to the end.
+     * The body's first `cap` bytes, read as they stream: `over` when there was more (the rest is never read;
+     * the stream is closed, and undici drops the connection).
      */
-    const drain = (r: HttpClientResponseT.HttpClientResponse): Effect.Effect<void> => {
-      const length = Number(r.headers["content-length"])
-      return Number.isFinite(length) && length <= 16 * 1024
-        ? Effect.void
-        : r.arrayBuffer.pipe(Effect.asVoid, Effect.orElseSucceed(() => undefined))
+    const readUpTo = (url: string, r: HttpClientResponseT.HttpClientResponse, cap: number) =>
+      Effect.suspend(() => {
+        const chunks: Array<Uint8Array> = []
+        let n = 0
+        let over = false
+        return r.stream.pipe(
+          Stream.mapError((e) => transport(url, e.cause) as ApiError),
+          Stream.runForEachWhile((c) =>
+            Effect.sync(() => {
+              const room = cap - n
+              n += c.byteLength
+              if (c.byteLength > room) {
+                over = true
+                chunks.push(c.subarray(0, room))
+                return false
+              }
+              chunks.push(c)
+              return true
+            })
+          ),
+          Effect.map(() => ({ bytes: Buffer.concat(chunks), over }))
+        )
+      })
+
+    /** A success's body, at most `MAX_JSON_BYTES`: the API's answers are small, a longer one is not the API's. */
+    const capped = (url: string) => (r: HttpClientResponseT.HttpClientResponse) =>
+      Effect.flatMap(readUpTo(url, r, MAX_JSON_BYTES), ({ bytes, over }) =>
+        over
+          ? Effect.fail(new BadResponseError({ url, message: `${url} answered with more than ${MAX_JSON_BYTES} bytes (not the API's answer)` }))
+          : Effect.succeed(bytes.toString("utf8"))
+      )
+
+    /** SPEC section 2: 201 for the posts; an HTML page with it (a captive portal, a proxy) is not the API's. */
+    const created = (url: string) => (r: HttpClientResponseT.HttpClientResponse) => {
+      if (r.status !== 201) return Effect.succeed(false)
+      return isHtml(r.headers["content-type"])
+        ? Effect.fail(new BadResponseError({ url, message: `${url} answered 201 with an HTML page, not the API's answer` }))
+        : Effect.succeed(true)
     }
+    const ok200 = (r: HttpClientResponseT.HttpClientResponse) => Effect.succeed(r.status === 200)
+
+    const drain = (url: string) => (r: HttpClientResponseT.HttpClientResponse) => Effect.asVoid(capped(url)(r))
 
     const json = (url: string) => (r: HttpClientResponseT.HttpClientResponse) =>
-      r.text.pipe(
-        Effect.mapError((e) => transport(url, e.cause)),
+      capped(url)(r).pipe(
         Effect.flatMap((text) =>
           Effect.try({
             try: () => JSON.parse(text) as unknown,
@@ -248,7 +250,6 @@ export const make = (config: ApiConfig) =>
         )
       )
 
-    const is2xx = (s: number) => s >= 200 && s < 300
     const eventUrl = `${base}/api/v1/event`
     const telemetryUrl = `${base}/api/v1/telemetry`
     const sensorInfoUrl = `${base}/api/v1/sensorinfo`
@@ -281,13 +282,13 @@ export const make = (config: ApiConfig) =>
           m.HttpClientRequest.post(telemetryUrl).pipe(
             m.HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
           ),
-          is2xx,
-          drain
+          created(telemetryUrl),
+          drain(telemetryUrl)
         ),
 
-      sensorInfo: send(m.HttpClientRequest.get(sensorInfoUrl), is2xx, object(sensorInfoUrl)),
+      sensorInfo: send(m.HttpClientRequest.get(sensorInfoUrl), ok200, object(sensorInfoUrl)),
 
-      rulesetVersion: send(m.HttpClientRequest.get(versionUrl), is2xx, object(versionUrl)).pipe(
+      rulesetVersion: send(m.HttpClientRequest.get(versionUrl), ok200, object(versionUrl)).pipe(
         Effect.flatMap((o) => {
           const v = o.version
           return typeof v === "string" || typeof v === "number"
@@ -299,11 +300,18 @@ export const make = (config: ApiConfig) =>
       downloadRuleset: (dest, maxBytes) =>
         send(
           m.HttpClientRequest.get(rulesetUrl),
-          is2xx,
+          ok200,
           (r) => writeBody(rulesetUrl, r, dest, maxBytes),
-          // A ruleset is megabytes: the per-request timeout bounds the wait for headers, this the whole.
-          Math.max(timeoutMs * 12, 60_000)
+          // A ruleset is megabytes: undici's timers bound the wait for headers and each chunk, this the whole.
+          config.downloadTimeoutMs ?? downloadDeadlineMs(timeoutMs)
         )
+    }
+
+    /** A full disk is said as such, with the path (not a defect, not a "corrupt" download). */
+    const writeFailed = (url: string, dest: string) => (e: unknown): ApiError => {
+      const code = (e as NodeJS.ErrnoException).code
+      const why = code === "ENOSPC" ? `no space left on ${dest}` : `${dest} (${code ?? String(e)})`
+      return new BadResponseError({ url, message: `cannot write the download of ${url}: ${why}` })
     }
 
     const writeBody = (url: string, r: HttpClientResponseT.HttpClientResponse, dest: string, maxBytes: number) =>
@@ -327,9 +335,9 @@ export const make = (config: ApiConfig) =>
                   new BadResponseError({ url, message: `${url}: the ruleset is larger than ${maxBytes} bytes` }) as ApiError
                 )
               }
-              return Effect.promise(() => fh.write(chunk))
+              return Effect.tryPromise({ try: () => fh.write(chunk), catch: writeFailed(url, dest) })
             }),
-            Effect.zipRight(Effect.promise(() => fh.sync())),
+            Effect.zipRight(Effect.tryPromise({ try: () => fh.sync(), catch: writeFailed(url, dest) })),
             Effect.map(() => written),
             Effect.tapError(() => Effect.promise(() => import("node:fs/promises").then((fs) => fs.rm(dest, { force: true }))))
           )

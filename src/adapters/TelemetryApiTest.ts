@@ -1,7 +1,7 @@
 /**
  * The telemetry API's test layer: every call answered by a pure function (request → reply), with no
- * network and no timers, so programs run on it under TestClock. A reply outside 2xx becomes the
- * HttpStatusError the live adapter would give; an ApiError reply (a dropped connection, say) is failed as is.
+ * network and no timers, so programs run on it under TestClock. A reply other than the call's success status
+ * (201 for event and heartbeat, 200 for the rest) becomes the HttpStatusError the live adapter would give; an ApiError reply (a dropped connection, say) is failed as is.
  */
 import { Effect, Layer } from "effect"
 import { type ApiError, BadResponseError, HttpStatusError } from "../domain/ApiError.js"
@@ -29,6 +29,8 @@ const PATHS: Record<ApiCall["call"], string> = {
   ruleset: "/api/v1/ruleset/engine/suricata/5"
 }
 
+const SUCCESS: Record<ApiCall["call"], number> = { event: 201, heartbeat: 201, sensorInfo: 200, rulesetVersion: 200, ruleset: 200 }
+
 const BASE = "http://telemetry.test"
 
 export const layerTest = (answer: (call: ApiCall) => ApiReply | ApiError): Layer.Layer<TelemetryApi> => {
@@ -37,7 +39,8 @@ export const layerTest = (answer: (call: ApiCall) => ApiReply | ApiError): Layer
       const url = BASE + PATHS[call.call]
       const r = answer(call)
       if ("_tag" in r) return Effect.fail(r)
-      if (r.status < 200 || r.status > 299) {
+      // The API's own success status only, as the live adapter: 201 for the posts, 200 for the GETs.
+      if (r.status !== SUCCESS[call.call]) {
         return Effect.fail(
           new HttpStatusError({ url, status: r.status, retryAfterMs: r.retryAfterMs, bodyExcerpt: "", message: `${url} answered HTTP ${r.status}` })
         )

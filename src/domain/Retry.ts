@@ -1,27 +1,37 @@
 /**
  * What to do after a failed request (SPEC section 5), as data and as an Effect `Schedule`:
- * network errors, 408, 429 and 5xx are retried with exponential backoff and jitter [0.5 s → 30 s], honouring
- * `Retry-After`, within a budget of wall-clock time spent in trouble [2 min a run]; 401/403 stop the run; any
- * other 4xx rejects that one event. Pure: the budget's clock readings are passed in by the schedule's driver.
+ * service faults (network errors, 408, 429, 5xx, a success status other than the API's, a redirect, an answer
+ * that is not the API's) are retried with exponential backoff and jitter [0.5 s → 30 s], honouring
+ * `Retry-After`, within a budget of wall-clock time spent in trouble [2 min a run]; 401/403 stop the run;
+ * 400/413/422 reject that one event; 404/405 mean a wrong URL (the caller stops, see `classify`). Pure: the budget's clock readings are passed in by the schedule's driver.
  */
 import { Clock, Duration, Effect, Schedule } from "effect"
 import type { ApiError } from "./ApiError.js"
 import { formatSpan } from "./Duration.js"
 
-export type Outcome = "retry" | "refused" | "reject"
+/**
+ * `retry`: a service fault, tried again (network errors, 408, 429, 5xx, any other 2xx or 3xx, other 4xx, an
+ * answer that is not the API's); `refused`: 401/403, the token; `reject`: 400/413/422, this one event is
+ * refused and the run goes on; `misrouted`: 404/405, no such endpoint here (a wrong `--base-url`).
+ */
+export type Outcome = "retry" | "refused" | "reject" | "misrouted"
 
-/** How a failed request is handled. */
+/** The statuses that reject one event (SPEC section 5); any other 4xx says nothing about the event. */
+const REJECTS: ReadonlyArray<number> = [400, 413, 422]
+
+/** How a failed request is handled. Success is the API's own status (201, or 200 for the GETs) and nothing else. */
 export const classify = (e: ApiError): Outcome => {
   switch (e._tag) {
     case "TransportError":
       return "retry"
     case "BadResponseError":
-      // A success status with a body we did not understand: the service did take it.
+      // A success status with an answer that is not the API's (HTML, too long, not JSON): not delivered.
       return "retry"
     case "HttpStatusError":
       if (e.status === 401 || e.status === 403) return "refused"
-      if (e.status === 408 || e.status === 429 || e.status >= 500) return "retry"
-      return e.status >= 400 && e.status < 500 ? "reject" : "retry"
+      if (REJECTS.includes(e.status)) return "reject"
+      if (e.status === 404 || e.status === 405) return "misrouted"
+      return "retry"
   }
 }
 
@@ -131,3 +141,11 @@ export interface RetryWait {
 /** `retrying in 4 s (attempt 3), giving up in 1m 40s`: said once per wait, so a silent minute is explained. */
 export const retryWaitLine = (w: RetryWait): string =>
   `retrying in ${formatSpan(w.delayMs)} (attempt ${w.attempt}), giving up in ${formatSpan(Math.max(0, w.remainingMs))}`
+
+/**
+ * The longest a retried request can take in all [2 min 20 s at the defaults]: the first attempt, then at most
+ * the budget in trouble, then the attempt in flight when it ran out (each attempt has its own deadline,
+ * `attemptMs`), and 10 s for loading the HTTP stack on a slow box. Commands that retry (send-heartbeat, rules
+ * update) bound their run with it, so a fault no one foresaw still ends the run instead of holding it.
+ */
+export const runDeadlineMs = (policy: RetryPolicy, attemptMs: number): number => policy.budgetMs + 2 * attemptMs + 10_000

@@ -30,6 +30,17 @@ export const defaultLimits: ArchiveLimits = {
 
 export const SIDS_FILE = "telemetry_sids.txt"
 export const VERSION_FILE = "telemetry_version.json"
+/** `{"version": ...}` and perhaps a hash line: a few dozen bytes. */
+export const MAX_VERSION_FILE_BYTES = 64 * 1024
+
+/**
+ * The archive's own version (SPEC section 8) against the one the service announced: undefined when they
+ * agree or the archive does not say, else the reason the archive is refused (retried at the next update).
+ */
+export const versionMismatch = (announced: string, own: string | undefined): string | undefined =>
+  own === undefined || sameVersion(own, announced)
+    ? undefined
+    : `the archive is version ${JSON.stringify(own)}, not the ${JSON.stringify(announced)} the service announced`
 
 /** A rule file name the installer will write: no path, no leading dot, `.rules` suffix. */
 const RULE_FILE = /^[A-Za-z0-9][A-Za-z0-9._+-]*\.rules$/
@@ -45,6 +56,8 @@ export interface EntryHeader {
 export type EntryVerdict =
   | { readonly kind: "rules"; readonly name: string; readonly category: string }
   | { readonly kind: "sids" }
+  /** `rules/telemetry_version.json`: the archive's own version, read (never installed as is). */
+  | { readonly kind: "version" }
   /** A harmless member that is never extracted (a directory, `rules/classification.config`, ...). */
   | { readonly kind: "skip" }
   | { readonly kind: "reject"; readonly reason: string; readonly tooLarge?: true }
@@ -71,6 +84,11 @@ export const classifyEntry = (e: EntryHeader, limits: ArchiveLimits = defaultLim
   if (segments.length !== 2) return { kind: "skip" }
   const name = segments[1]!
   if (name === SIDS_FILE) return { kind: "sids" }
+  if (name === VERSION_FILE) {
+    return e.size > MAX_VERSION_FILE_BYTES
+      ? { kind: "reject", reason: `member ${shown} is ${e.size} bytes, over the ${MAX_VERSION_FILE_BYTES}-byte limit`, tooLarge: true }
+      : { kind: "version" }
+  }
   if (RULE_FILE.test(name)) return { kind: "rules", name, category: name.slice(0, -".rules".length) }
   return { kind: "skip" }
 }

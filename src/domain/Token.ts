@@ -30,3 +30,19 @@ export const rawValueHasStrayWhitespace = (rawAfterEquals: string): boolean =>
 
 /** `text` with every occurrence of the token replaced by `***`: the one redaction every output goes through. */
 export const redact = (text: string, token: string): string => (token === "" ? text : text.split(token).join("***"))
+
+/**
+ * `value` (parsed JSON received from the service) with the token replaced in every string, keys included:
+ * what the service says is printed, stored and served, and a service that echoes the token must not leak it.
+ */
+export const redactDeep = (value: unknown, token: string): unknown => {
+  if (token === "") return value
+  if (typeof value === "string") return redact(value, token)
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, token))
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[redact(k, token)] = redactDeep(v, token)
+    return out
+  }
+  return value
+}

@@ -58,8 +58,32 @@ type JsonBody = { readonly ok: true; readonly value: Record<string, unknown>; re
   readonly response: Response
 }
 
+/** Deeper than any event or heartbeat: a body nested past this is refused (400) before it is parsed. */
+export const MAX_JSON_DEPTH = 64
+
+/** Whether `text` opens more than `limit` arrays/objects at once (strings skipped): one linear pass. */
+export const nestedDeeperThan = (text: string, limit: number): boolean => {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
+}
+
 const jsonObject = (req: Request): JsonBody => {
   const text = req.body.toString("utf8")
+  // Every check after parsing walks the value recursively: a hostile nesting would overflow the stack (500).
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    return { ok: false, response: json(400, { error: `body is nested deeper than ${MAX_JSON_DEPTH} levels` }) }
+  }
   let value: unknown
   try {
     value = JSON.parse(text)

@@ -8,6 +8,7 @@
  */
 import type Database from "better-sqlite3"
 import { Context, Data, Effect, Layer } from "effect"
+import { chmodSync, closeSync, openSync } from "node:fs"
 import { createRequire } from "node:module"
 
 export class StoreError extends Data.TaggedError("StoreError")<{
@@ -203,6 +204,12 @@ const loadDriver = (): typeof Database => {
 /** Opens (creating and migrating) a database; synchronous, throws on failure. */
 export const open = (path: string): { service: SqliteStoreService; close: () => void } => {
   const Driver = loadDriver()
+  if (path !== ":memory:") {
+    // It holds token hashes and every event: readable by the service's user only, whatever the umask or an older
+    // version left (SQLite gives its -wal and -shm files the database file's mode).
+    closeSync(openSync(path, "a", 0o600))
+    chmodSync(path, 0o600)
+  }
   const db = new Driver(path)
   if (path !== ":memory:") {
     db.pragma("journal_mode = WAL")

@@ -9,12 +9,15 @@ const status = (s: number, retryAfterMs?: number) =>
 const transport = new TransportError({ url: "u", reason: "reset", message: "reset" })
 
 describe("classify", () => {
-  it("retries network errors, 408, 429 and 5xx; stops on 401/403; rejects other 4xx", () => {
+  it("retries service faults (network, 408, 429, 5xx, other 2xx, 3xx, other 4xx); stops on 401/403; rejects only on 400/413/422", () => {
     expect(classify(transport)).toBe("retry")
     expect(classify(new BadResponseError({ url: "u", message: "x" }))).toBe("retry")
     for (const s of [408, 429, 500, 502, 503, 504]) expect(classify(status(s))).toBe("retry")
+    // 201 is the only success: a captive portal's 200, a 204, a redirect are not deliveries (issue 15 row 10).
+    for (const s of [200, 202, 204, 301, 302, 307, 409, 410, 418]) expect(classify(status(s))).toBe("retry")
     for (const s of [401, 403]) expect(classify(status(s))).toBe("refused")
-    for (const s of [400, 404, 409, 413, 422]) expect(classify(status(s))).toBe("reject")
+    for (const s of [400, 413, 422]) expect(classify(status(s))).toBe("reject")
+    for (const s of [404, 405]) expect(classify(status(s))).toBe("misrouted")
   })
 })
 
@@ -90,9 +93,9 @@ describe("schedule", () => {
     })
   )
 
-  it.effect("does not retry a refused token or a rejected event", () =>
+  it.effect("does not retry a refused token, a rejected event or a wrong URL", () =>
     Effect.gen(function* () {
-      for (const s of [401, 403, 400]) {
+      for (const s of [401, 403, 400, 404]) {
         const { waits, attempts } = yield* drive(() => status(s))
         expect(attempts).toBe(1)
         expect(waits).toEqual([])

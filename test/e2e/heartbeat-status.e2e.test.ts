@@ -64,7 +64,7 @@ describe("send-heartbeat / sensor-info / status, end to end", () => {
     const other = await sensorTree()
     try {
       const otherCli = (...args: Array<string>) => runCli([...args, "--root", other.root])
-      await writeFile(other.paths.ruleUpdaterConfig, setTokenInText("", "not-a-registered-token-000"))
+      await writeFile(other.paths.ruleUpdaterConfig, setTokenInText("", "not-a-registered-token-000"), { mode: 0o600 })
       const [refused, print] = await Promise.all([
         otherCli("send-heartbeat", "--direct", "--base-url", svc.url),
         otherCli("send-heartbeat", "--print")

@@ -116,6 +116,23 @@ describe("reference service: the sensor API", () => {
     })
   )
 
+  it.scoped("deeply nested JSON is a 400, not a 500, for events and heartbeats; 64 levels still pass", () =>
+    Effect.gen(function* () {
+      const svc = yield* service()
+      for (const depth of [100, 100_000]) {
+        const deep = `{"event_type":"alert","x":${"[".repeat(depth)}${"]".repeat(depth)}}`
+        const e = yield* event(svc, deep)
+        expect(e.status).toBe(400)
+        expect(e.json.error).toMatch(/nested deeper than 64 levels/)
+        expect((yield* call(svc, "POST", "/api/v1/telemetry", { body: deep })).status).toBe(400)
+      }
+      // Brackets inside strings are text, not nesting.
+      expect((yield* event(svc, `{"event_type":"alert","x":"${"[".repeat(1000)}\\\"{"}`)).status).toBe(201)
+      expect((yield* event(svc, `{"event_type":"alert","x":${"[".repeat(63)}${"]".repeat(63)}}`)).status).toBe(201)
+      expect((yield* svc.store.counts).events).toBe(2)
+    })
+  )
+
   it.scoped("answers 413 for a body over 1 MiB, declared or chunked, and 201 just under it", () =>
     Effect.gen(function* () {
       const svc = yield* service()
@@ -227,7 +244,9 @@ describe("reference service: license transitions on simulated time", () => {
       expect(pro.version).toBe(svc.rulesets.pro.version)
       expect(pro.members).toEqual([...svc.rulesets.pro.members].sort())
       expect(pro.members).toContain("rules/telemetry_sids.txt")
-      expect(pro.members.every((m) => /^rules\/[^/]+\.rules$|^rules\/telemetry_sids\.txt$/.test(m))).toBe(true)
+      expect(pro.members.every((m) => /^rules\/[^/]+\.rules$|^rules\/telemetry_(sids\.txt|version\.json)$/.test(m))).toBe(true)
+      // The archive says its own version, the one the version endpoint gives (the agent checks they agree).
+      expect(pro.members).toContain("rules/telemetry_version.json")
       const info = (yield* call(svc, "GET", "/api/v1/sensorinfo")).json
       expect(info.last_rule_download).toBe(new Date(T0).toISOString())
 

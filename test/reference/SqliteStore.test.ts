@@ -2,7 +2,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { Effect } from "effect"
-import { mkdtemp } from "node:fs/promises"
+import { mkdtemp, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { make, open, SCHEMA_VERSION } from "../../src/reference/SqliteStore.js"
@@ -32,6 +32,23 @@ describe("SqliteStore", () => {
           expect(yield* s.counts).toMatchObject({ sensors: 1, events: 1, heartbeats: 1, violations: 1, eventsWithViolations: 1 })
         })
       )
+    })
+  )
+
+  it.effect("the database file and its WAL are 0600 (they hold token hashes), a 0644 one is tightened", () =>
+    Effect.gen(function* () {
+      const path = yield* tempDb()
+      yield* Effect.promise(() => writeFile(path, "", { mode: 0o644 }))
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const s = yield* make(path)
+          yield* s.registerSensor({ id: "s1", tokenHash: "h1", name: "fw", now: 1000 })
+          for (const p of [path, `${path}-wal`]) expect(((yield* Effect.promise(() => stat(p))).mode & 0o777).toString(8)).toBe("600")
+        })
+      )
+      const fresh = yield* tempDb()
+      yield* Effect.scoped(make(fresh))
+      expect(((yield* Effect.promise(() => stat(fresh))).mode & 0o777).toString(8)).toBe("600")
     })
   )
 

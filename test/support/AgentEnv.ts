@@ -33,7 +33,8 @@ export const agentEnv = async (token: string | undefined = TOKEN): Promise<Agent
   const statePath = join(dir, "run", "state.json")
   const setToken = async (raw: string | undefined) => {
     if (raw === undefined) await rm(configPath, { force: true })
-    else await writeFile(configPath, `[__properties__]\net_telemetry.token = ${raw}\nother.key = 1\n`)
+    // 0600 as it should be: a token file others can read is warned about (issue 15).
+    else await writeFile(configPath, `[__properties__]\net_telemetry.token = ${raw}\nother.key = 1\n`, { mode: 0o600 })
   }
   await setToken(token)
   return {

@@ -61,10 +61,13 @@ const setCommand = Command.make(
       // One trailing newline from stdin (echo, a here-string) is not whitespace the operator typed.
       const raw = o.token === "-" ? (yield* readStdin).replace(/\r?\n$/, "") : o.token
       const target = Option.isSome(o.config) ? paths.ruleUpdaterConfig : paths.tokenFile
-      const { trimmed } = Option.isSome(o.config)
+      const { trimmed, tightenedFrom } = Option.isSome(o.config)
         ? yield* Credentials.writeIniToken(target, raw)
         : yield* Credentials.writeOwnToken(target, ownerOf(o.root), raw)
       if (trimmed) yield* out.err(line("token", "warning: the token had leading or trailing whitespace; it was trimmed"))
+      if (tightenedFrom !== undefined) {
+        yield* out.err(line("token", `note: ${target} was readable by other users (${tightenedFrom}); it is 0600 now`))
+      }
       yield* out.err(line("token", `token written to ${target}`))
       // On OPNsense the GUI owns rule-updater.config; say where the token is kept there too.
       const onOpnsense = yield* Effect.promise(() => access(paths.commands.opnsenseVersion).then(() => true, () => false))

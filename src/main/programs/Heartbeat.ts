@@ -14,7 +14,8 @@ import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { TaskResult } from "../../domain/AgentState.js"
 import { assembleHeartbeat, type HeartbeatBody, problems } from "../../domain/Heartbeat.js"
 import { redact } from "../../domain/Token.js"
-import { defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule } from "../../domain/Retry.js"
+import { defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, runDeadlineMs, schedule } from "../../domain/Retry.js"
+import { TransportError } from "../../domain/ApiError.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import { type ApiOptions, describeApiError } from "./SensorInfo.js"
 
@@ -67,13 +68,21 @@ export const heartbeatProgram = (o: HeartbeatOptions) =>
     const { body, problems: notes } = yield* currentHeartbeat
     const policy = o.retry ?? defaultPolicy
     const url = `${o.baseUrl.replace(/\/+$/, "")}/api/v1/telemetry`
+    const deadline = runDeadlineMs(policy, o.timeoutMs)
     const sent = yield* Effect.flatMap(TelemetryApi.TelemetryApi, (api) =>
       api.postHeartbeat(body).pipe(
         Effect.retry(
           schedule({ policy, budget: new RetryBudget(policy.budgetMs), beforeWait: (_ms, _e, wait) => say(retryWaitLine(wait)) })
         )
       )
-    ).pipe(Effect.either)
+    ).pipe(
+      // The run's own bound (issue 15), over every attempt and wait.
+      Effect.timeoutFail({
+        duration: deadline,
+        onTimeout: () => new TransportError({ url, reason: "timeout", message: `no answer from ${url} within the run's ${deadline} ms` })
+      }),
+      Effect.either
+    )
     const at = yield* Clock.currentTimeMillis
     if (sent._tag === "Right") {
       const missing = notes.length === 0 ? "" : `; ${notes.length} probes without a value`

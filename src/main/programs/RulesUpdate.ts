@@ -15,8 +15,10 @@ import { StateStore } from "../../adapters/StateStore.js"
 import { Processes } from "../../adapters/Processes.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
-import type { ApiError } from "../../domain/ApiError.js"
-import { defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule as retrySchedule } from "../../domain/Retry.js"
+import { type ApiError, TransportError } from "../../domain/ApiError.js"
+import {
+  defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, runDeadlineMs, schedule as retrySchedule
+} from "../../domain/Retry.js"
 import { redact } from "../../domain/Token.js"
 import { formatSelection, type Manifest, sameSelection, sameVersion, type Selection } from "../../domain/RulesPlan.js"
 import { ExitCode } from "../Failure.js"
@@ -110,19 +112,24 @@ export const rulesUpdate = (
             .pipe(Effect.catchAll((e) => Effect.sync(() => void warnings.push(`the result was not recorded: ${e.message}`))))
         })
 
-      const fail = (message: string, exitCode: ExitCode = ExitCode.failure) =>
-        record({ ok: false, message }).pipe(
+      // Every failure is said and stored scrubbed of the token: it may quote what the service sent (issue 15).
+      let secret = ""
+      const fail = (said: string, exitCode: ExitCode = ExitCode.failure) => {
+        const message = redact(said, secret)
+        return record({ ok: false, message }).pipe(
           Effect.as<RulesUpdateOutcome>({ kind: "failed", exitCode, message, warnings })
         )
+      }
 
       const token = yield* Effect.either(Effect.flatMap(Credentials, (c) => c.token))
       if (token._tag === "Left") return yield* fail(token.left.message, ExitCode.usage)
       warnings.push(...token.right.warnings)
-      const secret = token.right.token
+      secret = token.right.token
 
       const policy = o.retry ?? defaultPolicy
       const budget = new RetryBudget(policy.budgetMs)
-      const retried = <A>(e: Effect.Effect<A, ApiError>) =>
+      // Each call, retries and waits included, has its own bound (issue 15): the attempts' deadlines and the budget.
+      const retried = <A>(e: Effect.Effect<A, ApiError>, url: string, attemptMs = o.timeoutMs) =>
         Effect.retry(
           e,
           retrySchedule({
@@ -130,7 +137,14 @@ export const rulesUpdate = (
             budget,
             beforeWait: (_ms, _e, wait) => o.onRetryWait?.(retryWaitLine(wait)) ?? Effect.void
           })
+        ).pipe(
+          Effect.timeoutFail({
+            duration: runDeadlineMs(policy, attemptMs),
+            onTimeout: () =>
+              new TransportError({ url, reason: "timeout", message: `no answer from ${url} within ${runDeadlineMs(policy, attemptMs)} ms` })
+          })
         )
+      const base = o.baseUrl.replace(/\/+$/, "")
       const scrub = (t: string) => redact(t, secret)
       const apiFailure = (what: string) => (e: ApiError) => {
         const { reason, kind } = describeApiError(e)
@@ -143,7 +157,7 @@ export const rulesUpdate = (
 
       const work = Effect.gen(function* () {
         const api = yield* TelemetryApi.TelemetryApi
-        const version = yield* retried(api.rulesetVersion).pipe(Effect.either)
+        const version = yield* retried(api.rulesetVersion, `${base}/api/v1/ruleset/version`).pipe(Effect.either)
         if (version._tag === "Left") return yield* apiFailure("ruleset version")(version.left)
         const v = version.right
         const selectionChanged =
@@ -164,7 +178,11 @@ export const rulesUpdate = (
         if (dest._tag === "Left") return yield* fail(dest.left.message)
         const archive = dest.right
         return yield* Effect.gen(function* () {
-          const got = yield* retried(api.downloadRuleset(archive, store.limits.maxArchiveBytes)).pipe(Effect.either)
+          const got = yield* retried(
+            api.downloadRuleset(archive, store.limits.maxArchiveBytes),
+            `${base}/api/v1/ruleset/engine/suricata/5`,
+            TelemetryApi.downloadDeadlineMs(o.timeoutMs)
+          ).pipe(Effect.either)
           if (got._tag === "Left") return yield* apiFailure("ruleset download")(got.left)
           const at = yield* Clock.currentTimeMillis
           const done = yield* store.install(archive, { version: v, selection, at }).pipe(Effect.either)

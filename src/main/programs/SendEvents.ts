@@ -28,7 +28,7 @@ import { classify, defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, 
 import { makeOutbound } from "../../domain/Outbound.js"
 import { sendingCount } from "../../domain/ProgressLine.js"
 import { auditLine } from "../../domain/AuditRecord.js"
-import { type CliFailure, line } from "../Failure.js"
+import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Privacy } from "../Privacy.js"
 
 const CMD = "send-events"
@@ -309,10 +309,11 @@ export const sendEvents = (opts: SendEventsOptions) =>
             return Effect.retry(attempt, retry)
           }),
           Effect.map(() => "sent" as const),
-          Effect.catchAll((e: ApiError): Effect.Effect<ApiError, TokenRefused | DeliveryFailed> => {
+          Effect.catchAll((e: ApiError): Effect.Effect<ApiError, TokenRefused | DeliveryFailed | CliFailure> => {
             const kind = classify(e)
             if (kind === "reject") return Effect.succeed(e)
             if (kind === "refused") return Effect.fail(refused(e))
+            if (kind === "misrouted") return Effect.fail(misrouted(e))
             // The real time spent in trouble, not the budget: the wait that would overdraw it is not taken.
             return Effect.flatMap(Clock.currentTimeMillis, (stoppedAt) => Effect.fail(
               new DeliveryFailed({
@@ -350,6 +351,13 @@ export const sendEvents = (opts: SendEventsOptions) =>
       })
     }
 
+    // 404/405 before any answer: the URL is wrong, a configuration error (exit 2, checkpoint kept); after
+    // events were answered, the service is at fault: the run stops and the next one resumes.
+    const misrouted = (e: ApiError) =>
+      answered === 0
+        ? new CliFailure({ message: `${e.message}: no telemetry API at that URL; check --base-url (the checkpoint is kept)`, exitCode: ExitCode.usage })
+        : new DeliveryFailed({ message: `${e.message} after events were accepted; the next run resumes from the checkpoint` })
+
     const persistEvery = opts.persistEveryMs ?? 1000
     // On a fixed cadence (not "a second after the last write finished"), so writes are at most a second apart.
     yield* Effect.forkScoped(persistQuietly.pipe(Effect.repeat(Schedule.fixed(persistEvery))))
@@ -380,8 +388,8 @@ export const sendEvents = (opts: SendEventsOptions) =>
     const summary = ledgerSummary(counters, opts.maxAgeMs)
     if (result._tag === "Left") {
       const e = result.left
-      // A refused token with nothing acknowledged leaves the checkpoint exactly as it was.
-      const keep = e._tag === "TokenRefused" && answered === 0
+      // A refused token or a wrong URL with nothing acknowledged leaves the checkpoint exactly as it was.
+      const keep = (e._tag === "TokenRefused" || e._tag === "CliFailure") && answered === 0
       yield* persist({ at: finishedAt, ok: false, message: `${e.message} (${summary})` }, keep)
       return yield* Effect.fail(e)
     }

@@ -11,7 +11,7 @@ import { StateStore } from "../../adapters/StateStore.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
 import { type ApiError, TransportError } from "../../domain/ApiError.js"
-import { redact } from "../../domain/Token.js"
+import { redact, redactDeep } from "../../domain/Token.js"
 import { printable } from "../../domain/Widget.js"
 import { line } from "../Failure.js"
 
@@ -108,7 +108,10 @@ const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, Credentials
             message: `no answer in ${o.timeoutMs * 2 + 1000} ms from ${o.baseUrl}`
           })
       }),
-      Effect.map((fields): Omit<SensorInfoOutcome, "at" | "warnings"> => ({ result: okResult(fields) })),
+      // What the service says is printed, stored and served: scrubbed of the token first (issue 15 row 12).
+      Effect.map((fields): Omit<SensorInfoOutcome, "at" | "warnings"> => ({
+        result: okResult(redactDeep(fields, secret) as Record<string, unknown>)
+      })),
       Effect.catchAll((e) => {
         const { reason, kind } = describeApiError(e)
         return Effect.succeed({ result: { status: "failed", response: redact(reason, secret) }, failure: kind })

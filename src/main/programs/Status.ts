@@ -6,7 +6,8 @@
  */
 import { Clock, Effect } from "effect"
 import { Output } from "../../adapters/Output.js"
-import type { Credentials } from "../../adapters/Credentials.js"
+import { Credentials } from "../../adapters/Credentials.js"
+import { redactDeep } from "../../domain/Token.js"
 import type { TelemetryApi } from "../../adapters/TelemetryApi.js"
 import { StateStore } from "../../adapters/StateStore.js"
 import { type AgentState, emptyState } from "../../domain/AgentState.js"
@@ -29,6 +30,9 @@ export interface StatusOptions extends ApiOptions {
  */
 export const SERVED_REUSE_MS = 30_000
 
+/** The served view after a failed lookup is reused this long [10 s], so an outage is not hammered. */
+export const FAILED_REUSE_MS = 10_000
+
 /** Failures after which an earlier answer is still the best information there is. */
 const UNREACHABLE: ReadonlyArray<FailureKind> = ["transport", "http5xx", "bad-response", "internal"]
 
@@ -36,6 +40,12 @@ const UNREACHABLE: ReadonlyArray<FailureKind> = ["transport", "http5xx", "bad-re
 export const statusView = (
   o: StatusOptions
 ): Effect.Effect<WidgetView & { readonly warnings: ReadonlyArray<string> }, never, Credentials | StateStore | TelemetryApi> =>
+  Effect.map(lookedUp(o), (r) => r.view)
+
+/** The view, and whether the service was asked and failed to answer. */
+const lookedUp = (
+  o: StatusOptions
+): Effect.Effect<{ readonly view: WidgetView & { readonly warnings: ReadonlyArray<string> }; readonly failed: boolean }, never, Credentials | StateStore | TelemetryApi> =>
   Effect.gen(function* () {
     const store = yield* StateStore
     const warnings: Array<string> = []
@@ -51,6 +61,7 @@ export const statusView = (
     const recent = state.lastSensorInfo
     let shown: SensorInfoAnswer | undefined
     let unreachable: string | undefined
+    let failed = false
     // A recent answer is reused unless it was a failure: then the service is asked again (and, if it is still
     // unreachable, the last good answer is shown as below).
     const reusable = recent !== undefined && recent.result["status"] !== "failed" && o.maxAgeMs !== undefined &&
@@ -64,6 +75,7 @@ export const statusView = (
       if (recorded.warning !== undefined) warnings.push(recorded.warning)
       state = recorded.state ?? { ...state, lastSensorInfo: { at: outcome.at, result: outcome.result } }
       const previous = state.lastSensorInfoOk ?? loaded.lastSensorInfoOk
+      failed = outcome.failure !== undefined
       if (outcome.failure !== undefined && UNREACHABLE.includes(outcome.failure)) {
         shown = previous
         unreachable = String(outcome.result["response"])
@@ -71,12 +83,34 @@ export const statusView = (
     }
     const now = yield* Clock.currentTimeMillis
     const view = widgetView({ sensorInfo: shown, unreachable, state, now, configPath: o.configPath })
-    return { ...view, warnings }
+    // Printed and served: nothing of the token, whatever an older version stored or the service echoed.
+    const token = yield* Effect.flatMap(Credentials, (c) => c.token).pipe(Effect.map((t) => t.token), Effect.orElseSucceed(() => ""))
+    return { view: redactDeep({ ...view, warnings }, token) as WidgetView & { readonly warnings: ReadonlyArray<string> }, failed }
   })
 
-/** Just the WidgetView (what `/api/status` serves), warnings left out. */
-export const widgetOnly = (o: StatusOptions): Effect.Effect<WidgetView, never, Credentials | StateStore | TelemetryApi> =>
-  Effect.map(statusView(o), ({ warnings: _w, ...view }) => view)
+/**
+ * Just the WidgetView (what `/api/status` serves), warnings left out. Served (`maxAgeMs` > 0), one view is
+ * computed at a time, and one whose lookup failed is served again for FAILED_REUSE_MS: a burst of requests
+ * (many tabs, a reload loop) during an outage costs the service one lookup, not one each. A good answer is
+ * reused from the state as `maxAgeMs` says.
+ */
+export const widgetOnly = (o: StatusOptions): Effect.Effect<WidgetView, never, Credentials | StateStore | TelemetryApi> => {
+  const strip = ({ warnings: _w, ...view }: WidgetView & { readonly warnings: ReadonlyArray<string> }): WidgetView => view
+  if (o.maxAgeMs === undefined || o.maxAgeMs <= 0) return Effect.map(statusView(o), strip)
+  const reuseMs = Math.min(FAILED_REUSE_MS, o.maxAgeMs)
+  const one = Effect.unsafeMakeSemaphore(1)
+  let failure: { readonly at: number; readonly view: WidgetView } | undefined
+  return one.withPermits(1)(
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      if (failure !== undefined && failure.at <= now && now - failure.at < reuseMs) return failure.view
+      const r = yield* lookedUp(o)
+      const view = strip(r.view)
+      failure = r.failed ? { at: yield* Clock.currentTimeMillis, view } : undefined
+      return view
+    })
+  )
+}
 
 /** `check`: print one monitoring line instead, and return its exit code with the view. */
 export const statusProgram = (

@@ -32,7 +32,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   root = await mkdtemp(join(tmpdir(), "etpro-rules-e2e-"))
   await mkdir(join(root, "usr/local/etc/suricata"), { recursive: true })
-  await writeFile(resolvePaths({ root }).ruleUpdaterConfig, `[__properties__]\net_telemetry.token=${TOKEN}\n`)
+  await writeFile(resolvePaths({ root }).ruleUpdaterConfig, `[__properties__]\net_telemetry.token=${TOKEN}\n`, { mode: 0o600 })
 })
 afterAll(async () => {
   server.closeAllConnections()

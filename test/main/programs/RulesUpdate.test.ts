@@ -270,6 +270,22 @@ describe("rules update", () => {
     expect(await tree(s.root)).toEqual(before)
   })
 
+  it("an archive that says it is another version than announced is not installed; the next update fetches again", async () => {
+    const s = await sensor()
+    const versioned = (v: string) => ruleset({ "emerging-scan": [4001] }, [4001], [{ path: "rules/telemetry_version.json", body: `{"version": "${v}"}\n` }])
+    reset("2", versioned("1"))
+    const out = await s.update()
+    expect(out).toMatchObject({ kind: "failed", exitCode: ExitCode.failure })
+    expect(out.message).toMatch(/not installed: .*the archive is version "1", not the "2" the service announced; the installed rules are unchanged$/)
+    expect((await visible(s.layout)).installed).toBeUndefined()
+    expect((await s.state()).state.lastRules).toMatchObject({ ok: false })
+    reset("2", versioned("2"))
+    const next = await s.update()
+    expect(next).toMatchObject({ kind: "installed", exitCode: ExitCode.ok, version: "2" })
+    expect(served.downloadHits).toBe(1)
+    expect((await visible(s.layout)).version).toBe('{"version":"2"}\n')
+  })
+
   it("a second update while one holds the lock says so and exits 0", async () => {
     const s = await sensor()
     reset("1", V1)

@@ -44,6 +44,26 @@ export const writeFileAtomic = async (path: string, text: string, mode = 0o644):
 
 export const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | undefined)?.code
 
+const CAUSES: Readonly<Record<string, string>> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ENOENT: "no such file or directory",
+  ENOTDIR: "a parent is not a directory",
+  EISDIR: "it is a directory",
+  EIO: "input/output error",
+  EMFILE: "too many open files"
+}
+
+/** A file-system failure in words an operator can act on, with its code (`no space left on the device (ENOSPC)`). */
+export const fsCause = (e: unknown): string => {
+  const c = errno(e)
+  if (c === undefined) return (e instanceof Error ? e.message : String(e)).split("\n")[0]!
+  return CAUSES[c] === undefined ? c : `${CAUSES[c]} (${c})`
+}
+
 export const exists = async (p: string): Promise<boolean> => {
   try {
     await lstat(p)

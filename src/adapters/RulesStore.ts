@@ -26,7 +26,6 @@ import { createReadStream } from "node:fs"
 import { mkdir, mkdtemp, readdir, readlink, rename, rm, symlink } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
-import * as lockfile from "proper-lockfile"
 import type { Paths } from "../domain/Paths.js"
 import { resolvePaths } from "../domain/Paths.js"
 import {
@@ -47,6 +46,7 @@ import {
   VERSION_FILE
 } from "../domain/RulesPlan.js"
 import { ensureLink, errno, exists, fsyncPath, readIfExists, tmpName, writeDurable } from "./AtomicFile.js"
+import { lockFile } from "./Lock.js"
 import { ArchiveFault, extract, type Extracted, RulesArchiveError } from "./RulesArchive.js"
 
 export class RulesStoreError extends Data.TaggedError("RulesStoreError")<{
@@ -120,6 +120,9 @@ export interface RulesStoreOptions {
 // The store
 
 const LEGACY_STORE = ".etpro"
+const LOCK = "update.lock"
+/** The lock directory of earlier versions (proper-lockfile), left behind when one was killed. */
+const LEGACY_LOCK = ".lock"
 
 /** The store's paths out of the agent's Paths (SPEC section 1). */
 export const layoutFromPaths = (p: Pick<Paths, "agentRulesDir" | "rulesDir" | "opnsenseMarker">): RulesLayout => ({
@@ -219,7 +222,7 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
   /** Removes what a killed install may have left: staging directories and temporary links. */
   const sweep = async (keep: string): Promise<void> => {
     for (const e of await readdir(store)) {
-      const stale = e.startsWith(".staging-") || e.includes(".etpro-tmp-") || e.startsWith("download-")
+      const stale = e.startsWith(".staging-") || e.includes(".etpro-tmp-") || e.startsWith("download-") || e === LEGACY_LOCK
       if (stale && join(store, e) !== keep) await rm(join(store, e), { recursive: true, force: true })
     }
     for (const n of await readdir(layout.rulesDir)) {
@@ -325,19 +328,11 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     discard: (p) => Effect.promise(() => rm(p, { force: true, recursive: true })),
     install: (archive, o) =>
       Effect.tryPromise({ try: () => installNow(archive, o), catch: storeError(archive) }),
-    lock: Effect.acquireRelease(
-      Effect.tryPromise({
-        try: async () => {
-          await mkdir(store, { recursive: true })
-          return lockfile.lock(store, { realpath: false, lockfilePath: join(store, ".lock"), stale: 60_000 })
-        },
-        catch: (e) =>
-          errno(e) === "ELOCKED"
-            ? new RulesBusy({ path: store, message: `${store}: another rules update is running` })
-            : new RulesStoreError({ path: store, message: `${store}: cannot lock (${(e as Error).message})` })
-      }),
-      (release) => Effect.promise(() => release().catch(() => undefined))
-    ).pipe(Effect.asVoid)
+    lock: Effect.gen(function* () {
+      const path = join(store, LOCK)
+      const got = yield* lockFile(path).pipe(Effect.mapError((e) => new RulesStoreError({ path, message: e.message })))
+      if (!got) return yield* new RulesBusy({ path: store, message: `${store}: another rules update is running` })
+    })
   }
 }
 

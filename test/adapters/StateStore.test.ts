@@ -43,7 +43,7 @@ describe("StateStore", () => {
       const dir = yield* tmp()
       const path = join(dir, "state.json")
       const store = yield* make(path)
-      for (const bad of ['{"version":1,"files":[', '{"version":99}', ""]) {
+      for (const bad of ['{"version":1,"files":[', '{"version":1,"files":"x"}', '{"version":0}', "[]", ""]) {
         yield* Effect.promise(() => writeFile(path, bad))
         const r = yield* store.modify(bump)
         expect(r.status).toBe("corrupt")

@@ -45,7 +45,7 @@ import {
   SIDS_FILE,
   VERSION_FILE
 } from "../domain/RulesPlan.js"
-import { ensureLink, errno, exists, fsyncPath, readIfExists, tmpName, writeDurable } from "./AtomicFile.js"
+import { ensureLink, errno, exists, fsCause, fsyncPath, readIfExists, tmpName, writeDurable } from "./AtomicFile.js"
 import { lockFile } from "./Lock.js"
 import { ArchiveFault, extract, type Extracted, RulesArchiveError } from "./RulesArchive.js"
 
@@ -300,13 +300,24 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     return { manifest, missing, warnings }
   }
 
+  /** A file-system failure names the store, the file and the cause (`no space left on the device (ENOSPC)`). */
+  const fsFailure = (what: string, e: unknown) => {
+    const at = (e as NodeJS.ErrnoException | undefined)?.path
+    return new RulesStoreError({
+      path: store,
+      message: `${what} ${store}: ${fsCause(e)}${typeof at === "string" && at !== store ? ` (${at})` : ""}`
+    })
+  }
+
   const storeError = (path: string) => (e: unknown) =>
     e instanceof ArchiveFault
       ? new RulesArchiveError({ archive: path, reason: e.reason, message: `${path}: ${e.message}` })
-      : new RulesStoreError({
-          path,
-          message: `${path}: ${(e as Error)?.message?.split("\n")[0] ?? String(e)}`
-        })
+      : errno(e) !== undefined
+        ? fsFailure("cannot install into", e)
+        : new RulesStoreError({
+            path,
+            message: `${path}: ${(e as Error)?.message?.split("\n")[0] ?? String(e)}`
+          })
 
   return {
     layout,
@@ -314,7 +325,7 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     onOpnsense: Effect.promise(() => exists(layout.opnsenseMarker).catch(() => false)),
     inspect: Effect.tryPromise({
       try: inspectNow,
-      catch: (e) => new RulesStoreError({ path: store, message: `cannot read the installed rules: ${(e as Error).message}` })
+      catch: (e) => fsFailure("cannot read the installed rules in", e)
     }),
     downloadPath: Effect.tryPromise({
       try: async () => {
@@ -323,9 +334,9 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
         for (const e of await readdir(store)) if (e.startsWith("download-")) await rm(join(store, e), { force: true })
         return join(store, `download-${process.pid}-${randomBytes(4).toString("hex")}.tar.gz`)
       },
-      catch: (e) => new RulesStoreError({ path: store, message: `${store}: ${(e as Error).message}` })
+      catch: (e) => fsFailure("cannot prepare a download in", e)
     }),
-    discard: (p) => Effect.promise(() => rm(p, { force: true, recursive: true })),
+    discard: (p) => Effect.promise(() => rm(p, { force: true, recursive: true }).catch(() => undefined)),
     install: (archive, o) =>
       Effect.tryPromise({ try: () => installNow(archive, o), catch: storeError(archive) }),
     lock: Effect.gen(function* () {

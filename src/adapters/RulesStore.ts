@@ -23,7 +23,7 @@
 import { Context, Data, Effect, Layer, Schema, type Scope } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { createReadStream } from "node:fs"
-import { mkdir, mkdtemp, readdir, readlink, rename, rm, symlink } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readlink, rename, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
 import type { Paths } from "../domain/Paths.js"
@@ -45,7 +45,7 @@ import {
   SIDS_FILE,
   VERSION_FILE
 } from "../domain/RulesPlan.js"
-import { ensureLink, errno, exists, fsCause, fsyncPath, readIfExists, tmpName, writeDurable } from "./AtomicFile.js"
+import { ensureLink, errno, exists, fsCause, fsyncPath, readIfExists, replaceWithLink, writeDurable } from "./AtomicFile.js"
 import { lockFile } from "./Lock.js"
 import { ArchiveFault, extract, type Extracted, RulesArchiveError } from "./RulesArchive.js"
 
@@ -211,9 +211,7 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
   }
 
   const switchTo = async (name: string): Promise<void> => {
-    const tmp = tmpName(current)
-    await symlink(name, tmp)
-    await rename(tmp, current)
+    await replaceWithLink(current, name)
     await fsyncPath(store)
   }
 

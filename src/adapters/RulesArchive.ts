@@ -65,6 +65,8 @@ export const extract = async (
   let count = 0
   let total = 0
   let fault: ArchiveFault | undefined
+  // A member that cannot be written (a full disk) is the store's failure, not a corrupt archive.
+  let writeFailure: unknown
 
   await new Promise<void>((resolve, reject) => {
     const input = createReadStream(archive)
@@ -121,6 +123,7 @@ export const extract = async (
           new Promise<void>((res, rej) => {
             out.on("close", () => res())
             out.on("error", (e) => {
+              writeFailure ??= e
               rej(e)
               parser.abort(e instanceof Error ? e : new Error(String(e)))
             })
@@ -132,6 +135,7 @@ export const extract = async (
     parser.on("error", (e: unknown) =>
       finish(
         fault ??
+          writeFailure ??
           (e instanceof ArchiveFault
             ? e
             : new ArchiveFault("corrupt", `corrupt or truncated archive (${(e as Error).message ?? String(e)})`))

@@ -1,5 +1,5 @@
 /**
- * The state and its locks on a file system that is full (issue 15, rows 2 and 3), on a real tmpfs of a few
+ * The state, its locks and the rules store on a file system that is full (issue 15, rows 2, 3 and 17), on a real tmpfs of a few
  * pages (test/support/FullDisk.ts): every failure names the path and the cause, leaves nothing behind (no
  * empty lock file to block the next runs) and leaves the state as it was; once space returns all works.
  */
@@ -29,5 +29,13 @@ describe.skipIf(fullDiskUnavailable !== undefined)("on a full disk", () => {
     expect(r.lock).toEqual({ error: expect.stringMatching(/^cannot take the lock \/.*\/state\.json\.lock: no space left on the device \(ENOSPC\)$/) })
     expect(r.afterLock).toEqual({ same: true, names: ["state.json"] })
     expect(r.again).toEqual({ ok: 2 })
+  }, 60_000)
+
+  it("the rules directory full: the install fails naming the store and the cause (not a corrupt archive), the old rules intact (row 17)", async () => {
+    const r = await onTinyTmpfs<{ full: Outcome<unknown>; intact: boolean; again: Outcome<string>; store: string }>(256, "rules")
+    expect("error" in r.full && r.full.error).toMatch(/^cannot install into \/\S+: no space left on the device \(ENOSPC\)(?: \(\/\S+\))?$/)
+    expect("error" in r.full && r.full.error).toContain(r.store)
+    expect(r.intact).toBe(true)
+    expect(r.again).toEqual({ ok: "2" })
   }, 60_000)
 })

@@ -1,10 +1,12 @@
 // Child of FullDisk.ts: runs inside its own mount namespace with a tiny tmpfs at argv[3], fills it, tries
 // what argv[2] names, and prints one JSON report on stdout.
 import { Cause, Effect, Exit } from "effect"
-import { closeSync, ftruncateSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs"
+import { closeSync, ftruncateSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs"
 import { join } from "node:path"
 import { lockFile } from "../../src/adapters/Lock.js"
+import { make as rulesStore, tempLayout } from "../../src/adapters/RulesStore.js"
 import { make as stateStore } from "../../src/adapters/StateStore.js"
+import { ensureDirs, ruleset, visible } from "./rulesArchive.js"
 
 const [mode, dir] = process.argv.slice(2) as [string, string]
 const FILLER = join(dir, "filler")
@@ -58,6 +60,29 @@ const program = async (): Promise<unknown> => {
     unlinkSync(FILLER)
     const again = outcome(await Effect.runPromiseExit(Effect.map(bump, (l) => l.state.counters.read)))
     return { write, afterWrite, lock, afterLock, again }
+  }
+  if (mode === "rules") {
+    // The archives live outside the full file system; the sensor tree inside it.
+    const layout = tempLayout(dir)
+    await ensureDirs(layout)
+    const store = rulesStore(layout)
+    const archive = (name: string, sids: Record<string, Array<number>>) => {
+      const p = join("/tmp", `${name}-${process.pid}.tgz`)
+      writeFileSync(p, ruleset(sids, Object.values(sids).flat()))
+      return p
+    }
+    const a = archive("a", { "emerging-scan": [2001, 2002] })
+    const b = archive("b", { "emerging-scan": [3001], "emerging-dos": Array.from({ length: 2000 }, (_, i) => 4000 + i) })
+    const install = (p: string, version: string) =>
+      Effect.runPromiseExit(store.install(p, { version, selection: "all", at: Date.now() }))
+    await install(a, "1")
+    const before = await visible(layout)
+    fill(0)
+    const full = outcome(await install(b, "2"))
+    const intact = JSON.stringify(await visible(layout)) === JSON.stringify(before)
+    unlinkSync(FILLER)
+    const again = outcome(await Effect.runPromiseExit(Effect.map(store.install(b, { version: "2", selection: "all", at: Date.now() }), (r) => r.manifest.version)))
+    return { full, intact, again, store: layout.agentDir }
   }
   throw new Error(`unknown mode ${mode}`)
 }

@@ -7,7 +7,7 @@
  * whose holder is gone is taken over at once, under a second lock (`.break`) so two breakers cannot both win.
  * Every try is a few file operations and every wait has a bound: failures name the path and the cause.
  */
-import { Clock, Data, Effect, type Scope } from "effect"
+import { Clock, Data, Effect, Exit, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { link, mkdir, open, rm, unlink, utimes, writeFile } from "node:fs/promises"
 import { hostname } from "node:os"
@@ -30,9 +30,17 @@ export interface LockOptions {
 const HOST = hostname()
 const RETRY_MS = 10
 
-const alive = (pid: number): boolean => {
+/** Nonces of the locks this process holds now. */
+const heldHere = new Set<string>()
+
+/**
+ * A holder with this process's pid is alive only if this process holds that lock now: otherwise it is what
+ * an earlier process with the same pid left (a container starts every run as the same pid).
+ */
+const alive = (h: LockHolder): boolean => {
+  if (h.pid === process.pid) return heldHere.has(h.nonce)
   try {
-    process.kill(pid, 0)
+    process.kill(h.pid, 0)
     return true
   } catch (e) {
     return errno(e) === "EPERM"
@@ -126,13 +134,20 @@ export const lockFile = (path: string, opts: LockOptions = {}): Effect.Effect<bo
           catch: (e) => new LockError({ path, message: `cannot take the lock ${path}: ${fsCause(e)}` })
         })
       )
-      let got = yield* attempt
-      for (let i = 0; !got && i < Math.ceil((opts.waitMs ?? 0) / RETRY_MS); i++) {
-        yield* restore(Effect.sleep(RETRY_MS))
-        got = yield* attempt
-      }
+      // Registered before the lock file exists: another fiber of this process must never judge it debris.
+      heldHere.add(me.nonce)
+      const got = yield* Effect.gen(function* () {
+        let taken = yield* attempt
+        for (let i = 0; !taken && i < Math.ceil((opts.waitMs ?? 0) / RETRY_MS); i++) {
+          yield* restore(Effect.sleep(RETRY_MS))
+          taken = yield* attempt
+        }
+        return taken
+      }).pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) && exit.value ? Effect.void : Effect.sync(() => heldHere.delete(me.nonce)))))
       if (!got) return false
-      yield* Effect.addFinalizer(() => Effect.promise(() => release(path, me.nonce)))
+      yield* Effect.addFinalizer(() =>
+        Effect.promise(() => release(path, me.nonce)).pipe(Effect.ensuring(Effect.sync(() => heldHere.delete(me.nonce))))
+      )
       // Touched for judges on other hosts; a judge on this host asks whether the process lives instead.
       const touch = Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.promise(() => utimes(path, now / 1000, now / 1000).catch(() => undefined))

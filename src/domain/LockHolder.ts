@@ -38,8 +38,8 @@ export interface Seen {
 
 export interface Judge {
   readonly host: string
-  /** Whether a process of this host is alive (kill(pid, 0)); asked only for a holder on this host. */
-  readonly alive: (pid: number) => boolean
+  /** Whether a holder on this host is alive (its process runs, and holds it); asked only for this host. */
+  readonly alive: (holder: LockHolder) => boolean
   readonly now: number
   /** How long a lock from another host counts without being touched. */
   readonly foreignStaleMs: number
@@ -48,7 +48,7 @@ export interface Judge {
 export const judge = (seen: Seen, j: Judge): Verdict => {
   const h = seen.holder
   if (h === undefined) return { held: false, why: "it names no holder (empty or half-written)" }
-  if (h.host === j.host) return j.alive(h.pid) ? { held: true } : { held: false, why: `its process ${h.pid} is gone` }
+  if (h.host === j.host) return j.alive(h) ? { held: true } : { held: false, why: `its process ${h.pid} is gone` }
   // Another host: only age is known. A touch "in the future" (a clock stepped back) counts as fresh.
   return j.now - seen.touchedAt > j.foreignStaleMs
     ? { held: false, why: `its holder on ${h.host} has not touched it for over ${Math.round(j.foreignStaleMs / 1000)} s` }

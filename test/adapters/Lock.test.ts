@@ -79,6 +79,15 @@ describe("Lock", () => {
       }
     }))
 
+  it.scoped("a lock naming this process's pid that it does not hold is what an earlier process with that pid left", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir()
+      const path = join(dir, "send-events.lock")
+      // A container starts every run as the same pid: the killed run's lock must not look like ours.
+      yield* Effect.promise(() => writeFile(path, JSON.stringify({ pid: process.pid, host: hostname(), nonce: "earlier-run" })))
+      expect(yield* taken(path)).toBe(true)
+    }))
+
   it.scoped("the lock is published whole (0600, naming this process) and removed at the end of its scope", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir()

@@ -14,6 +14,7 @@ describe("LockHolder.judge", () => {
   })
 
   it("a holder on this host whose process is gone does not count, however fresh its file", () => {
+    expect(judge({ holder, touchedAt: 1_000_000 }, { ...here(true), alive: (h) => h.nonce !== "n1" }).held).toBe(false)
     expect(judge({ holder, touchedAt: 1_000_000 }, here(false))).toEqual({ held: false, why: "its process 42 is gone" })
   })
 

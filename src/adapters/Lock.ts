@@ -148,11 +148,15 @@ export const lockFile = (path: string, opts: LockOptions = {}): Effect.Effect<bo
       yield* Effect.addFinalizer(() =>
         Effect.promise(() => release(path, me.nonce)).pipe(Effect.ensuring(Effect.sync(() => heldHere.delete(me.nonce))))
       )
-      // Touched for judges on other hosts; a judge on this host asks whether the process lives instead.
-      const touch = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.promise(() => utimes(path, now / 1000, now / 1000).catch(() => undefined))
-      )
-      yield* Effect.forkScoped(Effect.interruptible(Effect.forever(Effect.zipRight(Effect.sleep(foreignStaleMs / 4), touch))))
+      // Touched for judges on other hosts (one here asks whether the process lives instead). A plain unref'd
+      // timer, not a fiber on the Clock: housekeeping that must neither keep a finished command alive nor
+      // count among a program's waits.
+      const touch = setInterval(() => {
+        const now = new Date()
+        utimes(path, now, now).catch(() => undefined)
+      }, foreignStaleMs / 4)
+      touch.unref()
+      yield* Effect.addFinalizer(() => Effect.sync(() => clearInterval(touch)))
       return true
     })
   )

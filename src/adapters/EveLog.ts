@@ -80,8 +80,6 @@ export interface EveLogService {
   readonly observe: (path: string) => Effect.Effect<ObservedFile | undefined, EveLogError>
   /** Complete lines from `start`, a batch per chunk read. */
   readonly read: (path: string, opts: ReadOptions) => Stream.Stream<LineBatch, EveLogError>
-  /** The first line of a file (up to `max` bytes), for fingerprinting; undefined while it has none. */
-  readonly firstLine: (path: string, max?: number) => Effect.Effect<Buffer | undefined, EveLogError>
 }
 
 export class EveLog extends Context.Tag("etpro/EveLog")<EveLog, EveLogService>() {}
@@ -143,25 +141,7 @@ export const make = (): EveLogService => ({
         )
         return Stream.repeatEffectOption(next).pipe(Stream.filter((b) => b.lineCount > 0 || b.lines.length > 0))
       })
-    ),
-
-  firstLine: (path, max = 64 * 1024) =>
-    Effect.tryPromise({
-      try: async () => {
-        const opened = await openLogFile(path)
-        if (opened === undefined) throw Object.assign(new Error(path), { code: "ENOENT" })
-        const fh = opened.fh
-        try {
-          const buf = Buffer.allocUnsafe(max)
-          const { bytesRead } = await fh.read(buf, 0, max, 0)
-          const nl = buf.subarray(0, bytesRead).indexOf(10)
-          return nl < 0 ? undefined : Buffer.from(buf.subarray(0, nl))
-        } finally {
-          await fh.close()
-        }
-      },
-      catch: (e) => describe(path, e)
-    })
+    )
 })
 
 export const layer = Layer.sync(EveLog, make)

@@ -2,7 +2,9 @@
  * A file's identity for the checkpoint (SPEC section 4): sha-256 of its first line, as Vector does, so a
  * renamed or copied log is recognised by content. Size, device, inode and first line all come from one open
  * file descriptor, so a rename racing the look (logrotate) can never pair one file's inode with another's
- * first line. Plain Node (no Effect), shared by send-events and its start-up fast path.
+ * first line. Only a regular file is opened for it, and never so that the open could block (a FIFO named
+ * eve.json): `openLogFile`, also the eve reader's. Plain Node (no Effect), shared by the eve log source
+ * (./EveLog.ts) and send-events' start-up fast path.
  */
 import { createHash } from "node:crypto"
 import { constants, type Stats } from "node:fs"

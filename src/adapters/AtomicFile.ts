@@ -6,25 +6,11 @@ import { randomBytes } from "node:crypto"
 import { chmod, lstat, mkdir, open, readFile, readlink, rename, rm, symlink } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 
-/** fsync a directory so a rename in it survives a power cut; not every platform can, and the rename is atomic anyway. */
-export const fsyncDir = async (dir: string): Promise<void> => {
-  try {
-    const fh = await open(dir, "r")
-    try {
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-  } catch {
-    // see above
-  }
-}
-
 /** temp file beside the target (created with `mode`, whatever the umask), fsync, rename, fsync the directory. */
 export const writeFileAtomic = async (path: string, text: string, mode = 0o644): Promise<void> => {
   const dir = dirname(path)
   await mkdir(dir, { recursive: true })
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`)
+  const tmp = tmpName(path)
   try {
     const fh = await open(tmp, "wx", mode)
     try {
@@ -39,10 +25,30 @@ export const writeFileAtomic = async (path: string, text: string, mode = 0o644):
     await rm(tmp, { force: true })
     throw e
   }
-  await fsyncDir(dir)
+  await fsyncPath(dir)
 }
 
 export const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | undefined)?.code
+
+const CAUSES: Readonly<Record<string, string>> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ENOENT: "no such file or directory",
+  ENOTDIR: "a parent is not a directory",
+  EISDIR: "it is a directory",
+  EIO: "input/output error",
+  EMFILE: "too many open files"
+}
+
+/** A file-system failure in words an operator can act on, with its code (`no space left on the device (ENOSPC)`). */
+export const fsCause = (e: unknown): string => {
+  const c = errno(e)
+  if (c === undefined) return (e instanceof Error ? e.message : String(e)).split("\n")[0]!
+  return CAUSES[c] === undefined ? c : `${CAUSES[c]} (${c})`
+}
 
 export const exists = async (p: string): Promise<boolean> => {
   try {
@@ -63,6 +69,7 @@ export const readIfExists = async (p: string): Promise<Buffer | undefined> => {
   }
 }
 
+/** fsync a file, or a directory so a rename in it survives a power cut (where the platform can). */
 export const fsyncPath = async (p: string): Promise<void> => {
   const fh = await open(p, "r")
   try {
@@ -96,6 +103,11 @@ export const ensureLink = async (link: string, target: string): Promise<void> =>
   } catch (e) {
     if (errno(e) !== "ENOENT") throw e
   }
+  await replaceWithLink(link, target)
+}
+
+/** Makes `link` a symlink to `target` in one rename(2): readers see the old file or the new link, never neither. */
+export const replaceWithLink = async (link: string, target: string): Promise<void> => {
   const tmp = tmpName(link)
   await symlink(target, tmp)
   try {

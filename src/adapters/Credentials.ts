@@ -6,7 +6,8 @@
 import { Context, Data, Effect, Layer } from "effect"
 import { mkdir, readFile, stat } from "node:fs/promises"
 import { dirname } from "node:path"
-import { writeFileAtomic } from "./AtomicFile.js"
+import { fsCause, writeFileAtomic } from "./AtomicFile.js"
+import { lockFile } from "./Lock.js"
 import type { Paths } from "../domain/Paths.js"
 import { ALLOWED_CHARACTERS, checkToken, redact } from "../domain/Token.js"
 import {
@@ -101,11 +102,20 @@ const checked = (path: string, raw: string) => {
 
 const isDirectory = (p: string) => Effect.promise(() => stat(p).then((s) => s.isDirectory(), () => false))
 
+/** Under the file's lock (two `token set` at once: one wins whole), replaced atomically. */
 const writeAtomic = (path: string, text: string, mode: number) =>
-  Effect.tryPromise({
-    try: () => writeFileAtomic(path, text, mode),
-    catch: (e) => new TokenError({ path, reason: "NotWritable", message: `cannot write ${path} (${code(e)})` })
-  })
+  Effect.scoped(
+    Effect.gen(function* () {
+      const got = yield* lockFile(`${path}.lock`, { waitMs: 5_000 }).pipe(
+        Effect.mapError((e) => new TokenError({ path, reason: "NotWritable", message: e.message }))
+      )
+      if (!got) return yield* new TokenError({ path, reason: "NotWritable", message: `${path}.lock stayed busy for 5 s (another token set?)` })
+      yield* Effect.tryPromise({
+        try: () => writeFileAtomic(path, text, mode),
+        catch: (e) => new TokenError({ path, reason: "NotWritable", message: `cannot write ${path}: ${fsCause(e)}` })
+      })
+    })
+  )
 
 /**
  * `token set`: writes the agent's own token file (0600, atomic). Its directory is created only when `owner`

@@ -1,11 +1,17 @@
 /**
- * Reading eve logs: which files make up a log (eve.json and its rotated siblings, oldest first) and a
- * streaming read of one file from a byte offset, in complete lines, with bounded memory.
+ * The eve log source: which files make up a log (eve.json and its rotated siblings, oldest first), each
+ * file's identity (./Fingerprint.ts), and a streaming read of one file from a byte offset, in complete
+ * lines, with bounded memory. Only regular files are logs: a FIFO, socket, device, directory or symlink
+ * loop under an eve name is listed as skipped (with why) and never opened for a blocking read, so one bad
+ * sibling never keeps `eve.json` from being read (issue 15, rows 4 and 16).
  */
 import { Context, Data, Effect, Layer, Option, Stream } from "effect"
-import { open, readdir, stat } from "node:fs/promises"
+import { readdir, stat } from "node:fs/promises"
 import { basename, join } from "node:path"
+import type { ObservedFile } from "../domain/Checkpoint.js"
 import { orderRotated } from "../domain/EveFileNames.js"
+import { fsCause } from "./AtomicFile.js"
+import { NotALogFile, notRegular, observeFile, openLogFile } from "./Fingerprint.js"
 import { type LineBatch, LineSplitter } from "./LineSplitter.js"
 
 export class EveLogError extends Data.TaggedError("EveLogError")<{
@@ -32,46 +38,85 @@ export interface ReadOptions {
 export const MAX_LINE_BYTES = 1024 * 1024
 const CHUNK_BYTES = 1024 * 1024
 
-const describe = (path: string, e: unknown): EveLogError => {
-  const code = (e as NodeJS.ErrnoException).code
-  return code === "ENOENT"
-    ? new EveLogError({ path, reason: "NotFound", message: `log path ${path} does not exist` })
-    : new EveLogError({ path, reason: "NotReadable", message: `cannot read ${path} (${code ?? String(e)})` })
+/** An eve-named entry that is not a log, and why (`a FIFO, not a log file`). */
+export interface SkippedFile {
+  readonly path: string
+  readonly why: string
 }
 
-const fileInfo = (path: string) =>
-  Effect.tryPromise({ try: () => stat(path), catch: (e) => describe(path, e) }).pipe(
-    Effect.map((s): EveFile => ({ path, size: s.size, dev: s.dev, ino: s.ino }))
-  )
+export interface EveListing {
+  readonly files: ReadonlyArray<EveFile>
+  readonly skipped: ReadonlyArray<SkippedFile>
+}
+
+const describe = (path: string, e: unknown): EveLogError => {
+  const code = (e as NodeJS.ErrnoException).code
+  if (e instanceof NotALogFile) return new EveLogError({ path, reason: "NotALog", message: e.message })
+  if (code === "ELOOP") return new EveLogError({ path, reason: "NotALog", message: `${path} is a symlink loop, not a log file` })
+  return code === "ENOENT"
+    ? new EveLogError({ path, reason: "NotFound", message: `log path ${path} does not exist` })
+    : new EveLogError({ path, reason: "NotReadable", message: `cannot read ${path}: ${fsCause(e)}` })
+}
+
+/** One entry of a log directory: a log file, skipped (with why), or gone (rotated away since readdir). */
+const entry = async (path: string): Promise<EveFile | SkippedFile | undefined> => {
+  try {
+    const s = await stat(path)
+    const why = notRegular(s)
+    return why === undefined ? { path, size: s.size, dev: s.dev, ino: s.ino } : { path, why: `${why}, not a log file` }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === "ENOENT") return undefined
+    return { path, why: code === "ELOOP" ? "a symlink loop, not a log file" : `cannot be read: ${fsCause(e)}` }
+  }
+}
 
 export interface EveLogService {
   /** A directory gives its eve.json and rotated siblings, oldest first; a file gives itself. */
   readonly files: (path: string) => Effect.Effect<ReadonlyArray<EveFile>, EveLogError>
+  /** As `files`, with the eve-named entries that are not log files, for the caller to report once. */
+  readonly list: (path: string) => Effect.Effect<EveListing, EveLogError>
+  /** A file's identity and size now (one descriptor); undefined when it is gone or no longer a log file. */
+  readonly observe: (path: string) => Effect.Effect<ObservedFile | undefined, EveLogError>
   /** Complete lines from `start`, a batch per chunk read. */
   readonly read: (path: string, opts: ReadOptions) => Stream.Stream<LineBatch, EveLogError>
-  /** The first line of a file (up to `max` bytes), for fingerprinting; undefined while it has none. */
-  readonly firstLine: (path: string, max?: number) => Effect.Effect<Buffer | undefined, EveLogError>
 }
 
 export class EveLog extends Context.Tag("etpro/EveLog")<EveLog, EveLogService>() {}
 
+const list = (path: string): Effect.Effect<EveListing, EveLogError> =>
+  Effect.gen(function* () {
+    const s = yield* Effect.tryPromise({ try: () => stat(path), catch: (e) => describe(path, e) })
+    if (!s.isDirectory()) {
+      // Named by the operator: a FIFO or the like is a usage error, not something to skip.
+      const why = notRegular(s)
+      if (why !== undefined) return yield* new EveLogError({ path, reason: "NotALog", message: `${path} is ${why}, not a log file` })
+      return { files: [{ path, size: s.size, dev: s.dev, ino: s.ino }], skipped: [] }
+    }
+    const names = yield* Effect.tryPromise({ try: () => readdir(path), catch: (e) => describe(path, e) })
+    const entries = yield* Effect.promise(() => Promise.all(orderRotated(names).map((n) => entry(join(path, n)))))
+    return {
+      files: entries.filter((x): x is EveFile => x !== undefined && "size" in x),
+      skipped: entries.filter((x): x is SkippedFile => x !== undefined && "why" in x)
+    }
+  })
+
 export const make = (): EveLogService => ({
-  files: (path) =>
-    Effect.gen(function* () {
-      const s = yield* Effect.tryPromise({ try: () => stat(path), catch: (e) => describe(path, e) })
-      if (!s.isDirectory()) return [yield* fileInfo(path)]
-      const names = yield* Effect.tryPromise({ try: () => readdir(path), catch: (e) => describe(path, e) })
-      const ordered = orderRotated(names)
-      // A file can vanish between readdir and stat (rotation): skip it.
-      const infos = yield* Effect.forEach(ordered, (n) => Effect.option(fileInfo(join(path, n))))
-      return infos.flatMap((o) => (Option.isSome(o) ? [o.value] : []))
-    }),
+  files: (path) => Effect.map(list(path), (l) => l.files),
+  list,
+  observe: (path) =>
+    Effect.tryPromise({ try: () => observeFile(path), catch: (e) => e }).pipe(
+      Effect.catchAll((e) => (e instanceof NotALogFile ? Effect.succeed(undefined) : Effect.fail(describe(path, e))))
+    ),
 
   read: (path, opts) =>
     Stream.unwrapScoped(
       Effect.gen(function* () {
         const fh = yield* Effect.acquireRelease(
-          Effect.tryPromise({ try: () => open(path, "r"), catch: (e) => describe(path, e) }),
+          Effect.tryPromise({
+            try: () => openLogFile(path).then((o) => (o === undefined ? Promise.reject(Object.assign(new Error(path), { code: "ENOENT" })) : o.fh)),
+            catch: (e) => describe(path, e)
+          }),
           (h) => Effect.promise(() => h.close())
         )
         const splitter = new LineSplitter({
@@ -96,23 +141,7 @@ export const make = (): EveLogService => ({
         )
         return Stream.repeatEffectOption(next).pipe(Stream.filter((b) => b.lineCount > 0 || b.lines.length > 0))
       })
-    ),
-
-  firstLine: (path, max = 64 * 1024) =>
-    Effect.tryPromise({
-      try: async () => {
-        const fh = await open(path, "r")
-        try {
-          const buf = Buffer.allocUnsafe(max)
-          const { bytesRead } = await fh.read(buf, 0, max, 0)
-          const nl = buf.subarray(0, bytesRead).indexOf(10)
-          return nl < 0 ? undefined : Buffer.from(buf.subarray(0, nl))
-        } finally {
-          await fh.close()
-        }
-      },
-      catch: (e) => describe(path, e)
-    })
+    )
 })
 
 export const layer = Layer.sync(EveLog, make)

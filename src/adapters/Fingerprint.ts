@@ -2,9 +2,12 @@
  * A file's identity for the checkpoint (SPEC section 4): sha-256 of its first line, as Vector does, so a
  * renamed or copied log is recognised by content. Size, device, inode and first line all come from one open
  * file descriptor, so a rename racing the look (logrotate) can never pair one file's inode with another's
- * first line. Plain Node (no Effect), shared by send-events and its start-up fast path.
+ * first line. Only a regular file is opened for it, and never so that the open could block (a FIFO named
+ * eve.json): `openLogFile`, also the eve reader's. Plain Node (no Effect), shared by the eve log source
+ * (./EveLog.ts) and send-events' start-up fast path.
  */
 import { createHash } from "node:crypto"
+import { constants, type Stats } from "node:fs"
 import { type FileHandle, open } from "node:fs/promises"
 
 const SHORT = 4096
@@ -27,17 +30,61 @@ const firstLine = async (fh: FileHandle, max: number): Promise<Buffer | undefine
   return nl < 0 ? undefined : buf.subarray(0, nl)
 }
 
-/** The file at `path` now; undefined when there is none (rotated away). */
-export const observeFile = async (path: string): Promise<Observed | undefined> => {
+/** What a path that is not a regular file is (an eve log must be one), in words; undefined for a regular file. */
+export const notRegular = (s: Stats): string | undefined =>
+  s.isFile()
+    ? undefined
+    : s.isFIFO()
+      ? "a FIFO"
+      : s.isSocket()
+        ? "a socket"
+        : s.isCharacterDevice() || s.isBlockDevice()
+          ? "a device"
+          : s.isDirectory()
+            ? "a directory"
+            : "not a regular file"
+
+/** A path named like an eve file that is no log: a FIFO, socket, device, directory or symlink loop. */
+export class NotALogFile extends Error {
+  readonly code = "ENOTLOG"
+  constructor(readonly path: string, readonly why: string) {
+    super(`${path} is ${why}, not a log file`)
+  }
+}
+
+/**
+ * Opens `path` for reading without ever blocking (a FIFO named eve.json would wait for a writer for ever:
+ * O_NONBLOCK, then fstat), and only if it is a regular file; undefined when there is none.
+ */
+export const openLogFile = async (path: string): Promise<{ fh: FileHandle; stats: Stats } | undefined> => {
   let fh: FileHandle
   try {
-    fh = await open(path, "r")
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === "ENOENT") return undefined
+    // A socket cannot be opened at all; a symlink loop cannot be followed.
+    if (code === "ENXIO" || code === "EOPNOTSUPP") throw new NotALogFile(path, "a socket")
+    if (code === "ELOOP") throw new NotALogFile(path, "a symlink loop")
     throw e
   }
   try {
-    const s = await fh.stat()
+    const stats = await fh.stat()
+    const why = notRegular(stats)
+    if (why !== undefined) throw new NotALogFile(path, why)
+    return { fh, stats }
+  } catch (e) {
+    await fh.close()
+    throw e
+  }
+}
+
+/** The file at `path` now; undefined when there is none (rotated away). Throws NotALogFile for a FIFO and the like. */
+export const observeFile = async (path: string): Promise<Observed | undefined> => {
+  const opened = await openLogFile(path)
+  if (opened === undefined) return undefined
+  const { fh, stats: s } = opened
+  try {
     let line = await firstLine(fh, SHORT)
     if (line === undefined && s.size > SHORT) line = await firstLine(fh, LONG)
     const fingerprint = line !== undefined

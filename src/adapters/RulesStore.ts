@@ -23,10 +23,9 @@
 import { Context, Data, Effect, Layer, Schema, type Scope } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { createReadStream } from "node:fs"
-import { mkdir, mkdtemp, readdir, readlink, rename, rm, symlink } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readlink, rename, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
-import * as lockfile from "proper-lockfile"
 import type { Paths } from "../domain/Paths.js"
 import { resolvePaths } from "../domain/Paths.js"
 import {
@@ -46,7 +45,8 @@ import {
   SIDS_FILE,
   VERSION_FILE
 } from "../domain/RulesPlan.js"
-import { ensureLink, errno, exists, fsyncPath, readIfExists, tmpName, writeDurable } from "./AtomicFile.js"
+import { ensureLink, errno, exists, fsCause, fsyncPath, readIfExists, replaceWithLink, writeDurable } from "./AtomicFile.js"
+import { lockFile } from "./Lock.js"
 import { ArchiveFault, extract, type Extracted, RulesArchiveError } from "./RulesArchive.js"
 
 export class RulesStoreError extends Data.TaggedError("RulesStoreError")<{
@@ -120,6 +120,9 @@ export interface RulesStoreOptions {
 // The store
 
 const LEGACY_STORE = ".etpro"
+const LOCK = "update.lock"
+/** The lock directory of earlier versions (proper-lockfile), left behind when one was killed. */
+const LEGACY_LOCK = ".lock"
 
 /** The store's paths out of the agent's Paths (SPEC section 1). */
 export const layoutFromPaths = (p: Pick<Paths, "agentRulesDir" | "rulesDir" | "opnsenseMarker">): RulesLayout => ({
@@ -208,9 +211,7 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
   }
 
   const switchTo = async (name: string): Promise<void> => {
-    const tmp = tmpName(current)
-    await symlink(name, tmp)
-    await rename(tmp, current)
+    await replaceWithLink(current, name)
     await fsyncPath(store)
   }
 
@@ -219,7 +220,7 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
   /** Removes what a killed install may have left: staging directories and temporary links. */
   const sweep = async (keep: string): Promise<void> => {
     for (const e of await readdir(store)) {
-      const stale = e.startsWith(".staging-") || e.includes(".etpro-tmp-") || e.startsWith("download-")
+      const stale = e.startsWith(".staging-") || e.includes(".etpro-tmp-") || e.startsWith("download-") || e === LEGACY_LOCK
       if (stale && join(store, e) !== keep) await rm(join(store, e), { recursive: true, force: true })
     }
     for (const n of await readdir(layout.rulesDir)) {
@@ -297,13 +298,24 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     return { manifest, missing, warnings }
   }
 
+  /** A file-system failure names the store, the file and the cause (`no space left on the device (ENOSPC)`). */
+  const fsFailure = (what: string, e: unknown) => {
+    const at = (e as NodeJS.ErrnoException | undefined)?.path
+    return new RulesStoreError({
+      path: store,
+      message: `${what} ${store}: ${fsCause(e)}${typeof at === "string" && at !== store ? ` (${at})` : ""}`
+    })
+  }
+
   const storeError = (path: string) => (e: unknown) =>
     e instanceof ArchiveFault
       ? new RulesArchiveError({ archive: path, reason: e.reason, message: `${path}: ${e.message}` })
-      : new RulesStoreError({
-          path,
-          message: `${path}: ${(e as Error)?.message?.split("\n")[0] ?? String(e)}`
-        })
+      : errno(e) !== undefined
+        ? fsFailure("cannot install into", e)
+        : new RulesStoreError({
+            path,
+            message: `${path}: ${(e as Error)?.message?.split("\n")[0] ?? String(e)}`
+          })
 
   return {
     layout,
@@ -311,7 +323,7 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
     onOpnsense: Effect.promise(() => exists(layout.opnsenseMarker).catch(() => false)),
     inspect: Effect.tryPromise({
       try: inspectNow,
-      catch: (e) => new RulesStoreError({ path: store, message: `cannot read the installed rules: ${(e as Error).message}` })
+      catch: (e) => fsFailure("cannot read the installed rules in", e)
     }),
     downloadPath: Effect.tryPromise({
       try: async () => {
@@ -320,24 +332,16 @@ export const make = (layout: RulesLayout, options: RulesStoreOptions = {}): Rule
         for (const e of await readdir(store)) if (e.startsWith("download-")) await rm(join(store, e), { force: true })
         return join(store, `download-${process.pid}-${randomBytes(4).toString("hex")}.tar.gz`)
       },
-      catch: (e) => new RulesStoreError({ path: store, message: `${store}: ${(e as Error).message}` })
+      catch: (e) => fsFailure("cannot prepare a download in", e)
     }),
-    discard: (p) => Effect.promise(() => rm(p, { force: true, recursive: true })),
+    discard: (p) => Effect.promise(() => rm(p, { force: true, recursive: true }).catch(() => undefined)),
     install: (archive, o) =>
       Effect.tryPromise({ try: () => installNow(archive, o), catch: storeError(archive) }),
-    lock: Effect.acquireRelease(
-      Effect.tryPromise({
-        try: async () => {
-          await mkdir(store, { recursive: true })
-          return lockfile.lock(store, { realpath: false, lockfilePath: join(store, ".lock"), stale: 60_000 })
-        },
-        catch: (e) =>
-          errno(e) === "ELOCKED"
-            ? new RulesBusy({ path: store, message: `${store}: another rules update is running` })
-            : new RulesStoreError({ path: store, message: `${store}: cannot lock (${(e as Error).message})` })
-      }),
-      (release) => Effect.promise(() => release().catch(() => undefined))
-    ).pipe(Effect.asVoid)
+    lock: Effect.gen(function* () {
+      const path = join(store, LOCK)
+      const got = yield* lockFile(path).pipe(Effect.mapError((e) => new RulesStoreError({ path, message: e.message })))
+      if (!got) return yield* new RulesBusy({ path: store, message: `${store}: another rules update is running` })
+    })
   }
 }
 

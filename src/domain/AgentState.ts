@@ -2,7 +2,7 @@
  * The agent's durable state (`state.json`): the eve checkpoint, counters and the last result of every task,
  * which `status` and the web page show. Written atomically by the StateStore adapter.
  */
-import { Schema } from "effect"
+import { Either, Schema } from "effect"
 
 const opt = <S extends Schema.Schema.Any>(s: S) => Schema.optionalWith(s, { exact: true })
 
@@ -53,8 +53,11 @@ export const SensorInfoRecord = Schema.Struct({
   result: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 })
 
+/** The state file's format; a file naming a higher one was written by a newer agent and is left alone. */
+export const STATE_VERSION = 1
+
 export const AgentState = Schema.Struct({
-  version: Schema.Literal(1),
+  version: Schema.Literal(STATE_VERSION),
   files: Schema.Array(FileCheckpoint),
   counters: Counters,
   hourly: Schema.Array(HourBucket),
@@ -72,3 +75,34 @@ export const AgentState = Schema.Struct({
 export type AgentState = typeof AgentState.Type
 
 export const emptyState: AgentState = { version: 1, files: [], counters: zeroCounters, hourly: [] }
+
+/** A state file's text as read: this version's state (and the fields it does not know), a newer one, or corrupt. */
+export type ParsedState =
+  | { readonly kind: "ok"; readonly state: AgentState; readonly extra: Readonly<Record<string, unknown>> }
+  | { readonly kind: "newer"; readonly version: number }
+  | { readonly kind: "corrupt"; readonly why: string }
+
+const decode = Schema.decodeUnknownEither(AgentState)
+const encode = Schema.encodeSync(AgentState)
+const KNOWN = new Set(Object.keys(AgentState.fields))
+
+export const parseState = (text: string): ParsedState => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return { kind: "corrupt", why: text.trim() === "" ? "empty" : "not JSON" }
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return { kind: "corrupt", why: "not an agent state" }
+  const version = (json as { version?: unknown }).version
+  if (typeof version === "number" && Number.isSafeInteger(version) && version > STATE_VERSION) return { kind: "newer", version }
+  const d = decode(json)
+  if (Either.isLeft(d)) return { kind: "corrupt", why: "not an agent state" }
+  // Fields a later minor change added (or a tool wrote) survive this version's rewrites.
+  const extra = Object.fromEntries(Object.entries(json).filter(([k]) => !KNOWN.has(k)))
+  return { kind: "ok", state: d.right, extra }
+}
+
+/** The file's text: `state`, with the fields this version does not know kept as they were. */
+export const renderState = (state: AgentState, extra: Readonly<Record<string, unknown>> = {}): string =>
+  JSON.stringify({ ...extra, ...encode(state) }) + "\n"

@@ -34,6 +34,8 @@ const CODES: Record<string, ExitCode> = {
   ConfigError: ExitCode.usage,
   TokenError: ExitCode.usage,
   TokenRefused: ExitCode.tokenRefused,
+  // A state file written by a newer agent: left untouched, the operator decides (issue 15, row 19).
+  StateTooNew: ExitCode.usage,
   RulesArchiveError: ExitCode.failure,
   RulesStoreError: ExitCode.failure,
   // The reference service: a rule directory given by flag that holds no rules is a configuration error; a

@@ -1,7 +1,7 @@
 /** The eve reader on real files (SPEC section 4): complete lines only, bad lines counted, rotation order. */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { appendFile, mkdir, writeFile } from "node:fs/promises"
+import { appendFile, mkdir, rename, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { EveLog, EveLogError, layer, MAX_LINE_BYTES, type ReadOptions } from "../../src/adapters/EveLog.js"
 import { orderRotated } from "../../src/domain/EveFileNames.js"
@@ -185,15 +185,20 @@ describe("EveLog.files", () => {
     }).pipe(Effect.provide(layer)))
 })
 
-describe("EveLog.firstLine", () => {
-  it.scoped("is the first complete line, or undefined while there is none", () =>
+describe("EveLog.observe", () => {
+  it.scoped("names a file by its first line (the same after a rename), not before it has one, and not once gone", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir()
       const eve = yield* EveLog
       yield* write(join(dir, "a"), "head\nrest\n")
       yield* write(join(dir, "b"), "partial")
-      expect((yield* eve.firstLine(join(dir, "a")))?.toString()).toBe("head")
-      expect(yield* eve.firstLine(join(dir, "b"))).toBeUndefined()
+      const a = yield* eve.observe(join(dir, "a"))
+      expect(a).toMatchObject({ path: join(dir, "a"), size: 10 })
+      expect(a?.fingerprint).toMatch(/^[0-9a-f]{32}$/)
+      yield* Effect.promise(() => rename(join(dir, "a"), join(dir, "a.1")))
+      expect((yield* eve.observe(join(dir, "a.1")))?.fingerprint).toBe(a?.fingerprint)
+      expect((yield* eve.observe(join(dir, "b")))?.fingerprint).toBeUndefined()
+      expect(yield* eve.observe(join(dir, "a"))).toBeUndefined()
     }).pipe(Effect.provide(layer)))
 })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Scope } from "effect"
 import { spawn } from "node:child_process"
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises"
+import { chmod, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { make } from "../../src/adapters/StateStore.js"
@@ -43,7 +43,7 @@ describe("StateStore", () => {
       const dir = yield* tmp()
       const path = join(dir, "state.json")
       const store = yield* make(path)
-      for (const bad of ['{"version":1,"files":[', '{"version":99}', ""]) {
+      for (const bad of ['{"version":1,"files":[', '{"version":1,"files":"x"}', '{"version":0}', "[]", ""]) {
         yield* Effect.promise(() => writeFile(path, bad))
         const r = yield* store.modify(bump)
         expect(r.status).toBe("corrupt")
@@ -58,7 +58,7 @@ describe("StateStore", () => {
     })
   )
 
-  it.effect("keeps fields it does not know about out, and round-trips everything it does", () =>
+  it.effect("round-trips everything it knows", () =>
     Effect.gen(function* () {
       const dir = yield* tmp()
       const store = yield* make(join(dir, "state.json"))
@@ -137,5 +137,80 @@ describe("StateStore", () => {
       expect(yield* Effect.scoped(store.runLock("send-events"))).toBe(true)
     }),
     30_000
+  )
+})
+
+describe("StateStore, issue 15", () => {
+  const mode = (p: string) => Effect.promise(() => stat(p).then((s) => s.mode & 0o777))
+
+  it.effect("a state file from a newer version stops the command, names the version, and is left untouched (row 19)", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const path = join(dir, "state.json")
+      const newer = JSON.stringify({ version: 2, files: [{ somethingNew: true }], counters: {} }) + "\n"
+      yield* Effect.promise(() => writeFile(path, newer, { mode: 0o600 }))
+      const store = yield* make(path)
+      for (const op of [store.load, store.modify(bump)]) {
+        const e = yield* Effect.flip(op)
+        expect(e._tag).toBe("StateTooNew")
+        expect(e.message).toContain(path)
+        expect(e.message).toContain("version 2")
+      }
+      expect(yield* Effect.promise(() => readFile(path, "utf8"))).toBe(newer)
+      expect(yield* Effect.promise(() => readdir(dir))).toEqual(["state.json"])
+    })
+  )
+
+  it.effect("fields of the current version it does not know are kept on rewrite", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const path = join(dir, "state.json")
+      const known = JSON.parse(JSON.stringify({ ...emptyState, lastSend: { at: 1, ok: true, message: "m" } })) as Record<string, unknown>
+      yield* Effect.promise(() => writeFile(path, JSON.stringify({ ...known, addedLater: { x: [1, 2] }, note: "kept" })))
+      const store = yield* make(path)
+      // A field the change removes stays removed; the unknown ones stay.
+      yield* store.modify((s) => {
+        const { lastSend: _, ...rest } = bump(s)
+        return rest
+      })
+      const written = JSON.parse(yield* Effect.promise(() => readFile(path, "utf8"))) as Record<string, unknown>
+      expect(written).toMatchObject({ addedLater: { x: [1, 2] }, note: "kept", counters: { read: 1 } })
+      expect(written).not.toHaveProperty("lastSend")
+    })
+  )
+
+  it.effect("the state and its corrupt sibling are 0600; an existing 0644 state is tightened when read (row 12)", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const path = join(dir, "state.json")
+      const store = yield* make(path)
+      yield* store.modify(bump)
+      expect(yield* mode(path)).toBe(0o600)
+      yield* Effect.promise(() => chmod(path, 0o644))
+      yield* store.load
+      expect(yield* mode(path)).toBe(0o600)
+      yield* Effect.promise(() => writeFile(path, "{not json", { mode: 0o644 }))
+      yield* Effect.promise(() => chmod(path, 0o644))
+      expect((yield* store.load).status).toBe("corrupt")
+      expect(yield* mode(`${path}.corrupt`)).toBe(0o600)
+    })
+  )
+
+  it.effect("a state write that fails (a full disk) ends at once with the path and the cause; the state is as it was, the lock free (row 2)", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const path = join(dir, "state.json")
+      yield* (yield* make(path)).modify(bump)
+      const before = yield* Effect.promise(() => readFile(path, "utf8"))
+      const full = yield* make(path, {
+        write: () => Promise.reject(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }))
+      })
+      const e = yield* Effect.flip(full.modify(bump))
+      expect(e.message).toBe(`cannot write the state file ${path}: no space left on the device (ENOSPC)`)
+      expect(yield* Effect.promise(() => readFile(path, "utf8"))).toBe(before)
+      expect(yield* Effect.promise(() => readdir(dir))).toEqual(["state.json"])
+      // No sleep and no retry loop: under the TestClock, it failed without time passing.
+      expect((yield* (yield* make(path)).modify(bump)).state.counters.read).toBe(2)
+    })
   )
 })

@@ -87,7 +87,8 @@ export const dump = (opts: DumpOptions) =>
       )},"invalid_addresses":${JSON.stringify(explanation.invalidAddresses)}}`
     }
 
-    const files = yield* eve.files(opts.log)
+    const { files, skipped } = yield* eve.list(opts.log)
+    for (const f of skipped) yield* output.err(`emergingthreats: dump: skipped ${f.path}: ${f.why}`)
     for (const file of files) {
       if (counts.printed >= limit) break
       counts.files++

@@ -13,8 +13,7 @@
 import { Clock, Data, Duration, Effect, Option, Random, Ref, Schedule, Stream } from "effect"
 import type { AuditLogService } from "../../adapters/AuditLog.js"
 import { Credentials, type TokenError } from "../../adapters/Credentials.js"
-import { EveLog, EveLogError } from "../../adapters/EveLog.js"
-import { observeFile } from "../../adapters/Fingerprint.js"
+import { EveLog, type EveLogError } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
 import { Progress } from "../../adapters/Progress.js"
 import { type StateError, StateStore } from "../../adapters/StateStore.js"
@@ -69,25 +68,20 @@ export interface SendSummary {
   readonly files: number
 }
 
-const observe = (path: string): Effect.Effect<ObservedFile | undefined, EveLogError> =>
-  Effect.tryPromise({ try: () => observeFile(path), catch: (e) => e as NodeJS.ErrnoException }).pipe(
-    Effect.catchAll((e) =>
-      Effect.fail(new EveLogError({ path, reason: "NotReadable", message: `cannot read ${path} (${e.code ?? String(e)})` }))
-    )
-  )
-
 /**
  * The log's files and what is in them, as of one moment: listed, observed, listed again, and retried while
  * logrotate is moving files (a file seen half-way through a rotation would otherwise look deleted, and its
  * checkpoint be dropped). `stable: false` after a few tries: the caller then keeps checkpoints it cannot match.
  */
-const observeLog = (eve: EveLog["Type"], log: string) =>
+const observeLog = (eve: EveLog["Type"], log: string, report: (line: string) => Effect.Effect<void>) =>
   Effect.gen(function* () {
     let observed: Array<ObservedFile> = []
     for (let attempt = 0; attempt < 5; attempt++) {
       if (attempt > 0) yield* Effect.sleep(Duration.millis(20 * attempt))
-      const listed = yield* eve.files(log)
-      const seen = yield* Effect.forEach(listed, (f) => observe(f.path))
+      const { files: listed, skipped } = yield* eve.list(log)
+      // A FIFO, directory or symlink loop under an eve name: said once, and the other files are read.
+      if (attempt === 0) for (const f of skipped) yield* report(line(CMD, `skipped ${f.path}: ${f.why}`))
+      const seen = yield* Effect.forEach(listed, (f) => eve.observe(f.path))
       observed = seen.filter((o): o is ObservedFile => o !== undefined)
       const again = yield* eve.files(log)
       const same = (a: { path: string; dev: number; ino: number }, b: { path: string; dev: number; ino: number }) =>
@@ -128,7 +122,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
       yield* out.err(line(CMD, `no checkpoint yet (first run): sending alerts from ${lookBack}`))
     }
 
-    const listing = yield* observeLog(eve, opts.log)
+    const listing = yield* observeLog(eve, opts.log, out.err)
     const plans = planRead(listing.files, loaded.state.files)
     // Checkpoints no file matched: forgotten (deleted files), unless the listing never settled.
     const unmatched = listing.stable ? [] : loaded.state.files.filter((c) => !plans.some((p) => p.fingerprint === c.fingerprint))
@@ -236,7 +230,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     // planned content: otherwise reading from the planned offset would skip the start of another file.
     // Skipped, it keeps its checkpoint and is found by its fingerprint, under its new name, next run.
     const stillPlanned = (plan: PlannedFile) =>
-      observe(plan.path).pipe(
+      eve.observe(plan.path).pipe(
         Effect.map((o) => o !== undefined && o.fingerprint === plan.fingerprint && o.dev === plan.dev && o.ino === plan.ino),
         Effect.catchAll(() => Effect.succeed(false))
       )

@@ -208,7 +208,7 @@ describe("status", () => {
   it.live("a corrupt state file: reported as a warning, the widget still shown", () =>
     Effect.gen(function* () {
       const { env, sink } = yield* setup(() => info("ACTIVE"))
-      yield* Effect.promise(() => env.writeState({ ...emptyState, version: 9 } as never))
+      yield* Effect.promise(() => env.writeState({ ...emptyState, version: 0 } as never))
       const { view, stderr } = yield* run(env, sink, false)
       expect(view.status).toBe("ACTIVE")
       expect(stderr).toMatch(/emergingthreats: status: warning: state file .* is corrupt/)

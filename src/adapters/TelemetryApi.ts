@@ -99,6 +99,9 @@ const loadPool = Effect.promise(() =>
 const trimSlash = (s: string) => s.replace(/\/+$/, "")
 
 /** Builds the service over an undici Agent that lives as long as `scope`. */
+/** Real time, for the network deadlines, whatever Clock the program runs on. */
+const WALL_CLOCK = Clock.make()
+
 export const make = (config: ApiConfig) =>
   Effect.gen(function* () {
     const scope = yield* Effect.scope
@@ -177,11 +180,13 @@ export const make = (config: ApiConfig) =>
           })
         )
       )
-      return Effect.timeoutFail(exchange, {
-        duration: deadline,
-        onTimeout: () =>
-          new TransportError({ url, reason: "timeout", message: `no answer in ${deadline} ms from ${url}` })
-      })
+      // The deadline is the network's, in wall time: on replay's simulated clock (or a TestClock) a request
+      // in flight must not time out because simulated time was moved past it.
+      const expired = Effect.sleep(deadline).pipe(
+        Effect.withClock(WALL_CLOCK),
+        Effect.zipRight(Effect.fail(new TransportError({ url, reason: "timeout", message: `no answer in ${deadline} ms from ${url}` })))
+      )
+      return Effect.raceFirst(exchange, expired)
     }
 
     /**

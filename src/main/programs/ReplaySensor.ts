@@ -13,6 +13,7 @@ import { layerMemory as stateInMemory } from "../../adapters/StateStoreMemory.js
 import * as SystemProbe from "../../adapters/SystemProbe.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { ApiError } from "../../domain/ApiError.js"
+import { defaultPolicy } from "../../domain/Retry.js"
 import { found, notFound } from "../../domain/Heartbeat.js"
 import type { NetworkSet } from "../../domain/Network.js"
 import { heartbeatProgram } from "./Heartbeat.js"
@@ -20,8 +21,12 @@ import { sendEvents, type SendSummary } from "./SendEvents.js"
 import type { SimClock } from "./SimClock.js"
 
 const MINUTE = 60_000
-/** Waits on the simulated clock passed by `drive` (retry backoff, a Retry-After); longer ones never are. */
-const DRIVE_HORIZON_MS = 15 * MINUTE
+/**
+ * Waits on the simulated clock passed by `drive`: a retry's backoff or Retry-After, never longer than the retry
+ * budget. The heartbeat's run deadline (the budget plus request deadlines) lies beyond, so simulated time
+ * reaches it only through retry waits, never by skipping to it while a request is in flight.
+ */
+const DRIVE_HORIZON_MS = defaultPolicy.budgetMs
 /** send-events' periodic checkpoint write: past the horizon, so `drive` never moves time for it. */
 const PERSIST_EVERY_MS = 24 * 60 * MINUTE
 

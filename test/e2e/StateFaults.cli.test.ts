@@ -29,7 +29,7 @@ const sensor = async () => {
   await mkdir(paths.logDir, { recursive: true })
   await mkdir(dirname(paths.ruleUpdaterConfig), { recursive: true })
   await mkdir(dirname(paths.state), { recursive: true })
-  await writeFile(paths.ruleUpdaterConfig, `[__properties__]\net_telemetry.token = ${TOKEN}\n`)
+  await writeFile(paths.ruleUpdaterConfig, `[__properties__]\net_telemetry.token = ${TOKEN}\n`, { mode: 0o600 })
   await writeFile(join(paths.logDir, "eve.json"), range(1, 5).map((i) => alertLine(i)).join(""))
   return { root, paths }
 }

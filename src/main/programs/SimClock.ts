@@ -17,7 +17,8 @@ export interface SimClock {
 export const makeSimClock = (startMs: number): SimClock => {
   let now = startMs
   let sleeps: Array<{ readonly at: number; readonly wake: () => void }> = []
-  const nanos = () => BigInt(now) * 1_000_000n
+  // A jittered wait ends at a fractional millisecond; BigInt takes integers only.
+  const nanos = () => BigInt(Math.trunc(now)) * 1_000_000n
   const clock: Clock.Clock = {
     [Clock.ClockTypeId]: Clock.ClockTypeId,
     unsafeCurrentTimeMillis: () => now,

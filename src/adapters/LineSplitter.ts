@@ -18,6 +18,9 @@ export interface LineBatch {
   readonly lineCount: number
   /** Over-long or non-UTF-8 lines, skipped. */
   readonly bad: number
+  /** For each line, `lineCount` and `bad` of this batch up to it: what a checkpoint at its end has passed. */
+  readonly countedTo: Array<number>
+  readonly badTo: Array<number>
 }
 
 export interface SplitterOptions {
@@ -53,7 +56,7 @@ export class LineSplitter {
    * memory stays bounded by one chunk plus one line whatever the file size.
    */
   push(chunk: Buffer): LineBatch {
-    const batch: Mutable<LineBatch> = { lines: [], ends: [], end: this.consumed, lineCount: 0, bad: 0 }
+    const batch: Mutable<LineBatch> = { lines: [], ends: [], end: this.consumed, lineCount: 0, bad: 0, countedTo: [], badTo: [] }
     const chunkPos = this.pos
     this.pos += chunk.length
     let s = 0
@@ -120,6 +123,8 @@ export class LineSplitter {
             else {
               batch.lines.push(line.toString("utf8"))
               batch.ends.push(base + nl + 1)
+              batch.countedTo.push(batch.lineCount)
+              batch.badTo.push(batch.bad)
             }
           }
         }

@@ -5,6 +5,7 @@
  */
 import type { Counters, HourBucket } from "./AgentState.js"
 import { formatDuration } from "./Duration.js"
+import type { Outbound } from "./Outbound.js"
 
 export const HOUR = 3_600_000
 
@@ -67,6 +68,99 @@ export const mergeHourly = (
   }
   const oldest = hourOf(now) - (KEEP_HOURS - 1) * HOUR
   return [...byHour.values()].filter((b) => b.hour >= oldest).sort((a, b) => a.hour - b.hour)
+}
+
+/** What the outbound step counts of the lines read. */
+export type LineCounts = Pick<MutableCounters, "read" | "selected" | "expired" | "skippedBadLine">
+
+export const zeroLineCounts = (): LineCounts => ({ read: 0, selected: 0, expired: 0, skippedBadLine: 0 })
+
+/**
+ * The line counts of one file that wait for its checkpoint (issue 15 row 15): lines a run read count in the
+ * stored ledger only once the checkpoint has passed them. Lines read but not got past (a refused token,
+ * SIGTERM, the retry budget spent) are read again by the next run, and counted by that run: once.
+ */
+export class PendingCounts {
+  private marks: Array<{ readonly end: number; readonly hour: number; readonly counts: LineCounts }> = []
+
+  /** The counts of the lines up to file offset `end` (after the previous mark), read at `now`. */
+  mark(end: number, now: number, counts: LineCounts): void {
+    if (counts.read + counts.selected + counts.expired + counts.skippedBadLine > 0) this.marks.push({ end, hour: hourOf(now), counts })
+  }
+
+  /** Moves the counts at or before `offset` into `into`, and their alerts seen and expired into `hourly`. */
+  settle(offset: number, into: MutableCounters, hourly: Map<number, HourBucket>): void {
+    let n = 0
+    for (const { end, hour, counts: c } of this.marks) {
+      if (end > offset) break
+      n++
+      into.read += c.read
+      into.selected += c.selected
+      into.expired += c.expired
+      into.skippedBadLine += c.skippedBadLine
+      const b: HourBucket = { hour, sent: 0, rejected: 0, expired: c.expired, seen: c.selected }
+      const cur = hourly.get(hour)
+      hourly.set(hour, cur === undefined ? b : addBuckets(cur, b))
+    }
+    this.marks.splice(0, n)
+  }
+}
+
+/** A batch of complete lines read from one file (the eve log source's). */
+export interface LinesRead {
+  /** The lines that may be alerts, each with the file offset after it and the batch's counts up to it. */
+  readonly lines: ReadonlyArray<string>
+  readonly ends: ReadonlyArray<number>
+  readonly countedTo: ReadonlyArray<number>
+  readonly badTo: ReadonlyArray<number>
+  /** The offset after the batch, its lines and its bad lines (over-long, not UTF-8). */
+  readonly end: number
+  readonly lineCount: number
+  readonly bad: number
+}
+
+/**
+ * One batch through the outbound step (`step`: a line's verdict): counted at once in `run` (the run's own
+ * summary) and, marked at each selected line's end and at the batch's end, in `pending` (what the state may
+ * count once the checkpoint passes it); `send` takes each selected line's body and end offset.
+ */
+export const countBatch = (
+  batch: LinesRead,
+  now: number,
+  step: (line: string) => Outbound,
+  run: MutableCounters,
+  pending: PendingCounts,
+  send: (json: string, end: number) => void
+): void => {
+  run.read += batch.lineCount
+  run.skippedBadLine += batch.bad
+  let d = zeroLineCounts()
+  let linesTo = 0
+  let badTo = 0
+  const mark = (end: number, lines: number, bad: number) => {
+    d.read += lines - linesTo
+    d.skippedBadLine += bad - badTo
+    pending.mark(end, now, d)
+    d = zeroLineCounts()
+    linesTo = lines
+    badTo = bad
+  }
+  for (let i = 0; i < batch.lines.length; i++) {
+    const o = step(batch.lines[i]!)
+    if (o.verdict === "expired") {
+      run.expired++
+      d.expired++
+    } else if (o.verdict === "bad-line" || o.verdict === "bad-timestamp") {
+      run.skippedBadLine++
+      d.skippedBadLine++
+    }
+    if (o.verdict !== "send") continue
+    run.selected++
+    d.selected++
+    mark(batch.ends[i]!, batch.countedTo[i]!, batch.badTo[i]!)
+    send(o.json, batch.ends[i]!)
+  }
+  mark(batch.end, batch.lineCount, batch.bad)
 }
 
 /**

@@ -20,7 +20,7 @@ import { type StateError, StateStore } from "../../adapters/StateStore.js"
 import { TelemetryApi } from "../../adapters/TelemetryApi.js"
 import type { ApiError } from "../../domain/ApiError.js"
 import type { AgentState, Counters, HourBucket, TaskResult } from "../../domain/AgentState.js"
-import { addBuckets, addCounters, type BucketKey, bumpHour, ledgerSummary, mergeHourly, subCounters, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
+import { addBuckets, addCounters, type BucketKey, bumpHour, ledgerSummary, countBatch, mergeHourly, PendingCounts, subCounters, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
 import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, type PlannedFile } from "../../domain/Checkpoint.js"
 import { formatDuration, formatSpan } from "../../domain/Duration.js"
 import { classify, defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule } from "../../domain/Retry.js"
@@ -147,6 +147,9 @@ export const sendEvents = (opts: SendEventsOptions) =>
     // What the run has done, and what of it is already in the state file.
     const trackers: Array<AckTracker | undefined> = plans.map(() => undefined)
     const counters = zero()
+    // What the state file may count: acknowledgements at once, lines read once the checkpoint passes them.
+    const ledger = zero()
+    const pending: Array<PendingCounts | undefined> = plans.map(() => undefined)
     let persisted: Counters = zero()
     let hourly = new Map<number, HourBucket>()
     let answered = 0
@@ -168,7 +171,8 @@ export const sendEvents = (opts: SendEventsOptions) =>
             return
           }
           if (!dirty && result === undefined) return
-          const snapshot = { ...counters }
+          plans.forEach((p, i) => pending[i]?.settle(trackers[i]?.offset ?? p.start, ledger, hourly))
+          const snapshot = { ...ledger }
           const delta = subCounters(snapshot, persisted)
           // Taken now: what happens while the file is written goes into the next write.
           const hours = hourly
@@ -242,26 +246,17 @@ export const sendEvents = (opts: SendEventsOptions) =>
       Stream.suspend(() => {
         const tracker = new AckTracker(plan.start)
         trackers[file] = tracker
+        const counts = new PendingCounts()
+        pending[file] = counts
         let readTo = plan.start
         return eve.read(plan.path, { start: plan.start, prefilter: ALERT_NEEDLE }).pipe(
           // Deleted while we were about to read it: forgotten next run.
           Stream.catchAll((e) => (e.reason === "NotFound" ? Stream.empty : Stream.fail(e))),
           Stream.mapEffect((batch) =>
             Effect.map(Clock.currentTimeMillis, (now) => {
-              counters.read += batch.lineCount
-              counters.skippedBadLine += batch.bad
               const events: Array<Event> = []
-              for (let i = 0; i < batch.lines.length; i++) {
-                const o = outbound.line(batch.lines[i]!, notBefore)
-                if (o.verdict === "expired") {
-                  counters.expired++
-                  bump(now, "expired")
-                } else if (o.verdict === "bad-line" || o.verdict === "bad-timestamp") counters.skippedBadLine++
-                if (o.verdict !== "send") continue
-                counters.selected++
-                bump(now, "seen")
-                events.push({ file, id: tracker.add(batch.ends[i]!), json: o.json })
-              }
+              const step = (l: string) => outbound.line(l, notBefore)
+              countBatch(batch, now, step, counters, counts, (json, end) => events.push({ file, id: tracker.add(end), json }))
               tracker.advance(batch.end)
               bytesRead += batch.end - readTo
               readTo = batch.end
@@ -321,9 +316,11 @@ export const sendEvents = (opts: SendEventsOptions) =>
         if (answer === "sent") {
           if (opts.audit !== undefined) audited.push(auditLine(now, ev.json))
           counters.sent++
+          ledger.sent++
           bump(now, "sent")
         } else {
           counters.rejected++
+          ledger.rejected++
           bump(now, "rejected")
           const n = yield* Ref.getAndUpdate(rejections, (x) => x + 1)
           if (n < LOG_REJECTIONS) yield* out.err(line(CMD, `event rejected: ${answer.message}`))

@@ -147,4 +147,34 @@ describe("send-events on test layers", () => {
       expect(state.counters).toMatchObject({ expired: 1, sent: 1 })
     })
   )
+  it.effect("a run that gets nothing acknowledged counts nothing; the run that delivers counts each line once (issue 15 row 15)", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const at = NOW - 60_000
+      let up = false
+      const s = yield* sensor([alertLine(1, at), otherLine(1, at), alertLine(2, at)], () => ({ status: up ? 201 : 503 }))
+      // Down for the whole retry budget: the backoff passes on the clock until the run gives up.
+      const fiber = yield* Effect.fork(s.run)
+      yield* settle(fiber, () => s.calls.length >= 2)
+      for (let i = 0; i < 60 && Option.isNone(yield* Fiber.poll(fiber)); i++) {
+        const n = s.calls.length
+        yield* TestClock.adjust("4 seconds")
+        yield* settle(fiber, () => s.calls.length > n)
+      }
+      const failed = yield* Fiber.join(fiber)
+      expect(Exit.isFailure(failed.exit)).toBe(true)
+      const before = yield* Effect.promise(() => readState(s.dirs))
+      // The run read the lines (its own summary says so) but the state counts none of them.
+      expect(before.lastSend).toMatchObject({ ok: false, message: expect.stringMatching(/0 sent, 0 rejected, 0 expired [^,]*, 2 selected of 3 lines/) })
+      expect(before.counters).toMatchObject({ read: 0, selected: 0, sent: 0 })
+      expect(before.hourly.reduce((n, b) => n + (b.seen ?? 0), 0)).toBe(0)
+      // Back up: the next run reads the same lines again, and they are counted now, once.
+      up = true
+      const r = yield* s.run
+      expect(Exit.isSuccess(r.exit)).toBe(true)
+      const after = yield* Effect.promise(() => readState(s.dirs))
+      expect(after.counters).toMatchObject({ read: 3, selected: 2, sent: 2, rejected: 0, expired: 0 })
+      expect(after.hourly.reduce((n, b) => n + (b.seen ?? 0), 0)).toBe(2)
+    })
+  )
 })

@@ -83,7 +83,7 @@ export interface EveLogService {
   readonly list: (path: string) => Effect.Effect<EveListing, EveLogError>
   /** A file's identity and size now (one descriptor); undefined when it is gone or no longer a log file. */
   readonly observe: (path: string) => Effect.Effect<ObservedFile | undefined, EveLogError>
-  /** Complete lines from `start`, a batch per chunk read. */
+  /** Complete lines from `start`, a batch per chunk read; none when the path no longer holds `opts.expect`. */
   readonly read: (path: string, opts: ReadOptions) => Stream.Stream<LineBatch, EveLogError>
 }
 

@@ -11,7 +11,7 @@ import { basename, join } from "node:path"
 import type { ObservedFile } from "../domain/Checkpoint.js"
 import { orderRotated } from "../domain/EveFileNames.js"
 import { fsCause } from "./AtomicFile.js"
-import { NotALogFile, notRegular, observeFile, openLogFile } from "./Fingerprint.js"
+import { fingerprintOf, NotALogFile, notRegular, observeFile, openLogFile } from "./Fingerprint.js"
 import { type LineBatch, LineSplitter } from "./LineSplitter.js"
 
 export class EveLogError extends Data.TaggedError("EveLogError")<{
@@ -33,6 +33,11 @@ export interface ReadOptions {
   /** Lines longer than this are counted as bad and skipped [1 MiB]. */
   readonly maxLineBytes?: number
   readonly chunkBytes?: number
+  /**
+   * The file the caller planned to read: if the path holds another one when it is opened (rotated since it
+   * was observed), nothing is read, since reading another file from this one's offset would skip its start.
+   */
+  readonly expect?: { readonly dev: number; readonly ino: number; readonly fingerprint: string } | undefined
 }
 
 export const MAX_LINE_BYTES = 1024 * 1024
@@ -78,7 +83,7 @@ export interface EveLogService {
   readonly list: (path: string) => Effect.Effect<EveListing, EveLogError>
   /** A file's identity and size now (one descriptor); undefined when it is gone or no longer a log file. */
   readonly observe: (path: string) => Effect.Effect<ObservedFile | undefined, EveLogError>
-  /** Complete lines from `start`, a batch per chunk read. */
+  /** Complete lines from `start`, a batch per chunk read; none when the path no longer holds `opts.expect`. */
   readonly read: (path: string, opts: ReadOptions) => Stream.Stream<LineBatch, EveLogError>
 }
 
@@ -112,13 +117,20 @@ export const make = (): EveLogService => ({
   read: (path, opts) =>
     Stream.unwrapScoped(
       Effect.gen(function* () {
-        const fh = yield* Effect.acquireRelease(
+        const { fh, stats } = yield* Effect.acquireRelease(
           Effect.tryPromise({
-            try: () => openLogFile(path).then((o) => (o === undefined ? Promise.reject(Object.assign(new Error(path), { code: "ENOENT" })) : o.fh)),
+            try: () => openLogFile(path).then((o) => (o === undefined ? Promise.reject(Object.assign(new Error(path), { code: "ENOENT" })) : o)),
             catch: (e) => describe(path, e)
           }),
-          (h) => Effect.promise(() => h.close())
+          (o) => Effect.promise(() => o.fh.close())
         )
+        // Judged on the descriptor that will be read: a check by path before the open can be outrun by a rename.
+        const want = opts.expect
+        if (want !== undefined) {
+          const same = stats.dev === want.dev && stats.ino === want.ino &&
+            (yield* Effect.tryPromise({ try: () => fingerprintOf(fh, stats), catch: (e) => describe(path, e) })) === want.fingerprint
+          if (!same) return Stream.empty
+        }
         const splitter = new LineSplitter({
           start: opts.start,
           maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,

@@ -85,17 +85,21 @@ export const observeFile = async (path: string): Promise<Observed | undefined> =
   if (opened === undefined) return undefined
   const { fh, stats: s } = opened
   try {
-    let line = await firstLine(fh, SHORT)
-    if (line === undefined && s.size > SHORT) line = await firstLine(fh, LONG)
-    const fingerprint = line !== undefined
-      ? createHash("sha256").update(line).digest("hex").slice(0, 32)
-      : s.size > LONG
-        ? `inode:${s.dev}:${s.ino}`
-        : undefined
-    return { path, size: s.size, dev: s.dev, ino: s.ino, fingerprint }
+    return { path, size: s.size, dev: s.dev, ino: s.ino, fingerprint: await fingerprintOf(fh, s) }
   } finally {
     await fh.close()
   }
+}
+
+/** The fingerprint of a log file opened as `fh`, whose fstat is `s`; undefined while it has no complete first line. */
+export const fingerprintOf = async (fh: FileHandle, s: Stats): Promise<string | undefined> => {
+  let line = await firstLine(fh, SHORT)
+  if (line === undefined && s.size > SHORT) line = await firstLine(fh, LONG)
+  return line !== undefined
+    ? createHash("sha256").update(line).digest("hex").slice(0, 32)
+    : s.size > LONG
+      ? `inode:${s.dev}:${s.ino}`
+      : undefined
 }
 
 /** The fingerprint of the file at `f.path` (for callers that have stat'ed it themselves). */

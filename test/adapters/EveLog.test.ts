@@ -142,6 +142,25 @@ describe("EveLog.read", () => {
       expect(e.reason).toBe("NotFound")
       expect(e.message).toContain("nope.json")
     }).pipe(Effect.provide(layer)))
+
+  it.scoped("with `expect`, reads only if the file opened is the one expected (same inode and first line)", () =>
+    Effect.gen(function* () {
+      const eve = yield* EveLog
+      const dir = yield* tempDir()
+      const [a, b] = [join(dir, "eve.json"), join(dir, "eve.json.1")]
+      yield* write(a, "first\nsecond\n")
+      const planned = (yield* eve.observe(a))!
+      const expectA = { dev: planned.dev, ino: planned.ino, fingerprint: planned.fingerprint! }
+      expect((yield* readAll(a, { start: 6, expect: expectA })).lines).toEqual(["second"])
+      // Rotated since it was observed: the path now holds another file, which is not read at this one's offset.
+      yield* Effect.promise(() => rename(a, b))
+      yield* write(a, "other\nlines\n")
+      expect(yield* readAll(a, { start: 6, expect: expectA })).toMatchObject({ batches: 0, lines: [] })
+      expect((yield* readAll(b, { start: 6, expect: expectA })).lines).toEqual(["second"])
+      // Same inode, rewritten with another first line: another file too.
+      yield* write(b, "rewritten\nline\n")
+      expect(yield* readAll(b, { start: 6, expect: expectA })).toMatchObject({ batches: 0, lines: [] })
+    }).pipe(Effect.provide(layer)))
 })
 
 describe("EveLog.files", () => {

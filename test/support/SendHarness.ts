@@ -81,6 +81,8 @@ export interface RunOptions {
   readonly timeoutMs?: number
   readonly trimmed?: boolean
   readonly persistEveryMs?: number
+  /** Instead of the live eve log (e.g. the live one with a rotation injected at a chosen call). */
+  readonly eveLog?: EveLog.EveLogService
 }
 
 export const sendOptions = (dirs: Dirs, o: RunOptions): SendEventsOptions => ({
@@ -101,7 +103,12 @@ export const apiLayers = (o: RunOptions) =>
 
 /** The live state store and eve log, captured output, and the API of `o`. */
 export const layers = (dirs: Dirs, o: RunOptions) =>
-  Layer.mergeAll(StateStore.layer(dirs.state), EveLog.layer, Output.layerTest(), apiLayers(o))
+  Layer.mergeAll(
+    StateStore.layer(dirs.state),
+    o.eveLog === undefined ? EveLog.layer : Layer.succeed(EveLog.EveLog, o.eveLog),
+    Output.layerTest(),
+    apiLayers(o)
+  )
 
 /** One run; its exit and what it wrote on stderr. */
 export const runSend = (dirs: Dirs, o: RunOptions) =>

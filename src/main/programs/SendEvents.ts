@@ -231,17 +231,8 @@ export const sendEvents = (opts: SendEventsOptions) =>
     // Lines → events to send (one array per chunk read), registered with their file's tracker in file order.
     // Files are read one after another, so a file may be rotated between planning and its turn (logrotate
     // renames eve.json while older files are being delivered). It is read only if its path still holds the
-    // planned content: otherwise reading from the planned offset would skip the start of another file.
-    // Skipped, it keeps its checkpoint and is found by its fingerprint, under its new name, next run.
-    const stillPlanned = (plan: PlannedFile) =>
-      eve.observe(plan.path).pipe(
-        Effect.map((o) => o !== undefined && o.fingerprint === plan.fingerprint && o.dev === plan.dev && o.ino === plan.ino),
-        Effect.catchAll(() => Effect.succeed(false))
-      )
-
-    const eventsOf = (plan: PlannedFile, file: number): Stream.Stream<Array<Event>, EveLogError> =>
-      Stream.unwrap(Effect.map(stillPlanned(plan), (same) => (same ? readEvents(plan, file) : Stream.empty)))
-
+    // planned file when opened (`expect`): otherwise reading from the planned offset would skip the start of
+    // another file. Skipped, it keeps its checkpoint and is found by its fingerprint, under its new name, next run.
     const readEvents = (plan: PlannedFile, file: number): Stream.Stream<Array<Event>, EveLogError> =>
       Stream.suspend(() => {
         const tracker = new AckTracker(plan.start)
@@ -249,9 +240,9 @@ export const sendEvents = (opts: SendEventsOptions) =>
         const counts = new PendingCounts()
         pending[file] = counts
         let readTo = plan.start
-        return eve.read(plan.path, { start: plan.start, prefilter: ALERT_NEEDLE }).pipe(
-          // Deleted while we were about to read it: forgotten next run.
-          Stream.catchAll((e) => (e.reason === "NotFound" ? Stream.empty : Stream.fail(e))),
+        return eve.read(plan.path, { start: plan.start, prefilter: ALERT_NEEDLE, expect: plan }).pipe(
+          // Deleted, or no longer a log, while we were about to read it: found or forgotten next run.
+          Stream.catchAll((e) => (e.reason === "NotFound" || e.reason === "NotALog" ? Stream.empty : Stream.fail(e))),
           Stream.mapEffect((batch) =>
             Effect.map(Clock.currentTimeMillis, (now) => {
               const events: Array<Event> = []
@@ -366,7 +357,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
       })
     }
     const delivery = Stream.fromIterable(plans.map((p, i) => [p, i] as const)).pipe(
-      Stream.flatMap(([p, i]) => (p.size > p.start ? eventsOf(p, i) : Stream.empty)),
+      Stream.flatMap(([p, i]) => (p.size > p.start ? readEvents(p, i) : Stream.empty)),
       Stream.runForEach(deliverAll),
       // No spans per request (nothing exports them, and they cost more than the rest of a request).
       Effect.withTracerEnabled(false)

@@ -1,10 +1,11 @@
 /** send-events across rotation, truncation and partial writes (SPEC section 4), against a loopback sink. */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { appendFile, copyFile, readFile, rename, rm, truncate, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { afterEach } from "vitest"
 import { type Sink, startSink } from "../../support/TelemetrySink.js"
+import * as EveLog from "../../../src/adapters/EveLog.js"
 import { alertLine, appendAlerts, type Dirs, idsOf, makeDirs, range, readState, runOk } from "../../support/SendHarness.js"
 
 let sinks: Array<Sink> = []
@@ -244,6 +245,39 @@ describe("send-events and rotation", () => {
       s.sink.reply = () => ({ status: 201 })
       yield* s.run()
       yield* s.deliveredOnce([...range(1, 7), ...range(100, 40), ...range(200, 20)])
+    })
+  )
+
+  it.live("rotated between the check of a file and the open for its read: the other file is not read at this one's offset", () =>
+    Effect.gen(function* () {
+      const s = yield* scene
+      yield* s.fs(() => appendAlerts(s.at("eve.json.1"), range(1, 2)))
+      yield* s.fs(() => appendAlerts(s.at("eve.json"), range(3, 2)))
+      yield* s.run()
+      yield* s.fs(() => appendAlerts(s.at("eve.json.1"), range(10, 5)))
+      yield* s.fs(() => appendAlerts(s.at("eve.json"), range(20, 3)))
+      // logrotate strikes after the run has looked at eve.json.1 and before it opens it for reading.
+      const live = EveLog.make()
+      let rotated = false
+      const racing: EveLog.EveLogService = {
+        ...live,
+        read: (path, opts) =>
+          Stream.unwrap(
+            Effect.promise(async () => {
+              if (!rotated && path === s.at("eve.json.1")) {
+                rotated = true
+                await rename(s.at("eve.json.1"), s.at("eve.json.2"))
+                await rename(s.at("eve.json"), s.at("eve.json.1"))
+                await appendAlerts(s.at("eve.json"), range(30, 2))
+              }
+              return live.read(path, opts)
+            })
+          )
+      }
+      yield* Effect.asVoid(runOk(s.dirs, { baseUrl: s.sink.url, eveLog: racing }))
+      expect(rotated).toBe(true)
+      yield* s.run()
+      yield* s.deliveredOnce([...range(1, 4), ...range(10, 5), ...range(20, 3), ...range(30, 2)])
     })
   )
 })

@@ -3,7 +3,7 @@
  * the small durable file-system steps they are made of (plain async; services wrap them into Effects).
  */
 import { randomBytes } from "node:crypto"
-import { chmod, lstat, mkdir, open, readFile, readlink, rename, rm, symlink } from "node:fs/promises"
+import { chmod, type FileHandle, lstat, mkdir, open, readFile, readlink, rename, rm, symlink } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 
 /** temp file beside the target (created with `mode`, whatever the umask), fsync, rename, fsync the directory. */
@@ -57,6 +57,22 @@ export const exists = async (p: string): Promise<boolean> => {
   } catch (e) {
     if (errno(e) === "ENOENT") return false
     throw e
+  }
+}
+
+/** `use` on the file opened for reading, closed after; undefined when there is no file. */
+export const withFileIfExists = async <A>(p: string, use: (fh: FileHandle) => Promise<A>): Promise<A | undefined> => {
+  let fh: FileHandle
+  try {
+    fh = await open(p, "r")
+  } catch (e) {
+    if (errno(e) === "ENOENT") return undefined
+    throw e
+  }
+  try {
+    return await use(fh)
+  } finally {
+    await fh.close()
   }
 }
 

@@ -9,11 +9,11 @@
  */
 import { Clock, Data, Effect, Exit, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
-import { link, mkdir, open, rm, unlink, utimes, writeFile } from "node:fs/promises"
+import { link, mkdir, rm, unlink, utimes, writeFile } from "node:fs/promises"
 import { hostname } from "node:os"
 import { basename, dirname, join } from "node:path"
 import { judge, type Judge, type LockHolder, parseHolder, renderHolder, type Seen } from "../domain/LockHolder.js"
-import { errno, fsCause } from "./AtomicFile.js"
+import { errno, fsCause, withFileIfExists } from "./AtomicFile.js"
 
 export class LockError extends Data.TaggedError("LockError")<{
   readonly path: string
@@ -64,21 +64,11 @@ const publish = async (path: string, text: string): Promise<boolean> => {
 }
 
 /** The lock file now (text and holder from one descriptor), or undefined when there is none. */
-const look = async (path: string): Promise<{ readonly text: string; readonly seen: Seen } | undefined> => {
-  let fh
-  try {
-    fh = await open(path, "r")
-  } catch (e) {
-    if (errno(e) === "ENOENT") return undefined
-    throw e
-  }
-  try {
+const look = (path: string): Promise<{ readonly text: string; readonly seen: Seen } | undefined> =>
+  withFileIfExists(path, async (fh) => {
     const [text, s] = await Promise.all([fh.readFile("utf8"), fh.stat()])
     return { text, seen: { holder: parseHolder(text), touchedAt: s.mtimeMs } }
-  } finally {
-    await fh.close()
-  }
-}
+  })
 
 /** Removes `path` if it still holds `text` (the lock judged stale), under the breaker lock. */
 const breakStale = async (path: string, text: string, me: LockHolder, j: Judge): Promise<void> => {

@@ -7,10 +7,10 @@
  * the exclusive lock of a delivery run: a second run finds it held and stops. Locks are ./Lock.ts's.
  */
 import { Context, Data, Effect, Layer, type Scope } from "effect"
-import { chmod, open, rename } from "node:fs/promises"
+import { chmod, rename } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { AgentState, emptyState, parseState, renderState, STATE_VERSION } from "../domain/AgentState.js"
-import { errno, fsCause, writeFileAtomic } from "./AtomicFile.js"
+import { fsCause, withFileIfExists, writeFileAtomic } from "./AtomicFile.js"
 import { lockFile } from "./Lock.js"
 
 export class StateFileError extends Data.TaggedError("StateFileError")<{
@@ -53,23 +53,13 @@ export class StateStore extends Context.Tag("etpro/StateStore")<StateStore, Stat
 const OWNER_ONLY = 0o600
 
 /** The file's text (tightened to 0600 if it was looser), undefined when there is none. */
-const readText = async (path: string): Promise<string | undefined> => {
-  let fh
-  try {
-    fh = await open(path, "r")
-  } catch (e) {
-    if (errno(e) === "ENOENT") return undefined
-    throw e
-  }
-  try {
+const readText = (path: string): Promise<string | undefined> =>
+  withFileIfExists(path, async (fh) => {
     const s = await fh.stat()
     // Results received from the service are kept here: not for other local users (issue 15, row 12).
     if ((s.mode & 0o077) !== 0) await fh.chmod(OWNER_ONLY).catch(() => undefined)
     return await fh.readFile("utf8")
-  } finally {
-    await fh.close()
-  }
-}
+  })
 
 export interface StateStoreOptions {
   /** Replaces a file atomically (tests inject a full disk here) [writeFileAtomic]. */

@@ -133,13 +133,3 @@ export const replaceWithLink = async (link: string, target: string): Promise<voi
     throw e
   }
 }
-
-export const isLinkTo = async (link: string, target: string): Promise<boolean> => {
-  try {
-    const st = await lstat(link)
-    return st.isSymbolicLink() && (await readlink(link)) === target
-  } catch (e) {
-    if (errno(e) === "ENOENT") return false
-    throw e
-  }
-}

@@ -27,7 +27,6 @@ export interface LockOptions {
   readonly foreignStaleMs?: number
 }
 
-const HOST = hostname()
 const RETRY_MS = 10
 
 /** Nonces of the locks this process holds now. */
@@ -113,13 +112,15 @@ const release = async (path: string, nonce: string): Promise<void> => {
 export const lockFile = (path: string, opts: LockOptions = {}): Effect.Effect<boolean, LockError, Scope.Scope> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function* () {
-      const me: LockHolder = { pid: process.pid, host: HOST, nonce: randomBytes(8).toString("hex") }
+      // Read per lock, not when the module loads: send-events' startup snapshot evaluates this module.
+      const host = hostname()
+      const me: LockHolder = { pid: process.pid, host, nonce: randomBytes(8).toString("hex") }
       const foreignStaleMs = opts.foreignStaleMs ?? 60_000
       const attempt = Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.tryPromise({
           try: async () => {
             await mkdir(dirname(path), { recursive: true })
-            return takeOnce(path, me, { host: HOST, alive, now, foreignStaleMs })
+            return takeOnce(path, me, { host, alive, now, foreignStaleMs })
           },
           catch: (e) => new LockError({ path, message: `cannot take the lock ${path}: ${fsCause(e)}` })
         })

@@ -35,7 +35,9 @@ export class Processes extends Context.Tag("etpro/Processes")<Processes, Process
 // The reload's modules (child_process) load only when rules were installed: cron's send-events never needs them.
 const reloads = Effect.promise(() => import("./SuricataReload.js"))
 
-export const layer: Layer.Layer<Processes> = Layer.succeed(Processes, {
+// Layer.sync: the pid is this process's when the layer is built, not when the module loaded (send-events'
+// startup snapshot evaluates this module in the process that made the snapshot).
+export const layer: Layer.Layer<Processes> = Layer.sync(Processes, () => ({
   pid: process.pid,
   onStopSignals: (h) =>
     Effect.acquireRelease(
@@ -61,7 +63,7 @@ export const layer: Layer.Layer<Processes> = Layer.succeed(Processes, {
     ),
   reloadSuricata: (pidfile) => Effect.flatMap(reloads, (r) => r.signalSuricata(pidfile)),
   runReloadCommand: (command, timeoutMs) => Effect.flatMap(reloads, (r) => r.runReloadCommand(command, timeoutMs))
-})
+}))
 
 /** What a test layer was asked, and a way to raise a stop signal. */
 export interface ProcessesProbe {

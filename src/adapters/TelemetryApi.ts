@@ -369,14 +369,18 @@ export const layerFromCredentials = (settings: ApiSettings): Layer.Layer<Telemet
     Effect.gen(function* () {
       const credentials = yield* Credentials
       const scope = yield* Effect.scope
-      const live = yield* Effect.cached(
+      const cached = yield* Effect.cached(
         credentials.token.pipe(
           Effect.orDie,
           Effect.flatMap((t) => Scope.extend(make({ ...settings, token: t.token }), scope))
         )
       )
+      // Once made, the service is taken from a variable: an access to `cached` costs a fiber-refs patch,
+      // which events (thousands a run) would pay each.
+      let made: TelemetryApiService | undefined
+      const live = Effect.suspend(() => made === undefined ? Effect.tap(cached, (a) => void (made = a)) : Effect.succeed(made))
       return {
-        postEvent: (json) => Effect.flatMap(live, (a) => a.postEvent(json)),
+        postEvent: (json) => made === undefined ? Effect.flatMap(live, (a) => a.postEvent(json)) : made.postEvent(json),
         postHeartbeat: (body) => Effect.flatMap(live, (a) => a.postHeartbeat(body)),
         sensorInfo: Effect.flatMap(live, (a) => a.sensorInfo),
         rulesetVersion: Effect.flatMap(live, (a) => a.rulesetVersion),

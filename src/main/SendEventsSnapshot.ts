@@ -4,20 +4,21 @@
  * by scripts/build.mjs) and starts `send-events` from it, so the run finds Effect's modules already
  * compiled and evaluated instead of paying for that at every start (BENCHMARKS.md "Issue 14").
  *
- * Only Effect and the platform modules are evaluated into the snapshot. The agent's own modules load when
- * the run starts (dynamic imports: the bundler defers them), so nothing of this host (host name, paths,
- * environment) is frozen at build time; Effect's own seeded state is replaced per run (./SendEventsEntry.ts).
- * The run is the same as bin.ts's: `startSendEvents`, then, for anything it leaves to the full CLI (help, odd
- * flags), the normal CLI in a child process, whose exit this process takes over.
+ * The agent's modules are evaluated into the snapshot too, and warmed by one run on a made-up sensor
+ * (./SendEventsWarmUp.ts), so their bytecode is in it: none of them reads the host when it is evaluated (host
+ * name, pid, interfaces, environment, token and files are read when a run asks), and Effect's own seeded
+ * state is replaced per run (./SendEventsEntry.ts). The run is the same as bin.ts's: `startSendEvents`, then,
+ * for anything it leaves to the full CLI (help, odd flags), the normal CLI in a child process, whose exit this
+ * process takes over.
  */
 import { startupSnapshot } from "node:v8"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Chunk, Clock, Context, Data, Duration, Effect, Either, Layer, Option, Random, Ref, Schedule, Schema, Stream } from "effect"
+import * as SendEventsEntry from "./SendEventsEntry.js"
+import { startSendEvents } from "./SendEventsFastPath.js"
+import { warmUp } from "./SendEventsWarmUp.js"
 
-/** Evaluated into the snapshot: what the send-events program is built from (kept as the main function's data). */
-const preloaded = [NodeFileSystem, NodePath, HttpClientRequest, Chunk, Clock, Context, Data, Duration, Effect, Either, Layer, Option, Random, Ref, Schedule, Schema, Stream]
+/** Evaluated into the snapshot (kept as the main function's data); TelemetryApi imports the request module at run time. */
+const preloaded = [SendEventsEntry, HttpClientRequest]
 
 /** The normal CLI (no snapshot) with the same arguments; this process ends as the child did. */
 const fullCli = () => {
@@ -31,7 +32,9 @@ const fullCli = () => {
 
 startupSnapshot.setDeserializeMainFunction(() => {
   if (process.argv[2] !== "send-events") return void fullCli()
-  void import("./SendEventsFastPath.js")
-    .then((m) => m.startSendEvents(process.argv.slice(3)))
-    .then((done) => (done ? undefined : fullCli()))
+  void startSendEvents(process.argv.slice(3)).then((done) => (done ? undefined : fullCli()))
 }, preloaded)
+
+// The builder runs the event loop to its end before it writes the snapshot. A warm-up that fails leaves a
+// cold snapshot, which runs the same program, only dearer; the launcher's start does not depend on it.
+void warmUp().catch(() => undefined)

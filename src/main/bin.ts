@@ -21,7 +21,7 @@ const done = command === "send-events" && (await startSendEvents(process.argv.sl
 
 if (!done) {
   // Deep imports: a dynamic import of the `effect` barrel would keep all of Effect in the bundle.
-  const [{ ValidationError }, Effect, Layer, { cli, root }, { ExitCode, reported, TAG }, { AgentLive, CliLive }, args, con] =
+  const [{ ValidationError }, Effect, Layer, { cli, CliLive, root }, { ExitCode, reported, TAG }, { AgentLive }, args, con] =
     await Promise.all([
       import("@effect/cli"),
       import("effect/Effect"),

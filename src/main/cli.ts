@@ -1,6 +1,9 @@
 /** The command tree: flags → programs. Each command lives in ./commands. */
 import { CliConfig, Command } from "@effect/cli"
-import { Effect } from "effect"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import { Effect, Layer } from "effect"
 import { cronCommand } from "./commands/cron.js"
 import { demoCommand } from "./commands/demo.js"
 import { dumpCommand } from "./commands/dump.js"
@@ -26,3 +29,6 @@ const run = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })
 // before a command's arguments (`token set - --root D`).
 export const cli = (argv: ReadonlyArray<string>) =>
   run(optionsFirst(argv)).pipe(Effect.provide(CliConfig.layer({ showBuiltIns: false })))
+
+/** What @effect/cli itself needs (here, not in ./layers.ts: send-events' snapshot holds those layers, and readline cannot be in a snapshot). */
+export const CliLive = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)

@@ -10,7 +10,7 @@
  * sanitiser's inputs are read or the HTTP stack is loaded (the live TelemetryApi builds its client at its first call).
  * Asks for its services (TelemetryApi, Credentials, StateStore, EveLog, Output); the callers choose the layers.
  */
-import { Clock, Data, Duration, Effect, Option, Random, Ref, Schedule, Stream } from "effect"
+import { Clock, Data, Duration, Effect, Option, Random, Schedule, Stream } from "effect"
 import type { AuditLogService } from "../../adapters/AuditLog.js"
 import { Credentials, type TokenError } from "../../adapters/Credentials.js"
 import { EveLog, type EveLogError } from "../../adapters/EveLog.js"
@@ -34,6 +34,7 @@ const CMD = "send-events"
 const ALERT_NEEDLE = '"alert"'
 /** Rejections logged one by one; the rest are counted. */
 const LOG_REJECTIONS = 10
+const SENT = Effect.succeed("sent" as const)
 
 /** The service refused the token (401/403): stop at once, exit 3. */
 export class TokenRefused extends Data.TaggedError("TokenRefused")<{ readonly message: string }> {}
@@ -265,63 +266,69 @@ export const sendEvents = (opts: SendEventsOptions) =>
       beforeWait: (_ms, _e, wait) => Effect.zipRight(persistQuietly, out.err(line(CMD, retryWaitLine(wait))))
     })
 
-    // The spread delay is waited once, by the first event that is about to go.
+    // The spread delay is waited once, before the first events go (a run with nothing to send never waits).
     const spreadMs = opts.direct ? 0 : opts.spreadMs ?? 60_000
     const ready = yield* Effect.cached(
       spreadMs > 0 ? Effect.flatMap(Random.nextIntBetween(0, spreadMs + 1), (wait) => Effect.sleep(wait)) : Effect.void
     )
 
-    const rejections = yield* Ref.make(0)
-    const deliver = (ev: Event) =>
-      Effect.gen(function* () {
-        yield* ready
-        // The schedule is entered only after a first failure (the common path stays cheap); that failure
-        // is replayed to it as its first input.
-        const answer = yield* api.postEvent(ev.json).pipe(
-          Effect.catchAll((first: ApiError) => {
-            let replay: ApiError | undefined = first
-            const attempt = Effect.suspend(() => {
-              if (replay === undefined) return api.postEvent(ev.json)
-              const e = replay
-              replay = undefined
-              return Effect.fail(e)
-            })
-            return Effect.retry(attempt, retry)
-          }),
-          Effect.map(() => "sent" as const),
-          Effect.catchAll((e: ApiError): Effect.Effect<ApiError, TokenRefused | DeliveryFailed | CliFailure> => {
-            const kind = classify(e)
-            if (kind === "reject") return Effect.succeed(e)
-            if (kind === "refused") return Effect.fail(refused(e))
-            if (kind === "misrouted") return Effect.fail(misrouted(e))
-            // The real time spent in trouble, not the budget: the wait that would overdraw it is not taken.
-            return Effect.flatMap(Clock.currentTimeMillis, (stoppedAt) => Effect.fail(
-              new DeliveryFailed({
-                message: `delivery stopped after ${formatSpan(budget.used(stoppedAt))} of retries: ${e.message}; the next run resumes from the checkpoint`
-              })
-            ))
+    let rejections = 0
+    // Per event, the fewest steps the program can take (a backlog posts thousands; BENCHMARKS.md "Issue 14"):
+    // the post, then one match. The schedule is entered only after a first failure (the common path stays
+    // cheap); that failure is replayed to it as its first input.
+    const answerOf = (ev: Event) =>
+      Effect.matchEffect(api.postEvent(ev.json), {
+        onSuccess: () => SENT,
+        onFailure: (first: ApiError) => {
+          let replay: ApiError | undefined = first
+          const attempt = Effect.suspend(() => {
+            if (replay === undefined) return api.postEvent(ev.json)
+            const e = replay
+            replay = undefined
+            return Effect.fail(e)
           })
-        )
-        const now = yield* Clock.currentTimeMillis
-        budget.succeeded(now)
-        if (answer === "sent") {
-          if (opts.audit !== undefined) audited.push(auditLine(now, ev.json))
-          counters.sent++
-          ledger.sent++
-          bump(now, "sent")
-        } else {
-          counters.rejected++
-          ledger.rejected++
-          bump(now, "rejected")
-          const n = yield* Ref.getAndUpdate(rejections, (x) => x + 1)
-          if (n < LOG_REJECTIONS) yield* out.err(line(CMD, `event rejected: ${answer.message}`))
-          if (n === LOG_REJECTIONS) yield* out.err(line(CMD, "further rejections are counted, not logged"))
+          return Effect.matchEffect(Effect.retry(attempt, retry), { onSuccess: () => SENT, onFailure: unsent })
         }
-        answered++
-        trackers[ev.file]!.done(ev.id)
-        dirty = true
-        yield* progress.update(() => sendingCount(answered, counters.selected, bytesRead, plannedBytes))
       })
+    /** A failure after the retries: a rejection is an answer; the rest stop the run. */
+    const unsent = (e: ApiError): Effect.Effect<ApiError, TokenRefused | DeliveryFailed | CliFailure> => {
+      const kind = classify(e)
+      if (kind === "reject") return Effect.succeed(e)
+      if (kind === "refused") return Effect.fail(refused(e))
+      if (kind === "misrouted") return Effect.fail(misrouted(e))
+      // The real time spent in trouble, not the budget: the wait that would overdraw it is not taken.
+      return Effect.flatMap(Clock.currentTimeMillis, (stoppedAt) => Effect.fail(
+        new DeliveryFailed({
+          message: `delivery stopped after ${formatSpan(budget.used(stoppedAt))} of retries: ${e.message}; the next run resumes from the checkpoint`
+        })
+      ))
+    }
+    const record = (ev: Event, answer: "sent" | ApiError, now: number): Effect.Effect<void> => {
+      budget.succeeded(now)
+      answered++
+      trackers[ev.file]!.done(ev.id)
+      dirty = true
+      const drawn = progress.update(() => sendingCount(answered, counters.selected, bytesRead, plannedBytes))
+      if (answer === "sent") {
+        if (opts.audit !== undefined) audited.push(auditLine(now, ev.json))
+        counters.sent++
+        ledger.sent++
+        bump(now, "sent")
+        return drawn
+      }
+      counters.rejected++
+      ledger.rejected++
+      bump(now, "rejected")
+      const n = rejections++
+      const said = n < LOG_REJECTIONS
+        ? out.err(line(CMD, `event rejected: ${answer.message}`))
+        : n === LOG_REJECTIONS
+        ? out.err(line(CMD, "further rejections are counted, not logged"))
+        : Effect.void
+      return Effect.zipRight(said, drawn)
+    }
+    const deliver = (ev: Event) =>
+      Effect.flatMap(answerOf(ev), (answer) => Effect.flatMap(Clock.currentTimeMillis, (now) => record(ev, answer, now)))
 
     const refused = (e: ApiError) => {
       const status = e._tag === "HttpStatusError" ? e.status : 0
@@ -347,14 +354,13 @@ export const sendEvents = (opts: SendEventsOptions) =>
     // A few workers per chunk read, each taking the next event: [4] requests in flight, and no fiber per event.
     const inFlight = opts.concurrency ?? 4
     const deliverAll = (events: Array<Event>) => {
+      if (events.length === 0) return Effect.void
       let next = 0
-      const worker = Effect.gen(function* () {
-        while (next < events.length) yield* deliver(events[next++]!)
-      })
-      return Effect.all(Array.from({ length: Math.min(inFlight, events.length) }, () => worker), {
-        concurrency: "unbounded",
-        discard: true
-      })
+      const worker = Effect.whileLoop({ while: () => next < events.length, body: () => deliver(events[next++]!), step: () => undefined })
+      return Effect.zipRight(
+        ready,
+        Effect.all(Array.from({ length: Math.min(inFlight, events.length) }, () => worker), { concurrency: "unbounded", discard: true })
+      )
     }
     const delivery = Stream.fromIterable(plans.map((p, i) => [p, i] as const)).pipe(
       Stream.flatMap(([p, i]) => (p.size > p.start ? readEvents(p, i) : Stream.empty)),

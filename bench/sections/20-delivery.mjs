@@ -6,6 +6,8 @@
 //              sink, against `node -e 0`                                  goals: CPU ≤ 2×, peak RSS ≤ 64 MiB
 //   backlog    `send-events --direct` of BENCH_EVENTS alerts, against a bare undici loop (Pool, 4 in flight)
 //              posting the same bodies, once per sink framing (length / chunked / eof)   goal: CPU ≤ 2×
+//   floor      the same 100 bodies posted by a bare loop on undici's Pool module (bench/lib/pool-loop.mjs), against
+//              `node -e 0`: what the cron run's delivery costs with nothing of the agent around it
 //   no-op      `send-events` with nothing new, against `node -e 0`
 //   plain      the cron run and the no-op started without the snapshot (`node bin/etpro-telemetry`), against
 //              the launcher's: what the snapshot saves
@@ -113,6 +115,20 @@ export async function run(log = console.log) {
       const p = await paired(sendArgs(t, url, [NODE, BIN]), sendArgs(t, url), { runs: RUNS, before: resetBoth, check: expectSent(100) })
       results.cronRunPlain = { plain: p.a, launcher: p.b, ratio: p.ratio }
       log(`  without the snapshot (node bin/etpro-telemetry): CPU ×${f2(p.ratio.cpu)} the launcher's; ${Math.round(p.a.cpuMs)} ms CPU, ${f1(p.a.maxRssMb)} MiB`)
+
+      // ---- Floor: the cron run's 100 bodies, as `dump --parsed` prints them, posted by a bare Pool loop.
+      const added100 = `${t.dir}added.json`
+      writeFileSync(added100, added)
+      const bodies100 = `${t.dir}bodies100.ndjson`
+      const out100 = openSync(bodies100, "w")
+      const d100 = spawnSync(NODE, [BIN, "dump", "--log", added100, "--since", "all", "--parsed",
+        "--home-net", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8"], { stdio: ["ignore", out100, "pipe"], encoding: "utf8" })
+      closeSync(out100)
+      if (d100.status !== 0) throw new Error(`dump for the floor's bodies: ${d100.stderr}`)
+      const fl = await paired([NODE, `${REPO}bench/lib/pool-loop.mjs`, url, bodies100], [NODE, "-e", "0"], { runs: RUNS * 2, check: expectOk })
+      results.cronFloor = { poolLoop: fl.a, node: fl.b, ratio: fl.ratio }
+      log(`  floor: the same 100 bodies from a bare undici Pool loop (no agent): CPU ×${f2(fl.ratio.cpu)} node -e 0; ` +
+        `${Math.round(fl.a.cpuMs)} ms CPU, ${f1(fl.a.maxRssMb)} MiB; the agent's cron run is ×${f2(r.a.cpuMs / fl.a.cpuMs)} the floor`)
 
       // ---- No-op: the same tree with nothing new (the checkpoint after the 100).
       copyFileSync(`${t.dir}state.delivered`, t.state)

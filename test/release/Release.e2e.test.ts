@@ -4,7 +4,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { join, relative } from "node:path"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { hostname } from "node:os"
+import { dirname, join, relative } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { BIN } from "../support/BuiltCli.js"
 import { sensorTree } from "../e2e/support.js"
@@ -51,6 +54,35 @@ afterAll(() => {
   service?.kill("SIGTERM")
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
 })
+
+/**
+ * Runs send-events through the launcher against a sink in this process that, at the first event, reads the
+ * run's lock file (held for the whole delivery), then acknowledges everything.
+ */
+const lockSeenBy = (launcher: string, args: ReadonlyArray<string>, lockPath: string) =>
+  new Promise<{ code: number | null; stderr: string; pid: number | undefined; lock: unknown }>((done, fail) => {
+    let lock: unknown
+    const sink = createServer((req, res) => {
+      req.resume()
+      req.on("end", () => {
+        if (lock === undefined) lock = JSON.parse(readFileSync(lockPath, "utf8"))
+        res.writeHead(201, { "content-type": "application/json" }).end('{"status":"created"}')
+      })
+    })
+    sink.listen(0, "127.0.0.1", () => {
+      const { port } = sink.address() as AddressInfo
+      const child = spawn("/bin/sh", [launcher, "send-events", ...args, "--base-url", `http://127.0.0.1:${port}`], { cwd: dir })
+      let stderr = ""
+      child.stderr!.on("data", (c: Buffer) => (stderr += c))
+      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000)
+      child.on("error", fail)
+      child.on("close", (code) => {
+        clearTimeout(timer)
+        sink.close()
+        done({ code, stderr, pid: child.pid, lock })
+      })
+    })
+  })
 
 describe("the release tarball", () => {
   it("holds one bundle, bin/, the service and plugin files, a README and install.sh, and no node_modules or native addon", () => {
@@ -146,6 +178,13 @@ describe("the release tarball", () => {
       expect(existsSync(blob)).toBe(true)
       const made = statSync(blob).mtimeMs
       expect(readFileSync(`${blob}.id`, "utf8")).toContain(join(top, "dist/snapshot.cjs"))
+
+      // The snapshot was made in another process, with the agent's modules evaluated and warmed in it: the run's
+      // lock must still name this run (its pid, this host), or a second run would take it as debris.
+      rmSync(sensor.paths.state)
+      const holder = await lockSeenBy(launcher, [...root, "--direct"], join(dirname(sensor.paths.state), "send-events.lock"))
+      expect(holder.code, holder.stderr).toBe(0)
+      expect(holder.lock).toMatchObject({ pid: holder.pid, host: hostname() })
 
       // From the snapshot: nothing new, then everything again from a fresh checkpoint, the blob as it was.
       const again = await launch("send-events", ...root, "--base-url", url, "--direct")

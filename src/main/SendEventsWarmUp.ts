@@ -26,42 +26,45 @@ import { layerTest } from "../adapters/TelemetryApiTest.js"
 import { sendEventsRun } from "./SendEventsRun.js"
 
 const SIDS = [2013028, 2027865, 2019401]
+const DAY_MS = 86_400_000
 
 /** Alerts shaped like Suricata's (http, dns, tls; IPv4 and IPv6; flow, metadata, payload), on documentation networks. */
-const alerts = (at: string): string =>
-  [
-    { src_ip: "203.0.113.7", src_port: 80, dest_ip: "192.0.2.20", dest_port: 51234, sid: SIDS[0], app: "http",
-      http: { hostname: "host.example", url: "/a?b=192.0.2.20", http_user_agent: "curl/8.0", http_method: "GET", protocol: "HTTP/1.1", status: 200, length: 12 } },
-    { src_ip: "192.0.2.33", src_port: 35886, dest_ip: "198.51.100.9", dest_port: 53, sid: SIDS[1], app: "dns",
-      dns: { type: "query", id: 7, rrname: "33.2.0.192.in-addr.arpa", rrtype: "PTR" } },
-    { src_ip: "2001:db8::20", src_port: 443, dest_ip: "2001:db8:1::7", dest_port: 50000, sid: SIDS[2], app: "tls",
-      tls: { subject: "CN=host.example", issuerdn: "CN=ca", sni: "host.example", version: "TLS 1.3", ja3: { hash: "e7d705a3286e19ea42f587b344ee6865" } } }
-  ]
-    .map((a, i) =>
-      JSON.stringify({
-        timestamp: at,
-        flow_id: 1000 + i,
-        in_iface: "em0",
-        event_type: "alert",
-        src_ip: a.src_ip,
-        src_port: a.src_port,
-        dest_ip: a.dest_ip,
-        dest_port: a.dest_port,
-        proto: "TCP",
-        alert: {
-          action: "allowed", gid: 1, signature_id: a.sid, rev: 3, signature: "ET WARM UP", category: "Misc activity", severity: 2,
-          source: { ip: a.src_ip, port: a.src_port }, target: { ip: a.dest_ip, port: a.dest_port },
-          metadata: { signature_severity: ["Minor"], updated_at: ["2024_01_21"] }
-        },
-        [a.app]: a.http ?? a.dns ?? a.tls,
-        app_proto: a.app,
-        flow: { pkts_toserver: 3, pkts_toclient: 2, bytes_toserver: 300, bytes_toclient: 200, start: at },
-        payload: "R0VUIC8gSFRUUC8xLjE=",
-        payload_printable: "GET / HTTP/1.1 192.0.2.20",
-        stream: 1
-      }) + "\n"
-    )
-    .join("") + JSON.stringify({ timestamp: at, event_type: "flow", flow_id: 9, src_ip: "192.0.2.1" }) + "\n{not json\n"
+const SHAPES = [
+  {
+    src_ip: "203.0.113.7", src_port: 80, dest_ip: "192.0.2.20", dest_port: 51234, app_proto: "http",
+    http: { hostname: "host.example", url: "/a?b=192.0.2.20", http_user_agent: "curl/8.0", http_method: "GET", status: 200, length: 12 }
+  },
+  {
+    src_ip: "192.0.2.33", src_port: 35886, dest_ip: "198.51.100.9", dest_port: 53, app_proto: "dns",
+    dns: { type: "query", id: 7, rrname: "33.2.0.192.in-addr.arpa", rrtype: "PTR" }
+  },
+  {
+    src_ip: "2001:db8::20", src_port: 443, dest_ip: "2001:db8:1::7", dest_port: 50000, app_proto: "tls",
+    tls: { subject: "CN=host.example", sni: "host.example", version: "TLS 1.3", ja3: { hash: "e7d705a3286e19ea42f587b344ee6865" } }
+  }
+]
+
+/** The warm-up's eve.json: one alert of each shape, a flow record and a corrupt line. */
+const eveLines = (at: string): string =>
+  SHAPES.map((a, i) =>
+    JSON.stringify({
+      timestamp: at,
+      flow_id: 1000 + i,
+      in_iface: "em0",
+      event_type: "alert",
+      proto: "TCP",
+      ...a,
+      alert: {
+        action: "allowed", gid: 1, signature_id: SIDS[i], rev: 3, signature: "ET WARM UP", category: "Misc activity", severity: 2,
+        source: { ip: a.src_ip, port: a.src_port }, target: { ip: a.dest_ip, port: a.dest_port },
+        metadata: { signature_severity: ["Minor"], updated_at: ["2024_01_21"] }
+      },
+      flow: { pkts_toserver: 3, pkts_toclient: 2, bytes_toserver: 300, bytes_toclient: 200, start: at },
+      payload: "R0VUIC8gSFRUUC8xLjE=",
+      payload_printable: "GET / HTTP/1.1 192.0.2.20",
+      stream: 1
+    }) + "\n"
+  ).join("") + JSON.stringify({ timestamp: at, event_type: "flow", flow_id: 9, src_ip: "192.0.2.1" }) + "\n{not json\n"
 
 /** undici's Pool as EventPoster drives it, answering from memory: 201, then one 503 with a body. */
 class MemoryPool {
@@ -85,7 +88,12 @@ class MemoryPool {
 
 const postOnce = Effect.gen(function* () {
   const poster = EventPoster.make({ Pool: MemoryPool as never }, {
-    url: "http://telemetry.invalid/api/v1/event", token: "warm-up", insecure: false, timeoutMs: 5000, connections: 1, keepAliveMs: 1000,
+    url: "http://telemetry.invalid/api/v1/event",
+    token: "warm-up",
+    insecure: false,
+    timeoutMs: 5000,
+    connections: 1,
+    keepAliveMs: 1000,
     transport: (url, cause) => new TransportError({ url, reason: "other", message: String(cause) }),
     excerpt: (body) => body.slice(0, 80)
   })
@@ -98,11 +106,20 @@ const postOnce = Effect.gen(function* () {
 export const warmUp = async (): Promise<number> => {
   const dir = mkdtempSync(join(tmpdir(), "etpro-warm-"))
   try {
-    const paths = resolvePaths({ root: dir, log: join(dir, "log"), state: join(dir, "state.json"), suricataYaml: join(dir, "suricata.yaml"), sids: join(dir, "sids.txt") })
+    const paths = resolvePaths({
+      root: dir,
+      log: join(dir, "log"),
+      state: join(dir, "state.json"),
+      suricataYaml: join(dir, "suricata.yaml"),
+      sids: join(dir, "sids.txt")
+    })
     mkdirSync(paths.logDir)
-    writeFileSync(paths.suricataYaml, '%YAML 1.1\n---\nvars:\n  address-groups:\n    HOME_NET: "[192.0.2.0/24,2001:db8::/48]"\n    EXTERNAL_NET: "!$HOME_NET"\n')
+    writeFileSync(
+      paths.suricataYaml,
+      '%YAML 1.1\n---\nvars:\n  address-groups:\n    HOME_NET: "[192.0.2.0/24,2001:db8::/48]"\n    EXTERNAL_NET: "!$HOME_NET"\n'
+    )
     writeFileSync(paths.telemetrySids, SIDS.join("\n") + "\n")
-    writeFileSync(join(paths.logDir, "eve.json"), alerts(new Date().toISOString().replace("Z", "+0000")))
+    writeFileSync(join(paths.logDir, "eve.json"), eveLines(new Date().toISOString().replace("Z", "+0000")))
     let acknowledged = 0
     const layer = Layer.mergeAll(
       layerTest((c) => {
@@ -118,7 +135,7 @@ export const warmUp = async (): Promise<number> => {
     await Effect.runPromise(
       Effect.zipRight(
         postOnce,
-        sendEventsRun({ paths, maxAgeMs: 86_400_000, direct: true, sidsFile: paths.telemetrySids, homeNet: undefined, audit: true }).pipe(
+        sendEventsRun({ paths, maxAgeMs: DAY_MS, direct: true, sidsFile: paths.telemetrySids, homeNet: undefined, audit: true }).pipe(
           Effect.provide(layer)
         )
       )

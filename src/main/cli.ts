@@ -30,5 +30,8 @@ const run = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })
 export const cli = (argv: ReadonlyArray<string>) =>
   run(optionsFirst(argv)).pipe(Effect.provide(CliConfig.layer({ showBuiltIns: false })))
 
-/** What @effect/cli itself needs (here, not in ./layers.ts: send-events' snapshot holds those layers, and readline cannot be in a snapshot). */
+/**
+ * What @effect/cli itself needs. Here, not in ./layers.ts: send-events' startup snapshot evaluates that
+ * module, and the terminal's readline cannot be part of a snapshot.
+ */
 export const CliLive = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)

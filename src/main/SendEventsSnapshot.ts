@@ -37,4 +37,4 @@ startupSnapshot.setDeserializeMainFunction(() => {
 
 // The builder runs the event loop to its end before it writes the snapshot. A warm-up that fails leaves a
 // cold snapshot, which runs the same program, only dearer; the launcher's start does not depend on it.
-void warmUp().catch(() => undefined)
+void warmUp().catch((e: unknown) => process.stderr.write(`send-events snapshot: warm-up failed, the snapshot is cold: ${String(e)}\n`))

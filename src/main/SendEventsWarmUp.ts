@@ -27,6 +27,7 @@ import { sendEventsRun } from "./SendEventsRun.js"
 
 const SIDS = [2013028, 2027865, 2019401]
 const DAY_MS = 86_400_000
+const WARM_UP_BOUND = "20 seconds"
 
 /** Alerts shaped like Suricata's (http, dns, tls; IPv4 and IPv6; flow, metadata, payload), on documentation networks. */
 const SHAPES = [
@@ -138,6 +139,10 @@ export const warmUp = async (): Promise<number> => {
         sendEventsRun({ paths, maxAgeMs: DAY_MS, direct: true, sidsFile: paths.telemetrySids, homeNet: undefined, audit: true }).pipe(
           Effect.provide(layer)
         )
+      ).pipe(
+        // The snapshot is made by the launcher in front of a cron run: a warm-up that does not end would hold
+        // that run. It takes well under a second; past the bound it is interrupted and the snapshot is cold.
+        Effect.timeoutFail({ duration: WARM_UP_BOUND, onTimeout: () => new Error(`the warm-up did not end within ${WARM_UP_BOUND}`) })
       )
     )
     return acknowledged

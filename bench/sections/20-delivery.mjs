@@ -38,6 +38,18 @@ const startSink = (mode) =>
     child.stdout.once("data", (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop: () => child.kill() }))
   })
 
+const HOME_NET = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8"
+
+/** Writes to `file` the bodies send-events would send for `log`, as `dump --parsed` prints them; returns their count. */
+const bodiesOf = (log, file) => {
+  const out = openSync(file, "w")
+  const d = spawnSync(NODE, [BIN, "dump", "--log", log, "--since", "all", "--parsed", "--home-net", HOME_NET],
+    { stdio: ["ignore", out, "pipe"], encoding: "utf8" })
+  closeSync(out)
+  if (d.status !== 0) throw new Error(`dump for the bodies of ${log}: ${d.stderr}`)
+  return readFileSync(file, "utf8").split("\n").filter((l) => l !== "").length
+}
+
 /** A sensor tree: the token's config file, a log directory, a state file path. */
 const tree = (dir) => {
   rmSync(dir, { recursive: true, force: true })
@@ -48,7 +60,7 @@ const tree = (dir) => {
 
 const sendArgs = (t, url, start = launcher()) => [
   ...start, "send-events", "--config", `${t.dir}rule-updater.config`, "--log", t.log, "--state", t.state,
-  "--direct", "--base-url", url, "--home-net", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8", "--max-age", "off"
+  "--direct", "--base-url", url, "--home-net", HOME_NET, "--max-age", "off"
 ]
 
 const sentOf = (stderr) => Number(/(\d+) sent,/.exec(stderr)?.[1])
@@ -120,11 +132,7 @@ export async function run(log = console.log) {
       const added100 = `${t.dir}added.json`
       writeFileSync(added100, added)
       const bodies100 = `${t.dir}bodies100.ndjson`
-      const out100 = openSync(bodies100, "w")
-      const d100 = spawnSync(NODE, [BIN, "dump", "--log", added100, "--since", "all", "--parsed",
-        "--home-net", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8"], { stdio: ["ignore", out100, "pipe"], encoding: "utf8" })
-      closeSync(out100)
-      if (d100.status !== 0) throw new Error(`dump for the floor's bodies: ${d100.stderr}`)
+      bodiesOf(added100, bodies100)
       const fl = await paired([NODE, `${REPO}bench/lib/pool-loop.mjs`, url, bodies100], [NODE, "-e", "0"], { runs: RUNS * 2, check: expectOk })
       results.cronFloor = { poolLoop: fl.a, node: fl.b, ratio: fl.ratio }
       log(`  floor: the same 100 bodies from a bare undici Pool loop (no agent): CPU ×${f2(fl.ratio.cpu)} node -e 0; ` +
@@ -145,12 +153,7 @@ export async function run(log = console.log) {
       const t = tree(`${DATA}delivery-backlog/`)
       copyFileSync(await ensureLog({ lines: EVENTS, alertShare: 1, log }), t.log)
       const bodies = `${t.dir}bodies.ndjson`
-      const out = openSync(bodies, "w")
-      const d = spawnSync(NODE, [BIN, "dump", "--log", t.log, "--since", "all", "--parsed",
-        "--home-net", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8"], { stdio: ["ignore", out, "pipe"], encoding: "utf8" })
-      closeSync(out)
-      if (d.status !== 0) throw new Error(`dump for the bodies: ${d.stderr}`)
-      const count = readFileSync(bodies, "utf8").split("\n").filter((l) => l !== "").length
+      const count = bodiesOf(t.log, bodies)
       results.backlog = { events: count }
       for (const mode of SINKS) {
         const reset = async (which) => which === "a" && rmSync(t.state, { force: true })

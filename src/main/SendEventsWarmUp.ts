@@ -23,6 +23,7 @@ import * as StateStore from "../adapters/StateStore.js"
 import { TransportError } from "../domain/ApiError.js"
 import { resolvePaths } from "../domain/Paths.js"
 import { layerTest } from "../adapters/TelemetryApiTest.js"
+import { excerpt, transportReason } from "../adapters/TransportFailure.js"
 import { sendEventsRun } from "./SendEventsRun.js"
 
 const SIDS = [2013028, 2027865, 2019401]
@@ -95,8 +96,8 @@ const postOnce = Effect.gen(function* () {
     timeoutMs: 5000,
     connections: 1,
     keepAliveMs: 1000,
-    transport: (url, cause) => new TransportError({ url, reason: "other", message: String(cause) }),
-    excerpt: (body) => body.slice(0, 80)
+    transport: (url, cause) => new TransportError({ url, reason: transportReason(cause), message: String(cause) }),
+    excerpt
   })
   yield* poster.post('{"warm":1}')
   yield* Effect.either(poster.post('{"warm":2}'))

@@ -175,7 +175,8 @@ describe("widget, ACL and layout", () => {
     expect(meta).toContain("<endpoint>/api/diagnostics/proofpoint_et/status</endpoint>")
     expect(read("opnsense/mvc/app/models/OPNsense/ProofpointET/ACL/ACL.xml")).toContain("<pattern>api/diagnostics/proofpoint_et/status</pattern>")
     const widget = read("opnsense/www/js/widgets/ETProTelemetry.js")
-    expect(widget).toMatch(/^import BaseTableWidget from "\.\/BaseTableWidget\.js";$/m)
+    // OPNsense loads BaseTableWidget.js as a classic script that exports nothing: the widget must import nothing.
+    expect(widget).not.toMatch(/^\s*import\b/m)
     expect(widget).toMatch(/^export default class ETProTelemetry extends BaseTableWidget \{$/m)
     expect(widget).toContain("'/api/diagnostics/proofpoint_et/status'")
     // Text only: nothing the service sends can become markup.

@@ -1,7 +1,7 @@
 // A stand-in for OPNsense's BaseTableWidget (www/js/widgets/BaseTableWidget.js): the interface a widget
 // sees (translations, tickTimeout, ajaxCall, createTable, updateTable with headerPosition 'left'), and the
 // same contract for row contents: a row's cells are interpolated into markup, as OPNsense does.
-export default class BaseTableWidget {
+class BaseTableWidget {
     constructor(config) {
         this.config = config;
         this.translations = {};

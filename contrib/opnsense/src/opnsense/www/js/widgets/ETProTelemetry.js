@@ -10,7 +10,8 @@
  * hold this file's own markup and the metadata's translations.
  */
 
-import BaseTableWidget from "./BaseTableWidget.js";
+// No import: OPNsense's dashboard.volt loads BaseWidget.js and BaseTableWidget.js as classic scripts, so
+// BaseTableWidget is a global binding; neither file exports anything (core stable/25.7).
 
 const FIELDS = ['sensor_status', 'event_received', 'last_rule_download', 'last_heartbeat', 'disable_date', 'ruleset'];
 const TONE = { ACTIVE: 'text-success', DORMANT: 'text-warning', DISABLED: 'text-danger' };

@@ -31,6 +31,11 @@ export interface HeartbeatOptions extends ApiOptions {
 
 export const MAX_SPREAD_MS = 1_800_000
 
+/** Before `--print`'s notes: why a key holds null, {}, 0, "IDS", "NOTFOUND" or "ERROR" (SPEC section 6). */
+export const PRINT_NOTES_INTRO =
+  'what could not be read is sent as the stock plugin sends it (a missing file: ruleset_version null, rule counts 0, ' +
+  'mode "IDS", log_stats {}; a missing program: "NOTFOUND"; any other failure: "ERROR"); key, value sent, why:'
+
 const say = (text: string) => Effect.flatMap(Output, (o) => o.err(line("send-heartbeat", text)))
 
 /** The heartbeat as it would be sent now. */
@@ -51,6 +56,7 @@ export const heartbeatProgram = (o: HeartbeatOptions) =>
     if (o.print) {
       const { body, problems: notes } = yield* currentHeartbeat
       yield* out.out(JSON.stringify(body) + "\n")
+      if (notes.length > 0) yield* say(PRINT_NOTES_INTRO)
       for (const n of notes) yield* say(`note: ${n}`)
       return { sent: false as const, body }
     }
@@ -85,7 +91,7 @@ export const heartbeatProgram = (o: HeartbeatOptions) =>
     )
     const at = yield* Clock.currentTimeMillis
     if (sent._tag === "Right") {
-      const missing = notes.length === 0 ? "" : `; ${notes.length} probes without a value`
+      const missing = notes.length === 0 ? "" : `; ${notes.length} facts missing or odd (notes below)`
       const message = `heartbeat accepted by ${url}${missing}`
       yield* record({ at, ok: true, message })
       yield* say(message)

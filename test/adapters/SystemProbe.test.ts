@@ -4,10 +4,9 @@ import { existsSync } from "node:fs"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import * as SystemProbe from "../../src/adapters/SystemProbe.js"
-import { assembleHeartbeat, type SensorFacts } from "../../src/domain/Heartbeat.js"
+import { assembleHeartbeat, problems, type SensorFacts } from "../../src/domain/Heartbeat.js"
 import { DEFAULTS } from "../../src/domain/Paths.js"
 import {
-  emptyTree,
   ENABLED_SIDS,
   script,
   type SensorTree,
@@ -76,34 +75,16 @@ describe("SystemProbe", () => {
     })
   )
 
-  it.effect("an empty root: every probe NOTFOUND, the heartbeat still complete", () =>
-    Effect.gen(function* () {
-      const t = yield* tree(() => emptyTree())
-      const hb = assembleHeartbeat(yield* factsOf(t), NOW)
-      expect(hb).toEqual({
-        software_version: "NOTFOUND",
-        suricata_version: "NOTFOUND",
-        suricata_status: "NOTFOUND",
-        system_time: NOW / 1000,
-        ruleset_version: "NOTFOUND",
-        total_enabled_rules: "NOTFOUND",
-        total_enabled_telemetry_rules: "NOTFOUND",
-        mode: "NOTFOUND",
-        log_stats: "NOTFOUND"
-      })
-    })
-  )
-
-  it.effect("each broken probe gives ERROR and leaves the others alone", () =>
+  it.effect("each probe that fails gives ERROR, says why, and leaves the others alone", () =>
     Effect.gen(function* () {
       const t = yield* tree(() => sensorTree())
       yield* Effect.promise(async () => {
-        await t.write(DEFAULTS.opnsenseVersion, script(`echo "boom" >&2\nexit 3`), 0o755)
-        await t.write(DEFAULTS.suricata, script(`echo "Suricata, build unknown"`), 0o755)
+        await t.write(DEFAULTS.opnsenseVersion, script("echo 1"), 0o644)
+        await t.write(DEFAULTS.suricata, script(`printf 'This is Suricata version 7\\377\\n'`), 0o755)
         await t.write(versionFile, "#@opnsense_download_hash:abc\n{not json")
+        // Our reading of installed_rules.yaml is YAML (system.py scans `- x.rules` lines and cannot fail here).
         await t.write(DEFAULTS.installedRules, "rule-files: [unclosed\n  - : :")
-        await t.write(statsLog, "no blocks here\n")
-        await t.write(DEFAULTS.suricataYaml, "x", 0o000)
+        await t.write(DEFAULTS.suricataYaml, Buffer.from("x: \xff\n", "latin1") as unknown as string)
       })
       const facts = yield* factsOf(t)
       const hb = assembleHeartbeat(facts, NOW)
@@ -112,13 +93,24 @@ describe("SystemProbe", () => {
       expect(hb.ruleset_version).toBe("ERROR")
       expect(hb.total_enabled_rules).toBe("ERROR")
       expect(hb.total_enabled_telemetry_rules).toBe("ERROR")
-      expect(hb.log_stats).toBe("ERROR")
-      // Running as root reads a 000 file anyway; elsewhere it is unreadable.
-      expect(hb.mode).toBe(process.getuid?.() === 0 ? "IDS" : "ERROR")
+      expect(hb.mode).toBe("ERROR")
       // Untouched probes still answer.
       expect(hb.suricata_status).toBe("Running")
+      expect(hb.log_stats).toMatchObject({ "detect.alert": STATS_LAST["detect.alert"] })
       expect(facts.telemetrySids._tag).toBe("Found")
-      expect(facts.softwareVersion._tag === "Failed" && facts.softwareVersion.detail).toMatch(/exited 3: boom/)
+      expect(facts.softwareVersion._tag === "Failed" && facts.softwareVersion.detail).toMatch(/EACCES/)
+      expect(facts.suricataVersion._tag === "Failed" && facts.suricataVersion.detail).toMatch(/not UTF-8/)
+      expect(problems(facts).join("\n")).toMatch(/^mode: "ERROR" \(.*suricata\.yaml: .*utf-8/m)
+    })
+  )
+
+  it.effect("a program that exits non-zero: its stdout is still the value (as system.py sends it), with a note", () =>
+    Effect.gen(function* () {
+      const t = yield* tree(() => sensorTree())
+      yield* Effect.promise(() => t.write(DEFAULTS.opnsenseVersion, script(`echo "25.7"\necho "boom" >&2\nexit 3`), 0o755))
+      const facts = yield* factsOf(t)
+      expect(facts.softwareVersion).toMatchObject({ _tag: "Found", value: "25.7" })
+      expect(problems(facts)).toEqual([expect.stringMatching(/^software_version: "25\.7" \(.*opnsense-version -v exited 3: boom\)$/)])
     })
   )
 
@@ -156,47 +148,55 @@ describe("SystemProbe", () => {
     })
   )
 
-  it.effect("installed rule files missing from opnsense.rules: skipped; all missing → NOTFOUND", () =>
+  it.effect("installed rule files missing from opnsense.rules: skipped; all missing → no SIDs, said in a note", () =>
     Effect.gen(function* () {
       const t = yield* tree(() => sensorTree())
       yield* Effect.promise(() => t.remove("/usr/local/etc/suricata/opnsense.rules/emerging-b.rules"))
       const some = yield* factsOf(t)
       expect(some.installedSids._tag === "Found" && [...some.installedSids.value].sort()).toEqual([2000001, 2000003])
+      expect(some.installedSids.detail).toBeUndefined()
       yield* Effect.promise(() => t.remove("/usr/local/etc/suricata/opnsense.rules"))
       const none = yield* factsOf(t)
-      expect(none.installedSids._tag).toBe("NotFound")
+      expect(none.installedSids).toMatchObject({ _tag: "Found", value: new Set() })
+      expect(problems(none)).toEqual([expect.stringMatching(/^total_enabled_rules: 0 \(none of the 3 rule files of .*installed_rules\.yaml/)])
     })
   )
 
-  it.effect("a telemetry SID list that is missing makes only the telemetry count NOTFOUND", () =>
+  it.effect("a telemetry SID list that is missing: only the telemetry count changes, to 0, with a note", () =>
     Effect.gen(function* () {
       const t = yield* tree(() => sensorTree())
       yield* Effect.promise(() => t.remove("/usr/local/etc/suricata/rules/telemetry_sids.txt"))
-      const hb = assembleHeartbeat(yield* factsOf(t), NOW)
+      const facts = yield* factsOf(t)
+      const hb = assembleHeartbeat(facts, NOW)
       expect(hb.total_enabled_rules).toBe(ENABLED_SIDS.length)
-      expect(hb.total_enabled_telemetry_rules).toBe("NOTFOUND")
+      expect(hb.total_enabled_telemetry_rules).toBe(0)
+      expect(problems(facts)).toEqual([expect.stringMatching(/^total_enabled_telemetry_rules: 0 \(.*telemetry_sids\.txt not found\)$/)])
     })
   )
 
-  it.effect("stats.log: the last block of a file much larger than the tail window, per-thread rows summed", () =>
+  it.effect("stats.log: a last block larger than the first tail window, Total rows before thread rows", () =>
     Effect.gen(function* () {
       const t = yield* tree(() => sensorTree())
-      const old = statsBlock("11/27/2026 -- 09:00:00", totals({ "decoder.pkts": 1, "detect.alert": 1 }))
-      const threads = [
-        ["decoder.pkts", "W#01-em0", 700],
-        ["decoder.pkts", "W#02-em0", 300],
-        ["detect.alert", "W#01-em0", 5],
-        ["detect.alert", "W#02-em0", 6],
-        ["flow.tcp", "FM#01", 9],
-        ["flow.tcp", "Total", 77]
-      ] as const
-      // ~2 MB of older blocks, then the newest: the reader must look past its first 256 KiB window only if needed.
-      const text = old.repeat(Math.ceil(2_000_000 / old.length)) + statsBlock("11/27/2026 -- 10:00:00", threads)
+      const old = statsBlock("11/27/2026 -- 09:00:00", totals({ "decoder.pkts": 1, "detect.alert": 1, "flow.udp": 1 }))
+      // As log-stats.c writes with `threads: yes`: the Total rows, then every thread's rows (here ~400 KB).
+      const threads = Array.from({ length: 4000 }, (_, i) => ["decoder.pkts", `W#${i}-em0`, i] as const)
+      const last = statsBlock("11/27/2026 -- 10:00:00", [...totals({ "decoder.pkts": 1000, "detect.alert": 11 }), ...threads])
+      const text = old.repeat(Math.ceil(2_000_000 / old.length)) + last
+      expect(last.length).toBeGreaterThan(256 * 1024)
       yield* Effect.promise(() => writeFile(join(t.root, statsLog), text))
+      const hb = assembleHeartbeat(yield* factsOf(t), NOW)
+      // flow.udp is only in older blocks: null now.
+      expect(hb.log_stats).toMatchObject({ "decoder.pkts": 1000, "detect.alert": 11, "flow.udp": null })
+    })
+  )
+
+  it.effect("stats.log with no ------ line in its last 16 MiB: ERROR (system.py would read all of it)", () =>
+    Effect.gen(function* () {
+      const t = yield* tree(() => sensorTree())
+      yield* Effect.promise(() => writeFile(join(t.root, statsLog), "x".repeat(17 * 1024 * 1024)))
       const facts = yield* factsOf(t)
-      expect(facts.stats._tag).toBe("Found")
-      const hb = assembleHeartbeat(facts, NOW)
-      expect(hb.log_stats).toMatchObject({ "decoder.pkts": 1000, "detect.alert": 11, "flow.tcp": 77, "decoder.ipv4": null })
+      expect(assembleHeartbeat(facts, NOW).log_stats).toBe("ERROR")
+      expect(facts.stats._tag === "Failed" && facts.stats.detail).toMatch(/no ------ line/)
     })
   )
 

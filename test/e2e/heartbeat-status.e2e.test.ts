@@ -3,10 +3,11 @@
  * send-heartbeat, sensor-info and status with their output shapes and exit codes (SPEC sections 6, 7, 11).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { rm, writeFile } from "node:fs/promises"
+import { mkdir, rm, writeFile } from "node:fs/promises"
+import { dirname } from "node:path"
 import { HEARTBEAT_KEYS } from "../../src/domain/Heartbeat.js"
 import { setTokenInText } from "../../src/domain/TokenSource.js"
-import { type SensorTree, sensorTree } from "../support/SensorTree.js"
+import { emptyTree, type SensorTree, sensorTree } from "../support/SensorTree.js"
 import { admin, runCli, type ServiceChild, startServiceChild } from "./support.js"
 
 const TOKEN = "e2e-heartbeat-token-0123456789"
@@ -58,6 +59,44 @@ describe("send-heartbeat / sensor-info / status, end to end", () => {
     const view = JSON.parse(status.stdout) as { status: string; agent: { lastHeartbeat: { ok: boolean } | null } }
     expect(["ACTIVE", "DORMANT"]).toContain(view.status)
     expect(view.agent.lastHeartbeat?.ok).toBe(true)
+  }, 120_000)
+
+  it("a bare sensor (no Suricata, no files): the stock plugin's values reach the service, which flags nothing", async () => {
+    const bare = await emptyTree()
+    try {
+      const token = "e2e-heartbeat-bare-sensor-0123"
+      const reg = await fetch(`${svc.url}/admin/tokens`, {
+        method: "POST",
+        headers: { "x-admin-key": "e2e-admin", "content-type": "application/json" },
+        body: JSON.stringify({ token, name: "bare" })
+      })
+      const { sensor_id } = (await reg.json()) as { sensor_id: string }
+      await mkdir(dirname(bare.paths.ruleUpdaterConfig), { recursive: true })
+      await writeFile(bare.paths.ruleUpdaterConfig, setTokenInText("", token), { mode: 0o600 })
+      const sent = await runCli(["send-heartbeat", "--direct", "--base-url", svc.url, "--root", bare.root])
+      expect(sent.code).toBe(0)
+      expect(sent.stderr).toMatch(/heartbeat accepted by .*; 8 facts missing or odd/)
+      const list = (await admin(svc, `/admin/heartbeats?sensor=${sensor_id}`, "e2e-admin")) as Array<{ body: Record<string, unknown> }>
+      expect(list).toHaveLength(1)
+      const { system_time, ...rest } = list[0]!.body
+      expect(typeof system_time).toBe("number")
+      expect(rest).toEqual({
+        software_version: "NOTFOUND",
+        suricata_version: "NOTFOUND",
+        suricata_status: "NOTFOUND",
+        ruleset_version: null,
+        total_enabled_rules: 0,
+        total_enabled_telemetry_rules: 0,
+        mode: "IDS",
+        log_stats: {}
+      })
+      const violations = (await admin(svc, "/admin/violations", "e2e-admin")) as { count: number }
+      expect(violations.count).toBe(0)
+      const sensors = (await admin(svc, "/admin/sensors", "e2e-admin")) as Array<{ name: string; privacy_violations: number }>
+      expect(sensors.find((x) => x.name === "bare")?.privacy_violations).toBe(0)
+    } finally {
+      await bare.cleanup()
+    }
   }, 120_000)
 
   it("exit codes: a refused token is 3, no token 2 (sensor-info says unconfigured), --print needs none", async () => {

@@ -5,7 +5,7 @@ import * as TelemetryApi from "../../../src/adapters/TelemetryApi.js"
 import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
 import { HEARTBEAT_KEYS } from "../../../src/domain/Heartbeat.js"
 import { CliFailure } from "../../../src/main/Failure.js"
-import { heartbeatProgram, type HeartbeatOptions } from "../../../src/main/programs/Heartbeat.js"
+import { heartbeatProgram, type HeartbeatOptions, PRINT_NOTES_INTRO } from "../../../src/main/programs/Heartbeat.js"
 import { type AgentEnv, agentEnv, captured, TOKEN } from "../../support/AgentEnv.js"
 import { type SensorTree, sensorTree } from "../../support/SensorTree.js"
 import { type Reply, type Sink, startSink } from "../../support/TelemetrySink.js"
@@ -85,6 +85,32 @@ describe("send-heartbeat", () => {
       expect(body.ruleset_version).toBe("10432")
       expect(s.sink.received).toHaveLength(0)
       expect(yield* Effect.promise(() => s.env.readState())).toBeUndefined()
+    })
+  )
+
+  it.live("--print on a sensor missing files and a program: the stock values on stdout, what and why on stderr", () =>
+    Effect.gen(function* () {
+      const s = yield* setup()
+      yield* Effect.promise(async () => {
+        await s.env.setToken(undefined)
+        await s.tree.remove("/usr/local/etc/suricata/rules/telemetry_version.json")
+        await s.tree.remove("/var/log/suricata/stats.log")
+        await s.tree.remove("/usr/local/etc/suricata/suricata.yaml")
+        await s.tree.remove("/usr/local/bin/suricata")
+      })
+      const { result, stdout, stderr } = yield* run(s, { print: true })
+      expect(result._tag).toBe("Right")
+      expect(JSON.parse(stdout)).toMatchObject({ ruleset_version: null, log_stats: {}, mode: "IDS", suricata_version: "NOTFOUND" })
+      const lines = stderr.split("\n")
+      expect(lines[0]).toBe(`emergingthreats: send-heartbeat: ${PRINT_NOTES_INTRO}`)
+      expect(lines.slice(1).map((l) => l.replace(/ \(.*\)$/, ""))).toEqual([
+        'emergingthreats: send-heartbeat: note: suricata_version: "NOTFOUND"',
+        "emergingthreats: send-heartbeat: note: ruleset_version: null",
+        'emergingthreats: send-heartbeat: note: mode: "IDS"',
+        "emergingthreats: send-heartbeat: note: log_stats: {}"
+      ])
+      expect(lines[2]).toContain("telemetry_version.json not found")
+      expect(s.sink.received).toHaveLength(0)
     })
   )
 

@@ -91,7 +91,7 @@ export const heartbeatProgram = (o: HeartbeatOptions) =>
     )
     const at = yield* Clock.currentTimeMillis
     if (sent._tag === "Right") {
-      const missing = notes.length === 0 ? "" : `; ${notes.length} facts missing or odd (notes below)`
+      const missing = notes.length === 0 ? "" : `; ${notes.length} facts missing or odd (send-heartbeat --print says which)`
       const message = `heartbeat accepted by ${url}${missing}`
       yield* record({ at, ok: true, message })
       yield* say(message)

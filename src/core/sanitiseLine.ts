@@ -13,7 +13,8 @@ import { NO_SID } from "../domain/TelemetrySids.js"
 export interface SanitiseOptions {
   /**
    * HOME_NET, as Suricata writes it: CIDRs, addresses, netmasks, ranges, `!` negations and `[...]` groups
-   * (`["10.0.0.0/8", "fd00::/8"]` or `"[10.0.0.0/8,!10.9.0.0/16]"`), read exactly as `--home-net` is.
+   * (`["10.0.0.0/8", "fd00::/8"]` or `"[10.0.0.0/8,!10.9.0.0/16]"`), read exactly as `--home-net` is. `[]`: none
+   * (the always-private ranges are local whatever HOME_NET says).
    */
   readonly homeNet: string | ReadonlyArray<string>
   /** More local networks (the sensor's interfaces, in the agent): CIDRs or bare addresses. */
@@ -78,8 +79,11 @@ export const makeLineSanitiserEither = (
   options: SanitiseOptions
 ): { readonly sanitise: (line: string) => SanitiseResult } | InvalidSanitiseOptions => {
   const homeText = typeof options.homeNet === "string" ? options.homeNet : options.homeNet.join(",")
-  const home = homeNetFromFlag(homeText)
-  if (home.failure !== undefined) return new InvalidSanitiseOptions({ message: `homeNet ${JSON.stringify(homeText)}: ${home.failure}` })
+  // An empty list: no HOME_NET (only the private ranges and localNetworks), as a sensor without suricata.yaml.
+  const home = Array.isArray(options.homeNet) && options.homeNet.length === 0 ? { cidrs: [] } : homeNetFromFlag(homeText)
+  if ("failure" in home && home.failure !== undefined) {
+    return new InvalidSanitiseOptions({ message: `homeNet ${JSON.stringify(homeText)}: ${home.failure}` })
+  }
   const extra = parseCidrs(options.localNetworks ?? [])
   if (extra.invalid.length > 0) {
     return new InvalidSanitiseOptions({ message: `localNetworks: ${JSON.stringify(extra.invalid[0])} is not a network or address` })

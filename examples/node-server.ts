@@ -22,7 +22,8 @@ const toRequest = (req: IncomingMessage): Request => {
 }
 
 const send = (res: ServerResponse, r: Response): void => {
-  res.writeHead(r.status, Object.fromEntries(r.headers))
+  res.statusCode = r.status
+  r.headers.forEach((value, name) => res.setHeader(name, value))
   if (r.body === null) res.end()
   else Readable.fromWeb(r.body as unknown as NodeReadableStream<Uint8Array>).pipe(res)
 }

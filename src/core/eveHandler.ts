@@ -6,7 +6,13 @@
  * Lines are cut as the agent cuts eve.json: at `\n`, a trailing `\r` dropped, blank lines ignored.
  */
 import { Effect } from "effect"
-import { InvalidSanitiseOptions, makeLineSanitiserEither, type SanitiseOptions, type SkipReason } from "./sanitiseLine.js"
+import {
+  InvalidSanitiseOptions,
+  makeLineSanitiserEither,
+  type SanitiseOptions,
+  type SanitiseResult,
+  type SkipReason
+} from "./sanitiseLine.js"
 
 export interface EveHandlerOptions extends SanitiseOptions {
   /** The largest body read, in bytes (default 8 MiB); a larger one is answered 413 and not read further. */
@@ -60,7 +66,7 @@ const readLines = async (
   body: ReadableStream<Uint8Array>,
   max: number,
   onLine: (line: string) => void,
-  signal: AbortSignal | undefined
+  signals: ReadonlyArray<AbortSignal>
 ): Promise<void> => {
   const reader = body.getReader()
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
@@ -68,8 +74,9 @@ const readLines = async (
   let rest = ""
   // An abort wakes a read that waits for bytes.
   const abort = () => void reader.cancel().catch(() => undefined)
-  signal?.addEventListener("abort", abort, { once: true })
-  if (signal?.aborted === true) abort()
+  const aborted = () => signals.some((s) => s.aborted)
+  for (const s of signals) s.addEventListener("abort", abort, { once: true })
+  if (aborted()) abort()
   const take = (text: string, last: boolean) => {
     const parts = text.split("\n")
     parts[0] = rest + parts[0]!
@@ -82,7 +89,7 @@ const readLines = async (
   try {
     for (;;) {
       const { done, value } = await reader.read()
-      if (signal?.aborted === true) throw new Refused(jsonError(400, "aborted", "the request was aborted"))
+      if (aborted()) throw new Refused(jsonError(400, "aborted", "the request was aborted"))
       if (done) break
       bytes += value.byteLength
       if (bytes > max) throw new Refused(tooLarge(max))
@@ -104,62 +111,77 @@ const readLines = async (
     await reader.cancel().catch(() => undefined)
     throw e
   } finally {
-    signal?.removeEventListener("abort", abort)
+    for (const s of signals) s.removeEventListener("abort", abort)
     reader.releaseLock()
   }
 }
 
+/** Answers one request; `signals` stop the reading (the request's own, and the Effect program's). */
+const answer = async (
+  sanitise: (line: string) => SanitiseResult,
+  max: number,
+  request: Request,
+  signals: ReadonlyArray<AbortSignal>
+): Promise<Response> => {
+  if (request.method !== "POST") return jsonError(405, "method-not-allowed", "POST eve lines (NDJSON)", { allow: "POST" })
+  const typeProblem = contentTypeProblem(request.headers.get("content-type"))
+  if (typeProblem !== undefined) return jsonError(400, "bad-content-type", typeProblem)
+  const encoding = request.headers.get("content-encoding")
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") {
+    return jsonError(400, "bad-content-encoding", `content-encoding ${JSON.stringify(encoding)}: send the lines uncompressed`)
+  }
+  const declared = request.headers.get("content-length")
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > max) {
+    await request.body?.cancel().catch(() => undefined)
+    return tooLarge(max)
+  }
+  let lines = 0
+  const skipped: Partial<Record<SkipReason, number>> = {}
+  const events: Array<string> = []
+  try {
+    if (request.body !== null) {
+      await readLines(request.body, max, (line) => {
+        lines++
+        const r = sanitise(line)
+        if (r.kind === "event") events.push(r.body)
+        else skipped[r.reason] = (skipped[r.reason] ?? 0) + 1
+      }, signals)
+    }
+  } catch (e) {
+    if (e instanceof Refused) return e.response
+    return jsonError(400, "unreadable-body", `the body could not be read: ${(e as Error).message}`)
+  }
+  const reasons = Object.entries(skipped)
+  const headers: Record<string, string> = {
+    "content-type": "application/x-ndjson; charset=utf-8",
+    [SUMMARY_HEADERS.lines]: String(lines),
+    [SUMMARY_HEADERS.events]: String(events.length),
+    [SUMMARY_HEADERS.skipped]: String(reasons.reduce((a, [, n]) => a + n, 0))
+  }
+  // Why, reason by reason: `not-alert=7, bad-line=1`.
+  if (reasons.length > 0) headers["x-etpro-skipped-reasons"] = reasons.map(([k, n]) => `${k}=${n}`).join(", ")
+  return new Response(events.length === 0 ? "" : events.join("\n") + "\n", { status: 200, headers })
+}
+
 /**
  * The handler for one set of options (checked here: options it cannot understand throw
- * `InvalidSanitiseOptions` now, not at the first request).
+ * `InvalidSanitiseOptions` now, not at the first request). It takes the request alone, so it can be given
+ * as it is to runtimes that pass more (Workers' `env`, Bun's server, Deno's connection info).
  */
-export const eveHandler = (options: EveHandlerOptions): ((request: Request, signal?: AbortSignal) => Promise<Response>) => {
+export const eveHandler = (options: EveHandlerOptions): ((request: Request) => Promise<Response>) => {
   const made = makeLineSanitiserEither(options)
   if (made instanceof InvalidSanitiseOptions) throw made
   const max = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  return async (request, signal) => {
-    if (request.method !== "POST") return jsonError(405, "method-not-allowed", "POST eve lines (NDJSON)", { allow: "POST" })
-    const typeProblem = contentTypeProblem(request.headers.get("content-type"))
-    if (typeProblem !== undefined) return jsonError(400, "bad-content-type", typeProblem)
-    const declared = request.headers.get("content-length")
-    if (declared !== null && /^\d+$/.test(declared) && Number(declared) > max) {
-      await request.body?.cancel().catch(() => undefined)
-      return tooLarge(max)
-    }
-    let lines = 0
-    const skipped: Partial<Record<SkipReason, number>> = {}
-    const events: Array<string> = []
-    try {
-      if (request.body !== null) {
-        await readLines(request.body, max, (line) => {
-          lines++
-          const r = made.sanitise(line)
-          if (r.kind === "event") events.push(r.body)
-          else skipped[r.reason] = (skipped[r.reason] ?? 0) + 1
-        }, signal ?? request.signal)
-      }
-    } catch (e) {
-      if (e instanceof Refused) return e.response
-      return jsonError(400, "unreadable-body", `the body could not be read: ${(e as Error).message}`)
-    }
-    const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0)
-    return new Response(events.length === 0 ? "" : events.join("\n") + "\n", {
-      status: 200,
-      headers: {
-        "content-type": "application/x-ndjson; charset=utf-8",
-        [SUMMARY_HEADERS.lines]: String(lines),
-        [SUMMARY_HEADERS.events]: String(events.length),
-        [SUMMARY_HEADERS.skipped]: String(skippedTotal),
-        // Why, reason by reason: `not-alert=7, bad-line=1`.
-        "x-etpro-skipped-reasons": Object.entries(skipped).map(([k, n]) => `${k}=${n}`).join(", ")
-      }
-    })
-  }
+  return (request) => answer(made.sanitise, max, request, [request.signal])
 }
 
-/** The Effect program: interrupting it stops reading the body. */
-export const eveHandlerEffect = (options: EveHandlerOptions): Effect.Effect<(request: Request) => Effect.Effect<Response>, InvalidSanitiseOptions> =>
-  Effect.map(
-    Effect.try({ try: () => eveHandler(options), catch: (e) => e as InvalidSanitiseOptions }),
-    (handle) => (request) => Effect.promise((signal) => handle(request, signal))
-  )
+/** The Effect program: bad options are a typed failure; interrupting a request stops reading its body. */
+export const eveHandlerEffect = (
+  options: EveHandlerOptions
+): Effect.Effect<(request: Request) => Effect.Effect<Response>, InvalidSanitiseOptions> =>
+  Effect.suspend(() => {
+    const made = makeLineSanitiserEither(options)
+    if (made instanceof InvalidSanitiseOptions) return Effect.fail(made)
+    const max = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    return Effect.succeed((request: Request) => Effect.promise((signal) => answer(made.sanitise, max, request, [request.signal, signal])))
+  })

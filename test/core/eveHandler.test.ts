@@ -83,6 +83,18 @@ describe("eveHandler", () => {
     )
   })
 
+  it("can be given as it is to a runtime that passes more than the request (Workers' env and ctx, Bun's server)", async () => {
+    const workersFetch: (request: Request, env: unknown, ctx: unknown) => Promise<Response> = handle
+    const r = await workersFetch(post(FIXTURE), { HOME_NET: "x" }, { waitUntil: () => undefined })
+    expect(r.status).toBe(200)
+  })
+
+  it("a compressed body: 400, a JSON error naming the encoding", async () => {
+    const r = await handle(post(FIXTURE, { "content-type": "application/x-ndjson", "content-encoding": "gzip" }))
+    expect(r.status).toBe(400)
+    expect(await errorOf(r)).toEqual({ error: "bad-content-encoding", message: expect.stringContaining("gzip") })
+  })
+
   it("an empty body: 200, nothing read", async () => {
     const r = await handle(post(""))
     expect(r.status).toBe(200)

@@ -5,53 +5,55 @@
  */
 import { Clock, Effect } from "effect"
 import { assembleHeartbeat as assemble, type HeartbeatBody, notFound, type Probe, type SensorFacts } from "../domain/Heartbeat.js"
-import type { StatsBlock } from "../domain/StatsLog.js"
+import { lastStatsBlock, type StatsBlock } from "../domain/StatsLog.js"
 
 /** A fact as probed (`found(v)`, `notFound(why)`, `failed(why)`), as a plain value, or absent (not found). */
 export type Fact<A> = Probe<A> | A | undefined
 
 type Sids = ReadonlySet<number> | ReadonlyArray<number>
+type ValueOf<P> = P extends Probe<infer A> ? A : never
 
-export interface HeartbeatFacts {
-  /** OPNsense version, or the host's software version. */
-  readonly softwareVersion?: Fact<string>
-  /** `suricata -V`'s version text (`7.0.6`). */
-  readonly suricataVersion?: Fact<string>
-  readonly suricataRunning?: Fact<boolean>
-  /** `version` of telemetry_version.json. */
-  readonly rulesetVersion?: Fact<string | number>
-  /** SIDs of the enabled rules. */
-  readonly installedSids?: Fact<Sids>
-  /** The telemetry SID list. */
-  readonly telemetrySids?: Fact<Sids>
-  /** Whether Suricata runs inline (IPS). */
-  readonly ipsMode?: Fact<boolean>
-  /** The last block of stats.log (`readStatsLog(text)`). */
-  readonly stats?: Fact<StatsBlock>
+/**
+ * The domain's facts (src/domain/Heartbeat.ts SensorFacts: software and Suricata versions, whether Suricata
+ * runs, the ruleset version, enabled and telemetry SIDs, IPS mode, the last stats.log block), each optional
+ * and given plainly or as a probe; SID sets may be arrays. Derived from the domain's type, so they never differ.
+ */
+export type HeartbeatFacts = {
+  readonly [K in keyof SensorFacts]?: Fact<K extends "installedSids" | "telemetrySids" ? Sids : ValueOf<SensorFacts[K]>>
 }
+
+/** The last block of a stats.log text, as the heartbeat reads it (undefined: none in it). */
+export const readStatsLog = (text: string): StatsBlock | undefined => lastStatsBlock(text)
 
 const TAGS = new Set(["Found", "NotFound", "Failed"])
 const isProbe = (v: unknown): v is Probe<unknown> =>
   typeof v === "object" && v !== null && TAGS.has((v as { _tag?: unknown })._tag as string)
 
-const probe = <A>(v: Fact<A>): Probe<A> =>
-  v === undefined ? notFound("not given") : isProbe(v) ? (v as Probe<A>) : { _tag: "Found", value: v as A }
+type SidKey = "installedSids" | "telemetrySids"
 
-const sidProbe = (v: Fact<Sids>): Probe<ReadonlySet<number>> => {
-  const p = probe(v)
-  return p._tag === "Found" && Array.isArray(p.value) ? { _tag: "Found", value: new Set(p.value) } : (p as Probe<ReadonlySet<number>>)
+/** One fact as the domain takes it: a probe as given, a plain value found, an absent one not found. */
+const fact = <K extends Exclude<keyof SensorFacts, SidKey>>(f: HeartbeatFacts, k: K): SensorFacts[K] => {
+  const v: unknown = f[k]
+  return (v === undefined ? notFound("not given") : isProbe(v) ? v : { _tag: "Found", value: v }) as SensorFacts[K]
+}
+
+const sids = (f: HeartbeatFacts, k: SidKey): SensorFacts[SidKey] => {
+  const v: unknown = f[k]
+  if (v === undefined) return notFound("not given")
+  if (isProbe(v)) return v as SensorFacts[SidKey]
+  return { _tag: "Found", value: Array.isArray(v) ? new Set<number>(v) : (v as ReadonlySet<number>) }
 }
 
 /** The domain's facts from the caller's. */
 export const sensorFacts = (f: HeartbeatFacts): SensorFacts => ({
-  softwareVersion: probe(f.softwareVersion),
-  suricataVersion: probe(f.suricataVersion),
-  suricataRunning: probe(f.suricataRunning),
-  rulesetVersion: probe(f.rulesetVersion),
-  installedSids: sidProbe(f.installedSids),
-  telemetrySids: sidProbe(f.telemetrySids),
-  ipsMode: probe(f.ipsMode),
-  stats: probe(f.stats)
+  softwareVersion: fact(f, "softwareVersion"),
+  suricataVersion: fact(f, "suricataVersion"),
+  suricataRunning: fact(f, "suricataRunning"),
+  rulesetVersion: fact(f, "rulesetVersion"),
+  installedSids: sids(f, "installedSids"),
+  telemetrySids: sids(f, "telemetrySids"),
+  ipsMode: fact(f, "ipsMode"),
+  stats: fact(f, "stats")
 })
 
 /** The body of `POST /api/v1/telemetry`; `system_time` from `nowMs` (default: now). */

@@ -16,7 +16,7 @@ export {
   type SkipReason
 } from "./sanitiseLine.js"
 export { DEFAULT_MAX_BODY_BYTES, eveHandler, eveHandlerEffect, type EveHandlerOptions, SUMMARY_HEADERS } from "./eveHandler.js"
-export { assembleHeartbeat, assembleHeartbeatEffect, type Fact, type HeartbeatFacts, sensorFacts } from "./heartbeat.js"
+export { assembleHeartbeat, assembleHeartbeatEffect, type Fact, type HeartbeatFacts, readStatsLog, sensorFacts } from "./heartbeat.js"
 export {
   initialLicenseState,
   type LicenseAnswer,
@@ -28,5 +28,5 @@ export {
   type WidgetStatus
 } from "./license.js"
 export { failed, found, type HeartbeatBody, notFound, type Probe } from "../domain/Heartbeat.js"
-export { lastStatsBlock as readStatsLog, type StatsBlock } from "../domain/StatsLog.js"
+export type { StatsBlock } from "../domain/StatsLog.js"
 export { parseTelemetrySids } from "../domain/TelemetrySids.js"

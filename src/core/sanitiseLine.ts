@@ -23,7 +23,7 @@ export interface SanitiseOptions {
   readonly sids?: Iterable<number> | undefined
   /**
    * Internal DNS suffixes (`corp.example`, `home.arpa`) whose names are masked like local addresses.
-   * Accepted now; see `internalDomainsOf` below for where it reaches the sanitiser.
+   * Until the sanitiser masks names (issue 25), a non-empty list is refused (see ISSUE-25 below).
    */
   readonly internalDomains?: ReadonlyArray<string> | undefined
   /** Epoch ms: alerts stamped earlier are skipped as `expired` (send-events' `--max-age`). Absent: no limit. */
@@ -65,9 +65,9 @@ const utf8Length = (s: string): number => {
 }
 
 /**
- * THE ONE PLACE `internalDomains` is handed to the sanitiser. The domain has no such option yet (issue 25
- * adds it on another branch): until it does, names are masked only where they hold a local address, and a
- * non-empty list is refused rather than silently ignored.
+ * `internalDomains` before the sanitiser knows internal names: the domain has no such option yet (issue 25
+ * adds it on another branch), so a non-empty list is refused rather than silently ignored (names would be
+ * masked only where they hold a local address). The list reaches the sanitiser at ISSUE-25 below.
  */
 const internalDomainsOf = (domains: ReadonlyArray<string> | undefined): string | undefined =>
   domains === undefined || domains.length === 0
@@ -94,6 +94,8 @@ export const makeLineSanitiserEither = (
   const domains = internalDomainsOf(options.internalDomains)
   if (domains !== undefined) return new InvalidSanitiseOptions({ message: domains })
   const sids: ReadonlySet<number> = sidList === undefined ? new Set() : sidList.length === 0 ? NO_SID : new Set(sidList)
+  // ISSUE-25: the one place `internalDomains` reaches the sanitiser. Once the outbound step takes internal
+  // domains, pass `options.internalDomains` in this call and drop the refusal in internalDomainsOf.
   const outbound = makeOutbound({ local: localNetworkSet(home.cidrs, extra.cidrs), sids })
   const notBefore = options.notBefore
   return {

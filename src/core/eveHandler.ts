@@ -101,11 +101,13 @@ const readLines = async (
       }
       take(text, false)
     }
+    let end: string
     try {
-      take(decoder.decode(), true)
+      end = decoder.decode()
     } catch {
       throw new Refused(jsonError(400, "not-utf-8", "the body ends inside a UTF-8 character"))
     }
+    take(end, true)
   } catch (e) {
     // Stop the sender: nothing more of this body is read.
     await reader.cancel().catch(() => undefined)

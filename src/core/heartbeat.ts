@@ -5,7 +5,6 @@
  */
 import { Clock, Effect } from "effect"
 import { assembleHeartbeat as assemble, type HeartbeatBody, notFound, type Probe, type SensorFacts } from "../domain/Heartbeat.js"
-import { lastStatsBlock, type StatsBlock } from "../domain/StatsLog.js"
 
 /** A fact as probed (`found(v)`, `notFound(why)`, `failed(why)`), as a plain value, or absent (not found). */
 export type Fact<A> = Probe<A> | A | undefined
@@ -21,9 +20,6 @@ type ValueOf<P> = P extends Probe<infer A> ? A : never
 export type HeartbeatFacts = {
   readonly [K in keyof SensorFacts]?: Fact<K extends "installedSids" | "telemetrySids" ? Sids : ValueOf<SensorFacts[K]>>
 }
-
-/** The last block of a stats.log text, as the heartbeat reads it (undefined: none in it). */
-export const readStatsLog = (text: string): StatsBlock | undefined => lastStatsBlock(text)
 
 const TAGS = new Set(["Found", "NotFound", "Failed"])
 const isProbe = (v: unknown): v is Probe<unknown> =>

@@ -16,7 +16,7 @@ export {
   type SkipReason
 } from "./sanitiseLine.js"
 export { DEFAULT_MAX_BODY_BYTES, eveHandler, eveHandlerEffect, type EveHandlerOptions, SUMMARY_HEADERS } from "./eveHandler.js"
-export { assembleHeartbeat, assembleHeartbeatEffect, type Fact, type HeartbeatFacts, readStatsLog, sensorFacts } from "./heartbeat.js"
+export { assembleHeartbeat, assembleHeartbeatEffect, type Fact, type HeartbeatFacts, sensorFacts } from "./heartbeat.js"
 export {
   initialLicenseState,
   type LicenseAnswer,

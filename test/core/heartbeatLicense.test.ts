@@ -13,25 +13,17 @@ import {
   initialLicenseState,
   licenseView,
   nextLicenseStatus,
-  notFound,
-  readStatsLog
+  notFound
 } from "etpro-telemetry/core"
 import { assembleHeartbeat as domainHeartbeat, type SensorFacts } from "../../src/domain/Heartbeat.js"
 
-const STATS = `------------------------------------------------------------------------------------
-Date: 11/27/2026 -- 10:00:08 (uptime: 0d, 01h 00m 08s)
-------------------------------------------------------------------------------------
-Counter                                       | TM Name                   | Value
-------------------------------------------------------------------------------------
-capture.kernel_packets                        | Total                     | 123456
-decoder.pkts                                  | Total                     | 120000
-detect.alert                                  | Total                     | 42
-`
+/** A stats.log block as the domain reads it (not a literal in place: the block's fields are the domain's). */
+const STATS = { date: "11/27/2026 -- 10:00:08", counters: new Map([["capture.kernel_packets", 123456], ["decoder.pkts", 120000], ["detect.alert", 42]]) }
 const NOW = Date.parse("2026-11-27T10:00:09Z")
 
 describe("assembleHeartbeat", () => {
   it("plain facts give the body the agent assembles from the same probes", () => {
-    const stats = readStatsLog(STATS)!
+    const stats = STATS
     const body = assembleHeartbeat(
       { softwareVersion: "24.7.9", suricataVersion: "7.0.6", suricataRunning: true, rulesetVersion: "10567", installedSids: [1, 2, 3],
         telemetrySids: new Set([2, 3, 9]), ipsMode: false, stats },

@@ -11,6 +11,8 @@ const tmp = `dist.tmp-${process.pid}`
 rmSync(at(tmp), { recursive: true, force: true })
 // Paths from the repository root, wherever the script is started from.
 const repo = fileURLToPath(at(""))
+// etpro-telemetry/core, the library entry (issue 23): scripts/build-core.mjs.
+await (await import("./build-core.mjs")).buildCore(repo, fileURLToPath(at(tmp)))
 await build({ ...bundleOptions, absWorkingDir: repo, entryPoints: { bin: "src/main/bin.ts" }, outdir: tmp, sourcemap: "linked" })
 // dist/snapshot.cjs: what the launcher makes send-events' startup snapshot from (scripts/release/launcher.sh).
 await build({ ...snapshotOptions, absWorkingDir: repo, outdir: tmp, sourcemap: "linked" })

@@ -3,6 +3,8 @@
  * (static, `export ... from`, and `import("...")`) and fails on the first rule broken, naming the file and the
  * import. The rules:
  *   - src/domain imports only itself and the pure libraries listed here (no I/O, no clock, no process);
+ *   - src/core (the library entry `etpro-telemetry/core`) imports only itself, the domain and those libraries:
+ *     no `node:*` and no Node built-in, in it or in what it imports (test/core/NeutralBundle.test.ts runs it);
  *   - src/adapters imports the domain and itself, never src/main or src/reference;
  *   - a program (src/main/programs) asks for services and never imports `node:*`;
  *   - src/reference (the reference service, its store, the demo) imports the agent's domain and adapters only;
@@ -11,6 +13,7 @@
  *   - there is no import circle.
  */
 import { describe, expect, it } from "vitest"
+import { builtinModules } from "node:module"
 import { readdirSync, readFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -20,6 +23,9 @@ const SRC = join(ROOT, "src")
 
 /** Libraries the domain may use: pure code only. */
 const DOMAIN_LIBRARIES = new Set(["effect", "ini", "yaml"])
+
+/** Node's built-in modules, as named without `node:` (`fs`, `fs/promises`, `process`...). */
+const NODE_BUILTINS = new Set(builtinModules.map((m) => m.split("/")[0]!))
 
 /** The commands that start the reference side; only they may load it, and only lazily. */
 const REFERENCE_ENTRIES = new Set(["main/commands/service.ts", "main/commands/demo.ts", "main/commands/replay.ts"])
@@ -75,6 +81,23 @@ describe("the import graph of src/", () => {
         (e.target !== undefined ? !e.target.startsWith("domain/") : !DOMAIN_LIBRARIES.has(packageOf(e.spec)))
     )
     expect(bad.map(show)).toEqual([])
+  })
+
+  it("src/domain and src/core never import a Node built-in, with or without `node:`", () => {
+    const bad = edges.filter((e) => /^(domain|core)\//.test(e.from) && (e.spec.startsWith("node:") || NODE_BUILTINS.has(packageOf(e.spec))))
+    expect(bad.map(show)).toEqual([])
+    expect(NODE_BUILTINS.has("fs")).toBe(true)
+  })
+
+  it("src/core imports only itself, the domain and pure libraries", () => {
+    const bad = edges.filter(
+      (e) =>
+        e.from.startsWith("core/") &&
+        (e.target !== undefined ? !/^(core|domain)\//.test(e.target) : !DOMAIN_LIBRARIES.has(packageOf(e.spec)))
+    )
+    expect(bad.map(show)).toEqual([])
+    // Nothing of the agent imports the library entry: it is for users, and the agent uses the domain.
+    expect(edges.filter((e) => !e.from.startsWith("core/") && e.target?.startsWith("core/") === true).map(show)).toEqual([])
   })
 
   it("src/adapters never imports src/main or src/reference", () => {

@@ -1,0 +1,91 @@
+/**
+ * One implementation, the same bytes: for generated eve lines (hostile records of the privacy suites, with
+ * local addresses of a generated HOME_NET in every spelling) and generated options, `sanitiseLine` from
+ * `etpro-telemetry/core` gives exactly the bodies the agent sends: checked against the built CLI's
+ * `dump --parsed` (a few runs: each starts the CLI) and against the domain's outbound step (many runs).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
+import { sanitiseLine } from "etpro-telemetry/core"
+import { localNetworks, parseCidrs } from "../../src/domain/Network.js"
+import { makeOutbound } from "../../src/domain/Outbound.js"
+import { NO_SID } from "../../src/domain/TelemetrySids.js"
+import { addressValue, homeNets, localAddress, makeRecordArbs } from "../support/Arbitraries.js"
+import { dumpParsed, hostNetworks, lineOf } from "./dumpCli.js"
+
+const SIDS = [2013028, 2019401, 2850002]
+
+/** A line of the eve log: mostly generated records, some alerts made to pass selection, some junk. */
+const lines = (local: fc.Arbitrary<string>) => {
+  const { record } = makeRecordArbs(local)
+  const selectable = fc.tuple(record, fc.constantFrom(...SIDS, 1)).map(([r, sid]) => {
+    const alert = typeof r.alert === "object" && r.alert !== null ? r.alert : {}
+    return { ...r, timestamp: "2026-11-27T10:00:00.123456+0000", event_type: "alert", alert: { ...alert, signature_id: sid } }
+  })
+  return fc.oneof(
+    { weight: 6, arbitrary: selectable.map(lineOf) },
+    { weight: 2, arbitrary: record.map(lineOf) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '{"event_type":"alert" broken',
+        '{"timestamp":"2026-11-27T10:00:00Z","event_type":"\\u0061lert","src_ip":"10.1.2.3"}',
+        '{"timestamp":"2026-11-27T10:00:00Z","event_type":"\\u0061lert","alert":{"signature_id":2013028},"src_ip":"10.1.2.3"}',
+        "[1,2]",
+        "   ",
+        '"alert"'
+      )
+    }
+  )
+}
+
+const scenario = homeNets.chain((nets) =>
+  fc.record({
+    homeNet: fc.constant(nets.map((n) => n.text)),
+    sids: fc.option(fc.subarray(SIDS), { nil: undefined }),
+    lines: fc.array(lines(addressValue(localAddress(nets))), { minLength: 1, maxLength: 25 }),
+    crlf: fc.boolean()
+  })
+)
+
+const events = (ls: ReadonlyArray<string>, opts: Parameters<typeof sanitiseLine>[1]) =>
+  ls.flatMap((l) => {
+    const r = sanitiseLine(l, opts)
+    return r.kind === "event" ? [r.body] : []
+  })
+
+describe("sanitiseLine and the agent send the same bytes", () => {
+  it("as `dump --parsed` prints them, for generated lines, HOME_NETs and SID lists", async () => {
+    const localNets = hostNetworks()
+    let compared = 0
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ homeNet, sids, lines: ls, crlf }) => {
+        const text = ls.map((l) => `${l}${crlf ? "\r" : ""}\n`).join("")
+        const mine = events(ls, { homeNet, sids, localNetworks: localNets })
+        const agent = await dumpParsed(text, { homeNet, sids })
+        expect(mine).toEqual(agent)
+        compared += mine.length
+      }),
+      { numRuns: 6 }
+    )
+    // Not vacuous: events were produced and compared.
+    expect(compared).toBeGreaterThan(0)
+  }, 240_000)
+
+  it("as the domain's outbound step makes them (many runs)", () => {
+    fc.assert(
+      fc.property(scenario, ({ homeNet, sids, lines: ls }) => {
+        const parsed = parseCidrs(homeNet)
+        expect(parsed.invalid).toEqual([])
+        const step = makeOutbound({ local: localNetworks(parsed.cidrs, []), sids: sids === undefined ? new Set() : sids.length === 0 ? NO_SID : new Set(sids) })
+        for (const l of ls) {
+          const r = sanitiseLine(l, { homeNet, sids })
+          const o = l.includes('"alert"') ? step.line(l, undefined) : undefined
+          if (o?.verdict === "send") expect(r).toEqual({ kind: "event", body: o.json, droppedAddresses: o.droppedAddresses })
+          else expect(r.kind).toBe("skipped")
+        }
+      }),
+      { numRuns: 150 }
+    )
+  })
+})

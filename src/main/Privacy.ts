@@ -8,7 +8,7 @@
 import { Effect } from "effect"
 import { HostNetworks } from "../adapters/HostNetworks.js"
 import * as SuricataConfig from "../adapters/SuricataConfig.js"
-import { type HomeNet, homeNetFromDocuments, homeNetFromFlag } from "../domain/HomeNet.js"
+import { type HomeNet, homeNetFromConfig, homeNetFromFlag } from "../domain/HomeNet.js"
 import { localNetworks, type NetworkSet } from "../domain/Network.js"
 import { NO_SID, parseTelemetrySids } from "../domain/TelemetrySids.js"
 import { CliFailure, ExitCode } from "./Failure.js"
@@ -44,9 +44,9 @@ const fromFlag = (value: string) => {
 /** HOME_NET from suricata.yaml and its includes; undefined when the file is absent. */
 const fromSuricataYaml = (path: string) =>
   Effect.gen(function* () {
-    const docs = yield* SuricataConfig.includeTree(path)
-    if (docs === undefined) return undefined
-    const home = homeNetFromDocuments(docs)
+    const load = yield* SuricataConfig.loadConfig(path)
+    if (load._tag === "absent") return undefined
+    const home = homeNetFromConfig(load)
     const failed = home.failure === undefined
       ? []
       : [`HOME_NET cannot be fully understood (${home.failure}): every address is treated as local for this run`]

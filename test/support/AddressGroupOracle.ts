@@ -9,7 +9,6 @@
  *   resolved on its own, and all it holds is negated (DetectAddressParseInternal).
  * - Per family, the group is its positive entries, or everything when that family has only negations,
  *   minus the negations (DetectAddressMergeNot, "step 0").
- * Simplification: a negated sub-group counts as negating a family when it names anything of that family.
  */
 import { strictIPv6 } from "../../src/reference/AddressSpellings.js"
 
@@ -110,14 +109,21 @@ const member = (items: ReadonlyArray<Item>, vars: Readonly<Record<string, string
   return base && !negF.some((p) => p.test(a))
 }
 
-const famsOf = (items: ReadonlyArray<Item>, vars: Readonly<Record<string, string>>): Set<Fam> => {
-  const out = new Set<Fam>()
+/** Every interval end of the subtree (and either end of each family): a union and difference of intervals is
+ * non-empty in a family exactly when one of these points is in it. */
+const points = (items: ReadonlyArray<Item>, vars: Readonly<Record<string, string>>, out: Array<Addr>): Array<Addr> => {
   for (const i of items) {
-    if (i.kind === "any") [4, 6].forEach((f) => out.add(f as Fam))
-    else if (i.kind === "net") out.add(i.fam)
-    else for (const f of famsOf(i.kind === "group" ? i.items : parse(vars[i.name]!), vars)) out.add(f)
+    if (i.kind === "net") out.push(...[i.lo, i.hi, i.lo - 1n, i.hi + 1n].map((n) => ({ fam: i.fam, n })))
+    else if (i.kind === "group" || i.kind === "var") points(i.kind === "group" ? i.items : parse(vars[i.name]!), vars, out)
   }
   return out
+}
+
+/** The families in which a (negated) sub-group holds anything. */
+const famsOf = (items: ReadonlyArray<Item>, vars: Readonly<Record<string, string>>): Set<Fam> => {
+  const ends: Array<Addr> = [{ fam: 4, n: 0n }, { fam: 4, n: 2n ** 32n - 1n }, { fam: 6, n: 0n }, { fam: 6, n: 2n ** 128n - 1n }]
+  const inRange = (a: Addr) => a.n >= 0n && a.n < 2n ** (a.fam === 4 ? 32n : 128n)
+  return new Set([...ends, ...points(items, vars, [])].filter((a) => inRange(a) && member(items, vars, a)).map((a) => a.fam))
 }
 
 const flatten = (items: ReadonlyArray<Item>, vars: Readonly<Record<string, string>>): { pos: Array<Pred>; neg: Array<Pred> } => {

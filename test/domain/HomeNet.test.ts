@@ -159,11 +159,11 @@ describe("HOME_NET through includes (issue 25, point 1)", () => {
   it("two top-level include: keys are both read, in order (OPNsense's template before 24.1)", () => {
     const h = homeOf({
       [MAIN]: `${HEADER}vars:\n  address-groups:\n${groups(`"[192.168.0.0/16]"`)}include: installed_rules.yaml\ninclude: custom.yaml\n`,
-      "/etc/suricata/installed_rules.yaml": `${HEADER}vars:\n  address-groups:\n${groups(`"[10.0.0.0/8]"`)}`,
-      "/etc/suricata/custom.yaml": `${HEADER}vars:\n  address-groups:\n${groups(PUBLIC_HOME)}`
+      "/etc/suricata/installed_rules.yaml": `${HEADER}vars:\n  address-groups:\n${groups(PUBLIC_HOME)}`,
+      "/etc/suricata/custom.yaml": `${HEADER}rule-files: [a.rules]\n`
     })
     expect(contains(h, "203.0.113.7")).toBe(true)
-    expect(h.cidrs[0]!.origin).toBe("HOME_NET in /etc/suricata/custom.yaml")
+    expect(h.cidrs[0]!.origin).toBe("HOME_NET in /etc/suricata/installed_rules.yaml")
   })
 
   it("an include before vars: is inlined there, and the later vars: redefines it", () => {

@@ -9,7 +9,9 @@ import { join } from "node:path"
 import * as HostNetworks from "../../src/adapters/HostNetworks.js"
 import { parseIp } from "../../src/domain/Ip.js"
 import { selectRecord } from "../../src/domain/Select.js"
+import { eventToJson, makeSanitiser } from "../../src/domain/Sanitise.js"
 import { loadPrivacy, loadRecordedHomeNet } from "../../src/main/Privacy.js"
+import { localAddressesIn, oracleNetworks } from "../support/PrivacyOracle.js"
 import { tempDir } from "../support/TempDir.js"
 
 const load = (files: Record<string, string>, opts: { homeNet?: string; dirs?: ReadonlyArray<string> } = {}) =>
@@ -118,4 +120,53 @@ describe("loadRecordedHomeNet (replay)", () => {
       expect(r._tag === "Left" && r.left.exitCode).toBe(2)
       expect(r._tag === "Left" && r.left.message).toMatch(/cannot read suricata\.yaml .*missing\.yaml/)
     }))
+})
+
+/**
+ * Issue 25, point 1 and 2: each configuration let 203.0.113.7 and 2001:db8:aaaa::5 (home by Suricata's reading:
+ * OISF/suricata master 398687d5d4, src/conf-yaml-loader.c and src/detect-engine-address.c) out in clear.
+ * Now nothing home leaves, judged by the independent oracle.
+ */
+describe("issue 25 configurations: nothing home leaves", () => {
+  const H = "%YAML 1.1\n---\n"
+  const HOME = `"[192.168.0.0/16, 203.0.113.0/24, 2001:db8:aaaa::/48]"`
+  const vars = (home: string) => `vars:\n  address-groups:\n    HOME_NET: ${home}\n    EXTERNAL_NET: "!$HOME_NET"\n`
+  const cases: Record<string, Record<string, string>> = {
+    "include inside a mapping": { "suricata.yaml": `${H}vars:\n  address-groups:\n    include: groups.yaml\n`, "groups.yaml": `${H}HOME_NET: ${HOME}\n` },
+    "the !include tag": { "suricata.yaml": `${H}vars:\n  address-groups: !include groups.yaml\n`, "groups.yaml": `${H}HOME_NET: ${HOME}\n` },
+    "two top-level include: keys": {
+      "suricata.yaml": `${H}${vars(`"[10.0.0.0/8]"`)}include: installed_rules.yaml\ninclude: custom.yaml\n`,
+      "installed_rules.yaml": `${H}${vars(HOME)}`,
+      "custom.yaml": `${H}rule-files: [a.rules]\n`
+    },
+    "include before vars:": { "suricata.yaml": `${H}include: site.yaml\n${vars(HOME)}`, "site.yaml": `${H}${vars(`"[10.0.0.0/8]"`)}` },
+    "nested include from the main folder": {
+      "suricata.yaml": `${H}include: sub/a.yaml\n`,
+      "sub/a.yaml": `${H}include: b.yaml\n`,
+      "b.yaml": `${H}${vars(HOME)}`,
+      "sub/b.yaml": `${H}${vars(`"[10.0.0.0/8]"`)}`
+    },
+    "address_groups with an underscore": { "suricata.yaml": `${H}vars:\n  address_groups:\n    HOME_NET: ${HOME}\n` },
+    "only negations": { "suricata.yaml": `${H}vars:\n  address-groups:\n    HOME_NET: "[!$EXTERNAL_NET, 2001:db8:aaaa::/48]"\n    EXTERNAL_NET: "[198.51.100.0/24]"\n` },
+    "IPv4 networks and only an IPv6 negation": { "suricata.yaml": `${H}vars:\n  address-groups:\n    HOME_NET: "[203.0.113.0/24, !2001:db8:bad::/48]"\n` }
+  }
+  const record = {
+    event_type: "alert",
+    src_ip: "203.0.113.7",
+    dest_ip: "2001:db8:aaaa::5",
+    alert: { signature_id: 1, signature: "ET TEST" },
+    http: { hostname: "203.0.113.7", url: "/x?h=[2001:db8:aaaa::5]" }
+  }
+  const oracle = oracleNetworks(["203.0.113.0/24", "2001:db8:aaaa::/48"])
+  for (const [name, files] of Object.entries(cases)) {
+    it.scoped(name, () =>
+      Effect.gen(function* () {
+        const r = yield* load(files, { dirs: ["sub"] })
+        if (r._tag !== "Right") throw new Error("expected a result")
+        expect(r.right.warnings).toEqual([])
+        const sent = eventToJson(makeSanitiser(r.right.local)(record).event)
+        expect(localAddressesIn(sent, oracle)).toEqual([])
+        expect(r.right.local.contains(parseIp("198.51.100.7")!)).toBe(false)
+      }))
+  }
 })

@@ -21,7 +21,7 @@ const FIXTURE = resolve(__dirname, "../../fixtures/suricata-yaml/opnsense-20.7/s
 const homeOf = (path: string) =>
   Effect.gen(function* () {
     const load = yield* SuricataConfig.loadConfig(path)
-    if (load._tag === "absent" || load._tag === "need") return undefined
+    if (load._tag === "absent") return undefined
     return homeNetFromConfig(load)
   }).pipe(Effect.provide(SuricataConfig.layer))
 

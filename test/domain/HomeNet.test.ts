@@ -21,7 +21,7 @@ const HEADER = "%YAML 1.1\n---\n"
 /** HOME_NET from a tree of files (path → text; an Error is an unreadable file). */
 const homeOf = (files: Record<string, string | Error>, main = MAIN): HomeNet => {
   const load = Effect.runSync(SuricataConfig.loadConfig(main).pipe(Effect.provide(SuricataConfig.layerStatic(files))))
-  if (load._tag === "absent" || load._tag === "need") throw new Error(`unexpected ${load._tag}`)
+  if (load._tag === "absent") throw new Error(`unexpected ${load._tag}`)
   return homeNetFromConfig(load)
 }
 const fromText = (text: string) => homeOf({ [MAIN]: text })

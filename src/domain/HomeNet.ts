@@ -25,17 +25,23 @@ const failClosed = (failure: string, warnings: ReadonlyArray<string> = []): Home
 
 const v6Parts = (n: bigint) => Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(112 - 16 * i)) & 0xffffn))
 
-/** The CIDRs of a resolved set; an IPv4-mapped IPv6 block is also its IPv4 block (more is masked, never less). */
+const MAPPED_LO = 0xffffn << 32n
+const MAPPED_HI = MAPPED_LO | 0xffffffffn
+
+/**
+ * The CIDRs of a resolved set. The sanitiser reads `::ffff:a.b.c.d` as the IPv4 address, so an IPv6 range
+ * written within ::ffff:0:0/96 is also given as IPv4. A wider IPv6 range (every IPv6 address but a few, from a
+ * group that only negates IPv6) is not: that would make every IPv4 address local.
+ */
 export const cidrsOf = (set: AddressSet, origin: string | undefined): Array<Cidr> => {
   const out: Array<Cidr> = []
-  for (const [lo, hi] of set.v4) {
+  const v4 = (lo: bigint, hi: bigint) => {
     for (const [base, prefix] of rangeBlocks(lo, hi, 32)) out.push({ ip: { kind: "v4", n: Number(base) }, prefix, origin })
   }
+  for (const [lo, hi] of set.v4) v4(lo, hi)
   for (const [lo, hi] of set.v6) {
-    for (const [base, prefix] of rangeBlocks(lo, hi, 128)) {
-      out.push({ ip: { kind: "v6", parts: v6Parts(base) }, prefix, origin })
-      if (prefix >= 96 && base >> 32n === 0xffffn) out.push({ ip: { kind: "v4", n: Number(base & 0xffffffffn) }, prefix: prefix - 96, origin })
-    }
+    for (const [base, prefix] of rangeBlocks(lo, hi, 128)) out.push({ ip: { kind: "v6", parts: v6Parts(base) }, prefix, origin })
+    if (lo >= MAPPED_LO && hi <= MAPPED_HI) v4(lo & 0xffffffffn, hi & 0xffffffffn)
   }
   return out
 }

@@ -119,6 +119,15 @@ describe("Suricata's address-group semantics (issue 25, point 2)", () => {
     expect(h.warnings).toEqual([])
   })
 
+  it("an IPv4-mapped IPv6 network is home as the sanitiser reads it (as IPv4), a wider IPv6 range is not IPv4", () => {
+    const narrow = fromText(`vars:\n  address-groups:\n    HOME_NET: "[::ffff:203.0.113.0/120]"\n`)
+    expect(contains(narrow, "::ffff:203.0.113.9")).toBe(true)
+    expect(contains(narrow, "203.0.113.9")).toBe(true)
+    expect(contains(narrow, "203.0.114.1")).toBe(false)
+    const wide = fromText(`vars:\n  address-groups:\n    HOME_NET: "[192.168.0.0/16, !2001:db8:bad::/48]"\n`)
+    expect(contains(wide, "8.8.8.8")).toBe(false)
+  })
+
   it("nested groups, variables and negated groups (AddressTestParse-style expressions)", () => {
     const vars = { LAN: "[10.20.0.0/16, $GUEST]", GUEST: "100.100.0.0/16", DMZ: "198.51.100.0/24" }
     for (const expr of [

@@ -37,7 +37,7 @@ class GroupError {
 }
 
 /** Sorted, merged, disjoint. */
-export const normalise = (rs: ReadonlyArray<Range>): Array<Range> => {
+const normalise = (rs: ReadonlyArray<Range>): Array<Range> => {
   const s = [...rs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
   const out: Array<[bigint, bigint]> = []
   for (const [lo, hi] of s) {

@@ -270,6 +270,8 @@ export const loadSuricataConfig = (mainPath: string, files: ReadonlyMap<string, 
   } catch (e) {
     if (e instanceof Need) return { _tag: "need", path: e.path }
     if (e instanceof Refused) return { _tag: "failed", reason: e.reason }
+    // A stack overflow on absurdly deep nesting is a configuration not understood, not a crash.
+    if (e instanceof RangeError) return { _tag: "failed", reason: `${mainPath}: nested too deeply to read` }
     throw e
   }
 }

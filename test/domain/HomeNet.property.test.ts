@@ -117,6 +117,27 @@ describe("HOME_NET address groups against the oracle", () => {
   })
 })
 
+const FRAGMENTS = ["vars:", "address-groups:", "address_groups:", "HOME_NET:", "include:", "!include", "a.yaml", "&x", "*x", "<<:",
+  "- ", "[", "]", "{", "}", ",", ":", "\"[10.0.0.0/8]\"", "\"!$X\"", "X:", "~", "vars.address-groups.HOME_NET:", "!!str", "!foo",
+  "%YAML 1.1", "---", "...", "#", "?", "|", ">"]
+const yamlish = fc.array(fc.tuple(fc.constantFrom("", " ", "  ", "    ", "\n", "\n  ", "\n    "), fc.constantFrom(...FRAGMENTS)), { maxLength: 40 })
+  .map((xs) => xs.map(([ws, f]) => ws + f).join(" "))
+
+describe("HOME_NET from any text", () => {
+  it("never throws: a HOME_NET, or a failure that makes every address local", () => {
+    fc.assert(
+      fc.property(yamlish, yamlish, (main, inc) => {
+        const files = { "/s/suricata.yaml": main, "/s/a.yaml": inc }
+        const load = Effect.runSync(SuricataConfig.loadConfig("/s/suricata.yaml").pipe(Effect.provide(SuricataConfig.layerStatic(files))))
+        if (load._tag === "absent") throw new Error("absent")
+        const h = homeNetFromConfig(load)
+        if (h.failure !== undefined) expect(makeNetworkSet(h.cidrs).contains(parseIp("203.0.113.7")!)).toBe(true)
+      }),
+      { numRuns: 400 }
+    )
+  })
+})
+
 describe("telemetry_sids.txt", () => {
   const line = fc.oneof(
     fc.integer({ min: 1, max: 99_999_999 }).map((sid) => ({ sid, text: String(sid) })),

@@ -1,6 +1,7 @@
 /**
  * Loads what the sanitiser needs on this sensor: local networks (HOME_NET from suricata.yaml and its includes,
- * or `--home-net`; this host's interfaces; the always-private ranges) and the telemetry SID selection.
+ * as Suricata reads them, or `--home-net`; this host's interfaces whatever their link state, and those the
+ * state file remembers; the always-private ranges) and the telemetry SID selection.
  * A suricata.yaml that cannot be fully understood fails closed (every address local, said once); an absent one
  * leaves the interfaces and private ranges. A bad `--home-net` entry or an unreadable telemetry_sids.txt is a
  * configuration error (exit 2); an absent SID file means every alert, one that lists none selects nothing.

@@ -1,6 +1,15 @@
-/** The networks of this host's interfaces: their addresses are local too (SPEC section 3). */
+/**
+ * The networks of this host's interfaces: their addresses are local too (SPEC section 3). Every configured
+ * address of every interface, whatever its link state (issue 25, point 3): `ifconfig -a` on FreeBSD/OPNsense
+ * (and macOS), `ip -j addr` on Linux, each parsed by domain/InterfaceListing.ts, joined with
+ * os.networkInterfaces() (which alone leaves out interfaces that are down). Also reads, never writes, the
+ * networks earlier runs remembered in the state file (domain/LocalNetworkMemory.ts).
+ */
 import { Context, Effect, Layer } from "effect"
+import { readFile } from "node:fs/promises"
 import { networkInterfaces } from "node:os"
+import { parseState, type RememberedNetwork } from "../domain/AgentState.js"
+import { parseIfconfig, parseIpAddrJson } from "../domain/InterfaceListing.js"
 import { type Cidr, parseCidr } from "../domain/Network.js"
 
 export interface HostNetworksService {
@@ -9,17 +18,68 @@ export interface HostNetworksService {
 
 export class HostNetworks extends Context.Tag("etpro/HostNetworks")<HostNetworks, HostNetworksService>() {}
 
-export const layer = Layer.succeed(HostNetworks, {
-  networks: Effect.sync(() =>
-    Object.values(networkInterfaces()).flatMap((addrs) =>
-      (addrs ?? []).flatMap((a) => {
-        // Node gives the CIDR directly; the zone id of link-local addresses is not part of it.
-        const c = a.cidr === null ? undefined : parseCidr(a.cidr.replace(/%[^/]*/, ""))
-        return c === undefined ? [] : [c]
-      })
+/** Runs a command; its stdout, or undefined when it could not run, failed or took too long. */
+export type Runner = (file: string, args: ReadonlyArray<string>) => Promise<string | undefined>
+
+const LISTING_TIMEOUT_MS = 3_000
+
+const runCommand: Runner = async (file, args) => {
+  // Loaded only here: a run that never asks stays free of child_process.
+  const { execFile } = await import("node:child_process")
+  return new Promise((resolve) =>
+    execFile(file, [...args], { timeout: LISTING_TIMEOUT_MS, maxBuffer: 8 * 1024 * 1024, encoding: "utf8" }, (err, stdout) =>
+      resolve(err === null ? stdout : undefined)
     )
   )
+}
+
+/** Where each system keeps its listing tool (cron's PATH may lack /sbin). */
+const LISTINGS: Record<string, { readonly files: ReadonlyArray<string>; readonly args: ReadonlyArray<string>; readonly parse: (t: string) => Array<string> | undefined }> = {
+  freebsd: { files: ["/sbin/ifconfig", "ifconfig"], args: ["-a"], parse: parseIfconfig },
+  darwin: { files: ["/sbin/ifconfig", "ifconfig"], args: ["-a"], parse: parseIfconfig },
+  linux: { files: ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip", "ip"], args: ["-j", "addr", "show"], parse: parseIpAddrJson }
+}
+
+/** os.networkInterfaces() as CIDR texts (what Node lists: interfaces that are up). */
+const nodeInterfaces = (): Array<string> =>
+  Object.values(networkInterfaces()).flatMap((addrs) => (addrs ?? []).flatMap((a) => (a.cidr === null ? [] : [a.cidr])))
+
+const toCidrs = (texts: Iterable<string>): Array<Cidr> => {
+  const seen = new Set<string>()
+  const out: Array<Cidr> = []
+  for (const t of texts) {
+    // The zone id of a link-local address is not part of its network.
+    const clean = t.replace(/%[^/]*/, "")
+    if (seen.has(clean)) continue
+    seen.add(clean)
+    const c = parseCidr(clean)
+    if (c !== undefined) out.push({ ...c, origin: c.origin ?? "this host's interface" })
+  }
+  return out
+}
+
+/** The live service on a platform, with the command runner and Node's list of its choosing (tests). */
+export const make = (
+  platform: string = process.platform,
+  run: Runner = runCommand,
+  fromNode: () => ReadonlyArray<string> = nodeInterfaces
+): HostNetworksService => ({
+  networks: Effect.promise(async () => {
+    const listing = LISTINGS[platform]
+    let listed: ReadonlyArray<string> = []
+    for (const file of listing?.files ?? []) {
+      const out = await run(file, listing!.args)
+      const parsed = out === undefined ? undefined : listing!.parse(out)
+      if (parsed !== undefined) {
+        listed = parsed
+        break
+      }
+    }
+    return toCidrs([...listed, ...fromNode()])
+  })
 })
+
+export const layer = Layer.sync(HostNetworks, () => make())
 
 /** A host with exactly these networks (tests, replays of another machine's logs). */
 export const layerStatic = (cidrs: ReadonlyArray<string>) =>
@@ -29,3 +89,15 @@ export const layerStatic = (cidrs: ReadonlyArray<string>) =>
       return c === undefined ? [] : [c]
     }))
   })
+
+/** The networks earlier runs remembered in the state file; none when it is absent, unreadable or corrupt. */
+export const rememberedIn = (statePath: string): Effect.Effect<ReadonlyArray<RememberedNetwork>> =>
+  Effect.promise(() =>
+    readFile(statePath, "utf8").then(
+      (text) => {
+        const p = parseState(text)
+        return p.kind === "ok" ? (p.state.localNetworks ?? []) : []
+      },
+      () => []
+    )
+  )

@@ -1,17 +1,14 @@
 /**
- * Reads the files the sanitiser's configuration comes from: suricata.yaml with the files it includes, in
- * reading order (the resolution itself is HomeNet.homeNetFromDocuments), and telemetry_sids.txt.
- * Never fails: an absent file is `undefined`, an unreadable one says why.
+ * Reads the files the sanitiser's configuration comes from: suricata.yaml with the files it includes (loaded
+ * as Suricata loads them by domain/SuricataYaml.ts, which asks for each file it meets), and telemetry_sids.txt.
+ * Never fails: an absent file is `absent`, an unreadable one says why.
  */
 import { Context, Effect, Layer } from "effect"
 import { readFile } from "node:fs/promises"
-import { dirname, resolve } from "node:path"
-import { type ConfigDocument, includesOf, MAX_INCLUDE_DEPTH } from "../domain/HomeNet.js"
+import { resolve } from "node:path"
+import { type ConfigLoad, type FileText, loadSuricataConfig } from "../domain/SuricataYaml.js"
 
-export type FileText =
-  | { readonly _tag: "text"; readonly text: string }
-  | { readonly _tag: "absent" }
-  | { readonly _tag: "unreadable"; readonly reason: string }
+export type { FileText } from "../domain/SuricataYaml.js"
 
 export interface SuricataConfigService {
   readonly read: (path: string) => Effect.Effect<FileText>
@@ -43,31 +40,22 @@ export const layerStatic = (files: Readonly<Record<string, string | Error>>) =>
       })
   })
 
+/** A bound on the files one configuration may name (each read once). */
+const MAX_FILES = 256
+
 /**
- * suricata.yaml and its includes, depth first in reading order (relative includes resolve against the
- * including file's folder); `undefined` when suricata.yaml itself is absent. A cycle, a depth past
- * MAX_INCLUDE_DEPTH or an include that cannot be read becomes a document with a `problem`.
+ * suricata.yaml (made absolute) and its includes, loaded as Suricata would: `absent` when suricata.yaml
+ * itself is absent, `failed` (with why) when any part cannot be understood.
  */
-export const includeTree = (mainPath: string) =>
+export const loadConfig = (mainPath: string) =>
   Effect.gen(function* () {
     const cfg = yield* SuricataConfig
-    const docs: Array<ConfigDocument> = []
-    const visit = (path: string, chain: ReadonlyArray<string>): Effect.Effect<boolean> =>
-      Effect.gen(function* () {
-        if (chain.includes(path)) return docs.push({ path, problem: `includes itself (${[...chain, path].join(" → ")})` }) > 0
-        if (chain.length > MAX_INCLUDE_DEPTH) return docs.push({ path, problem: `includes nested deeper than ${MAX_INCLUDE_DEPTH}` }) > 0
-        const f = yield* cfg.read(path)
-        if (f._tag === "absent") {
-          if (chain.length === 0) return false
-          return docs.push({ path, problem: "included but not found" }) > 0
-        }
-        if (f._tag === "unreadable") return docs.push({ path, problem: `cannot be read (${f.reason})` }) > 0
-        docs.push({ path, text: f.text })
-        const inc = includesOf(f.text)
-        if (inc.problem !== undefined) docs.push({ path, problem: inc.problem })
-        for (const i of inc.includes) yield* visit(resolve(dirname(path), i), [...chain, path])
-        return true
-      })
-    const found = yield* visit(resolve(mainPath), [])
-    return found ? (docs as ReadonlyArray<ConfigDocument>) : undefined
+    const main = resolve(mainPath)
+    const files = new Map<string, FileText>()
+    for (;;) {
+      const r: ConfigLoad = loadSuricataConfig(main, files)
+      if (r._tag !== "need") return r
+      if (files.size >= MAX_FILES) return { _tag: "failed", reason: `${main} names more than ${MAX_FILES} files` } satisfies ConfigLoad
+      files.set(r.path, yield* cfg.read(resolve(r.path)))
+    }
   })

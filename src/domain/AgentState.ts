@@ -53,6 +53,15 @@ export const SensorInfoRecord = Schema.Struct({
   result: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 })
 
+/** A network this host had (issue 25, point 3): kept for `--max-age` so that an address it had when an alert
+ * was logged is still masked after the link flapped or DHCP changed it. Epoch ms. */
+export const RememberedNetwork = Schema.Struct({
+  cidr: Schema.String,
+  firstSeen: Schema.Number,
+  lastSeen: Schema.Number
+})
+export type RememberedNetwork = typeof RememberedNetwork.Type
+
 /** The state file's format; a file naming a higher one was written by a newer agent and is left alone. */
 export const STATE_VERSION = 1
 
@@ -70,7 +79,9 @@ export const AgentState = Schema.Struct({
     version: opt(Schema.String),
     categories: opt(Schema.Array(Schema.String)),
     enabled: opt(Schema.Union(Schema.Literal("all"), Schema.Array(Schema.String)))
-  })))
+  }))),
+  /** This host's networks seen by earlier runs, oldest first out (domain/LocalNetworkMemory.ts). */
+  localNetworks: opt(Schema.Array(RememberedNetwork))
 })
 export type AgentState = typeof AgentState.Type
 

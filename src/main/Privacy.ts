@@ -1,15 +1,20 @@
 /**
  * Loads what the sanitiser needs on this sensor: local networks (HOME_NET from suricata.yaml and its includes,
- * or `--home-net`; this host's interfaces; the always-private ranges) and the telemetry SID selection.
+ * as Suricata reads them, or `--home-net`; this host's interfaces whatever their link state, and those the
+ * state file remembers; the always-private ranges) and the telemetry SID selection.
  * A suricata.yaml that cannot be fully understood fails closed (every address local, said once); an absent one
  * leaves the interfaces and private ranges. A bad `--home-net` entry or an unreadable telemetry_sids.txt is a
  * configuration error (exit 2); an absent SID file means every alert, one that lists none selects nothing.
  */
-import { Effect } from "effect"
-import { HostNetworks } from "../adapters/HostNetworks.js"
+import { Clock, Effect } from "effect"
+import { HostNetworks, rememberedIn } from "../adapters/HostNetworks.js"
+import { StateStore } from "../adapters/StateStore.js"
 import * as SuricataConfig from "../adapters/SuricataConfig.js"
-import { type HomeNet, homeNetFromDocuments, homeNetFromFlag } from "../domain/HomeNet.js"
-import { localNetworks, type NetworkSet } from "../domain/Network.js"
+import type { RememberedNetwork } from "../domain/AgentState.js"
+import { expandedIp } from "../domain/Ip.js"
+import { liveMemory, memoryChanged, rememberNetworks } from "../domain/LocalNetworkMemory.js"
+import { type HomeNet, homeNetFromConfig, homeNetFromFlag } from "../domain/HomeNet.js"
+import { type Cidr, localNetworks, type NetworkSet, parseCidr } from "../domain/Network.js"
 import { NO_SID, parseTelemetrySids } from "../domain/TelemetrySids.js"
 import { CliFailure, ExitCode } from "./Failure.js"
 
@@ -18,6 +23,10 @@ export interface Privacy {
   /** Telemetry SIDs; empty means every alert (no file), `NO_SID` nothing (a file listing none). */
   readonly sids: ReadonlySet<number>
   readonly warnings: ReadonlyArray<string>
+  /** This host's networks now (CIDR texts), for the state file's memory (rememberHostNetworks). */
+  readonly hostNetworks?: ReadonlyArray<string>
+  /** What the state file remembered when this was loaded. */
+  readonly remembered?: ReadonlyArray<RememberedNetwork>
 }
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
@@ -44,9 +53,9 @@ const fromFlag = (value: string) => {
 /** HOME_NET from suricata.yaml and its includes; undefined when the file is absent. */
 const fromSuricataYaml = (path: string) =>
   Effect.gen(function* () {
-    const docs = yield* SuricataConfig.includeTree(path)
-    if (docs === undefined) return undefined
-    const home = homeNetFromDocuments(docs)
+    const load = yield* SuricataConfig.loadConfig(path)
+    if (load._tag === "absent") return undefined
+    const home = homeNetFromConfig(load)
     const failed = home.failure === undefined
       ? []
       : [`HOME_NET cannot be fully understood (${home.failure}): every address is treated as local for this run`]
@@ -69,15 +78,30 @@ export const loadRecordedHomeNet = (opts: { readonly suricataYaml?: string | und
     return { local: localNetworks(found.home.cidrs, []), warnings: found.warnings as ReadonlyArray<string> }
   }).pipe(Effect.provide(SuricataConfig.layer))
 
+const cidrText = (c: Cidr) => `${expandedIp(c.ip)}/${c.prefix}`
+
+/** The networks the state file remembers (within `--max-age`), as local networks saying when they were seen. */
+const rememberedCidrs = (memory: ReadonlyArray<RememberedNetwork>): Array<Cidr> =>
+  memory.flatMap((m) => {
+    const c = parseCidr(m.cidr)
+    return c === undefined ? [] : [{ ...c, origin: `this host's interface, last seen ${new Date(m.lastSeen).toISOString()}` }]
+  })
+
 /** The same, with the suricata.yaml and SID file reader of the caller's choosing (tests). */
 export const loadPrivacyFrom = (opts: {
   readonly suricataYaml: string
   readonly sidsFile: string
   readonly homeNet?: string | undefined
+  /** The state file whose remembered networks count as local (issue 25, point 3). */
+  readonly statePath?: string | undefined
+  /** send-events' `--max-age`: remembered networks last seen before it are not needed. */
+  readonly maxAgeMs?: number | undefined
 }) =>
   Effect.gen(function* () {
     const { home, warnings } = yield* homeNetOf(opts)
     const interfaces = yield* Effect.flatMap(HostNetworks, (h) => h.networks)
+    const now = yield* Clock.currentTimeMillis
+    const remembered = opts.statePath === undefined ? [] : yield* rememberedIn(opts.statePath)
     const cfg = yield* SuricataConfig.SuricataConfig
     const file = yield* cfg.read(opts.sidsFile)
     if (file._tag === "unreadable") return yield* usage(`cannot read ${opts.sidsFile} (${file.reason})`)
@@ -88,11 +112,40 @@ export const loadPrivacyFrom = (opts: {
       if (parsed.sids.size === 0) warnings.push(`${opts.sidsFile} lists no SID: no alert is selected`)
       sids = parsed.sids.size === 0 ? NO_SID : parsed.sids
     }
-    return { local: localNetworks(home.cidrs, interfaces), sids, warnings } satisfies Privacy
+    const hostNetworks = interfaces.map(cidrText)
+    const earlier = rememberedCidrs(liveMemory(remembered, now, opts.maxAgeMs))
+    return {
+      local: localNetworks(home.cidrs, [...interfaces, ...earlier]),
+      sids,
+      warnings,
+      hostNetworks,
+      remembered
+    } satisfies Privacy
   })
 
 export const loadPrivacy = (opts: {
   readonly suricataYaml: string
   readonly sidsFile: string
   readonly homeNet?: string | undefined
+  readonly statePath?: string | undefined
+  readonly maxAgeMs?: number | undefined
 }) => loadPrivacyFrom(opts).pipe(Effect.provide(SuricataConfig.layer))
+
+/**
+ * Puts this host's networks on record in the state file (issue 25, point 3), when that changes anything:
+ * a new network, one expired, one due a re-stamp. A state file that cannot be written is a warning: the
+ * networks are local for this run all the same.
+ */
+export const rememberHostNetworks = (privacy: Privacy, maxAgeMs: number | undefined) =>
+  Effect.gen(function* () {
+    const current = privacy.hostNetworks ?? []
+    const now = yield* Clock.currentTimeMillis
+    if (!memoryChanged(privacy.remembered ?? [], current, now, maxAgeMs)) return privacy
+    const store = yield* StateStore
+    return yield* store.modify((s) => ({ ...s, localNetworks: rememberNetworks(s.localNetworks ?? [], current, now, maxAgeMs) })).pipe(
+      Effect.as(privacy),
+      Effect.catchAll((e) =>
+        Effect.succeed({ ...privacy, warnings: [...privacy.warnings, `this host's networks not remembered: ${e.message}`] })
+      )
+    )
+  })

@@ -8,9 +8,10 @@
 import { Effect } from "effect"
 import { HostNetworks } from "../adapters/HostNetworks.js"
 import * as AuditLog from "../adapters/AuditLog.js"
+import { StateStore } from "../adapters/StateStore.js"
 import type { Paths } from "../domain/Paths.js"
 import { sensorLayer } from "./layers.js"
-import { loadPrivacy } from "./Privacy.js"
+import { loadPrivacy, rememberHostNetworks } from "./Privacy.js"
 
 export interface SendEventsOptions {
   readonly paths: Paths
@@ -39,13 +40,17 @@ export const sendEventsRun = (o: Omit<SendEventsOptions, "baseUrl" | "insecure" 
   Effect.gen(function* () {
     const { paths } = o
     const hosts = yield* HostNetworks
+    const store = yield* StateStore
     const { sendEvents } = yield* Effect.promise(() => import("./programs/SendEvents.js"))
     return yield* sendEvents({
       log: paths.logDir,
       maxAgeMs: o.maxAgeMs,
       direct: o.direct,
-      privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: o.sidsFile, homeNet: o.homeNet }).pipe(
-        Effect.provideService(HostNetworks, hosts)
+      // This host's networks, with those earlier runs saw (issue 25, point 3), then put on record.
+      privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: o.sidsFile, homeNet: o.homeNet, statePath: paths.state, maxAgeMs: o.maxAgeMs }).pipe(
+        Effect.flatMap((p) => rememberHostNetworks(p, o.maxAgeMs)),
+        Effect.provideService(HostNetworks, hosts),
+        Effect.provideService(StateStore, store)
       ),
       ...(o.audit ? { audit: yield* AuditLog.AuditLog } : {}),
       ...(s.tokenWarnings === false ? { tokenWarnings: false } : {})

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ensureBuilt, runBuilt } from "../support/BuiltCli.js"
+import { localAddressesIn, oracleNetworks } from "../support/PrivacyOracle.js"
 
 let root: string
 
@@ -65,5 +66,29 @@ describe("bin/etpro-telemetry dump", () => {
     const r = await runBuilt(["dump", "--root", root, "--log", join(root, "eve.json"), "--since", "yesterday"])
     expect(r.code).toBe(2)
     expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^emergingthreats: dump: .*--since/)])
+  })
+})
+
+describe("bin/etpro-telemetry dump, this host's remembered networks (issue 25, point 3)", () => {
+  it("masks an address the state file remembers this host had (a WAN address before a PPPoE reconnect)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "etpro-dump-mem-"))
+    try {
+      const alert = { timestamp: "2026-11-27T10:00:00.000000Z", event_type: "alert", src_ip: "198.51.100.33", dest_ip: "93.184.216.34",
+        alert: { signature_id: 2019401, rev: 3 }, http: { hostname: "198.51.100.33" } }
+      await writeFile(join(dir, "eve.json"), `${JSON.stringify(alert)}\n`)
+      const args = ["dump", "--root", dir, "--log", join(dir, "eve.json"), "--state", join(dir, "state.json"), "--since", "all", "--parsed", "--home-net", "10.0.0.0/8"]
+      const before = await runBuilt(args)
+      expect(before.code).toBe(0)
+      expect(before.stdout).toContain("198.51.100.33")
+      const now = Date.now()
+      await writeFile(join(dir, "state.json"), JSON.stringify({ version: 1, files: [], counters: { read: 0, selected: 0, sent: 0, rejected: 0, expired: 0, skippedBadLine: 0 },
+        hourly: [], localNetworks: [{ cidr: "198.51.100.33/32", firstSeen: now - 3_600_000, lastSeen: now - 60_000 }] }))
+      const after = await runBuilt(args)
+      expect(after.code).toBe(0)
+      expect(localAddressesIn(after.stdout, oracleNetworks(["198.51.100.33/32"]))).toEqual([])
+      expect(after.stdout).toContain('"dest_ip":"93.184.216.34"')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

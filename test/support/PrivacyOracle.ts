@@ -129,3 +129,6 @@ export const walk = (
     }
   }
 }
+
+/** HOME_NET membership as Suricata resolves an address group (test/support/AddressGroupOracle.ts). */
+export { oracleGroupMember } from "./AddressGroupOracle.js"

@@ -47,7 +47,9 @@ export const dumpCommand = Command.make(
       const privacy = yield* loadPrivacy({
         suricataYaml: paths.suricataYaml,
         sidsFile: paths.telemetrySids,
-        homeNet: Option.getOrUndefined(o.homeNet)
+        homeNet: Option.getOrUndefined(o.homeNet),
+        // The networks send-events remembered (issue 25, point 3): dump shows what it would send.
+        statePath: paths.state
       })
       for (const w of privacy.warnings) yield* out.err(line("dump", `warning: ${w}`))
       const counts = yield* dump({

@@ -1,10 +1,12 @@
 /**
  * The OPNsense plugin files in contrib/opnsense/src, parsed: every command the configd actions and the cron
- * file name is a command of this CLI with flags it has, and every path and URL matches SPEC sections 1-2
- * (the agent's defaults) and what install.sh installs.
+ * file (contrib/cron) name is a command of this CLI with flags it has, or the rc.d script; the ruleset
+ * metadata is the stock plugin's list; the widget's API route reaches the controller as OPNsense's router
+ * maps it and the ACL lets the dashboard call it; the widget imports nothing.
  */
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join, relative } from "node:path"
+import { build } from "esbuild"
 import { describe, expect, it } from "vitest"
 import { DEFAULT_BASE_URL } from "../../src/main/commands/ApiFlags.js"
 import { DEFAULTS } from "../../src/domain/Paths.js"
@@ -15,6 +17,7 @@ const REPO = join(import.meta.dirname, "../..")
 const read = (p: string) => readFileSync(join(SRC, p), "utf8")
 // The launcher install.sh writes, and the rc.d script's default etpro_telemetry_bin.
 const AGENT = "/usr/local/bin/etpro-telemetry"
+const RC = "/usr/local/etc/rc.d/etpro_telemetry"
 
 /** configd's format: `[name]` sections of `key:value` lines; `#` comments. */
 const configdActions = (text: string): Record<string, Record<string, string>> => {
@@ -55,36 +58,46 @@ const expectCliHas = async (sub: ReadonlyArray<string>, flags: ReadonlyArray<str
 describe("configd actions (actions_etpro_telemetry.conf)", () => {
   const actions = configdActions(read("opnsense/service/conf/actions.d/actions_etpro_telemetry.conf"))
 
-  it("has the status action the API controller runs, always exiting 0 with sensor-info's JSON", () => {
-    expect(actions["status"]).toMatchObject({ type: "script_output", command: `${AGENT} sensor-info || true` })
-    const controller = read("opnsense/mvc/app/controllers/OPNsense/Diagnostics/Api/ProofpointEtController.php")
-    expect(controller).toContain("configdRun('etpro_telemetry status')")
-    expect(controller).toMatch(/namespace OPNsense\\Diagnostics\\Api;/)
-    expect(controller).toMatch(/class ProofpointEtController extends ApiControllerBase/)
-    expect(controller).toMatch(/public function statusAction\(\)/)
+  it("start, stop, restart and status drive the rc.d service; status only reads its pid file and exits 0", () => {
+    for (const a of ["start", "stop", "restart"]) expect(actions[a], a).toMatchObject({ type: "script", command: `${RC} ${a}` })
+    // rc.subr's status: the pid file and one ps, no network, so it answers at once (configd drops the output
+    // of a command that exits non-zero).
+    expect(actions["status"]).toMatchObject({ type: "script_output", command: `${RC} status; exit 0` })
   })
 
-  it("has send-events, send-heartbeat and rules actions", () => {
-    expect(Object.keys(actions)).toEqual(expect.arrayContaining(["status", "send.events", "send.heartbeat", "rules.update", "rules.list"]))
+  it("sensor.info is what the API controller runs, always exiting 0 with sensor-info's JSON", () => {
+    expect(actions["sensor.info"]).toMatchObject({ type: "script_output", command: `${AGENT} sensor-info || true` })
+    const controller = read("opnsense/mvc/app/controllers/OPNsense/Diagnostics/Api/ProofpointEtController.php")
+    expect(controller).toContain("configdRun('etpro_telemetry sensor.info')")
+  })
+
+  it("has no rules actions: on OPNsense the rules are the IDS's own download", () => {
+    expect(Object.keys(actions).filter((k) => k.startsWith("rules"))).toEqual([])
+    for (const a of Object.values(actions)) expect(a["command"]).not.toMatch(/ rules\b/)
+  })
+
+  it("every action is well-formed and takes no parameters from the GUI", () => {
     for (const [name, a] of Object.entries(actions)) {
       expect(["script", "script_output"], name).toContain(a["type"])
       expect(a["message"], name).toBeTruthy()
-      expect(a["parameters"], `${name}: takes no parameters from the GUI`).toBe("")
+      expect(a["parameters"], name).toBe("")
     }
   })
 
   it("names only commands and flags this CLI has", async () => {
     await Promise.all(
-      Object.values(actions).map((a) => {
-        const { sub, flags } = agentCommand(a["command"]!)
-        return expectCliHas(sub, flags)
-      })
+      Object.values(actions)
+        .filter((a) => a["command"]!.startsWith(AGENT))
+        .map((a) => {
+          const { sub, flags } = agentCommand(a["command"]!)
+          return expectCliHas(sub, flags)
+        })
     )
   })
 })
 
-describe("cron file (etc/cron.d/etpro-telemetry.cron)", () => {
-  const lines = read("etc/cron.d/etpro-telemetry.cron").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"))
+describe("cron file (contrib/cron/etpro-telemetry.cron, the documented alternative to the service)", () => {
+  const lines = readFileSync(join(REPO, "contrib/cron/etpro-telemetry.cron"), "utf8").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"))
   const jobs = lines.filter((l) => !/^[A-Z]+=/.test(l)).map((l) => l.split(/\t+|\s+(?=\/)/))
 
   it("sets a PATH with /usr/local/bin, and runs events every minute and the heartbeat hourly as root", () => {
@@ -143,43 +156,134 @@ describe("ruleset metadata (scripts/suricata/metadata/rules/et-telemetry.xml)", 
     expect(DEFAULTS.rulesDir).toBe("/usr/local/etc/suricata/rules")
   })
 
-  it("lists every category as rules/<name>.rules from the archive, including all the service serves", () => {
-    const categories = files.filter((f) => f.name.endsWith(".rules"))
-    expect(categories.length).toBeGreaterThan(30)
-    for (const c of categories) expect(c.url).toBe(`inline::rules/${c.name}`)
-    expect(new Set(categories.map((c) => c.name)).size).toBe(categories.length)
-    const served = ["etpro", "etopen"].flatMap((d) => readdirSync(join(REPO, "fixtures/rules", d)).filter((f) => f.endsWith(".rules")))
-    for (const s of served) expect(categories.map((c) => c.name)).toContain(s)
+  // The stock plugin's et-telemetry.xml (opnsense/plugins security/etpro-telemetry/src/opnsense/scripts/suricata/
+  // metadata/rules/et-telemetry.xml, last changed 2024-02-05): its categories, in its order, and emerging-trojan
+  // as its one archived (deprecated) set. Ours must list the same, so an administrator's enabled categories
+  // keep their names either way.
+  it("lists exactly the stock plugin's categories, each rules/<name>.rules from the archive", () => {
+    const categories = [...xml.matchAll(/<file description="([^"]*)" url="([^"]*)"( deprecated="true")?>([^<]*)<\/file>/g)]
+    expect(categories.map((m) => m[1])).toEqual([
+      "botcc",
+      "ciarmy",
+      "compromised",
+      "drop",
+      "dshield",
+      "emerging-activex",
+      "emerging-adware_pup",
+      "emerging-attack_response",
+      "emerging-botcc_portgrouped",
+      "emerging-chat",
+      "emerging-coinminer",
+      "emerging-current_events",
+      "emerging-deleted",
+      "emerging-dns",
+      "emerging-dos",
+      "emerging-exploit",
+      "emerging-exploit_kit",
+      "emerging-ftp",
+      "emerging-games",
+      "emerging-hunting",
+      "emerging-icmp",
+      "emerging-icmp_info",
+      "emerging-imap",
+      "emerging-inappropriate",
+      "emerging-info",
+      "emerging-ja3",
+      "emerging-malware",
+      "emerging-misc",
+      "emerging-mobile_malware",
+      "emerging-netbios",
+      "emerging-p2p",
+      "emerging-phishing",
+      "emerging-policy",
+      "emerging-pop3",
+      "emerging-rpc",
+      "emerging-scada",
+      "emerging-scan",
+      "emerging-shellcode",
+      "emerging-smtp",
+      "emerging-snmp",
+      "emerging-sql",
+      "emerging-telnet",
+      "emerging-tftp",
+      "emerging-user_agents",
+      "emerging-voip",
+      "emerging-web_client",
+      "emerging-web_server",
+      "emerging-web_specific_apps",
+      "emerging-worm",
+      "tor",
+      "emerging-trojan"
+    ])
+    for (const m of categories) {
+      expect(m[2]).toBe(`inline::rules/${m[1]}.rules`)
+      expect(m[4]).toBe(`${m[1]}.rules`)
+    }
+    expect(categories.filter((m) => m[3] !== undefined).map((m) => m[1])).toEqual(["emerging-trojan"])
+    expect(files.length).toBe(categories.length + 2)
+  })
+
+  it("links its documentation over https (OPNsense shows the link on the administrator's own computer)", () => {
+    expect(attr("ruleset", "documentation_url")).toMatch(/^https:\/\//)
   })
 })
 
-describe("widget, ACL and layout", () => {
+/**
+ * OPNsense's MVC router (core stable/25.7 mvc/app/library/OPNsense/Mvc/Router.php) maps /api/<module>/<controller>/
+ * <action> to <Module>/Api/<Controller>Controller.php, class <Controller>Controller, method <action>Action, each
+ * snake_case part turned CamelCase (the action's first letter lower case). Written here for the test.
+ */
+const route = (url: string) => {
+  const camel = (s: string) => s.split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("")
+  const [, api, module, controller, action] = url.split("/")
+  expect(api).toBe("api")
+  const klass = `${camel(controller!)}Controller`
+  return { file: `opnsense/mvc/app/controllers/OPNsense/${camel(module!)}/Api/${klass}.php`, namespace: `OPNsense\\${camel(module!)}\\Api`, klass, method: `${camel(action!).charAt(0).toLowerCase()}${camel(action!).slice(1)}Action` }
+}
+
+describe("widget, API route, ACL and layout", () => {
   const all = (d: string): Array<string> =>
     readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? all(join(d, e.name)) : [relative(SRC, join(d, e.name))]))
+  const meta = read("opnsense/www/js/widgets/Metadata/etpro-telemetry.xml")
+  const endpoint = /<endpoint>([^<]*)<\/endpoint>/.exec(meta)![1]!
 
   it("lays the files out as a plugin's src/ (installed under /usr/local)", () => {
     expect(all(SRC).sort()).toEqual([
-      "etc/cron.d/etpro-telemetry.cron",
+      "etc/inc/plugins.inc.d/etpro_telemetry.inc",
       "opnsense/mvc/app/controllers/OPNsense/Diagnostics/Api/ProofpointEtController.php",
       "opnsense/mvc/app/models/OPNsense/ProofpointET/ACL/ACL.xml",
       "opnsense/scripts/suricata/metadata/rules/et-telemetry.xml",
       "opnsense/service/conf/actions.d/actions_etpro_telemetry.conf",
+      "opnsense/service/templates/OPNsense/ETProTelemetry/+TARGETS",
+      "opnsense/service/templates/OPNsense/ETProTelemetry/rc.conf.d",
       "opnsense/www/js/widgets/ETProTelemetry.js",
       "opnsense/www/js/widgets/Metadata/etpro-telemetry.xml"
     ])
   })
 
-  it("the widget's metadata names its file and endpoint, and the ACL lets the dashboard call it", () => {
-    const meta = read("opnsense/www/js/widgets/Metadata/etpro-telemetry.xml")
-    expect(meta).toContain("<filename>ETProTelemetry.js</filename>")
-    expect(meta).toContain("<endpoint>/api/diagnostics/proofpoint_et/status</endpoint>")
-    expect(read("opnsense/mvc/app/models/OPNsense/ProofpointET/ACL/ACL.xml")).toContain("<pattern>api/diagnostics/proofpoint_et/status</pattern>")
+  it("the widget's endpoint is the route of the controller's status action, and the widget calls that endpoint", () => {
+    expect(endpoint).toBe("/api/diagnostics/proofpoint_et/status")
+    const r = route(endpoint)
+    expect(existsSync(join(SRC, r.file)), r.file).toBe(true)
+    const controller = read(r.file)
+    expect(controller.split("\n")).toContain(`namespace ${r.namespace};`)
+    expect(controller).toMatch(new RegExp(`^class ${r.klass} extends ApiControllerBase$`, "m"))
+    expect(controller).toMatch(new RegExp(`public function ${r.method}\\(\\)`))
+    expect(read("opnsense/www/js/widgets/ETProTelemetry.js")).toContain(`'${endpoint}'`)
+  })
+
+  it("the ACL grants exactly that endpoint (ACL.php urlMatch: the URL is \"/\" + pattern)", () => {
+    const patterns = [...read("opnsense/mvc/app/models/OPNsense/ProofpointET/ACL/ACL.xml").matchAll(/<pattern>([^<]*)<\/pattern>/g)].map((m) => m[1])
+    expect(patterns).toEqual([endpoint.slice(1)])
+  })
+
+  it("the widget imports nothing (OPNsense's BaseTableWidget.js is a classic script exporting nothing) and writes service values only as text", async () => {
+    const file = join(SRC, "opnsense/www/js/widgets/ETProTelemetry.js")
+    // esbuild's own parse: static imports, re-exports and import() calls alike.
+    const r = await build({ entryPoints: [file], bundle: true, write: false, metafile: true, format: "esm", logLevel: "silent" })
+    expect(Object.values(r.metafile.inputs).flatMap((i) => i.imports)).toEqual([])
     const widget = read("opnsense/www/js/widgets/ETProTelemetry.js")
-    // OPNsense loads BaseTableWidget.js as a classic script that exports nothing: the widget must import nothing.
-    expect(widget).not.toMatch(/^\s*import\b/m)
     expect(widget).toMatch(/^export default class ETProTelemetry extends BaseTableWidget \{$/m)
-    expect(widget).toContain("'/api/diagnostics/proofpoint_et/status'")
-    // Text only: nothing the service sends can become markup.
     expect(widget).not.toMatch(/\.html\(|innerHTML|outerHTML/)
   })
 })

@@ -90,7 +90,7 @@ const shoot = async (page: Page, name: string, theme: string) => {
     // BaseTableWidget's sizeStates: cells stacked (100 %) under 450 px, two columns at or above it.
     const stacked = w < 450
     await page.waitForFunction(
-      (s) => [...document.querySelectorAll<HTMLElement>(".flextable-row .flex-cell")].every((c) => (c.style.width === "100%") === s),
+      (s) => Array.from(document.querySelectorAll<HTMLElement>(".flextable-row .flex-cell")).every((c) => (c.style.width === "100%") === s),
       stacked,
       { timeout: 5_000 }
     )

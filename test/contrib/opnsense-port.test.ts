@@ -7,7 +7,7 @@
  * net-mgmt/telegraf: <name>_services() returning description, configd start/stop/restart, name, pidfile), and
  * core's etc/inc/plugins.inc (stable/25.7: plugins_services() calls <file name>_services()).
  */
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -76,6 +76,57 @@ describe("the port (contrib/opnsense)", () => {
     expect(read("+POST_INSTALL.post")).toContain("/usr/local/etc/rc.d/etpro_telemetry restart")
     expect(read("+PRE_DEINSTALL.pre")).toContain("/usr/local/etc/rc.d/etpro_telemetry onestop")
     for (const s of ["+POST_INSTALL.post", "+PRE_DEINSTALL.pre"]) execFileSync("/bin/sh", ["-n", join(PORT, s)])
+  })
+})
+
+const hasPhp = spawnSync("php", ["-v"]).status === 0
+if (!hasPhp) console.warn("opnsense-port: php not installed here (apt-get install php-cli): the PHP files are not run")
+
+/** Runs PHP code with the given stubs of OPNsense's classes and functions; its stdout. */
+const php = (code: string) => execFileSync("php", ["-d", "display_errors=stderr", "-r", code], { encoding: "utf8" })
+
+describe.skipIf(!hasPhp)(`the PHP files, run by php${hasPhp ? "" : " (SKIPPED: no php)"}`, () => {
+  const inc = join(PORT, "src/etc/inc/plugins.inc.d/etpro_telemetry.inc")
+  const controller = join(PORT, "src/opnsense/mvc/app/controllers/OPNsense/Diagnostics/Api/ProofpointEtController.php")
+
+  it("parse (php -l)", () => {
+    for (const f of [inc, controller]) execFileSync("php", ["-l", f], { encoding: "utf8" })
+  })
+
+  it("etpro_telemetry_services() returns the one service as plugins_services() expects it", () => {
+    const out = php(`if (!function_exists("gettext")) { function gettext($s) { return $s; } } include ${JSON.stringify(inc)}; echo json_encode(etpro_telemetry_services());`)
+    expect(JSON.parse(out)).toEqual([
+      {
+        description: "ET Pro Telemetry agent",
+        configd: { restart: ["etpro_telemetry restart"], start: ["etpro_telemetry start"], stop: ["etpro_telemetry stop"] },
+        name: "etpro_telemetry",
+        pidfile: "/var/run/etpro_telemetry.pid"
+      }
+    ])
+  })
+
+  /** statusAction() with configd answering `raw`: what the API returns, and the configd command it ran. */
+  const status = (raw: string) => {
+    const stubs = [
+      "namespace OPNsense\\Base { class ApiControllerBase { public function sessionClose() {} } }",
+      "namespace OPNsense\\Core { class Backend { public function configdRun($c) { $GLOBALS['ran'] = $c; return $GLOBALS['raw']; } } }",
+      `namespace { $GLOBALS['raw'] = ${JSON.stringify(raw).replace(/\$/g, "\\$")}; include ${JSON.stringify(controller)};`,
+      "$r = (new OPNsense\\Diagnostics\\Api\\ProofpointEtController())->statusAction(); echo json_encode(['ran' => $GLOBALS['ran'], 'answer' => $r]); }"
+    ].join("\n")
+    return JSON.parse(php(stubs)) as { ran: string; answer: unknown }
+  }
+
+  it("the controller runs configd's sensor.info and passes on the agent's JSON line, or answers failed", () => {
+    const ok = { status: "ok", sensor_status: "active", last_heartbeat: "2026-11-29T09:00:05Z" }
+    expect(status(`${JSON.stringify(ok)}\n`)).toEqual({ ran: "etpro_telemetry sensor.info", answer: ok })
+    // A warning line before the JSON line: the last line counts.
+    expect(status(`warning: something\n${JSON.stringify({ status: "unconfigured" })}`).answer).toEqual({ status: "unconfigured" })
+    for (const raw of ["Execute error", "", "[1,2]", '{"no":"status"}']) {
+      expect(status(raw).answer, raw).toEqual({
+        status: "failed",
+        response: "no answer from the etpro-telemetry agent (configctl etpro_telemetry sensor.info)"
+      })
+    }
   })
 })
 

@@ -4,7 +4,9 @@
  * metadata is the stock plugin's list; the widget's API route reaches the controller as OPNsense's router
  * maps it and the ACL lets the dashboard call it; the widget imports nothing.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { build } from "esbuild"
 import { describe, expect, it } from "vitest"
@@ -58,11 +60,33 @@ const expectCliHas = async (sub: ReadonlyArray<string>, flags: ReadonlyArray<str
 describe("configd actions (actions_etpro_telemetry.conf)", () => {
   const actions = configdActions(read("opnsense/service/conf/actions.d/actions_etpro_telemetry.conf"))
 
-  it("start, stop, restart and status drive the rc.d service; status only reads its pid file and exits 0", () => {
+  it("start, stop, restart and status drive the rc.d service", () => {
     for (const a of ["start", "stop", "restart"]) expect(actions[a], a).toMatchObject({ type: "script", command: `${RC} ${a}` })
-    // rc.subr's status: the pid file and one ps, no network, so it answers at once (configd drops the output
-    // of a command that exits non-zero).
-    expect(actions["status"]).toMatchObject({ type: "script_output", command: `${RC} status; exit 0` })
+    // configd drops the output of a command that exits non-zero: status always exits 0.
+    expect(actions["status"]).toMatchObject({ type: "script_output", command: `/usr/bin/timeout 2 ${RC} status; exit 0` })
+  })
+
+  /** The status action's command line, run by sh with a stand-in for the rc.d script. */
+  const runStatus = (script: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "etpro-status-"))
+    try {
+      writeFileSync(join(dir, "rc"), script, { mode: 0o755 })
+      const command = actions["status"]!["command"]!.replace(RC, join(dir, "rc")).replace("/usr/bin/timeout", "timeout")
+      const started = Date.now()
+      const r = spawnSync("/bin/sh", ["-c", command], { encoding: "utf8", timeout: 10_000 })
+      return { ...r, ms: Date.now() - started }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  it("status answers within 2 s, exit 0, even when the rc.d script hangs; rc.subr's answer passes through", () => {
+    const fast = runStatus("#!/bin/sh\necho \"etpro_telemetry is running as pid 4242.\"\n")
+    expect(fast.status).toBe(0)
+    expect(fast.stdout).toBe("etpro_telemetry is running as pid 4242.\n")
+    const hung = runStatus("#!/bin/sh\nsleep 30\n")
+    expect(hung.status).toBe(0)
+    expect(hung.ms).toBeLessThan(2_900)
   })
 
   it("sensor.info is what the API controller runs, always exiting 0 with sensor-info's JSON", () => {

@@ -8,7 +8,8 @@
  * core's etc/inc/plugins.inc (stable/25.7: plugins_services() calls <file name>_services()).
  */
 import { execFileSync, spawnSync } from "node:child_process"
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { describe, expect, it } from "vitest"
 import { REPO } from "../support/BuiltCli.js"
@@ -166,5 +167,36 @@ describe("the port tree npm run dist writes (release/security/etpro-telemetry-ag
     expect(readFileSync(join(BUILT, "src/bin/etpro-telemetry"), "utf8")).toContain('exec node /usr/local/lib/etpro-telemetry/bin/etpro-telemetry "$@"')
     const v = execFileSync(process.execPath, [join(BUILT, "src/lib/etpro-telemetry/bin/etpro-telemetry"), "--version"], { encoding: "utf8" })
     expect(v.trim()).toBe(version)
+  })
+})
+
+/**
+ * With OPNSENSE_PLUGINS=<checkout of opnsense/plugins> and bmake installed, the port tree under the plugins
+ * repository's own Mk/plugins.mk: the package's name and conflicts as it computes them, and its plist (what pkg
+ * would install). A check this project does not control; skipped, saying so, without them.
+ */
+const PLUGINS = process.env["OPNSENSE_PLUGINS"] ?? ""
+const hasBmake = spawnSync("bmake", ["-V", "MAKE"], { input: "" }).status === 0
+const pluginsReason = PLUGINS === "" ? "OPNSENSE_PLUGINS not set" : !hasBmake ? "bmake not installed" : ""
+if (pluginsReason !== "") console.log(`opnsense-port: Mk/plugins.mk check skipped: ${pluginsReason}`)
+
+describe.skipIf(pluginsReason !== "")(`the port under opnsense/plugins' Mk/plugins.mk${pluginsReason === "" ? "" : ` (SKIPPED: ${pluginsReason})`}`, () => {
+  it("conflicts with os-etpro-telemetry, depends on node22, and installs src/ under /usr/local", () => {
+    const checkout = mkdtempSync(join(tmpdir(), "etpro-plugins-"))
+    try {
+      for (const d of ["Mk", "Scripts", "Templates"]) cpSync(join(PLUGINS, d), join(checkout, d), { recursive: true })
+      const port = join(checkout, "security/etpro-telemetry-agent")
+      cpSync(BUILT, port, { recursive: true })
+      // A plugins checkout builds for the PHP and Python of its release; any value does for these targets.
+      const make = (...args: Array<string>) =>
+        execFileSync("bmake", ["-C", port, "PLUGIN_PHP=83", "PLUGIN_PYTHON=311", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      expect(make("-V", "PLUGIN_CONFLICTS").trim().split(/\s+/)).toContain("os-etpro-telemetry")
+      expect(make("-V", "PLUGIN_DEPENDS").trim()).toBe("node22")
+      const own = (d: string): Array<string> =>
+        readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? own(join(d, e.name)) : [`/usr/local/${relative(join(port, "src"), join(d, e.name))}`]))
+      expect(make("plist").trim().split("\n")).toEqual([...own(join(port, "src")), "/usr/local/opnsense/version/etpro-telemetry-agent"].sort())
+    } finally {
+      rmSync(checkout, { recursive: true, force: true })
+    }
   })
 })

@@ -3,28 +3,18 @@
 # install.sh [--root DIR] [--opnsense] [--cron] [--force] [--uninstall]
 #
 # Installs the etpro-telemetry release it sits in under DIR/usr/local (DIR defaults to /), on FreeBSD,
-# OPNsense or Linux, with nothing but POSIX sh and the base tools, and runs the agent as a service:
-#
-#   /usr/local/lib/etpro-telemetry/       this release (bin/, dist/bin.js, contrib/, docs, install.sh)
-#   /usr/local/bin/etpro-telemetry        launcher: finds node under daemon(8), systemd, cron and configd
-#   /usr/local/share/doc/etpro-telemetry/ README, INSTALL.md
-#   FreeBSD (DIR/etc/rc.subr exists):     /usr/local/etc/rc.d/etpro_telemetry, enabled in
-#                                         /etc/rc.conf.d/etpro_telemetry
-#   Linux (DIR/etc/systemd exists):       /usr/local/lib/systemd/system/etpro-telemetry.service, enabled
-#                                         (the multi-user.target.wants link systemctl enable would make)
-#   OPNsense (DIR/usr/local/opnsense exists, or --opnsense): as FreeBSD, plus the plugin files of
-#                                         contrib/opnsense/src (configd actions, services registration,
-#                                         rc.conf.d template, API controller, ACL, widget, ruleset metadata)
-#   --cron: the cron file (contrib/cron) instead of enabling the service, in /usr/local/etc/cron.d
-#           (FreeBSD, OPNsense) or /etc/cron.d (Linux)
+# OPNsense or Linux, with nothing but POSIX sh and the base tools, and runs the agent as a service: the
+# release in /usr/local/lib/etpro-telemetry, the launcher /usr/local/bin/etpro-telemetry, and the rc.d script
+# enabled in /etc/rc.conf.d (FreeBSD: DIR/etc/rc.subr; OPNsense: DIR/usr/local/opnsense or --opnsense, with
+# the plugin files of contrib/opnsense/src) or the systemd unit enabled (Linux: DIR/etc/systemd). --cron
+# installs the cron file instead of enabling the service. INSTALL.md section C lists every path.
 #
 # It refuses (exit 2, nothing changed) next to the stock os-etpro-telemetry plugin unless --force, and on
 # OPNsense without /usr/local/bin/node. When DIR is /, it restarts configd (OPNsense) and starts the service.
-#
 # Every file, link and directory it creates is recorded in /usr/local/lib/etpro-telemetry/MANIFEST with the
 # SHA-256 of what it wrote. --uninstall stops the service (DIR /), removes only what still has that content,
-# puts back what it moved aside (another package's file in the way), and keeps a configuration file changed
-# since (an edited cron file moves out of cron.d, since the command it runs is gone; it says where).
+# puts back what it moved aside, and keeps a configuration file changed since (an edited cron file moves out
+# of cron.d, since the command it runs is gone, and it says where).
 
 set -eu
 
@@ -45,11 +35,7 @@ CRON=no
 FORCE=no
 while [ $# -gt 0 ]; do
 	case $1 in
-	--root)
-		[ $# -ge 2 ] || die "--root needs a directory" 2
-		ROOT=$2
-		shift 2
-		;;
+	--root) [ $# -ge 2 ] || die "--root needs a directory" 2; ROOT=$2; shift 2 ;;
 	--root=*) ROOT=${1#--root=}; shift ;;
 	--uninstall) MODE=uninstall; shift ;;
 	--opnsense) OPNSENSE=yes; shift ;;
@@ -68,37 +54,27 @@ MANIFEST=$R$LIB/MANIFEST
 
 # sha FILE: its SHA-256 (GNU coreutils, FreeBSD's sha256, or openssl).
 sha() {
-	if command -v sha256sum >/dev/null 2>&1; then
-		sha256sum <"$1" | cut -d ' ' -f 1
-	elif command -v sha256 >/dev/null 2>&1; then
-		sha256 -q "$1"
-	else
-		openssl dgst -sha256 <"$1" | sed 's/^.*= *//'
-	fi
+	if command -v sha256sum >/dev/null 2>&1; then sha256sum <"$1" | cut -d ' ' -f 1
+	elif command -v sha256 >/dev/null 2>&1; then sha256 -q "$1"
+	else openssl dgst -sha256 <"$1" | sed 's/^.*= *//'; fi
 }
 
 # ours /abs/path SUM: the file is still what this script wrote there.
 ours() { [ -f "$R$1" ] && [ ! -L "$R$1" ] && [ "$(sha "$R$1")" = "$2" ]; }
 present() { [ -e "$R$1" ] || [ -L "$R$1" ]; }
+unchanged() { ! present "$1" || ours "$1" "$2"; }
 in_manifest() { awk -v p="$1" '$2 == p { found = 1 } END { exit !found }' "$MANIFEST"; }
 
 # ---------------------------------------------------------------------------------------------- uninstall
-
 uninstall() {
 	[ -f "$MANIFEST" ] || die "nothing to uninstall: $MANIFEST not found" 2
-	if [ -z "$R" ]; then
-		# Stopped first: the agent finishes its delivery and writes its checkpoint while its files are there.
-		if in_manifest "$PREFIX/etc/rc.d/etpro_telemetry"; then
-			"$PREFIX/etc/rc.d/etpro_telemetry" onestop >/dev/null 2>&1 || true
-		fi
-		if in_manifest "$PREFIX/lib/systemd/system/etpro-telemetry.service" && command -v systemctl >/dev/null 2>&1; then
-			systemctl stop etpro-telemetry.service >/dev/null 2>&1 || true
-		fi
-	fi
-	opnsense=no
+	rc=no systemd=no opnsense=no
+	in_manifest "$PREFIX/etc/rc.d/etpro_telemetry" && rc=yes
+	in_manifest "$PREFIX/lib/systemd/system/etpro-telemetry.service" && command -v systemctl >/dev/null 2>&1 && systemd=yes
 	in_manifest "$PREFIX/opnsense/service/conf/actions.d/actions_etpro_telemetry.conf" && opnsense=yes
-	systemd=no
-	in_manifest "$PREFIX/lib/systemd/system/etpro-telemetry.service" && systemd=yes
+	# Stopped first: the agent finishes its delivery and writes its checkpoint while its files are there.
+	if [ -z "$R" ] && [ "$rc" = yes ]; then "$PREFIX/etc/rc.d/etpro_telemetry" onestop >/dev/null 2>&1 || true; fi
+	if [ -z "$R" ] && [ "$systemd" = yes ]; then systemctl stop etpro-telemetry.service >/dev/null 2>&1 || true; fi
 	list=$(awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }' "$MANIFEST")
 	rm -f "$MANIFEST"
 	# send-events' startup snapshot, made by the launcher after installation (launcher.sh).
@@ -107,14 +83,10 @@ uninstall() {
 	printf '%s\n' "$list" | while read -r kind path sum; do
 		case $kind in
 		f)
-			if ! present "$path" || ours "$path" "$sum"; then
-				rm -f "$R$path"
-			else
-				say "left $path: changed since installation, so no longer this release's"
-			fi
+			if unchanged "$path" "$sum"; then rm -f "$R$path"; else say "left $path: changed since installation, so no longer this release's"; fi
 			;;
 		b)
-			if ! present "$path" || ours "$path" "$sum"; then
+			if unchanged "$path" "$sum"; then
 				rm -f "$R$path"
 				mv -f "$R$LIB/backup$path" "$R$path" && say "restored $path"
 			else
@@ -122,40 +94,29 @@ uninstall() {
 			fi
 			;;
 		c)
-			if ! present "$path" || ours "$path" "$sum"; then
+			if unchanged "$path" "$sum"; then
 				rm -f "$R$path"
+			elif [ "${path#*/cron.d/}" != "$path" ]; then
+				# cron would go on running the command that is no longer there.
+				mkdir -p "$R$KEPT"
+				mv -f "$R$path" "$R$KEPT/${path##*/}.kept"
+				say "kept $path, changed after installation: moved out of cron.d to $KEPT/${path##*/}.kept"
 			else
-				case $path in
-				*/cron.d/*)
-					# cron would go on running the command that is no longer there.
-					mkdir -p "$R$KEPT"
-					kept=$KEPT/$(basename "$path").kept
-					mv -f "$R$path" "$R$kept"
-					say "kept $path, changed after installation: moved out of cron.d to $kept"
-					;;
-				*) say "kept $path: it was changed after installation" ;;
-				esac
+				say "kept $path: it was changed after installation"
 			fi
 			;;
-		l)
-			if [ -L "$R$path" ] && [ "$(readlink "$R$path")" = "$sum" ]; then rm -f "$R$path"; fi
-			;;
+		l) if [ -L "$R$path" ] && [ "$(readlink "$R$path")" = "$sum" ]; then rm -f "$R$path"; fi ;;
 		d) rmdir "$R$path" 2>/dev/null || say "left $path: not empty" ;;
 		'') ;;
 		*) say "MANIFEST: unknown line '$kind $path' ignored" ;;
 		esac
 	done
-	if [ -z "$R" ] && [ "$opnsense" = yes ]; then
-		service configd restart >/dev/null 2>&1 || say "could not restart configd: service configd restart"
-	fi
-	if [ -z "$R" ] && [ "$systemd" = yes ] && command -v systemctl >/dev/null 2>&1; then
-		systemctl daemon-reload || true
-	fi
+	if [ -z "$R" ] && [ "$opnsense" = yes ]; then service configd restart >/dev/null 2>&1 || say "could not restart configd: service configd restart"; fi
+	if [ -z "$R" ] && [ "$systemd" = yes ]; then systemctl daemon-reload || true; fi
 	say "removed etpro-telemetry from ${ROOT}"
 }
 
 # ------------------------------------------------------------------------------------------------ install
-
 SRC=$(cd "$(dirname "$0")" && pwd)
 LOG=
 
@@ -234,6 +195,7 @@ EOF
 		exit 2
 	fi
 	major=$(node_major "$node")
+	[ "$major" != 0 ] || die "$PREFIX/bin/node does not run here: the agent needs Node.js 20.19 or later (pkg install node22)" 2
 	[ "$major" -ge 20 ] 2>/dev/null || die "node $major at $PREFIX/bin/node: the agent needs Node.js 20.19 or later (pkg install node22)" 2
 }
 
@@ -251,9 +213,8 @@ install_all() {
 	[ -f "$SRC/dist/bin.js" ] && [ -f "$SRC/bin/etpro-telemetry" ] && [ -f "$SRC/launcher.sh" ] || die "run install.sh from the unpacked release ($SRC has no dist/bin.js)" 2
 	[ -e "$MANIFEST" ] && die "already installed ($MANIFEST): run install.sh --uninstall first (changed configuration files are kept)" 2
 	[ "$OPNSENSE" = auto ] && { [ -d "$R$PREFIX/opnsense" ] && OPNSENSE=yes || OPNSENSE=no; }
-	FREEBSD=no
+	FREEBSD=no SYSTEMD=no
 	{ [ -f "$R/etc/rc.subr" ] || [ "$OPNSENSE" = yes ]; } && FREEBSD=yes
-	SYSTEMD=no
 	[ "$FREEBSD" = no ] && [ -d "$R/etc/systemd" ] && SYSTEMD=yes
 	# Both would send every event and heartbeat twice; and they install at the same paths.
 	if [ "$FORCE" = no ] && stock_installed; then
@@ -268,10 +229,7 @@ install_all() {
 	# The release itself, in its own directory.
 	(cd "$SRC" && find . -type f | sort) | while read -r f; do
 		f=${f#./}
-		case $f in
-		install.sh | bin/etpro-telemetry | contrib/rc.d/etpro_telemetry) mode=0555 ;;
-		*) mode=0444 ;;
-		esac
+		case $f in install.sh | bin/etpro-telemetry | contrib/rc.d/etpro_telemetry) mode=0555 ;; *) mode=0444 ;; esac
 		place "$mode" "$SRC/$f" "$LIB/$f"
 	done
 
@@ -302,13 +260,11 @@ install_all() {
 		done
 	fi
 
+	# Debian's cron skips file names with a dot in /etc/cron.d.
+	crontab=/etc/cron.d/etpro-telemetry
+	[ "$FREEBSD" = no ] || crontab=$PREFIX/etc/cron.d/etpro-telemetry.cron
 	if [ "$CRON" = yes ]; then
-		if [ "$FREEBSD" = yes ]; then
-			place 0644 "$SRC/contrib/cron/etpro-telemetry.cron" "$PREFIX/etc/cron.d/etpro-telemetry.cron" config
-		else
-			# Debian's cron skips file names with a dot in /etc/cron.d.
-			place 0644 "$SRC/contrib/cron/etpro-telemetry.cron" "/etc/cron.d/etpro-telemetry" config
-		fi
+		place 0644 "$SRC/contrib/cron/etpro-telemetry.cron" "$crontab" config
 	elif [ "$OPNSENSE" = yes ]; then
 		# What OPNsense renders from the template, so the service runs before the next template reload too.
 		place 0644 "$rcconf" /etc/rc.conf.d/etpro_telemetry config
@@ -323,22 +279,18 @@ install_all() {
 	[ "$OPNSENSE" = yes ] || warn_node
 	say "installed into ${ROOT} (record: $LIB/MANIFEST; undo: $LIB/install.sh --uninstall)"
 
-	if [ -z "$R" ]; then
-		# configd reads actions files only when it starts.
-		if [ "$OPNSENSE" = yes ]; then
-			service configd restart >/dev/null 2>&1 && say "restarted configd" || say "could not restart configd: service configd restart"
-		fi
-		if [ "$CRON" = no ] && [ "$FREEBSD" = yes ]; then
-			"$PREFIX/etc/rc.d/etpro_telemetry" start || say "the service did not start: service etpro_telemetry start"
-		elif [ "$CRON" = no ] && [ "$SYSTEMD" = yes ] && [ -d /run/systemd/system ]; then
-			{ systemctl daemon-reload && systemctl start etpro-telemetry.service; } || say "the service did not start: systemctl start etpro-telemetry"
-		fi
+	# configd reads actions files only when it starts.
+	if [ -z "$R" ] && [ "$OPNSENSE" = yes ]; then
+		service configd restart >/dev/null 2>&1 && say "restarted configd" || say "could not restart configd: service configd restart"
 	fi
-	if [ "$OPNSENSE" = yes ]; then
-		say "next: the token under Services > Intrusion Detection > Administration > Download (see $PREFIX/share/doc/etpro-telemetry/INSTALL.md)"
-	else
-		say "next: etpro-telemetry token set -; etpro-telemetry sensor-info (see $PREFIX/share/doc/etpro-telemetry/INSTALL.md)"
+	if [ -z "$R" ] && [ "$CRON" = no ] && [ "$FREEBSD" = yes ]; then
+		"$PREFIX/etc/rc.d/etpro_telemetry" start || say "the service did not start: service etpro_telemetry start"
+	elif [ -z "$R" ] && [ "$CRON" = no ] && [ "$SYSTEMD" = yes ] && [ -d /run/systemd/system ]; then
+		{ systemctl daemon-reload && systemctl start etpro-telemetry.service; } || say "the service did not start: systemctl start etpro-telemetry"
 	fi
+	next="etpro-telemetry token set -; etpro-telemetry sensor-info"
+	[ "$OPNSENSE" = no ] || next="the token under Services > Intrusion Detection > Administration > Download"
+	say "next: $next (see $PREFIX/share/doc/etpro-telemetry/INSTALL.md)"
 }
 
 case $MODE in

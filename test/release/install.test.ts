@@ -42,7 +42,7 @@ const install = (root: string, args: ReadonlyArray<string> = [], stockInstalled 
   collect(SH, [join(top, "install.sh"), "--root", root, ...args], {
     cwd: dir,
     env: { PATH: `${fakePkg(stockInstalled)}:${dirname(process.execPath)}:/usr/bin:/bin`, HOME: tmpdir(), NO_COLOR: "1" }
-  })
+  }, 110_000)
 
 /** Every entry under root: type and mode, and a content hash for files, a target for links. */
 const listing = (root: string): Array<string> => {
@@ -104,7 +104,7 @@ const CRON = "/usr/local/etc/cron.d/etpro-telemetry.cron"
 const RC_CONF = "etc/rc.conf.d/etpro_telemetry"
 
 // Each install copies and hashes the whole release: slow on a loaded machine.
-describe("install.sh --root", { timeout: 120_000 }, () => {
+describe("install.sh --root", { timeout: 240_000 }, () => {
   it("on OPNsense installs the release, the launcher, the service (rc.d, enabled) and the plugin files; --uninstall leaves the root as found", async () => {
     const root = opnsenseRoot()
     // Another package's file where the widget goes: moved aside, then put back, mode and all.
@@ -155,7 +155,7 @@ describe("install.sh --root", { timeout: 120_000 }, () => {
     // send-events' startup snapshot, made later by the launcher, goes too.
     for (const f of ["send-events.blob", "send-events.blob.id", "send-events.blob.123"]) writeFileSync(at(`usr/local/lib/etpro-telemetry/dist/${f}`), "x")
 
-    const u = await collect(SH, [at("usr/local/lib/etpro-telemetry/install.sh"), "--root", root, "--uninstall"], { cwd: dir, env: { PATH: "/usr/bin:/bin" } })
+    const u = await collect(SH, [at("usr/local/lib/etpro-telemetry/install.sh"), "--root", root, "--uninstall"], { cwd: dir, env: { PATH: "/usr/bin:/bin" } }, 110_000)
     expect(u.code, u.stderr).toBe(0)
     expect(u.stdout).toContain("restored /usr/local/opnsense/www/js/widgets/ETProTelemetry.js")
     expect(listing(root)).toEqual(before)

@@ -7,12 +7,12 @@
  * net-mgmt/telegraf: <name>_services() returning description, configd start/stop/restart, name, pidfile), and
  * core's etc/inc/plugins.inc (stable/25.7: plugins_services() calls <file name>_services()).
  */
-import { execFileSync, spawnSync } from "node:child_process"
+import { execFileSync, spawn, spawnSync } from "node:child_process"
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { describe, expect, it } from "vitest"
-import { REPO } from "../support/BuiltCli.js"
+import { BIN, REPO } from "../support/BuiltCli.js"
 import { PORT_TREE as BUILT } from "../support/BuiltDist.js"
 
 const PORT = join(REPO, "contrib/opnsense")
@@ -72,6 +72,33 @@ describe("the port (contrib/opnsense)", () => {
     // plain FreeBSD: all of run's tasks.
     expect(readFileSync(join(REPO, "contrib/rc.d/etpro_telemetry.rc.conf"), "utf8")).toMatch(/^etpro_telemetry_enable="YES"$/m)
   })
+
+  it("the template's flags start `run` with events, heartbeat and sensor info, and no rules task (the built CLI, stopped by SIGTERM)", async () => {
+    const conf = read("src/opnsense/service/templates/OPNsense/ETProTelemetry/rc.conf.d")
+    const args = /^etpro_telemetry_args="(.*)"$/m.exec(conf)![1]!.split(" ")
+    const root = mkdtempSync(join(tmpdir(), "etpro-run-"))
+    try {
+      const child = spawn(process.execPath, [BIN, "run", ...args, "--root", root, "--base-url", "http://127.0.0.1:9"], { stdio: ["ignore", "pipe", "pipe"] })
+      let err = ""
+      const code = await new Promise<number | null>((done) => {
+        child.stderr.on("data", (c: Buffer) => {
+          err += c
+          if (err.includes(": started (")) child.kill("SIGTERM")
+        })
+        const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+        child.on("close", (c) => {
+          clearTimeout(timer)
+          done(c)
+        })
+      })
+      expect(code, err).toBe(0)
+      const started = err.split("\n").find((l) => l.includes(": started ("))!
+      expect(started).toMatch(/events every minute.*heartbeat hourly.*sensor info hourly/)
+      expect(started).not.toContain("rules")
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  }, 60_000)
 
   it("starts the agent after install and stops it before deinstall (plugins.mk appends .post / .pre), as valid sh", () => {
     expect(read("+POST_INSTALL.post")).toContain("/usr/local/etc/rc.d/etpro_telemetry restart")

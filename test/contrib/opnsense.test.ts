@@ -1,13 +1,15 @@
 /**
  * The OPNsense plugin files in contrib/opnsense/src, parsed: every command the configd actions and the cron
- * file name is a command of this CLI with flags it has, and every path and URL matches SPEC sections 1-2
- * (the agent's defaults) and what install.sh installs.
+ * file (contrib/cron) name is a command of this CLI with flags it has, or the rc.d script; the widget's API
+ * route reaches the controller as OPNsense's router maps it and the ACL lets the dashboard call it; the
+ * widget imports nothing. The ruleset metadata: opnsense-ruleset.test.ts.
  */
-import { readdirSync, readFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
+import { build } from "esbuild"
 import { describe, expect, it } from "vitest"
-import { DEFAULT_BASE_URL } from "../../src/main/commands/ApiFlags.js"
-import { DEFAULTS } from "../../src/domain/Paths.js"
 import { runBuilt } from "../support/BuiltCli.js"
 
 const SRC = join(import.meta.dirname, "../../contrib/opnsense/src")
@@ -15,6 +17,7 @@ const REPO = join(import.meta.dirname, "../..")
 const read = (p: string) => readFileSync(join(SRC, p), "utf8")
 // The launcher install.sh writes, and the rc.d script's default etpro_telemetry_bin.
 const AGENT = "/usr/local/bin/etpro-telemetry"
+const RC = "/usr/local/etc/rc.d/etpro_telemetry"
 
 /** configd's format: `[name]` sections of `key:value` lines; `#` comments. */
 const configdActions = (text: string): Record<string, Record<string, string>> => {
@@ -55,36 +58,68 @@ const expectCliHas = async (sub: ReadonlyArray<string>, flags: ReadonlyArray<str
 describe("configd actions (actions_etpro_telemetry.conf)", () => {
   const actions = configdActions(read("opnsense/service/conf/actions.d/actions_etpro_telemetry.conf"))
 
-  it("has the status action the API controller runs, always exiting 0 with sensor-info's JSON", () => {
-    expect(actions["status"]).toMatchObject({ type: "script_output", command: `${AGENT} sensor-info || true` })
-    const controller = read("opnsense/mvc/app/controllers/OPNsense/Diagnostics/Api/ProofpointEtController.php")
-    expect(controller).toContain("configdRun('etpro_telemetry status')")
-    expect(controller).toMatch(/namespace OPNsense\\Diagnostics\\Api;/)
-    expect(controller).toMatch(/class ProofpointEtController extends ApiControllerBase/)
-    expect(controller).toMatch(/public function statusAction\(\)/)
+  it("start, stop, restart and status drive the rc.d service", () => {
+    for (const a of ["start", "stop", "restart"]) expect(actions[a], a).toMatchObject({ type: "script", command: `${RC} ${a}` })
+    // configd drops the output of a command that exits non-zero: status always exits 0.
+    expect(actions["status"]).toMatchObject({ type: "script_output", command: `/usr/bin/timeout 2 ${RC} status; exit 0` })
   })
 
-  it("has send-events, send-heartbeat and rules actions", () => {
-    expect(Object.keys(actions)).toEqual(expect.arrayContaining(["status", "send.events", "send.heartbeat", "rules.update", "rules.list"]))
+  /** The status action's command line, run by sh with a stand-in for the rc.d script. */
+  const runStatus = (script: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "etpro-status-"))
+    try {
+      writeFileSync(join(dir, "rc"), script, { mode: 0o755 })
+      const command = actions["status"]!["command"]!.replace(RC, join(dir, "rc")).replace("/usr/bin/timeout", "timeout")
+      const started = Date.now()
+      const r = spawnSync("/bin/sh", ["-c", command], { encoding: "utf8", timeout: 10_000 })
+      return { ...r, ms: Date.now() - started }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  it("status answers within 2 s, exit 0, even when the rc.d script hangs; rc.subr's answer passes through", () => {
+    const fast = runStatus("#!/bin/sh\necho \"etpro_telemetry is running as pid 4242.\"\n")
+    expect(fast.status).toBe(0)
+    expect(fast.stdout).toBe("etpro_telemetry is running as pid 4242.\n")
+    const hung = runStatus("#!/bin/sh\nsleep 30\n")
+    expect(hung.status).toBe(0)
+    expect(hung.ms).toBeLessThan(2_900)
+  })
+
+  it("sensor.info is what the API controller runs, always exiting 0 with sensor-info's JSON", () => {
+    expect(actions["sensor.info"]).toMatchObject({ type: "script_output", command: `${AGENT} sensor-info || true` })
+    const controller = read("opnsense/mvc/app/controllers/OPNsense/Diagnostics/Api/ProofpointEtController.php")
+    expect(controller).toContain("configdRun('etpro_telemetry sensor.info')")
+  })
+
+  it("has no rules actions: on OPNsense the rules are the IDS's own download", () => {
+    expect(Object.keys(actions).filter((k) => k.startsWith("rules"))).toEqual([])
+    for (const a of Object.values(actions)) expect(a["command"]).not.toMatch(/ rules\b/)
+  })
+
+  it("every action is well-formed and takes no parameters from the GUI", () => {
     for (const [name, a] of Object.entries(actions)) {
       expect(["script", "script_output"], name).toContain(a["type"])
       expect(a["message"], name).toBeTruthy()
-      expect(a["parameters"], `${name}: takes no parameters from the GUI`).toBe("")
+      expect(a["parameters"], name).toBe("")
     }
   })
 
   it("names only commands and flags this CLI has", async () => {
     await Promise.all(
-      Object.values(actions).map((a) => {
-        const { sub, flags } = agentCommand(a["command"]!)
-        return expectCliHas(sub, flags)
-      })
+      Object.values(actions)
+        .filter((a) => a["command"]!.startsWith(AGENT))
+        .map((a) => {
+          const { sub, flags } = agentCommand(a["command"]!)
+          return expectCliHas(sub, flags)
+        })
     )
   })
 })
 
-describe("cron file (etc/cron.d/etpro-telemetry.cron)", () => {
-  const lines = read("etc/cron.d/etpro-telemetry.cron").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"))
+describe("cron file (contrib/cron/etpro-telemetry.cron, the documented alternative to the service)", () => {
+  const lines = readFileSync(join(REPO, "contrib/cron/etpro-telemetry.cron"), "utf8").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"))
   const jobs = lines.filter((l) => !/^[A-Z]+=/.test(l)).map((l) => l.split(/\t+|\s+(?=\/)/))
 
   it("sets a PATH with /usr/local/bin, and runs events every minute and the heartbeat hourly as root", () => {
@@ -105,81 +140,62 @@ describe("cron file (etc/cron.d/etpro-telemetry.cron)", () => {
   })
 })
 
-describe("ruleset metadata (scripts/suricata/metadata/rules/et-telemetry.xml)", () => {
-  const xml = read("opnsense/scripts/suricata/metadata/rules/et-telemetry.xml")
-  const attr = (tag: string, name: string) => new RegExp(`<${tag}\\b[^>]*\\b${name}="([^"]*)"`).exec(xml)?.[1]
-  const files = [...xml.matchAll(/<file\b([^>]*)>([^<]*)<\/file>/g)].map((m) => ({
-    url: /\burl="([^"]*)"/.exec(m[1]!)?.[1],
-    required: /\brequired="true"/.test(m[1]!),
-    name: m[2]!
-  }))
+/**
+ * OPNsense's MVC router (core stable/25.7 mvc/app/library/OPNsense/Mvc/Router.php) maps /api/<module>/<controller>/
+ * <action> to <Module>/Api/<Controller>Controller.php, class <Controller>Controller, method <action>Action, each
+ * snake_case part turned CamelCase (the action's first letter lower case). Written here for the test.
+ */
+const route = (url: string) => {
+  const camel = (s: string) => s.split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("")
+  const [, api, module, controller, action] = url.split("/")
+  expect(api).toBe("api")
+  const klass = `${camel(controller!)}Controller`
+  return { file: `opnsense/mvc/app/controllers/OPNsense/${camel(module!)}/Api/${klass}.php`, namespace: `OPNsense\\${camel(module!)}\\Api`, klass, method: `${camel(action!).charAt(0).toLowerCase()}${camel(action!).slice(1)}Action` }
+}
 
-  it("is well-formed: every element closed, one root", () => {
-    const body = xml.replace(/<\?xml[^>]*\?>/, "").replace(/<!--[\s\S]*?-->/g, "")
-    const stack: Array<string> = []
-    for (const m of body.matchAll(/<(\/?)([A-Za-z_][\w.-]*)[^>]*?(\/?)>/g)) {
-      if (m[3] === "/") continue
-      if (m[1] === "/") expect(stack.pop()).toBe(m[2])
-      else stack.push(m[2]!)
-    }
-    expect(stack).toEqual([])
-    expect(body.trim()).toMatch(/^<ruleset[\s>][\s\S]*<\/ruleset>$/)
-  })
-
-  it("downloads the archive and the version from the service's ruleset endpoints, with the token as Bearer", () => {
-    expect(attr("location", "url")).toBe(`${DEFAULT_BASE_URL}/api/v1/ruleset/engine/suricata/5`)
-    expect(attr("version", "url")).toBe(`${DEFAULT_BASE_URL}/api/v1/ruleset/version`)
-    expect(xml).toMatch(/<Authorization>Bearer %%et_telemetry\.token%%<\/Authorization>/)
-  })
-
-  it("creates the et_telemetry.token property (the GUI's token field)", () => {
-    expect(xml).toMatch(/<properties>\s*<property name="et_telemetry\.token" default=""\/>\s*<\/properties>/)
-  })
-
-  it("installs telemetry_sids.txt and telemetry_version.json where the agent reads them (SPEC section 1)", () => {
-    expect(files).toContainEqual({ url: "inline::rules/telemetry_sids.txt", required: true, name: "telemetry_sids.txt" })
-    expect(files).toContainEqual({ url: `${DEFAULT_BASE_URL}/api/v1/ruleset/version`, required: true, name: "telemetry_version.json" })
-    // OPNsense's downloader writes every file by its name into the rules directory.
-    expect(DEFAULTS.rulesDir).toBe("/usr/local/etc/suricata/rules")
-  })
-
-  it("lists every category as rules/<name>.rules from the archive, including all the service serves", () => {
-    const categories = files.filter((f) => f.name.endsWith(".rules"))
-    expect(categories.length).toBeGreaterThan(30)
-    for (const c of categories) expect(c.url).toBe(`inline::rules/${c.name}`)
-    expect(new Set(categories.map((c) => c.name)).size).toBe(categories.length)
-    const served = ["etpro", "etopen"].flatMap((d) => readdirSync(join(REPO, "fixtures/rules", d)).filter((f) => f.endsWith(".rules")))
-    for (const s of served) expect(categories.map((c) => c.name)).toContain(s)
-  })
-})
-
-describe("widget, ACL and layout", () => {
+describe("widget, API route, ACL and layout", () => {
   const all = (d: string): Array<string> =>
     readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? all(join(d, e.name)) : [relative(SRC, join(d, e.name))]))
+  const meta = read("opnsense/www/js/widgets/Metadata/etpro-telemetry.xml")
+  const endpoint = /<endpoint>([^<]*)<\/endpoint>/.exec(meta)![1]!
 
   it("lays the files out as a plugin's src/ (installed under /usr/local)", () => {
     expect(all(SRC).sort()).toEqual([
-      "etc/cron.d/etpro-telemetry.cron",
+      "etc/inc/plugins.inc.d/etpro_telemetry.inc",
       "opnsense/mvc/app/controllers/OPNsense/Diagnostics/Api/ProofpointEtController.php",
       "opnsense/mvc/app/models/OPNsense/ProofpointET/ACL/ACL.xml",
       "opnsense/scripts/suricata/metadata/rules/et-telemetry.xml",
       "opnsense/service/conf/actions.d/actions_etpro_telemetry.conf",
+      "opnsense/service/templates/OPNsense/ETProTelemetry/+TARGETS",
+      "opnsense/service/templates/OPNsense/ETProTelemetry/rc.conf.d",
       "opnsense/www/js/widgets/ETProTelemetry.js",
       "opnsense/www/js/widgets/Metadata/etpro-telemetry.xml"
     ])
   })
 
-  it("the widget's metadata names its file and endpoint, and the ACL lets the dashboard call it", () => {
-    const meta = read("opnsense/www/js/widgets/Metadata/etpro-telemetry.xml")
-    expect(meta).toContain("<filename>ETProTelemetry.js</filename>")
-    expect(meta).toContain("<endpoint>/api/diagnostics/proofpoint_et/status</endpoint>")
-    expect(read("opnsense/mvc/app/models/OPNsense/ProofpointET/ACL/ACL.xml")).toContain("<pattern>api/diagnostics/proofpoint_et/status</pattern>")
+  it("the widget's endpoint is the route of the controller's status action, and the widget calls that endpoint", () => {
+    expect(endpoint).toBe("/api/diagnostics/proofpoint_et/status")
+    const r = route(endpoint)
+    expect(existsSync(join(SRC, r.file)), r.file).toBe(true)
+    const controller = read(r.file)
+    expect(controller.split("\n")).toContain(`namespace ${r.namespace};`)
+    expect(controller).toMatch(new RegExp(`^class ${r.klass} extends ApiControllerBase$`, "m"))
+    expect(controller).toMatch(new RegExp(`public function ${r.method}\\(\\)`))
+    expect(read("opnsense/www/js/widgets/ETProTelemetry.js")).toContain(`'${endpoint}'`)
+  })
+
+  it("the ACL grants exactly that endpoint (ACL.php urlMatch: the URL is \"/\" + pattern)", () => {
+    const patterns = [...read("opnsense/mvc/app/models/OPNsense/ProofpointET/ACL/ACL.xml").matchAll(/<pattern>([^<]*)<\/pattern>/g)].map((m) => m[1])
+    expect(patterns).toEqual([endpoint.slice(1)])
+  })
+
+  it("the widget imports nothing (OPNsense's BaseTableWidget.js is a classic script exporting nothing) and writes service values only as text", async () => {
+    const file = join(SRC, "opnsense/www/js/widgets/ETProTelemetry.js")
+    // esbuild's own parse: static imports, re-exports and import() calls alike.
+    const r = await build({ entryPoints: [file], bundle: true, write: false, metafile: true, format: "esm", logLevel: "silent" })
+    expect(Object.values(r.metafile.inputs).flatMap((i) => i.imports)).toEqual([])
     const widget = read("opnsense/www/js/widgets/ETProTelemetry.js")
-    // OPNsense loads BaseTableWidget.js as a classic script that exports nothing: the widget must import nothing.
-    expect(widget).not.toMatch(/^\s*import\b/m)
     expect(widget).toMatch(/^export default class ETProTelemetry extends BaseTableWidget \{$/m)
-    expect(widget).toContain("'/api/diagnostics/proofpoint_et/status'")
-    // Text only: nothing the service sends can become markup.
     expect(widget).not.toMatch(/\.html\(|innerHTML|outerHTML/)
   })
 })

@@ -11,6 +11,8 @@ import { REPO } from "./BuiltCli.js"
 const { version } = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }
 export const RELEASE_NAME = `etpro-telemetry-${version}`
 export const TARBALL = join(REPO, "release", `${RELEASE_NAME}.tar.gz`)
+/** The OPNsense plugin port tree dist writes beside the tarball. */
+export const PORT_TREE = join(REPO, "release/security/etpro-telemetry-agent")
 
 const newest = (p: string): number => {
   const s = statSync(p)
@@ -21,6 +23,6 @@ const newest = (p: string): number => {
 const INPUTS = ["src", "bin", "contrib", "scripts", "docs/INSTALL.md", "package.json"]
 
 export const ensureDist = async (): Promise<void> => {
-  if (existsSync(TARBALL) && statSync(TARBALL).mtimeMs >= Math.max(...INPUTS.map((p) => newest(join(REPO, p))))) return
+  if (existsSync(TARBALL) && existsSync(PORT_TREE) && statSync(TARBALL).mtimeMs >= Math.max(...INPUTS.map((p) => newest(join(REPO, p))))) return
   await promisify(execFile)(process.execPath, [join(REPO, "scripts/dist.mjs")], { cwd: REPO })
 }

@@ -4,7 +4,7 @@
  * etpro-telemetry: the API behind the ET Pro Telemetry dashboard widget,
  * GET /api/diagnostics/proofpoint_et/status.
  *
- * Runs the agent's `sensor-info` through configd (`configctl etpro_telemetry status`) and returns its JSON
+ * Runs the agent's `sensor-info` through configd (`configctl etpro_telemetry sensor.info`) and returns its JSON
  * line: {"status":"ok", sensor_status, event_received, last_rule_download, last_heartbeat, disable_date, ...},
  * {"status":"failed","response":"<why>"} or {"status":"unconfigured"}. Whatever else comes back (configd's
  * "Execute error", an agent that is not installed) is answered as "failed", never passed on raw.
@@ -24,14 +24,14 @@ class ProofpointEtController extends ApiControllerBase
     public function statusAction()
     {
         $this->sessionClose();
-        $raw = trim((new Backend())->configdRun('etpro_telemetry status'));
+        $raw = trim((new Backend())->configdRun('etpro_telemetry sensor.info'));
         // The agent prints one JSON line; anything before it would be a warning on stdout.
         $lines = explode("\n", $raw);
         $answer = json_decode(end($lines), true);
         if (!is_array($answer) || !isset($answer['status']) || !is_string($answer['status'])) {
             return [
                 'status' => 'failed',
-                'response' => 'no answer from the etpro-telemetry agent (configctl etpro_telemetry status)'
+                'response' => 'no answer from the etpro-telemetry agent (configctl etpro_telemetry sensor.info)'
             ];
         }
         return $answer;

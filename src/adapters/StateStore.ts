@@ -10,7 +10,7 @@ import { Context, Data, Effect, Layer, type Scope } from "effect"
 import { chmod, rename } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { AgentState, emptyState, parseState, renderState, STATE_VERSION } from "../domain/AgentState.js"
-import { fsCause, withFileIfExists, writeFileAtomic } from "./AtomicFile.js"
+import { fsCause, NotRegularFile, withFileIfExists, writeFileAtomic } from "./AtomicFile.js"
 import { lockFile } from "./Lock.js"
 
 export class StateFileError extends Data.TaggedError("StateFileError")<{
@@ -79,7 +79,12 @@ export const make = (path: string, options: StateStoreOptions = {}): Effect.Effe
     /** The state: its known fields only (issue 24 row 9). */
     const read = Effect.tryPromise({
       try: () => readText(path),
-      catch: (e) => new StateFileError({ path, reason: "NotReadable", message: `cannot read the state file ${path}: ${fsCause(e)}` })
+      catch: (e) =>
+        new StateFileError({
+          path,
+          reason: "NotReadable",
+          message: e instanceof NotRegularFile ? `state file ${e.message}` : `cannot read the state file ${path}: ${fsCause(e)}`
+        })
     }).pipe(
       Effect.flatMap((text): Effect.Effect<{ loaded: Loaded }, StateError> => {
         if (text === undefined) return Effect.succeed({ loaded: { state: emptyState, status: "missing" } })

@@ -10,6 +10,7 @@ import { HostNetworks } from "../adapters/HostNetworks.js"
 import * as AuditLog from "../adapters/AuditLog.js"
 import type { Paths } from "../domain/Paths.js"
 import { sensorLayer } from "./layers.js"
+import { refuseIrregularOwnFiles } from "./OwnFiles.js"
 import { loadPrivacy } from "./Privacy.js"
 
 export interface SendEventsOptions {
@@ -54,7 +55,7 @@ export const sendEventsRun = (o: Omit<SendEventsOptions, "baseUrl" | "insecure" 
 
 /** `send-events` on this sensor's live layers (its state file, its token, the service of the flags). */
 export const runSendEvents = (o: SendEventsOptions) =>
-  sendEventsRun(o).pipe(
+  Effect.zipRight(refuseIrregularOwnFiles(o.paths), sendEventsRun(o)).pipe(
     Effect.asVoid,
     Effect.provide(sensorLayer(o.paths, { baseUrl: o.baseUrl, insecure: o.insecure, timeoutMs: o.timeoutMs }))
   )

@@ -82,6 +82,10 @@ const fromSource = (source: Effect.Effect<ConfiguredToken, TokenError>): Effect.
 export const layer = (paths: Pick<Paths, "tokenFile" | "ruleUpdaterConfig">): Layer.Layer<Credentials> =>
   Layer.effect(Credentials, fromSource(readToken(paths)))
 
+/** A service over any token source, read at most once (the `run` daemon's: the file, else the last good one). */
+export const layerFrom = (source: Effect.Effect<ConfiguredToken, TokenError>): Layer.Layer<Credentials> =>
+  Layer.effect(Credentials, fromSource(source))
+
 /** A token given outright (`replay --token`, the embedded service's), no files. */
 export const layerGiven = (token: ConfiguredToken): Layer.Layer<Credentials> => Layer.effect(Credentials, fromSource(Effect.succeed(token)))
 

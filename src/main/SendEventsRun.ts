@@ -11,7 +11,7 @@ import * as AuditLog from "../adapters/AuditLog.js"
 import type { Paths } from "../domain/Paths.js"
 import { sensorLayer } from "./layers.js"
 import { refuseIrregularOwnFiles } from "./OwnFiles.js"
-import { loadPrivacy } from "./Privacy.js"
+import { loadPrivacy, type Privacy } from "./Privacy.js"
 
 export interface SendEventsOptions {
   readonly paths: Paths
@@ -30,6 +30,8 @@ export interface SendEventsOptions {
 export interface RunSettings {
   /** Say the token's warnings [true]. */
   readonly tokenWarnings?: boolean
+  /** `run`: HOME_NET and SIDs as read now, else the daemon's last good ones (programs/DaemonConfig.ts). */
+  readonly privacy?: <E>(fresh: Effect.Effect<Privacy, E>) => Effect.Effect<Privacy, E>
 }
 
 /**
@@ -45,8 +47,8 @@ export const sendEventsRun = (o: Omit<SendEventsOptions, "baseUrl" | "insecure" 
       log: paths.logDir,
       maxAgeMs: o.maxAgeMs,
       direct: o.direct,
-      privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: o.sidsFile, homeNet: o.homeNet }).pipe(
-        Effect.provideService(HostNetworks, hosts)
+      privacy: (s.privacy ?? ((fresh) => fresh))(
+        loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: o.sidsFile, homeNet: o.homeNet }).pipe(Effect.provideService(HostNetworks, hosts))
       ),
       ...(o.audit ? { audit: yield* AuditLog.AuditLog } : {}),
       ...(s.tokenWarnings === false ? { tokenWarnings: false } : {})

@@ -100,6 +100,10 @@ const listFiles = async (path: string): Promise<Array<ObservedFile> | undefined>
   return out
 }
 
+/** A file that must be there: its absence throws (ENOENT), and the caller runs the full command. */
+const mustRead = async (path: string): Promise<string> =>
+  (await readOwnFile(path)) ?? Promise.reject(Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: "ENOENT" }))
+
 /** True when a run would find nothing new to read: the caller exits 0 without loading anything else. */
 export const nothingNew = async (args: ReadonlyArray<string>): Promise<boolean> => {
   const flags = parseFlags(args)
@@ -114,12 +118,10 @@ export const nothingNew = async (args: ReadonlyArray<string>): Promise<boolean> 
   // read here, where a FIFO would block the cheap start for ever.
   if ((await firstIrregular(ownFilePaths(paths))) !== undefined) return false
   const own = await readOwnFile(paths.tokenFile)
-  const ini = own === undefined ? await readOwnFile(paths.ruleUpdaterConfig) : undefined
+  const ini = own === undefined ? await mustRead(paths.ruleUpdaterConfig) : undefined
   const token = chooseToken({ path: paths.tokenFile, text: own }, { path: paths.ruleUpdaterConfig, text: ini })
   if (!("ok" in token) || token.ok.trimmed) return false
-  const stateText = await readOwnFile(paths.state)
-  if (stateText === undefined) return false
-  const state = JSON.parse(stateText) as { version?: unknown; files?: unknown }
+  const state = JSON.parse(await mustRead(paths.state)) as { version?: unknown; files?: unknown }
   if (state.version !== 1 || !Array.isArray(state.files) || !state.files.every(isCheckpoint)) return false
   const stored: ReadonlyArray<FileCheckpoint> = state.files
   const files = await listFiles(paths.logDir)

@@ -3,8 +3,76 @@
  * the small durable file-system steps they are made of (plain async; services wrap them into Effects).
  */
 import { randomBytes } from "node:crypto"
-import { chmod, type FileHandle, lstat, mkdir, open, readFile, readlink, rename, rm, symlink } from "node:fs/promises"
+import { constants } from "node:fs"
+import { chmod, type FileHandle, lstat, mkdir, open, readFile, readlink, rename, rm, stat, symlink } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
+import { notRegular } from "./Fingerprint.js"
+
+/**
+ * One of the agent's own files (state, audit, lock, token, config) is a FIFO, socket, device or directory
+ * (issue 24 row 4): refused at once, naming the path, rather than opened for a read that would block for
+ * ever (and keep a lock held while it did).
+ */
+export class NotRegularFile extends Error {
+  readonly code = "ENOTREG"
+  constructor(readonly path: string, readonly why: string) {
+    super(`${path} is ${why}, not a regular file; the agent's own files must be regular files: move it away`)
+    this.name = "NotRegularFile"
+  }
+}
+
+/**
+ * Opens one of the agent's own files, never blocking: O_NONBLOCK (a FIFO without a writer would otherwise
+ * block the open itself), then fstat on the descriptor that will be used. Undefined when there is none.
+ */
+export const openOwnFile = async (path: string, flags: number = constants.O_RDONLY, mode = 0o600): Promise<FileHandle | undefined> => {
+  let fh: FileHandle
+  try {
+    fh = await open(path, flags | constants.O_NONBLOCK, mode)
+  } catch (e) {
+    const code = errno(e)
+    if (code === "ENOENT") return undefined
+    // A FIFO opened for writing without a reader, a socket, a device without its driver; a directory opened to write.
+    if (code === "ENXIO" || code === "EOPNOTSUPP" || code === "ENODEV" || code === "EISDIR") {
+      const why = await stat(path).then(notRegular, () => undefined)
+      throw new NotRegularFile(path, why ?? (code === "EISDIR" ? "a directory" : "not a regular file"))
+    }
+    if (code === "ELOOP") throw new NotRegularFile(path, "a symlink loop")
+    throw e
+  }
+  try {
+    const why = notRegular(await fh.stat())
+    if (why !== undefined) throw new NotRegularFile(path, why)
+    return fh
+  } catch (e) {
+    await fh.close()
+    throw e
+  }
+}
+
+/** An own file's text, undefined when there is none; never blocks (`openOwnFile`). */
+export const readOwnFile = async (path: string): Promise<string | undefined> => {
+  const fh = await openOwnFile(path)
+  if (fh === undefined) return undefined
+  try {
+    return await fh.readFile("utf8")
+  } finally {
+    await fh.close()
+  }
+}
+
+/** The first of `paths` that exists and is not a regular file (symlinks followed), or undefined. Never opens. */
+export const firstIrregular = async (paths: ReadonlyArray<string>): Promise<NotRegularFile | undefined> => {
+  for (const p of paths) {
+    try {
+      const why = notRegular(await stat(p))
+      if (why !== undefined) return new NotRegularFile(p, why)
+    } catch (e) {
+      if (errno(e) === "ELOOP") return new NotRegularFile(p, "a symlink loop")
+    }
+  }
+  return undefined
+}
 
 /** temp file beside the target (created with `mode`, whatever the umask), fsync, rename, fsync the directory. */
 export const writeFileAtomic = async (path: string, text: string, mode = 0o644): Promise<void> => {
@@ -45,6 +113,7 @@ const CAUSES: Readonly<Record<string, string>> = {
 
 /** A file-system failure in words an operator can act on, with its code (`no space left on the device (ENOSPC)`). */
 export const fsCause = (e: unknown): string => {
+  if (e instanceof NotRegularFile) return e.message
   const c = errno(e)
   if (c === undefined) return (e instanceof Error ? e.message : String(e)).split("\n")[0]!
   return CAUSES[c] === undefined ? c : `${CAUSES[c]} (${c})`
@@ -60,15 +129,13 @@ export const exists = async (p: string): Promise<boolean> => {
   }
 }
 
-/** `use` on the file opened for reading, closed after; undefined when there is no file. */
+/**
+ * `use` on the file opened for reading, closed after; undefined when there is no file. Only a regular file
+ * is used: anything else throws NotRegularFile at once (`openOwnFile`).
+ */
 export const withFileIfExists = async <A>(p: string, use: (fh: FileHandle) => Promise<A>): Promise<A | undefined> => {
-  let fh: FileHandle
-  try {
-    fh = await open(p, "r")
-  } catch (e) {
-    if (errno(e) === "ENOENT") return undefined
-    throw e
-  }
+  const fh = await openOwnFile(p)
+  if (fh === undefined) return undefined
   try {
     return await use(fh)
   } finally {

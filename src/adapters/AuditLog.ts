@@ -5,9 +5,12 @@
  * in memory with the same rotation.
  */
 import { Context, Data, Effect, Layer } from "effect"
-import { appendFile, chmod, readFile, rename, stat } from "node:fs/promises"
+import { constants } from "node:fs"
+import { rename } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { AUDIT_CAP_BYTES } from "../domain/AuditRecord.js"
+import { AUDIT_FILE } from "../domain/Paths.js"
+import { fsCause, NotRegularFile, openOwnFile, readOwnFile } from "./AtomicFile.js"
 
 export class AuditError extends Data.TaggedError("AuditError")<{ readonly path: string; readonly message: string }> {}
 
@@ -16,14 +19,17 @@ export interface AuditLogService {
   readonly path: string
   /** Appends audit lines (without newlines), rotating first when the cap would be passed. */
   readonly append: (lines: ReadonlyArray<string>) => Effect.Effect<void, AuditError>
-  /** Every line kept, oldest first (the rotated file, then the current one); none when there is no record. */
-  readonly read: Effect.Effect<ReadonlyArray<string>>
+  /**
+   * Every line kept, oldest first (the rotated file, then the current one); none when there is no record.
+   * Fails at once when a path holds a FIFO or the like (issue 24 row 4), or cannot be read.
+   */
+  readonly read: Effect.Effect<ReadonlyArray<string>, AuditError>
 }
 
 export class AuditLog extends Context.Tag("etpro/AuditLog")<AuditLog, AuditLogService>() {}
 
 /** The audit file of bodies sent sits beside the state file (so `--root` and `--state` move it too). */
-export const auditPath = (statePath: string): string => join(dirname(statePath), "sent-audit.jsonl")
+export const auditPath = (statePath: string): string => join(dirname(statePath), AUDIT_FILE)
 
 const textOf = (lines: ReadonlyArray<string>) => lines.join("\n") + "\n"
 
@@ -34,17 +40,32 @@ export const make = (path: string, capBytes = AUDIT_CAP_BYTES): AuditLogService 
       try: async () => {
         if (lines.length === 0) return
         const text = textOf(lines)
-        const size = await stat(path).then((s) => s.size, () => 0)
-        if (size > 0 && size + Buffer.byteLength(text) > capBytes) await rename(path, `${path}.1`)
-        await appendFile(path, text, { mode: 0o600 })
-        // appendFile's mode applies only at creation; an existing file keeps whatever it had.
-        await chmod(path, 0o600)
+        // Opened without blocking and only as a regular file: a FIFO here would hang every run (issue 24 row 4).
+        const append = () => openOwnFile(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600)
+        let fh = await append()
+        const size = fh === undefined ? 0 : (await fh.stat()).size
+        if (fh !== undefined && size > 0 && size + Buffer.byteLength(text) > capBytes) {
+          await fh.close()
+          await rename(path, `${path}.1`)
+          fh = await append()
+        }
+        if (fh === undefined) throw Object.assign(new Error(path), { code: "ENOENT" })
+        try {
+          await fh.writeFile(text)
+          // The creation mode applies only to a new file; an existing one keeps whatever it had.
+          await fh.chmod(0o600)
+        } finally {
+          await fh.close()
+        }
       },
-      catch: (e) => new AuditError({ path, message: `audit file ${path} not written: ${(e as NodeJS.ErrnoException).code ?? String(e)}` })
+      catch: (e) => new AuditError({ path, message: e instanceof NotRegularFile ? `audit file ${e.message}` : `audit file ${path} not written: ${fsCause(e)}` })
     }),
-  read: Effect.promise(async () => {
-    const text = (p: string) => readFile(p, "utf8").catch(() => "")
-    return ((await text(`${path}.1`)) + (await text(path))).split("\n").filter((l) => l !== "")
+  read: Effect.tryPromise({
+    try: async () => {
+      const text = async (p: string) => (await readOwnFile(p)) ?? ""
+      return ((await text(`${path}.1`)) + (await text(path))).split("\n").filter((l) => l !== "")
+    },
+    catch: (e) => new AuditError({ path, message: e instanceof NotRegularFile ? `audit file ${e.message}` : `audit file ${path} not read: ${fsCause(e)}` })
   })
 })
 

@@ -4,9 +4,9 @@
  * `token set` writes the agent's own file here too (0600, atomic). The token never appears in a message.
  */
 import { Context, Data, Effect, Layer } from "effect"
-import { mkdir, readFile, stat } from "node:fs/promises"
+import { mkdir, stat } from "node:fs/promises"
 import { dirname } from "node:path"
-import { fsCause, writeFileAtomic } from "./AtomicFile.js"
+import { fsCause, NotRegularFile, readOwnFile, writeFileAtomic } from "./AtomicFile.js"
 import { lockFile } from "./Lock.js"
 import type { Paths } from "../domain/Paths.js"
 import { ALLOWED_CHARACTERS, checkToken, redact } from "../domain/Token.js"
@@ -37,13 +37,14 @@ const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? "error"
 /** The file's text, undefined when absent. */
 const readText = (path: string): Effect.Effect<string | undefined, TokenError> =>
   Effect.tryPromise({
-    try: () => readFile(path, "utf8"),
+    // Never blocks: a FIFO or the like at the token or config path is refused at once (issue 24 row 4).
+    try: () => readOwnFile(path),
     catch: (e) => e
   }).pipe(
     Effect.catchAll((e) =>
       code(e) === "ENOENT"
         ? Effect.succeed(undefined)
-        : Effect.fail(new TokenError({ path, reason: "NotReadable", message: `cannot read ${path} (${code(e)})` }))
+        : Effect.fail(new TokenError({ path, reason: "NotReadable", message: e instanceof NotRegularFile ? e.message : `cannot read ${path} (${code(e)})` }))
     )
   )
 
@@ -80,6 +81,10 @@ const fromSource = (source: Effect.Effect<ConfiguredToken, TokenError>): Effect.
 
 export const layer = (paths: Pick<Paths, "tokenFile" | "ruleUpdaterConfig">): Layer.Layer<Credentials> =>
   Layer.effect(Credentials, fromSource(readToken(paths)))
+
+/** A service over any token source, read at most once (the `run` daemon's: the file, else the last good one). */
+export const layerFrom = (source: Effect.Effect<ConfiguredToken, TokenError>): Layer.Layer<Credentials> =>
+  Layer.effect(Credentials, fromSource(source))
 
 /** A token given outright (`replay --token`, the embedded service's), no files. */
 export const layerGiven = (token: ConfiguredToken): Layer.Layer<Credentials> => Layer.effect(Credentials, fromSource(Effect.succeed(token)))

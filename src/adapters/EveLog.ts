@@ -151,7 +151,7 @@ export const make = (): EveLogService => ({
             return Effect.succeed(splitter.push(buffer.subarray(0, bytesRead)))
           })
         )
-        return Stream.repeatEffectOption(next).pipe(Stream.filter((b) => b.lineCount > 0 || b.lines.length > 0))
+        return Stream.repeatEffectOption(next).pipe(Stream.filter((b) => b.lineCount > 0 || b.lines.length > 0 || b.nulBytes > 0))
       })
     )
 })

@@ -4,6 +4,9 @@
  * lines longer than the limit and lines that are not UTF-8 are counted as bad and skipped; blank lines are
  * ignored. With a prefilter, lines that do not contain the needle are counted but never decoded: the
  * hot path of `dump --parsed` and `send-events`, where a line without `"alert"` cannot be an alert.
+ * A run of NUL bytes separates lines as `\n` does (issue 24 row 2: a crash's zero fill, or copytruncate
+ * under a writer without O_APPEND, must not swallow the alert written after it); the NULs are counted in
+ * `nulBytes` for the caller to say once, and are never part of a line.
  */
 import { isUtf8 } from "node:buffer"
 
@@ -21,6 +24,8 @@ export interface LineBatch {
   /** For each line, `lineCount` and `bad` of this batch up to it: what a checkpoint at its end has passed. */
   readonly countedTo: Array<number>
   readonly badTo: Array<number>
+  /** NUL bytes consumed as separators in this batch (0 on an ordinary log). */
+  readonly nulBytes: number
 }
 
 export interface SplitterOptions {
@@ -38,11 +43,17 @@ export class LineSplitter {
   private skipping = false
   private consumed: number
   private readonly needle: Buffer | undefined
+  private nuls = 0
 
   constructor(private readonly opts: SplitterOptions) {
     this.pos = opts.start
     this.consumed = opts.start
     this.needle = opts.prefilter === undefined ? undefined : Buffer.from(opts.prefilter, "utf8")
+  }
+
+  /** NUL bytes consumed as separators so far, over every batch. */
+  get nulBytes(): number {
+    return this.nuls
   }
 
   /** The offset up to which the file has been consumed. */
@@ -56,30 +67,34 @@ export class LineSplitter {
    * memory stays bounded by one chunk plus one line whatever the file size.
    */
   push(chunk: Buffer): LineBatch {
-    const batch: Mutable<LineBatch> = { lines: [], ends: [], end: this.consumed, lineCount: 0, bad: 0, countedTo: [], badTo: [] }
+    const batch: Mutable<LineBatch> = { lines: [], ends: [], end: this.consumed, lineCount: 0, bad: 0, countedTo: [], badTo: [], nulBytes: 0 }
     const chunkPos = this.pos
     this.pos += chunk.length
     let s = 0
     if (this.skipping || this.carry !== undefined) {
-      const nl = chunk.indexOf(10)
+      // The unfinished line ends at the first `\n` or NUL; a NUL run after it is counted by `scan`.
+      const nl = separator(chunk, 0)
       if (nl < 0) {
         // The unfinished line goes on through this whole chunk.
         if (this.carry !== undefined) this.keep(chunk, batch)
         return batch
       }
-      if (this.skipping) this.skipping = false // the end of an over-long line, counted when first seen
-      else {
+      if (this.skipping) {
+        this.skipping = false // the end of an over-long line, counted when first seen
+        s = chunk[nl] === 0 ? nl : nl + 1
+      } else {
         const carry = this.carry!
         this.carry = undefined
         this.scan(Buffer.concat([carry, chunk.subarray(0, nl + 1)]), chunkPos - carry.length, batch)
+        s = nl + 1
       }
-      s = nl + 1
       this.consumed = chunkPos + s
     }
     const rest = this.scan(chunk.subarray(s), chunkPos + s, batch)
     this.consumed = chunkPos + s + rest
     if (s + rest < chunk.length) this.keep(chunk.subarray(s + rest), batch)
     batch.end = this.consumed
+    this.nuls += batch.nulBytes
     return batch
   }
 
@@ -100,9 +115,26 @@ export class LineSplitter {
     const needle = this.needle
     let s = 0
     let hit = -1
+    // The next `\n` and the next NUL at or after s, each searched again only once s has passed it.
+    let lf = -1
+    let zero = -1
     for (;;) {
-      const nl = buf.indexOf(10, s)
-      if (nl < 0) break
+      if (lf < s) {
+        lf = buf.indexOf(10, s)
+        if (lf < 0) lf = buf.length
+      }
+      if (zero < s) {
+        zero = buf.indexOf(0, s)
+        if (zero < 0) zero = buf.length
+      }
+      const nl = Math.min(lf, zero)
+      if (nl >= buf.length) break
+      // A NUL run ends the line before it (if any) and is consumed whole: the next line starts after it.
+      let after = nl + 1
+      if (nl === zero) {
+        while (after < buf.length && buf[after] === 0) after++
+        batch.nulBytes += after - nl
+      }
       let e = nl
       if (e > s && buf[e - 1] === 13) e--
       if (e > s) {
@@ -129,10 +161,17 @@ export class LineSplitter {
           }
         }
       }
-      s = nl + 1
+      s = after
     }
     return s
   }
+}
+
+/** The first `\n` or NUL at or after `from`, or -1. */
+const separator = (buf: Buffer, from: number): number => {
+  const lf = buf.indexOf(10, from)
+  const zero = buf.indexOf(0, from)
+  return lf < 0 ? zero : zero < 0 ? lf : Math.min(lf, zero)
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }

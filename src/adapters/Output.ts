@@ -1,8 +1,11 @@
 /**
  * Where a command's output goes: stdout for data (one JSON object a line), stderr for counts, warnings and
- * progress. A service so tests read exactly what a user would see.
+ * progress. A service so tests read exactly what a user would see. Whatever passes here is made printable
+ * (src/domain/Printable.ts: stderr lines with `?`, stdout with JSON escapes), in the live and the test layer
+ * alike, so no text from outside reaches a terminal or a log raw, whichever program wrote the line.
  */
 import { Context, Effect, Layer } from "effect"
+import { printable, printableJson, printableLine } from "../domain/Printable.js"
 
 export interface OutputService {
   /** Data for stdout; waits when the pipe is full so a slow reader bounds memory. */
@@ -36,14 +39,18 @@ export const layer = Layer.sync(Output, () => {
   }
   return {
     // Data on the same terminal as the progress line would be written after it: remove the line first.
-    out: (text) => (progressShown && process.stdout.isTTY === true ? Effect.zipRight(Effect.sync(clearProgress), write(process.stdout, text)) : write(process.stdout, text)),
-    err: (line) => Effect.sync(() => {
+    out: (raw) => {
+      const text = printableJson(raw)
+      return progressShown && process.stdout.isTTY === true ? Effect.zipRight(Effect.sync(clearProgress), write(process.stdout, text)) : write(process.stdout, text)
+    },
+    err: (raw) => Effect.sync(() => {
       clearProgress()
+      const line = printableLine(raw)
       process.stderr.write(line.endsWith("\n") ? line : `${line}\n`)
     }),
     progress: (line) => tty ? Effect.sync(() => {
       if (line === "") return clearProgress()
-      process.stderr.write(`\r\x1b[2K${line}`)
+      process.stderr.write(`\r\x1b[2K${printable(line)}`)
       progressShown = true
     }) : Effect.void,
     isTTY: tty
@@ -64,8 +71,8 @@ export const layerTest = (opts: { isTTY?: boolean } = {}) =>
       const c = Context.get(ctx, CapturedOutput)
       return Layer.succeedContext(
         Context.make(Output, {
-          out: (text) => Effect.sync(() => void c.stdout.push(text)),
-          err: (line) => Effect.sync(() => void c.stderr.push(line)),
+          out: (text) => Effect.sync(() => void c.stdout.push(printableJson(text))),
+          err: (line) => Effect.sync(() => void c.stderr.push(printableLine(line))),
           progress: () => Effect.void,
           isTTY: opts.isTTY ?? false
         }).pipe(Context.add(CapturedOutput, c))

@@ -1,5 +1,6 @@
 /**
- * The process and its neighbours as a service: the stop signals of the long-running agent (SIGTERM/SIGINT),
+ * The process and its neighbours as a service: the stop signals of the long-running agent (SIGTERM/SIGINT)
+ * and its reload signal (SIGHUP),
  * and the reload of Suricata after a rules install (USR2 to its pidfile's process, or `--reload-command`,
  * ./SuricataReload.ts). Programs and commands ask for it; the live layer is chosen in src/main/layers.ts,
  * the test layer records what was asked and raises signals on demand.
@@ -24,6 +25,11 @@ export interface ProcessesService {
   readonly pid: number
   /** Listens for the stop signals while the scope lasts. */
   readonly onStopSignals: (handlers: StopHandlers) => Effect.Effect<void, never, Scope.Scope>
+  /**
+   * Listens for SIGHUP (re-read the configuration) while the scope lasts: `handler` runs for each one. Without
+   * a listener Node ends the process at SIGHUP (status 129).
+   */
+  readonly onReloadSignal: (handler: () => Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
   /** USR2 to the process in Suricata's pidfile; never fails (a problem is in the result). */
   readonly reloadSuricata: (pidfile: string) => Effect.Effect<ReloadResult>
   /** Runs `--reload-command` (no shell) with a time limit; never fails. */
@@ -61,6 +67,15 @@ export const layer: Layer.Layer<Processes> = Layer.sync(Processes, () => ({
           process.off("SIGINT", handler)
         })
     ),
+  onReloadSignal: (h) =>
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        const handler = () => void Effect.runFork(h())
+        process.on("SIGHUP", handler)
+        return handler
+      }),
+      (handler) => Effect.sync(() => void process.off("SIGHUP", handler))
+    ),
   reloadSuricata: (pidfile) => Effect.flatMap(reloads, (r) => r.signalSuricata(pidfile)),
   runReloadCommand: (command, timeoutMs) => Effect.flatMap(reloads, (r) => r.runReloadCommand(command, timeoutMs))
 }))
@@ -70,6 +85,8 @@ export interface ProcessesProbe {
   readonly reloads: Array<{ readonly pidfile: string } | { readonly command: string; readonly timeoutMs: number }>
   /** Raises a stop signal as the system would (a second one records `exited` instead of exiting). */
   readonly raise: (signal: StopSignal) => Effect.Effect<void>
+  /** Raises SIGHUP: runs the reload handler, if one listens. */
+  readonly hangup: () => Effect.Effect<void>
   readonly exited: Array<number>
 }
 
@@ -78,6 +95,7 @@ export const layerTest = (
   result: ReloadResult = { note: "reloaded (test)" }
 ): { readonly layer: Layer.Layer<Processes>; readonly probe: ProcessesProbe } => {
   let handlers: StopHandlers | undefined
+  let onHangup: (() => Effect.Effect<void>) | undefined
   let seen = 0
   const probe: ProcessesProbe = {
     reloads: [],
@@ -88,7 +106,8 @@ export const layerTest = (
         const h = handlers
         seen++
         return seen > 1 ? Effect.zipRight(h.again(signal), Effect.sync(() => void probe.exited.push(h.exitCode))) : h.first(signal)
-      })
+      }),
+    hangup: () => Effect.suspend(() => (onHangup === undefined ? Effect.void : onHangup()))
   }
   const layer = Layer.succeed(Processes, {
     pid: 4242,
@@ -100,6 +119,8 @@ export const layerTest = (
         }),
         () => Effect.sync(() => void (handlers = undefined))
       ),
+    onReloadSignal: (h) =>
+      Effect.acquireRelease(Effect.sync(() => void (onHangup = h)), () => Effect.sync(() => void (onHangup = undefined))),
     reloadSuricata: (pidfile) => Effect.sync(() => (probe.reloads.push({ pidfile }), result)),
     runReloadCommand: (command, timeoutMs) => Effect.sync(() => (probe.reloads.push({ command, timeoutMs }), result))
   })

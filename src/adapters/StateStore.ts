@@ -10,7 +10,7 @@ import { Context, Data, Effect, Layer, type Scope } from "effect"
 import { chmod, rename } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { AgentState, emptyState, parseState, renderState, STATE_VERSION } from "../domain/AgentState.js"
-import { fsCause, withFileIfExists, writeFileAtomic } from "./AtomicFile.js"
+import { fsCause, NotRegularFile, withFileIfExists, writeFileAtomic } from "./AtomicFile.js"
 import { lockFile } from "./Lock.js"
 
 export class StateFileError extends Data.TaggedError("StateFileError")<{
@@ -76,15 +76,20 @@ export const make = (path: string, options: StateStoreOptions = {}): Effect.Effe
     const write = options.write ?? writeFileAtomic
     const lockWaitMs = options.lockWaitMs ?? 5_000
 
-    /** The state and the fields this version does not know (kept on rewrite). */
+    /** The state: its known fields only (issue 24 row 9). */
     const read = Effect.tryPromise({
       try: () => readText(path),
-      catch: (e) => new StateFileError({ path, reason: "NotReadable", message: `cannot read the state file ${path}: ${fsCause(e)}` })
+      catch: (e) =>
+        new StateFileError({
+          path,
+          reason: "NotReadable",
+          message: e instanceof NotRegularFile ? `state file ${e.message}` : `cannot read the state file ${path}: ${fsCause(e)}`
+        })
     }).pipe(
-      Effect.flatMap((text): Effect.Effect<{ loaded: Loaded; extra: Record<string, unknown> }, StateError> => {
-        if (text === undefined) return Effect.succeed({ loaded: { state: emptyState, status: "missing" }, extra: {} })
+      Effect.flatMap((text): Effect.Effect<{ loaded: Loaded }, StateError> => {
+        if (text === undefined) return Effect.succeed({ loaded: { state: emptyState, status: "missing" } })
         const parsed = parseState(text)
-        if (parsed.kind === "ok") return Effect.succeed({ loaded: { state: parsed.state, status: "ok" }, extra: { ...parsed.extra } })
+        if (parsed.kind === "ok") return Effect.succeed({ loaded: { state: parsed.state, status: "ok" } })
         if (parsed.kind === "newer") {
           return Effect.fail(new StateTooNew({
             path,
@@ -101,16 +106,15 @@ export const make = (path: string, options: StateStoreOptions = {}): Effect.Effe
               state: emptyState,
               status: "corrupt" as const,
               problem: `state file ${path} is corrupt (${parsed.why})${moved ? `; kept as ${corruptPath}` : ""}; starting afresh`
-            },
-            extra: {}
+            }
           }))
         )
       })
     )
 
-    const save = (state: AgentState, extra: Record<string, unknown>) =>
+    const save = (state: AgentState) =>
       Effect.tryPromise({
-        try: () => write(path, renderState(state, extra), OWNER_ONLY),
+        try: () => write(path, renderState(state), OWNER_ONLY),
         catch: (e) => new StateFileError({ path, reason: "NotWritable", message: `cannot write the state file ${path}: ${fsCause(e)}` })
       })
 
@@ -132,9 +136,9 @@ export const make = (path: string, options: StateStoreOptions = {}): Effect.Effe
             // lock is released.
             return yield* Effect.uninterruptible(
               Effect.gen(function* () {
-                const { loaded, extra } = yield* read
+                const { loaded } = yield* read
                 const next = f(loaded.state)
-                yield* save(next, extra)
+                yield* save(next)
                 return { ...loaded, state: next }
               })
             )

@@ -3,6 +3,7 @@
  * which `status` and the web page show. Written atomically by the StateStore adapter.
  */
 import { Either, Schema } from "effect"
+import { knownSensorInfoResult } from "./ServiceAnswer.js"
 
 const opt = <S extends Schema.Schema.Any>(s: S) => Schema.optionalWith(s, { exact: true })
 
@@ -87,15 +88,26 @@ export type AgentState = typeof AgentState.Type
 
 export const emptyState: AgentState = { version: 1, files: [], counters: zeroCounters, hourly: [] }
 
-/** A state file's text as read: this version's state (and the fields it does not know), a newer one, or corrupt. */
+/**
+ * A state file's text as read: this version's state, a newer one, or corrupt. Only the known fields are kept
+ * (issue 24 row 9): what else the file holds (a tool's additions, an older agent's copy of every key the
+ * service sent) is dropped at the next rewrite.
+ */
 export type ParsedState =
-  | { readonly kind: "ok"; readonly state: AgentState; readonly extra: Readonly<Record<string, unknown>> }
+  | { readonly kind: "ok"; readonly state: AgentState }
   | { readonly kind: "newer"; readonly version: number }
   | { readonly kind: "corrupt"; readonly why: string }
 
 const decode = Schema.decodeUnknownEither(AgentState)
 const encode = Schema.encodeSync(AgentState)
-const KNOWN = new Set(Object.keys(AgentState.fields))
+
+/** A recorded sensor-info answer, reduced to its known fields; dropped when it is not a record at all. */
+const knownRecord = (r: unknown): unknown => {
+  if (typeof r !== "object" || r === null) return undefined
+  const { at, result } = r as { at?: unknown; result?: unknown }
+  if (typeof at !== "number" || typeof result !== "object" || result === null || Array.isArray(result)) return undefined
+  return { at, result: knownSensorInfoResult(result as Record<string, unknown>) }
+}
 
 export const parseState = (text: string): ParsedState => {
   let json: unknown
@@ -107,13 +119,19 @@ export const parseState = (text: string): ParsedState => {
   if (typeof json !== "object" || json === null || Array.isArray(json)) return { kind: "corrupt", why: "not an agent state" }
   const version = (json as { version?: unknown }).version
   if (typeof version === "number" && Number.isSafeInteger(version) && version > STATE_VERSION) return { kind: "newer", version }
-  const d = decode(json)
+  // Sensor-info results hold what the service sent: only the known fields of it (an older agent kept all).
+  const cleaned: Record<string, unknown> = { ...(json as Record<string, unknown>) }
+  for (const k of ["lastSensorInfo", "lastSensorInfoOk"]) {
+    if (cleaned[k] === undefined) continue
+    const r = knownRecord(cleaned[k])
+    if (r === undefined) delete cleaned[k]
+    else cleaned[k] = r
+  }
+  // The Schema keeps the known fields only: unknown keys, at any level, are not decoded.
+  const d = decode(cleaned)
   if (Either.isLeft(d)) return { kind: "corrupt", why: "not an agent state" }
-  // Fields a later minor change added (or a tool wrote) survive this version's rewrites.
-  const extra = Object.fromEntries(Object.entries(json).filter(([k]) => !KNOWN.has(k)))
-  return { kind: "ok", state: d.right, extra }
+  return { kind: "ok", state: d.right }
 }
 
-/** The file's text: `state`, with the fields this version does not know kept as they were. */
-export const renderState = (state: AgentState, extra: Readonly<Record<string, unknown>> = {}): string =>
-  JSON.stringify({ ...extra, ...encode(state) }) + "\n"
+/** The file's text: `state`'s known fields. */
+export const renderState = (state: AgentState): string => JSON.stringify(encode(state)) + "\n"

@@ -8,7 +8,9 @@
  * - copytruncate: the copy has the original's first line, so it resumes where the original stopped;
  * - truncation in place (size < offset, same inode): that file restarts at 0; rewritten with a new first line
  *   it is new; a copy still being written (size < offset, another inode) waits at the offset;
- * - a deleted file is forgotten: checkpoints are rebuilt from the files that exist.
+ * - a deleted file is forgotten: checkpoints are rebuilt from the files that exist, but only within what the
+ *   run listed (`keptCheckpoints`): a run scoped to one file (`--log FILE`) or to another directory keeps
+ *   every checkpoint outside its scope (issue 24 row 5).
  *
  * `AckTracker` moves a file's offset only past lines whose events were acknowledged (or rejected, or not
  * sent at all), contiguously: never past an event still in flight, whatever order the answers come in.
@@ -73,6 +75,47 @@ export const planRead = (files: ReadonlyArray<ObservedFile>, checkpoints: Readon
   }
   return plans
 }
+
+/** What one run listed: the `--log` it was given, the files found there, and whether the listing settled. */
+export interface RunScope {
+  readonly log: string
+  readonly listed: ReadonlyArray<{ readonly path: string }>
+  /** False while logrotate was moving files: nothing can be judged gone then. */
+  readonly settled: boolean
+}
+
+const trimSlashes = (p: string): string => (p.length > 1 ? p.replace(/\/+$/, "") : p)
+const directoryOf = (p: string): string => {
+  const i = p.lastIndexOf("/")
+  return i < 0 ? "." : i === 0 ? "/" : p.slice(0, i)
+}
+
+/**
+ * The checkpoints a run keeps beside those of the files it planned: a checkpoint is forgotten only when its
+ * file is really gone, i.e. the run listed the whole directory it was in, the listing settled, and no file
+ * there has its fingerprint. A run given one file (`--log FILE`: it lists only that file) keeps all the
+ * others, so the next ordinary run resumes `eve.json.1`... where it stopped instead of sending it again.
+ */
+export const keptCheckpoints = (
+  previous: ReadonlyArray<FileCheckpoint>,
+  plans: ReadonlyArray<PlannedFile>,
+  scope: RunScope
+): Array<FileCheckpoint> => {
+  const planned = new Set(plans.map((p) => p.fingerprint))
+  const unplanned = previous.filter((c) => !planned.has(c.fingerprint))
+  const log = trimSlashes(scope.log)
+  const oneFile = scope.listed.length === 1 && trimSlashes(scope.listed[0]!.path) === log
+  if (!scope.settled || oneFile) return unplanned
+  // The directories this run saw whole: the one given, and where its files were found.
+  const seen = new Set([log, ...scope.listed.map((f) => directoryOf(f.path))])
+  return unplanned.filter((c) => !seen.has(directoryOf(c.path)))
+}
+
+/** The checkpoints to store: the run's own (one per planned file), then those it kept. */
+export const mergeCheckpoints = (
+  own: ReadonlyArray<FileCheckpoint>,
+  kept: ReadonlyArray<FileCheckpoint>
+): Array<FileCheckpoint> => [...own, ...kept]
 
 /** Whether any planned file has bytes beyond where reading would start. */
 export const hasNewBytes = (plans: ReadonlyArray<PlannedFile>): boolean => plans.some((p) => p.size > p.start)

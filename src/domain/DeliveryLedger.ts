@@ -177,3 +177,10 @@ export const selectionWords = (
 /** A delivery's counters: sent, rejected, then the selection. `maxAgeMs` undefined: `--max-age off`. */
 export const ledgerSummary = (c: Counters, maxAgeMs: number | undefined): string =>
   `${c.sent} sent, ${c.rejected} rejected, ${selectionWords(c, maxAgeMs === undefined ? undefined : formatDuration(maxAgeMs))}`
+
+/**
+ * The one line a run says when its log held NUL bytes (issue 24 row 2): they were read as line breaks, so
+ * the alert after a crash's zero fill is still delivered. `n` is the splitter's `nulBytes` summed.
+ */
+export const nulBytesNote = (n: number): string =>
+  `${n} NUL byte${n === 1 ? "" : "s"} in the log read as line breaks (zero fill after a crash or a copytruncate); the lines around them were read`

@@ -92,3 +92,27 @@ export const resolvePaths = (o: PathOverrides = {}): Paths => {
     }
   }
 }
+
+/** The audit record of bodies sent, beside the state file. */
+export const AUDIT_FILE = "sent-audit.jsonl"
+
+/** A file beside the state file (its locks, the audit record). */
+export const besideState = (state: string, name: string): string => {
+  const i = state.lastIndexOf("/")
+  return i < 0 ? name : `${state.slice(0, i + 1)}${name}`
+}
+
+/**
+ * The files the agent keeps as its own for one sensor, which must be regular files (issue 24 row 4): the
+ * state and its lock, the run locks, the audit record and its rotated copy, the token file and the config.
+ */
+export const ownFilePaths = (p: Pick<Paths, "state" | "tokenFile" | "ruleUpdaterConfig">): ReadonlyArray<string> => [
+  p.state,
+  `${p.state}.lock`,
+  besideState(p.state, "send-events.lock"),
+  besideState(p.state, "run.lock"),
+  besideState(p.state, AUDIT_FILE),
+  besideState(p.state, `${AUDIT_FILE}.1`),
+  p.tokenFile,
+  p.ruleUpdaterConfig
+]

@@ -8,6 +8,7 @@ import type { AgentState, TaskResult } from "./AgentState.js"
 import { alertSeries, type DayPoint, type HourPoint } from "./AlertSeries.js"
 import { DEFAULT_WINDOWS, license, type LicenseWindows, parseLicenseStatus, rulesetFor } from "./License.js"
 
+import { printable, printableStrings } from "./Printable.js"
 import { isLicenseStatus, type WidgetStatus } from "./StatusNames.js"
 
 export type { AdviceSegment, WidgetStatus }
@@ -172,7 +173,8 @@ export const widgetView = (input: WidgetInput): WidgetView => {
     windows: w
   })
 
-  return {
+  // Reasons, messages and advice quote the service and recorded answers: printable in every view (issue 24).
+  return printableStrings({
     status,
     reason,
     ruleset: isLicenseStatus(status) ? rulesetFor(status) : null,
@@ -197,13 +199,13 @@ export const widgetView = (input: WidgetInput): WidgetView => {
     checkedAt: input.sensorInfo === undefined ? null : new Date(input.sensorInfo.at).toISOString(),
     generatedAt: new Date(now).toISOString(),
     stale: unreachable && input.sensorInfo !== undefined ? { reason: input.unreachable! } : null
-  }
+  } satisfies WidgetView)
 }
 
 // --- The terminal rendering of a view (`status` without --json) ---
 
-/** Text from outside (service answers, recorded messages) made safe for a terminal: no control characters. */
-export const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?")
+// Text from outside made safe to show: the one rule is ./Printable.ts's (re-exported for older imports).
+export { printable }
 
 /** `ACTIVE (ET Pro served), from 2026-11-27 10:05 UTC (12 min ago)`: a status with its age. */
 export const lastKnownText = (k: NonNullable<WidgetView["lastKnown"]>, now: number): string => {

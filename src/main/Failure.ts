@@ -4,6 +4,7 @@
  */
 import { Data } from "effect"
 import * as Effect from "effect/Effect"
+import { printable } from "../domain/Printable.js"
 
 export const ExitCode = {
   /** Done; also: nothing to do, or another run holds the lock. */
@@ -25,7 +26,8 @@ export class CliFailure extends Data.TaggedError("CliFailure")<{
 
 export const TAG = "emergingthreats"
 
-export const line = (command: string, message: string): string => `${TAG}: ${command}: ${message}`
+/** The operator's line; its message may quote the service or a file, so it is made printable here. */
+export const line = (command: string, message: string): string => `${TAG}: ${command}: ${printable(message)}`
 
 /** Tagged errors that carry their own operator message, and the exit code each `_tag` maps to. */
 const CODES: Record<string, ExitCode> = {

@@ -5,9 +5,10 @@
  * understand (an unknown flag, a missing or odd state file, a token that is missing or needs trimming, a
  * file with new bytes) returns false and the full command runs, which reports and handles it.
  */
-import { readdir, readFile, stat } from "node:fs/promises"
+import { readdir, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { setFlagsFromString } from "node:v8"
+import { firstIrregular, readOwnFile } from "../adapters/AtomicFile.js"
 import { observeFile } from "../adapters/Fingerprint.js"
 import type { FileCheckpoint } from "../domain/AgentState.js"
 import { isBaseUrl } from "../domain/BaseUrl.js"
@@ -15,7 +16,7 @@ import { hasNewBytes, type ObservedFile, planRead } from "../domain/Checkpoint.j
 import { parseDuration } from "../domain/Duration.js"
 import { isEveFileName } from "../domain/EveFileNames.js"
 import { chooseToken } from "../domain/TokenSource.js"
-import { resolvePaths } from "../domain/Paths.js"
+import { ownFilePaths, resolvePaths } from "../domain/Paths.js"
 import { DEFAULT_BASE_URL, DEFAULT_MAX_AGE, DEFAULT_TIMEOUT } from "./FlagDefaults.js"
 import type { SendEventsOptions } from "./SendEventsRun.js"
 
@@ -99,6 +100,10 @@ const listFiles = async (path: string): Promise<Array<ObservedFile> | undefined>
   return out
 }
 
+/** A file that must be there: its absence throws (ENOENT), and the caller runs the full command. */
+const mustRead = async (path: string): Promise<string> =>
+  (await readOwnFile(path)) ?? Promise.reject(Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: "ENOENT" }))
+
 /** True when a run would find nothing new to read: the caller exits 0 without loading anything else. */
 export const nothingNew = async (args: ReadonlyArray<string>): Promise<boolean> => {
   const flags = parseFlags(args)
@@ -109,11 +114,14 @@ export const nothingNew = async (args: ReadonlyArray<string>): Promise<boolean> 
   }
   const paths = resolvePaths({ root: get("--root"), config: get("--config"), log: get("--log"), state: get("--state") })
   // The token must be usable as it is (same files, same order as Credentials), or the full command has something to say.
-  const own = await readFile(paths.tokenFile, "utf8").catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : Promise.reject(e)))
-  const ini = own === undefined ? await readFile(paths.ruleUpdaterConfig, "utf8") : undefined
+  // An own file that is a FIFO or the like: the full command refuses it in one line (issue 24 row 4); never
+  // read here, where a FIFO would block the cheap start for ever.
+  if ((await firstIrregular(ownFilePaths(paths))) !== undefined) return false
+  const own = await readOwnFile(paths.tokenFile)
+  const ini = own === undefined ? await mustRead(paths.ruleUpdaterConfig) : undefined
   const token = chooseToken({ path: paths.tokenFile, text: own }, { path: paths.ruleUpdaterConfig, text: ini })
   if (!("ok" in token) || token.ok.trimmed) return false
-  const state = JSON.parse(await readFile(paths.state, "utf8")) as { version?: unknown; files?: unknown }
+  const state = JSON.parse(await mustRead(paths.state)) as { version?: unknown; files?: unknown }
   if (state.version !== 1 || !Array.isArray(state.files) || !state.files.every(isCheckpoint)) return false
   const stored: ReadonlyArray<FileCheckpoint> = state.files
   const files = await listFiles(paths.logDir)

@@ -11,7 +11,8 @@ import * as AuditLog from "../adapters/AuditLog.js"
 import { StateStore } from "../adapters/StateStore.js"
 import type { Paths } from "../domain/Paths.js"
 import { sensorLayer } from "./layers.js"
-import { loadPrivacy, rememberHostNetworks } from "./Privacy.js"
+import { refuseIrregularOwnFiles } from "./OwnFiles.js"
+import { loadPrivacy, rememberHostNetworks, type Privacy } from "./Privacy.js"
 
 export interface SendEventsOptions {
   readonly paths: Paths
@@ -30,6 +31,8 @@ export interface SendEventsOptions {
 export interface RunSettings {
   /** Say the token's warnings [true]. */
   readonly tokenWarnings?: boolean
+  /** `run`: HOME_NET and SIDs as read now, else the daemon's last good ones (programs/DaemonConfig.ts). */
+  readonly privacy?: <E>(fresh: Effect.Effect<Privacy, E>) => Effect.Effect<Privacy, E>
 }
 
 /**
@@ -46,12 +49,14 @@ export const sendEventsRun = (o: Omit<SendEventsOptions, "baseUrl" | "insecure" 
       log: paths.logDir,
       maxAgeMs: o.maxAgeMs,
       direct: o.direct,
-      // This host's networks, with those earlier runs saw (issue 25, point 3), then put on record.
-      privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: o.sidsFile, homeNet: o.homeNet, statePath: paths.state, maxAgeMs: o.maxAgeMs }).pipe(
-        Effect.flatMap((p) => rememberHostNetworks(p, o.maxAgeMs)),
-        Effect.provideService(HostNetworks, hosts),
-        Effect.provideService(StateStore, store)
-      ),
+      // This host's networks, with those earlier runs saw (issue 25, point 3), then put on record; `run`
+      // falls back on its last good configuration when a fresh read fails.
+      privacy: (s.privacy ?? ((fresh) => fresh))(
+        loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: o.sidsFile, homeNet: o.homeNet, statePath: paths.state, maxAgeMs: o.maxAgeMs }).pipe(
+          Effect.provideService(HostNetworks, hosts),
+          Effect.provideService(StateStore, store)
+        )
+      ).pipe(Effect.flatMap((p) => rememberHostNetworks(p, o.maxAgeMs)), Effect.provideService(StateStore, store)      ),
       ...(o.audit ? { audit: yield* AuditLog.AuditLog } : {}),
       ...(s.tokenWarnings === false ? { tokenWarnings: false } : {})
     }).pipe(Effect.scoped)
@@ -59,7 +64,7 @@ export const sendEventsRun = (o: Omit<SendEventsOptions, "baseUrl" | "insecure" 
 
 /** `send-events` on this sensor's live layers (its state file, its token, the service of the flags). */
 export const runSendEvents = (o: SendEventsOptions) =>
-  sendEventsRun(o).pipe(
+  Effect.zipRight(refuseIrregularOwnFiles(o.paths), sendEventsRun(o)).pipe(
     Effect.asVoid,
     Effect.provide(sensorLayer(o.paths, { baseUrl: o.baseUrl, insecure: o.insecure, timeoutMs: o.timeoutMs }))
   )

@@ -21,7 +21,7 @@ const done = command === "send-events" && (await startSendEvents(process.argv.sl
 
 if (!done) {
   // Deep imports: a dynamic import of the `effect` barrel would keep all of Effect in the bundle.
-  const [{ ValidationError }, Effect, Layer, { cli, CliLive, root }, { ExitCode, reported, TAG }, { AgentLive }, args, con] =
+  const [{ ValidationError }, Effect, Layer, { cli, CliLive, root }, { ExitCode, reported, line }, { AgentLive }, args, con] =
     await Promise.all([
       import("@effect/cli"),
       import("effect/Effect"),
@@ -48,7 +48,7 @@ if (!done) {
           process.exitCode = ExitCode.ok
           return
         }
-        process.stderr.write(`${TAG}: ${where}: ${args.describeArgumentError(e, root as never, argv)}\n`)
+        process.stderr.write(`${line(where, args.describeArgumentError(e, root as never, argv))}\n`)
         process.exitCode = ExitCode.usage
       })
     ),

@@ -15,13 +15,18 @@ interface Result {
 /**
  * The reading of SPEC section 4, written plainly: complete lines only; CR before LF stripped; blank lines
  * skipped; lines longer than `max` bytes (before the LF) bad, also a trailing partial one already longer;
- * lines without the needle counted but not decoded; the rest bad unless UTF-8.
+ * lines without the needle counted but not decoded; the rest bad unless UTF-8. A run of NUL bytes ends a
+ * line as LF does and is consumed whole (issue 24 row 2).
  */
 const model = (data: Buffer, max: number, needle: string | undefined, start: number): Result => {
   const r: Result = { lines: [], ends: [], lineCount: 0, bad: 0, end: start }
   let s = 0
   for (;;) {
-    const nl = data.indexOf(10, s)
+    const lf = data.indexOf(10, s)
+    const zero = data.indexOf(0, s)
+    const nl = lf < 0 ? zero : zero < 0 ? lf : Math.min(lf, zero)
+    let after = nl + 1
+    while (nl === zero && after < data.length && data[after] === 0) after++
     if (nl < 0) {
       if (data.length - s > max) {
         r.lineCount++
@@ -42,7 +47,7 @@ const model = (data: Buffer, max: number, needle: string | undefined, start: num
         r.ends.push(start + nl + 1)
       }
     }
-    s = nl + 1
+    s = after
     r.end = start + s
   }
   return r
@@ -64,8 +69,8 @@ const run = (data: Buffer, sizes: ReadonlyArray<number>, max: number, needle: st
     r.lineCount += batch.lineCount
     r.bad += batch.bad
     r.end = batch.end
-    // The offset is always just after the last newline seen: never inside a line, however long.
-    lastNl = data.subarray(0, pos).lastIndexOf(10)
+    // The offset is always just after the last separator seen (LF or NUL): never inside a line, however long.
+    lastNl = Math.max(data.subarray(0, pos).lastIndexOf(10), data.subarray(0, pos).lastIndexOf(0))
     expect(batch.end).toBe(start + lastNl + 1)
     expect(splitter.offset).toBe(start + lastNl + 1)
   }
@@ -79,7 +84,10 @@ const line = (max: number) =>
     fc.uint8Array({ maxLength: 6 }).map((a) => Buffer.from(a.filter((x) => x !== 10))),
     fc.constantFrom(Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xe2, 0x82])),
     fc.integer({ min: max - 2, max: max + 3 }).map((n) => Buffer.alloc(Math.max(0, n), 0x61)),
-    fc.integer({ min: max - 8, max: max + 3 }).map((n) => Buffer.concat([Buffer.alloc(Math.max(0, n), 0x62), Buffer.from('"alert"')]))
+    fc.integer({ min: max - 8, max: max + 3 }).map((n) => Buffer.concat([Buffer.alloc(Math.max(0, n), 0x62), Buffer.from('"alert"')])),
+    // A crash's zero fill: a NUL run, alone or cutting a line.
+    fc.integer({ min: 1, max: max * 3 }).map((n) => Buffer.alloc(n)),
+    fc.integer({ min: 1, max: 20 }).map((n) => Buffer.concat([Buffer.from('{"half'), Buffer.alloc(n)]))
   )
 
 const input = fc.integer({ min: 8, max: 40 }).chain((max) =>

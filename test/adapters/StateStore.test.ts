@@ -161,21 +161,29 @@ describe("StateStore, issue 15", () => {
     })
   )
 
-  it.effect("fields of the current version it does not know are kept on rewrite", () =>
+  it.effect("only the known fields are kept on rewrite (issue 24 row 9): unknown keys and a recorded answer's unknown fields go", () =>
     Effect.gen(function* () {
       const dir = yield* tmp()
       const path = join(dir, "state.json")
       const known = JSON.parse(JSON.stringify({ ...emptyState, lastSend: { at: 1, ok: true, message: "m" } })) as Record<string, unknown>
-      yield* Effect.promise(() => writeFile(path, JSON.stringify({ ...known, addedLater: { x: [1, 2] }, note: "kept" })))
+      // What an older agent stored from a service that answered 40,000 keys.
+      const junk = Object.fromEntries(Array.from({ length: 40_000 }, (_, i) => [`k${i}`, i]))
+      const info = { at: 5, result: { status: "ok", sensor_status: "active", created: "2026-01-01T00:00:00Z", ...junk } }
+      yield* Effect.promise(() => writeFile(path, JSON.stringify({ ...known, addedLater: { x: [1, 2] }, note: "x", lastSensorInfo: info })))
       const store = yield* make(path)
-      // A field the change removes stays removed; the unknown ones stay.
+      // A field the change removes stays removed; the unknown ones are dropped.
       yield* store.modify((s) => {
         const { lastSend: _, ...rest } = bump(s)
         return rest
       })
-      const written = JSON.parse(yield* Effect.promise(() => readFile(path, "utf8"))) as Record<string, unknown>
-      expect(written).toMatchObject({ addedLater: { x: [1, 2] }, note: "kept", counters: { read: 1 } })
+      const text = yield* Effect.promise(() => readFile(path, "utf8"))
+      const written = JSON.parse(text) as Record<string, unknown>
+      expect(written).toMatchObject({ counters: { read: 1 }, lastSensorInfo: { at: 5, result: { status: "ok", sensor_status: "active", created: "2026-01-01T00:00:00Z" } } })
       expect(written).not.toHaveProperty("lastSend")
+      expect(written).not.toHaveProperty("addedLater")
+      expect(written).not.toHaveProperty("note")
+      expect(Object.keys((written["lastSensorInfo"] as { result: object }).result).sort()).toEqual(["created", "sensor_status", "status"])
+      expect(text.length).toBeLessThan(2000)
     })
   )
 

@@ -34,6 +34,8 @@ beforeAll(async () => {
           created: "2026-01-01T00:00:00Z",
           event_received: "2026-01-01T00:00:00Z",
           last_heartbeat: "2026-01-01T00:00:00Z",
+          // A known field carries the echo (unknown ones are dropped since issue 24 row 9).
+          sensor_id: said,
           note: said,
           [auth]: [said]
         })

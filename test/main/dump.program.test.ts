@@ -244,7 +244,7 @@ describe("dump (raw)", () => {
 
 describe("summary", () => {
   it("is one line with every count", () => {
-    const s = summary({ files: 1, lines: 2, alerts: 3, selected: 4, printed: 5, badLines: 6, droppedAddresses: 7, expired: 8, notListed: 9 })
+    const s = summary({ files: 1, lines: 2, alerts: 3, selected: 4, printed: 5, badLines: 6, droppedAddresses: 7, expired: 8, notListed: 9, nulBytes: 0 })
     expect(s).toMatch(/^emergingthreats: dump: /)
     expect(s).not.toContain("\n")
     for (const n of ["1 files", "2 lines", "3 alerts", "4 selected", "5 printed", "6 bad lines", "7 dropped", "8 expired", "9 not in"]) {

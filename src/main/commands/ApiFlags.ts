@@ -10,6 +10,7 @@ import { CliFailure, ExitCode } from "../Failure.js"
 import type { Paths } from "../../domain/Paths.js"
 import { common, type CommonValues, config, pathsFrom, root, state } from "./Common.js"
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT } from "../FlagDefaults.js"
+import { refuseIrregularOwnFiles } from "../OwnFiles.js"
 
 export { DEFAULT_BASE_URL } from "../FlagDefaults.js"
 
@@ -53,6 +54,7 @@ export const apiOptionsFrom = (o: ApiFlagValues) =>
       })
     }
     const paths = pathsFrom(o)
+    yield* refuseIrregularOwnFiles(paths)
     return { paths, api: { baseUrl: o.baseUrl, insecure: o.insecure, timeoutMs, configPath: paths.ruleUpdaterConfig } }
   })
 

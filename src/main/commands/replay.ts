@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises"
 import * as HostNetworks from "../../adapters/HostNetworks.js"
 import { maxAgeFrom } from "./Common.js"
 import { NO_SID, parseTelemetrySids } from "../../domain/TelemetrySids.js"
-import { CliFailure, ExitCode } from "../Failure.js"
+import { CliFailure, ExitCode, line } from "../Failure.js"
 import { loadRecordedHomeNet } from "../Privacy.js"
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
@@ -43,7 +43,7 @@ export const replayCommand = Command.make(
       const maxAgeMs = yield* maxAgeFrom(o.maxAge)
       // Only the recorded sensor's networks count (see loadRecordedHomeNet).
       const home = yield* loadRecordedHomeNet({ homeNet: Option.getOrUndefined(o.homeNet), suricataYaml: Option.getOrUndefined(o.suricataYaml) })
-      for (const w of home.warnings) process.stderr.write(`emergingthreats: replay: warning: ${w}\n`)
+      for (const w of home.warnings) process.stderr.write(`${line("replay", `warning: ${w}`)}\n`)
       const listed = Option.isSome(o.sids) ? parseTelemetrySids(yield* readOrFail(o.sids.value, "SID list")).sids : undefined
       const sids = listed === undefined ? new Set<number>() : listed.size === 0 ? NO_SID : listed
       const { replay } = yield* Effect.promise(() => import("../programs/Replay.js"))

@@ -5,7 +5,7 @@
  * signal exits at once.
  */
 import { Command, Options } from "@effect/cli"
-import { Deferred, Effect, Layer, Option, Random } from "effect"
+import { Deferred, Effect, Layer, Option, Random, Ref } from "effect"
 import type { EveLog } from "../../adapters/EveLog.js"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { Output } from "../../adapters/Output.js"
@@ -27,6 +27,7 @@ import {
   type TaskName
 } from "../../domain/Schedule.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
+import type { DaemonConfig } from "../programs/DaemonConfig.js"
 import type { Tasks } from "../programs/RunAgent.js"
 import { sendEventsRun } from "../SendEventsRun.js"
 import { maxAgeFrom, portTaken, SIDS_DEFAULT } from "./Common.js"
@@ -116,8 +117,26 @@ export const runCommand = Command.make(
 
       const hosts = yield* HostNetworks
 
+      // The configuration the daemon keeps (issue 24 row 7): read at start and on SIGHUP; each task run reads
+      // afresh and falls back to it when that read fails (programs/DaemonConfig.ts).
+      const { readDaemonConfig, reloadDaemonConfig, orLastGood } = yield* Effect.promise(() => import("../programs/DaemonConfig.js"))
+      const { loadPrivacy } = yield* Effect.promise(() => import("../Privacy.js"))
+      const held = yield* Ref.make<DaemonConfig | undefined>(undefined)
+      const sidsFile = Option.getOrElse(o.sids, () => paths.telemetrySids)
+      const sources = {
+        token: Credentials.readToken(paths),
+        privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile, homeNet: Option.getOrUndefined(o.homeNet) }).pipe(
+          Effect.provideService(HostNetworks, hosts)
+        )
+      }
+      const first = yield* Effect.either(readDaemonConfig(sources))
+      if (first._tag === "Right") yield* Ref.set(held, first.right)
+
       // The token is read afresh for each task run (it may change while the agent runs), the API built on it.
-      const perRun = Layer.provideMerge(TelemetryApi.layerFromCredentials(api), Credentials.layer(paths))
+      const perRun = Layer.provideMerge(
+        TelemetryApi.layerFromCredentials(api),
+        Credentials.layerFrom(orLastGood(Credentials.readToken(paths), held, (c) => c.token))
+      )
 
       /** One delivery run, exactly as `send-events --direct` (same run function, run lock and checkpoint). */
       const events = sendEventsRun(
@@ -125,11 +144,11 @@ export const runCommand = Command.make(
           paths,
           maxAgeMs,
           direct: true,
-          sidsFile: Option.getOrElse(o.sids, () => paths.telemetrySids),
+          sidsFile,
           homeNet: Option.getOrUndefined(o.homeNet),
           audit: !o.noAudit
         },
-        { tokenWarnings: false }
+        { tokenWarnings: false, privacy: (fresh) => orLastGood(fresh, held, (c) => c.privacy) }
       ).pipe(Effect.provide(perRun), Effect.provideService(HostNetworks, hosts), Effect.as(undefined))
 
       const heartbeat = heartbeatProgram({ ...api, direct: true, print: false }).pipe(
@@ -190,6 +209,8 @@ export const runCommand = Command.make(
             again: (s) => out.err(line("run", `${s} again: exiting now`)),
             exitCode: ExitCode.failure
           })
+          // SIGHUP re-reads the configuration and the agent goes on (Node's default would end it, status 129).
+          yield* processes.onReloadSignal(() => reloadDaemonConfig(held, sources, out.err, "the schedule is the flags' (a restart changes it)"))
           const sec = (ms: number) => String(Math.floor(ms / 1000) % 60).padStart(2, "0")
           const min = (ms: number) => String(Math.floor(ms / MINUTE)).padStart(2, "0")
           const parts = [

@@ -7,7 +7,7 @@ import { EveLog } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
 import { Progress } from "../../adapters/Progress.js"
 import { makeOutbound } from "../../domain/Outbound.js"
-import { selectionWords } from "../../domain/DeliveryLedger.js"
+import { nulBytesNote, selectionWords } from "../../domain/DeliveryLedger.js"
 import { grouped } from "../../domain/ProgressLine.js"
 import { parseTimestamp } from "../../domain/Timestamp.js"
 import type { Privacy } from "../Privacy.js"
@@ -32,6 +32,8 @@ export interface DumpCounts {
   droppedAddresses: number
   expired: number
   notListed: number
+  /** NUL bytes read as line breaks (issue 24 row 2), said once. */
+  nulBytes: number
 }
 
 const ALERT_NEEDLE = '"alert"'
@@ -46,7 +48,7 @@ export const dump = (opts: DumpOptions) =>
     const outbound = makeOutbound(opts.privacy, { explain: opts.explain })
     const limit = opts.limit ?? Infinity
     const counts: DumpCounts = {
-      files: 0, lines: 0, alerts: 0, selected: 0, printed: 0, badLines: 0, droppedAddresses: 0, expired: 0, notListed: 0
+      files: 0, lines: 0, alerts: 0, selected: 0, printed: 0, badLines: 0, droppedAddresses: 0, expired: 0, notListed: 0, nulBytes: 0
     }
     const droppedPaths = new Map<string, number>()
     const maskedPaths = new Map<string, number>()
@@ -99,6 +101,7 @@ export const dump = (opts: DumpOptions) =>
           Effect.gen(function* () {
             counts.lines += batch.lineCount
             counts.badLines += batch.bad
+            counts.nulBytes += batch.nulBytes
             let text = ""
             for (const line of batch.lines) {
               if (counts.printed >= limit) break
@@ -118,6 +121,7 @@ export const dump = (opts: DumpOptions) =>
       )
     }
     yield* progress.clear
+    if (counts.nulBytes > 0) yield* output.err(`emergingthreats: dump: ${nulBytesNote(counts.nulBytes)}`)
     if (opts.explain) {
       const top = (m: Map<string, number>) =>
         [...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`).join(", ") || "none"

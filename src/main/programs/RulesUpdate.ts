@@ -15,7 +15,8 @@ import { StateStore } from "../../adapters/StateStore.js"
 import { Processes } from "../../adapters/Processes.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
-import { type ApiError, TransportError } from "../../domain/ApiError.js"
+import { type ApiError, BadResponseError, TransportError } from "../../domain/ApiError.js"
+import { decodeRulesetVersion } from "../../domain/ServiceAnswer.js"
 import {
   defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, runDeadlineMs, schedule as retrySchedule
 } from "../../domain/Retry.js"
@@ -159,7 +160,12 @@ export const rulesUpdate = (
         const api = yield* TelemetryApi.TelemetryApi
         const version = yield* retried(api.rulesetVersion, `${base}/api/v1/ruleset/version`).pipe(Effect.either)
         if (version._tag === "Left") return yield* apiFailure("ruleset version")(version.left)
-        const v = version.right
+        // Decoded, not trusted (issue 24 row 9): the version names files and fills messages.
+        const decoded = decodeRulesetVersion(version.right)
+        if ("error" in decoded) {
+          return yield* apiFailure("ruleset version")(new BadResponseError({ url: `${base}/api/v1/ruleset/version`, message: decoded.error }))
+        }
+        const v = decoded.version
         const selectionChanged =
           o.categories !== undefined &&
           !(installed?.manifest !== undefined && sameSelection(installed.manifest.enabled, o.categories))

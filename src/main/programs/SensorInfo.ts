@@ -10,7 +10,8 @@ import { Credentials, isUnconfigured, type TokenError } from "../../adapters/Cre
 import { StateStore } from "../../adapters/StateStore.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { AgentState } from "../../domain/AgentState.js"
-import { type ApiError, TransportError } from "../../domain/ApiError.js"
+import { type ApiError, BadResponseError, TransportError } from "../../domain/ApiError.js"
+import { decodeSensorInfo } from "../../domain/ServiceAnswer.js"
 import { redact, redactDeep } from "../../domain/Token.js"
 import { printable } from "../../domain/Widget.js"
 import { line } from "../Failure.js"
@@ -46,6 +47,8 @@ const LABEL: Record<TransportError["reason"], string> = {
   other: "network error"
 }
 
+const NOT_UNDERSTOOD = "answer not understood"
+
 /** The cause of a failed request, in one line naming its kind. */
 export const describeApiError = (e: ApiError): { reason: string; kind: FailureKind } => {
   switch (e._tag) {
@@ -65,7 +68,8 @@ export const describeApiError = (e: ApiError): { reason: string; kind: FailureKi
       return { reason: `HTTP ${e.status} from ${e.url}${body}`, kind }
     }
     case "BadResponseError":
-      return { reason: `bad JSON: ${printable(e.message)}`, kind: "bad-response" }
+      // A decoded answer that is not understood says so in its own words (issue 24 row 9).
+      return { reason: e.message.startsWith(NOT_UNDERSTOOD) ? e.message : `bad JSON: ${printable(e.message)}`, kind: "bad-response" }
   }
 }
 
@@ -108,10 +112,14 @@ const ask = (o: ApiOptions): Effect.Effect<SensorInfoOutcome, never, Credentials
             message: `no answer in ${o.timeoutMs * 2 + 1000} ms from ${o.baseUrl}`
           })
       }),
-      // What the service says is printed, stored and served: scrubbed of the token first (issue 15 row 12).
-      Effect.map((fields): Omit<SensorInfoOutcome, "at" | "warnings"> => ({
-        result: okResult(redactDeep(fields, secret) as Record<string, unknown>)
-      })),
+      // Decoded, not trusted (issue 24 row 9): nesting bounded, only the known fields kept, each of its type.
+      // What is kept is printed, stored and served: scrubbed of the token first (issue 15 row 12).
+      Effect.flatMap((answer): Effect.Effect<Omit<SensorInfoOutcome, "at" | "warnings">, BadResponseError> => {
+        const decoded = decodeSensorInfo(answer)
+        return "error" in decoded
+          ? Effect.fail(new BadResponseError({ url: `${o.baseUrl.replace(/\/+$/, "")}/api/v1/sensorinfo`, message: decoded.error }))
+          : Effect.succeed({ result: okResult(redactDeep(decoded.fields, secret) as Record<string, unknown>) })
+      }),
       Effect.catchAll((e) => {
         const { reason, kind } = describeApiError(e)
         return Effect.succeed({ result: { status: "failed", response: redact(reason, secret) }, failure: kind })

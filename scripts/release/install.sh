@@ -61,8 +61,6 @@ uninstall() {
 	[ -f "$MANIFEST" ] || die "nothing to uninstall: $MANIFEST not found" 2
 	list=$(awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }' "$MANIFEST")
 	rm -f "$MANIFEST"
-	# send-events' startup snapshot, made by the launcher after installation (launcher.sh).
-	rm -f "$R$LIB/dist/send-events.blob" "$R$LIB/dist/send-events.blob".*
 	# Newest first: files before the directories that hold them, a file removed before its original returns.
 	printf '%s\n' "$list" | while read -r kind path pristine; do
 		case $kind in

@@ -18,7 +18,7 @@ if (command === "dump") setFlagsFromString("--heap-growing-percent=30")
 else setFlagsFromString("--liftoff-only")
 
 // Deep imports: a dynamic import of the `effect` barrel would keep all of Effect in the bundle.
-const [{ ValidationError }, Effect, Layer, { cli, CliLive, root }, { ExitCode, reported, TAG }, { AgentLive }, args, con] =
+const [{ ValidationError }, Effect, Layer, { cli, root }, { ExitCode, reported, TAG }, { AgentLive, CliLive }, args, con] =
   await Promise.all([
     import("@effect/cli"),
     import("effect/Effect"),

@@ -45,6 +45,12 @@ const TASKS: Record<string, TaskName> = {
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
 
+/** `--tick`: milliseconds (`100ms`) or a duration (`1s`). */
+const tickFrom = (text: string) => {
+  const ms = /^(\d+)ms$/.exec(text.trim())
+  return ms !== null ? Number(ms[1]) : parseDuration(text)
+}
+
 /** Local time minus UTC at `t`, from the system's time zone. */
 const localOffsetMs = (t: number) => -new Date(t).getTimezoneOffset() * MINUTE
 
@@ -82,7 +88,7 @@ export const runCommand = Command.make(
         enabled.add(name)
       }
       if (o.graceSeconds < 0) return yield* usage(`--stop-grace ${o.graceSeconds} must be 0 or more seconds`)
-      const tickMs = Option.isSome(o.tick) ? parseDuration(o.tick.value) : MINUTE
+      const tickMs = Option.isSome(o.tick) ? tickFrom(o.tick.value) : MINUTE
       if (tickMs === undefined || tickMs <= 0 || tickMs > MINUTE) return yield* usage(`--tick ${JSON.stringify(Option.getOrElse(o.tick, () => ""))} is not a duration of at most 1m`)
       const maxAgeMs = yield* maxAgeFrom(o.maxAge)
       const rulesAtMs = parseTimeOfDay(o.rulesAt)

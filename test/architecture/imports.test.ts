@@ -33,11 +33,8 @@ const PROGRAMS_WITH_NODE: ReadonlyMap<string, string> = new Map()
 /** What a program may import from src/main besides other programs. */
 const PROGRAM_RING = new Set(["main/Failure.ts", "main/Privacy.ts"])
 
-/**
- * Programs that still name exit codes, to be rid of: RulesUpdate's outcome carries its exit code (issue 22,
- * not done yet); SendEvents.ts is being rewritten as the delivery state machine (issue 22, delivery loop).
- */
-const PROGRAMS_WITH_EXIT_CODES = new Set(["main/programs/RulesUpdate.ts", "main/programs/SendEvents.ts"])
+/** Programs that still name exit codes: SendEvents.ts, being rewritten as the delivery state machine (issue 22). */
+const PROGRAMS_WITH_EXIT_CODES = new Set(["main/programs/SendEvents.ts"])
 
 /** Layer constructors and combinators: a program may use a layer it is given (Layer.build), never make one. */
 const MAKES_LAYER = /\bLayer\.(?:succeed|sync|effect|scoped|merge|mergeAll|provide|provideMerge|unwrapEffect|unwrapScoped|fail|empty)\b/

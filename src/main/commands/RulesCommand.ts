@@ -12,6 +12,9 @@ import { pathsFrom, root, state } from "./Common.js"
 import { accountFlags, apiOptionsFrom } from "./ApiFlags.js"
 import { accountLayer, rulesStoreLayer, sensorLayer } from "../layers.js"
 
+/** The exit code of each fault of a `rules update` (SPEC section 11). */
+const EXIT_CODE = { usage: ExitCode.usage, refused: ExitCode.tokenRefused, failed: ExitCode.failure } as const
+
 /** `rules list` reads the installed rules and the state file only. */
 const storeOptions = { root, state }
 
@@ -55,8 +58,8 @@ export const rulesUpdateCommand = Command.make(
         pidfile: paths.suricataPidfile,
         opnsense: o.opnsense
       }).pipe(Effect.provide(Layer.merge(sensorLayer(paths, api), rulesStoreLayer(paths))))
-      if (outcome.exitCode !== ExitCode.ok) {
-        return yield* new CliFailure({ message: outcome.message, exitCode: outcome.exitCode })
+      if (outcome.fault !== "none") {
+        return yield* new CliFailure({ message: outcome.message, exitCode: EXIT_CODE[outcome.fault] })
       }
       yield* out.err(line("rules update", outcome.message))
     })

@@ -160,7 +160,7 @@ export const runCommand = Command.make(
           pidfile: paths.suricataPidfile
         })
         for (const w of r.warnings) yield* out.err(line("run", `rules update: warning: ${w}`))
-        if (r.exitCode !== ExitCode.ok) return yield* Effect.fail(new Error(r.message))
+        if (r.fault !== "none") return yield* Effect.fail(new Error(r.message))
         return `rules update: ${r.message}`
       }).pipe(Effect.provide(Layer.merge(rulesStoreLayer(paths), perRun)))
 

@@ -5,9 +5,9 @@
 import { spawn } from "node:child_process"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { resolvePaths } from "../../../src/domain/Paths.js"
 
@@ -186,5 +186,27 @@ describe("run, stopped by SIGTERM", () => {
     first.child.kill("SIGINT")
     expect(await first.exited).toBe(0)
   })
-})
 
+  it("--tick: minutes pass quickly; an idle minute runs nothing and writes nothing; new alerts go out the next minute", async () => {
+    const svc = await slowService(1)
+    const s = await sensor(3)
+    const p = start(["run", "--root", s.root, "--base-url", svc.url, "--tasks", "events", "--max-age", "off", "--tick", "50ms"])
+    await until(() => svc.received.length === 3, 30_000, "the first delivery")
+    // The run's last checkpoint write follows the last acknowledgement: let that run end.
+    await new Promise((r) => setTimeout(r, 1_000))
+    const written = (await stat(s.paths.state)).mtimeMs
+    const said = p.stderr()
+    const listing = async () => (await readdir(dirname(s.paths.state))).sort()
+    const files = await listing()
+    // 40 scheduled minutes with nothing new: no run, no lock file, no state write.
+    await new Promise((r) => setTimeout(r, 40 * 50))
+    expect((await stat(s.paths.state)).mtimeMs).toBe(written)
+    expect(await listing()).toEqual(files)
+    expect(p.stderr()).toBe(said)
+    await writeFile(s.eve, alert(3) + "\n", { flag: "a" })
+    await until(() => svc.received.length === 4, 30_000, "the new alert")
+    p.child.kill("SIGTERM")
+    expect(await p.exited).toBe(0)
+    expect(p.stderr()).toMatch(/run: stopped; \d+ event runs/)
+  }, 120_000)
+})

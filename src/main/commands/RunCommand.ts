@@ -45,6 +45,9 @@ const TASKS: Record<string, TaskName> = {
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
 
+/** Longest run of one task before it is interrupted. */
+const TASK_LIMIT_MS = 15 * MINUTE
+
 /** `--tick`: milliseconds (`100ms`) or a duration (`1s`). */
 const tickFrom = (text: string) => {
   const ms = /^(\d+)ms$/.exec(text.trim())
@@ -207,8 +210,12 @@ export const runCommand = Command.make(
           ].filter((p) => p !== undefined)
           yield* out.err(line("run", `started (pid ${processes.pid}): ${parts.join("; ") || "no tasks"}`))
 
-          const scheduled = runAgent(tasks, { plan, offsetMs: localOffsetMs, stop, graceMs: o.graceSeconds * 1000, startNow: o.now })
-          const agent = tickMs === MINUTE ? scheduled : Effect.withClock(scheduled, scaledClock(MINUTE / tickMs))
+          // On compressed time (`--tick`) the grace and a task's time limit stay what they are in real time.
+          const factor = MINUTE / tickMs
+          const scheduled = runAgent(tasks, {
+            plan, offsetMs: localOffsetMs, stop, graceMs: o.graceSeconds * 1000 * factor, taskLimitMs: TASK_LIMIT_MS * factor, startNow: o.now
+          })
+          const agent = factor === 1 ? scheduled : Effect.withClock(scheduled, scaledClock(factor))
           const result =
             web !== undefined && listen !== undefined
               ? yield* Effect.raceFirst(

@@ -28,7 +28,6 @@ import {
 } from "../../domain/Schedule.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import { accountLayer, auditLayer, probesLayer, rulesStoreLayer, tokenApiLayer } from "../layers.js"
-import { eventsPending } from "../programs/EventsPending.js"
 import type { Tasks } from "../programs/RunAgent.js"
 import { maxAgeFrom, portTaken, SIDS_DEFAULT } from "./Common.js"
 import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
@@ -131,15 +130,15 @@ export const runCommand = Command.make(
       const perRun = tokenApiLayer(paths, api)
 
       /**
-       * One delivery run, exactly as `send-events --direct` (same program, run lock and checkpoint), started
-       * only when the eve files hold something past the checkpoint: an idle minute takes no lock and writes nothing.
+       * One delivery run, exactly as `send-events --direct` (same run function, run lock and checkpoint): an
+       * idle minute (nothing past the checkpoint) takes no lock and writes nothing.
        */
-      const delivery = sendEventsOptions({ paths, maxAgeMs, direct: true, homeNet: o.homeNet, sids: o.sids, noAudit: o.noAudit, tokenWarnings: false }).pipe(
+      const events = sendEventsOptions({ paths, maxAgeMs, direct: true, homeNet: o.homeNet, sids: o.sids, noAudit: o.noAudit, tokenWarnings: false }).pipe(
         Effect.provide(auditLayer(paths)),
         Effect.flatMap(sendEventsRun),
-        Effect.provide(perRun)
+        Effect.provide(perRun),
+        Effect.as(undefined)
       )
-      const events = Effect.flatMap(eventsPending(paths.logDir), (pending) => (pending ? delivery : Effect.void)).pipe(Effect.as(undefined))
 
       const heartbeat = heartbeatProgram({ ...api, direct: true, print: false }).pipe(
         Effect.provide(Layer.merge(probesLayer(paths), perRun)),

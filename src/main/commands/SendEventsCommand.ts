@@ -6,11 +6,13 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import * as AuditLog from "../../adapters/AuditLog.js"
+import { Credentials } from "../../adapters/Credentials.js"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import type { Paths } from "../../domain/Paths.js"
 import { DEFAULT_MAX_AGE } from "../FlagDefaults.js"
 import { auditLayer, sensorLayer } from "../layers.js"
 import { loadPrivacy } from "../Privacy.js"
+import { eventsPending } from "../programs/EventsPending.js"
 import type { SendEventsOptions } from "../programs/SendEvents.js"
 import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 import { maxAgeFrom, SIDS_DEFAULT } from "./Common.js"
@@ -46,10 +48,20 @@ export const sendEventsOptions = (o: {
     return options
   })
 
-/** One delivery run: the program (loaded when a run starts) on the options and the services in context. */
+/**
+ * One delivery run: the program (loaded when there is something to read) on the options and the services in
+ * context. When the eve files hold nothing past the checkpoint, the token is still checked (no token is exit 2)
+ * and the run ends there, silently: no lock, no state write, no HTTP stack (cron every minute; `run`'s idle
+ * minute; flash storage).
+ */
 export const sendEventsRun = (options: SendEventsOptions) =>
-  Effect.promise(() => import("../programs/SendEvents.js")).pipe(
-    Effect.flatMap(({ sendEvents }) => Effect.scoped(sendEvents(options)))
+  Effect.flatMap(eventsPending(options.log), (pending) =>
+    pending
+      ? Effect.promise(() => import("../programs/SendEvents.js")).pipe(
+          Effect.flatMap(({ sendEvents }) => Effect.scoped(sendEvents(options))),
+          Effect.asVoid
+        )
+      : Effect.asVoid(Effect.flatMap(Credentials, (c) => c.token))
   )
 
 export const sendEventsCommand = Command.make(

@@ -1,8 +1,8 @@
 /**
  * Whether a delivery run would find anything to read: the state file's checkpoints against the eve files'
- * sizes and fingerprints, read only. The daemon asks this every minute before it starts a run, so an idle
- * minute takes no lock and writes nothing (a run with nothing new would still take its run lock and tidy
- * the file list). Anything unusual (no state yet, a file that vanished while looking, an unreadable log)
+ * sizes and fingerprints, read only. A delivery run asks this first (cron's `send-events`, `run`'s every
+ * minute), so a run with nothing new takes no lock and writes nothing (the program would still take its run
+ * lock and tidy the file list). Anything unusual (no state yet, a file that vanished while looking, an unreadable log)
  * answers true: the run itself then sees to it and says what it found.
  */
 import { Effect } from "effect"

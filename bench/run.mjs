@@ -2,10 +2,12 @@
 // A section is a module exporting `async run(log)` that prints its figures through `log` and returns them
 // as an object; each also runs alone (`node bench/sections/10-dump.mjs`).
 //
-//   node bench/run.mjs            every section
-//   node bench/run.mjs dump web   only sections whose file name contains one of these words
+//   node bench/run.mjs                 every section
+//   node bench/run.mjs dump web        only sections whose file name contains one of these words
+//   node bench/run.mjs --quick daemon  tiny sizes (a smoke run that proves the sections work, not figures)
 //
-// Figures go to bench/data/results.json (with the machine), for BENCHMARKS.md.
+// Figures go to bench/data/results.json (with the machine); `node bench/report.mjs` writes BENCHMARKS.md's
+// first section from them (`npm run bench:report` does both: build, every section, the report).
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, totalmem } from "node:os"
 import { fileURLToPath, pathToFileURL } from "node:url"
@@ -25,7 +27,15 @@ export const machine = () => {
   }
 }
 
-const filters = process.argv.slice(2)
+// Sizes for a smoke run; a knob set in the environment wins.
+const QUICK = {
+  BENCH_LINES: "20000", BENCH_RUNS: "2", BENCH_EVENTS: "2000", BENCH_SINKS: "length", BENCH_LOG_MB: "20",
+  BENCH_TICK: "250ms", BENCH_DAY_TICKS: "60", BENCH_MEM_TICKS: "120", BENCH_BACKLOGS: "1000,5000"
+}
+const quick = process.argv.includes("--quick")
+if (quick) for (const [k, v] of Object.entries(QUICK)) process.env[k] ??= v
+
+const filters = process.argv.slice(2).filter((a) => a !== "--quick")
 const files = readdirSync(SECTIONS)
   .filter((f) => f.endsWith(".mjs"))
   .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
@@ -33,7 +43,7 @@ const files = readdirSync(SECTIONS)
 
 const m = machine()
 console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}, ${m.platform}, load average ${m.loadAverage}`)
-const results = { date: new Date().toISOString(), machine: m, sections: {} }
+const results = { date: new Date().toISOString(), machine: m, quick, sections: {} }
 let failed = 0
 for (const f of files) {
   const name = f.replace(/\.mjs$/, "")

@@ -1,10 +1,10 @@
-// Bundles the CLI so one-shot cron runs start fast; heavy parts (HTTP, SQLite, service) are split into
-// chunks that load only when a command needs them; and send-events' startup-snapshot bundle. Built beside
-// dist/ and swapped in, so a CLI started while a build runs (tests in parallel) finds a whole bundle.
+// Bundles the CLI; heavy parts (HTTP, SQLite, service) are split into chunks that load only when a command
+// needs them. Built beside dist/ and swapped in, so a CLI started while a build runs (tests in parallel)
+// finds a whole bundle.
 import { build } from "esbuild"
 import { renameSync, rmSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { bundleOptions, snapshotOptions } from "./esbuild-options.mjs"
+import { bundleOptions } from "./esbuild-options.mjs"
 
 const at = (p) => new URL(`../${p}`, import.meta.url)
 const tmp = `dist.tmp-${process.pid}`
@@ -14,8 +14,6 @@ const repo = fileURLToPath(at(""))
 // etpro-telemetry/core, the library entry (issue 23): scripts/build-core.mjs.
 await (await import("./build-core.mjs")).buildCore(repo, fileURLToPath(at(tmp)))
 await build({ ...bundleOptions, absWorkingDir: repo, entryPoints: { bin: "src/main/bin.ts" }, outdir: tmp, sourcemap: "linked" })
-// dist/snapshot.cjs: what the launcher makes send-events' startup snapshot from (scripts/release/launcher.sh).
-await build({ ...snapshotOptions, absWorkingDir: repo, outdir: tmp, sourcemap: "linked" })
 const old = `dist.old-${process.pid}`
 try {
   renameSync(at("dist"), at(old))

@@ -10,7 +10,7 @@ import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rm
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { create } from "tar"
-import { bundleOptions, snapshotOptions } from "./esbuild-options.mjs"
+import { bundleOptions } from "./esbuild-options.mjs"
 
 const repo = fileURLToPath(new URL("../", import.meta.url))
 const { version } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"))
@@ -33,9 +33,6 @@ await build({
   legalComments: "eof",
   minify: true
 })
-
-// send-events' startup-snapshot bundle: the installed launcher makes the snapshot from it (launcher.sh).
-await build({ ...snapshotOptions, absWorkingDir: repo, outdir: join(top, "dist"), legalComments: "eof" })
 
 const copy = (from, to = from) => cpSync(join(repo, from), join(top, to), { recursive: true })
 copy("bin")

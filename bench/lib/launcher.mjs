@@ -1,6 +1,6 @@
 // The launcher as install.sh writes it (scripts/release/launcher.sh), for this checkout: the bench sections
-// start the CLI through it, as cron and an administrator do on an installed sensor (send-events from its
-// startup snapshot, made in dist/ and so remade with every build; dump with its heap settings).
+// start the CLI through it, as cron and an administrator do on an installed sensor (dump with its heap
+// settings; every other command as `node bin/etpro-telemetry`).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { DATA } from "../generate.mjs"

@@ -1,6 +1,6 @@
 // The cron run's floor: what posting its 100 bodies costs with nothing of the agent. Plain Node, undici's Pool
 // module alone (as send-events loads it, with the same --liftoff-only), 4 requests in flight through a raw
-// dispatch handler, each answer read to its end. No Effect, no sanitiser, no state, no snapshot.
+// dispatch handler, each answer read to its end. No Effect, no sanitiser, no state.
 //   node bench/lib/pool-loop.mjs URL BODIES
 import { createRequire } from "node:module"
 import { setFlagsFromString } from "node:v8"

@@ -77,8 +77,6 @@ uninstall() {
 	if [ -z "$R" ] && [ "$systemd" = yes ]; then systemctl stop etpro-telemetry.service >/dev/null 2>&1 || true; fi
 	list=$(awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }' "$MANIFEST")
 	rm -f "$MANIFEST"
-	# send-events' startup snapshot, made by the launcher after installation (launcher.sh).
-	rm -f "$R$LIB/dist/send-events.blob" "$R$LIB/dist/send-events.blob".*
 	# Newest first: files before the directories that hold them, a file removed before its original returns.
 	printf '%s\n' "$list" | while read -r kind path sum; do
 		case $kind in

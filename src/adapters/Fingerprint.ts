@@ -3,8 +3,7 @@
  * renamed or copied log is recognised by content. Size, device, inode and first line all come from one open
  * file descriptor, so a rename racing the look (logrotate) can never pair one file's inode with another's
  * first line. Only a regular file is opened for it, and never so that the open could block (a FIFO named
- * eve.json): `openLogFile`, also the eve reader's. Plain Node (no Effect), shared by the eve log source
- * (./EveLog.ts) and send-events' start-up fast path.
+ * eve.json): `openLogFile`, also the eve reader's (./EveLog.ts).
  */
 import { createHash } from "node:crypto"
 import { constants, type Stats } from "node:fs"

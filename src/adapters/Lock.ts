@@ -112,7 +112,6 @@ const release = async (path: string, nonce: string): Promise<void> => {
 export const lockFile = (path: string, opts: LockOptions = {}): Effect.Effect<boolean, LockError, Scope.Scope> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function* () {
-      // Read per lock, not when the module loads: send-events' startup snapshot evaluates this module.
       const host = hostname()
       const me: LockHolder = { pid: process.pid, host, nonce: randomBytes(8).toString("hex") }
       const foreignStaleMs = opts.foreignStaleMs ?? 60_000

@@ -41,8 +41,7 @@ export class Processes extends Context.Tag("etpro/Processes")<Processes, Process
 // The reload's modules (child_process) load only when rules were installed: cron's send-events never needs them.
 const reloads = Effect.promise(() => import("./SuricataReload.js"))
 
-// Layer.sync: the pid is this process's when the layer is built, not when the module loaded (send-events'
-// startup snapshot evaluates this module in the process that made the snapshot).
+// Layer.sync: the pid is read when the layer is built, not when the module loads.
 export const layer: Layer.Layer<Processes> = Layer.sync(Processes, () => ({
   pid: process.pid,
   onStopSignals: (h) =>

@@ -20,16 +20,13 @@
  * The manifest records a hash of every file installed; `inspect` compares what is there now, so an install
  * that something else rewrote, emptied or deleted is noticed and the next update reinstalls it.
  */
-import { Context, Data, Effect, Layer, Schema, type Scope } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { mkdir, mkdtemp, readdir, readlink, rename, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
-import type { Paths } from "../domain/Paths.js"
-import { resolvePaths } from "../domain/Paths.js"
 import {
-  type ArchiveLimits,
   CURRENT,
   defaultLimits,
   GENERATION_RULES,
@@ -48,73 +45,20 @@ import {
 import { ensureLink, errno, exists, fsCause, fsyncPath, readIfExists, replaceWithLink, writeDurable } from "./AtomicFile.js"
 import { lockFile } from "./Lock.js"
 import { ArchiveFault, extract, type Extracted, RulesArchiveError } from "./RulesArchive.js"
+import {
+  type InstalledView,
+  type InstallResult,
+  type InstallStep,
+  RulesBusy,
+  type RulesLayout,
+  RulesStore,
+  RulesStoreError,
+  type RulesStoreOptions,
+  type RulesStoreService,
+  tempLayout
+} from "./RulesStoreService.js"
 
-export class RulesStoreError extends Data.TaggedError("RulesStoreError")<{
-  readonly path: string
-  readonly message: string
-}> {}
-
-/** Another `rules update` holds the store's lock. */
-export class RulesBusy extends Data.TaggedError("RulesBusy")<{
-  readonly path: string
-  readonly message: string
-}> {}
-
-export interface RulesLayout {
-  /** The agent's own directory: generations, `current`, the include file, the lock. */
-  readonly agentDir: string
-  /** The downloads directory; its telemetry_sids.txt and telemetry_version.json link into `current`. */
-  readonly rulesDir: string
-  /** Exists on an OPNsense tree: there OPNsense downloads and installs the rules itself. */
-  readonly opnsenseMarker: string
-}
-
-/** What readers see now through the public paths. */
-export interface InstalledView {
-  readonly version: string | undefined
-  readonly files: ReadonlyArray<string>
-  /** The agent installed a generation and every file of it is there as installed. */
-  readonly complete: boolean
-  /** The generation `current` points at, when the agent installed one. */
-  readonly manifest: Manifest | undefined
-  /** Why the install is not as installed (`... was rewritten`), when something changed it. */
-  readonly damage: string | undefined
-}
-
-export interface InstallResult {
-  readonly manifest: Manifest
-  /** Enabled categories the archive lacked. */
-  readonly missing: ReadonlyArray<string>
-  readonly warnings: ReadonlyArray<string>
-}
-
-/** Points where a test may stop or kill an install. */
-export type InstallStep = "extracted" | "staged" | "linked" | "switched" | "pruned"
-
-export interface RulesStoreService {
-  readonly layout: RulesLayout
-  readonly limits: ArchiveLimits
-  /** An OPNsense tree (its marker exists): `rules update` defers to OPNsense's own download there. */
-  readonly onOpnsense: Effect.Effect<boolean>
-  readonly inspect: Effect.Effect<InstalledView, RulesStoreError>
-  /** A fresh path inside the store for a download (same file system as the install); call under `lock`. */
-  readonly downloadPath: Effect.Effect<string, RulesStoreError>
-  readonly discard: (path: string) => Effect.Effect<void>
-  readonly install: (
-    archive: string,
-    opts: { readonly version: string; readonly selection: Selection; readonly at: number }
-  ) => Effect.Effect<InstallResult, RulesArchiveError | RulesStoreError>
-  /** Held for the scope: one install at a time across processes. */
-  readonly lock: Effect.Effect<void, RulesBusy | RulesStoreError, Scope.Scope>
-}
-
-export class RulesStore extends Context.Tag("etpro/RulesStore")<RulesStore, RulesStoreService>() {}
-
-export interface RulesStoreOptions {
-  readonly limits?: ArchiveLimits
-  /** Called after each install step (tests inject faults or kills here). */
-  readonly onStep?: (step: InstallStep) => Promise<void> | void
-}
+export * from "./RulesStoreService.js"
 
 // ---------------------------------------------------------------------------------------------------------
 // The store
@@ -123,13 +67,6 @@ const LEGACY_STORE = ".etpro"
 const LOCK = "update.lock"
 /** The lock directory of earlier versions (proper-lockfile), left behind when one was killed. */
 const LEGACY_LOCK = ".lock"
-
-/** The store's paths out of the agent's Paths (SPEC section 1). */
-export const layoutFromPaths = (p: Pick<Paths, "agentRulesDir" | "rulesDir" | "opnsenseMarker">): RulesLayout => ({
-  agentDir: p.agentRulesDir,
-  rulesDir: p.rulesDir,
-  opnsenseMarker: p.opnsenseMarker
-})
 
 const sha256Of = (path: string): Promise<SeenFile> =>
   new Promise((resolve, reject) => {
@@ -358,4 +295,3 @@ export const layerTemp = (options: RulesStoreOptions = {}) =>
     ).pipe(Effect.map((root) => make(tempLayout(root), options)))
   )
 
-export const tempLayout = (root: string): RulesLayout => layoutFromPaths(resolvePaths({ root }))

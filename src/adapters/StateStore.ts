@@ -3,7 +3,8 @@
  * read-modify-write under a short lock so tasks in other processes (heartbeat, sensor-info, rules) record
  * their results without losing each other's updates. Written atomically (./AtomicFile.ts) and 0600 (an
  * older, looser file is tightened). A corrupt file is kept aside as `<state>.corrupt`, reported once, and
- * treated as a first run; a file from a newer agent stops the command and is left untouched. `runLock` is
+ * treated as a first run; a file from a newer agent stops the command and is left untouched. A change that
+ * changes nothing writes nothing (no lock, no fsync: flash storage). `runLock` is
  * the exclusive lock of a delivery run: a second run finds it held and stops. Locks are ./Lock.ts's.
  */
 import { Context, Data, Effect, Layer, type Scope } from "effect"
@@ -118,7 +119,22 @@ export const make = (path: string, options: StateStoreOptions = {}): Effect.Effe
         catch: (e) => new StateFileError({ path, reason: "NotWritable", message: `cannot write the state file ${path}: ${fsCause(e)}` })
       })
 
+    /** The file's state when `f` leaves it as it is: nothing to lock or write (a daemon's idle minute, cron's). */
+    const unchanged = (f: (s: AgentState) => AgentState) =>
+      Effect.promise(() => readText(path).catch(() => undefined)).pipe(
+        Effect.map((text): Loaded | undefined => {
+          // Anything but a good file (missing, corrupt, newer) goes the locked way, which reports it.
+          const parsed = text === undefined ? undefined : parseState(text)
+          if (parsed?.kind !== "ok") return undefined
+          const same = renderState(f(parsed.state)) === renderState(parsed.state)
+          return same ? { state: parsed.state, status: "ok" } : undefined
+        })
+      )
+
     const modify = (f: (s: AgentState) => AgentState) =>
+      Effect.flatMap(unchanged(f), (same) => (same !== undefined ? Effect.succeed(same) : locked(f)))
+
+    const locked = (f: (s: AgentState) => AgentState) =>
       inProcess.withPermits(1)(
         Effect.scoped(
           Effect.gen(function* () {

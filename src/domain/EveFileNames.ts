@@ -1,6 +1,6 @@
 /**
  * Which files make up an eve log directory (SPEC section 4): `eve.json` and its rotated siblings `eve.json.N`,
- * a higher N older. Plain data, no Effect import: the send-events fast path uses it too.
+ * a higher N older.
  */
 const ROTATED = /^eve\.json(?:\.(\d+))?$/
 

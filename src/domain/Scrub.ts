@@ -10,33 +10,12 @@
  * 45 characters ahead, each digit group once; `meter` counts the characters examined (tests bound it).
  */
 import { type Ip, maskLocal, scanIPv6 } from "./Ip.js"
+import { apply, type Edit, isHex, type IsLocal } from "./ScrubEdits.js"
 
 export interface Meter {
   steps: number
 }
 
-type IsLocal = (ip: Ip) => boolean
-
-interface Edit {
-  readonly from: number
-  readonly to: number
-  readonly text: string
-}
-
-/** Applies non-overlapping edits sorted by `from`. */
-const apply = (text: string, edits: ReadonlyArray<Edit>): string => {
-  if (edits.length === 0) return text
-  let out = ""
-  let last = 0
-  for (const e of edits) {
-    if (e.from < last) continue
-    out += text.slice(last, e.from) + e.text
-    last = e.to
-  }
-  return out + text.slice(last)
-}
-
-const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
 const isSep = (c: number) => c === 58 || c === 46
 const inHexRun = (c: number) => isHex(c) || isSep(c)
 

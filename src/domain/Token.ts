@@ -14,7 +14,6 @@ export interface CheckedToken {
   readonly trimmed: boolean
 }
 
-/** Plain data, no Effect import: the send-events fast path (src/main/SendEventsFastPath.ts) uses it too. */
 export const checkToken = (raw: string): CheckedToken | { readonly problem: TokenProblem } => {
   const token = raw.trim()
   if (token === "") return { problem: "empty" }

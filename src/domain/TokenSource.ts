@@ -1,8 +1,7 @@
 /**
  * Where the telemetry token comes from (SPEC section 1), as pure functions over file texts: the agent's own
  * token file first, else `et_telemetry.token` in section `[__properties__]` of rule-updater.config (INI, as
- * OPNsense generates it). Plain data, no Effect: the send-events fast path reads the same way before Effect
- * is loaded. Messages never contain the token.
+ * OPNsense generates it). Messages never contain the token.
  */
 import { decode } from "ini"
 import { ALLOWED_CHARACTERS, checkToken, rawValueHasStrayWhitespace } from "./Token.js"

@@ -62,7 +62,7 @@ export const describeFailure = (e: unknown): { message: string; exitCode: ExitCo
 
 /**
  * Ends a command's run: any failure becomes its one line on stderr and its exit code, a defect an
- * "internal error" line with exit 1. The CLI (./bin.ts) and the send-events entry (./SendEventsEntry.ts) both end here.
+ * "internal error" line with exit 1. The CLI (./bin.ts) ends here.
  */
 export const reported = (where: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A | void, never, R> =>
   self.pipe(

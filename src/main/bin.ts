@@ -1,10 +1,8 @@
 /**
- * Entry point: runs the CLI, maps any failure to one `emergingthreats:` line and its exit code.
- * A `send-events` run with nothing new is answered first, before the CLI and Effect load
- * (./SendEventsFastPath.ts): cron starts it every minute.
+ * Entry point: runs the CLI, maps any failure to one `emergingthreats:` line and its exit code. Every
+ * command, send-events included, starts the same way: @effect/cli parses the flags (./cli.ts).
  */
 import { setFlagsFromString } from "node:v8"
-import { startSendEvents } from "./SendEventsFastPath.js"
 
 const command = process.argv[2] ?? ""
 
@@ -14,47 +12,45 @@ const command = process.argv[2] ?? ""
 // start-up, unlike the semi-space and old-space sizes, which only a launcher could set. Only dump holds that
 // much: for send-events the flag cost ~15 % more CPU for nothing.
 if (command === "dump") setFlagsFromString("--heap-growing-percent=30")
+// llhttp's WebAssembly (undici): baseline code only, instead of TurboFan on background threads (~35 MiB less
+// peak RSS for a delivery run; BENCHMARKS.md "Issue 14"). Set before anything loads undici: the modules below
+// are imported after this line.
+else setFlagsFromString("--liftoff-only")
 
-// send-events with flags the fast path understands skips @effect/cli (./SendEventsFastPath.ts); any other
-// spelling goes to the full CLI, which reports usage errors as it always has.
-const done = command === "send-events" && (await startSendEvents(process.argv.slice(3)))
+// Deep imports: a dynamic import of the `effect` barrel would keep all of Effect in the bundle.
+const [{ ValidationError }, Effect, Layer, { cli, root }, { ExitCode, reported, line }, { AgentLive, CliLive }, args, con] =
+  await Promise.all([
+    import("@effect/cli"),
+    import("effect/Effect"),
+    import("effect/Layer"),
+    import("./cli.js"),
+    import("./Failure.js"),
+    import("./layers.js"),
+    import("./ArgumentError.js"),
+    import("./CliConsole.js")
+  ])
 
-if (!done) {
-  // Deep imports: a dynamic import of the `effect` barrel would keep all of Effect in the bundle.
-  const [{ ValidationError }, Effect, Layer, { cli, CliLive, root }, { ExitCode, reported, line }, { AgentLive }, args, con] =
-    await Promise.all([
-      import("@effect/cli"),
-      import("effect/Effect"),
-      import("effect/Layer"),
-      import("./cli.js"),
-      import("./Failure.js"),
-      import("./layers.js"),
-      import("./ArgumentError.js"),
-      import("./CliConsole.js")
-    ])
+const argv = process.argv.slice(2)
+// Every line names the full command (`rules update`), or the program when no command was recognised.
+const path = args.commandPath(root as never, argv)
+const words = path.words
+const where = words === "" ? "etpro-telemetry" : words
+const colour = con.colourAllowed(process.stdout.isTTY === true, process.env)
 
-  const argv = process.argv.slice(2)
-  // Every line names the full command (`rules update`), or the program when no command was recognised.
-  const path = args.commandPath(root as never, argv)
-  const words = path.words
-  const where = words === "" ? "etpro-telemetry" : words
-  const colour = con.colourAllowed(process.stdout.isTTY === true, process.env)
+const program = con.cliConsole(words, colour, con.flagDefaults(path.command)).pipe(
+  Effect.flatMap((console) => Effect.withConsole(Effect.suspend(() => cli(process.argv)), console)),
+  Effect.catchIf(ValidationError.isValidationError, (e) =>
+    Effect.sync(() => {
+      if (ValidationError.isHelpRequested(e)) {
+        process.exitCode = ExitCode.ok
+        return
+      }
+      process.stderr.write(`${line(where, args.describeArgumentError(e, root as never, argv))}\n`)
+      process.exitCode = ExitCode.usage
+    })
+  ),
+  reported(where),
+  Effect.provide(Layer.merge(AgentLive, CliLive))
+)
 
-  const program = con.cliConsole(words, colour, con.flagDefaults(path.command)).pipe(
-    Effect.flatMap((console) => Effect.withConsole(Effect.suspend(() => cli(process.argv)), console)),
-    Effect.catchIf(ValidationError.isValidationError, (e) =>
-      Effect.sync(() => {
-        if (ValidationError.isHelpRequested(e)) {
-          process.exitCode = ExitCode.ok
-          return
-        }
-        process.stderr.write(`${line(where, args.describeArgumentError(e, root as never, argv))}\n`)
-        process.exitCode = ExitCode.usage
-      })
-    ),
-    reported(where),
-    Effect.provide(Layer.merge(AgentLive, CliLive))
-  )
-
-  void Effect.runPromise(program)
-}
+void Effect.runPromise(program)

@@ -1,21 +1,18 @@
 /** The command tree: flags → programs. Each command lives in ./commands. */
 import { CliConfig, Command } from "@effect/cli"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import { Effect, Layer } from "effect"
-import { cronCommand } from "./commands/cron.js"
-import { demoCommand } from "./commands/demo.js"
-import { dumpCommand } from "./commands/dump.js"
-import { replayCommand } from "./commands/replay.js"
-import { rulesCommand } from "./commands/rules.js"
-import { runCommand } from "./commands/run.js"
-import { sendEventsCommand } from "./commands/sendEvents.js"
-import { sendHeartbeatCommand } from "./commands/sendHeartbeat.js"
-import { sensorInfoCommand } from "./commands/sensorInfo.js"
-import { serviceCommand } from "./commands/service.js"
-import { statusCommand } from "./commands/status.js"
-import { optionsFirst, tokenCommand } from "./commands/token.js"
+import { Effect } from "effect"
+import { cronCommand } from "./commands/CronCommand.js"
+import { demoCommand } from "./commands/DemoCommand.js"
+import { dumpCommand } from "./commands/DumpCommand.js"
+import { replayCommand } from "./commands/ReplayCommand.js"
+import { rulesCommand } from "./commands/RulesCommand.js"
+import { runCommand } from "./commands/RunCommand.js"
+import { sendEventsCommand } from "./commands/SendEventsCommand.js"
+import { sendHeartbeatCommand } from "./commands/SendHeartbeatCommand.js"
+import { sensorInfoCommand } from "./commands/SensorInfoCommand.js"
+import { serviceCommand } from "./commands/ServiceCommand.js"
+import { statusCommand } from "./commands/StatusCommand.js"
+import { optionsFirst, tokenCommand } from "./commands/TokenCommand.js"
 
 export const root = Command.make("etpro-telemetry").pipe(
   Command.withDescription("ET Pro Telemetry agent for Suricata"),
@@ -30,8 +27,3 @@ const run = Command.run(root, { name: "etpro-telemetry", version: "0.1.0" })
 export const cli = (argv: ReadonlyArray<string>) =>
   run(optionsFirst(argv)).pipe(Effect.provide(CliConfig.layer({ showBuiltIns: false })))
 
-/**
- * What @effect/cli itself needs. Here, not in ./layers.ts: send-events' startup snapshot evaluates that
- * module, and the terminal's readline cannot be part of a snapshot.
- */
-export const CliLive = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)

@@ -221,4 +221,24 @@ describe("StateStore, issue 15", () => {
       expect((yield* (yield* make(path)).modify(bump)).state.counters.read).toBe(2)
     })
   )
+
+  it.effect("a modify that changes nothing writes nothing and takes no lock; a change is written (issue 22: an idle daemon minute)", () =>
+    Effect.gen(function* () {
+      const dir = yield* tmp()
+      const path = join(dir, "state.json")
+      yield* (yield* make(path)).modify(bump)
+      const writes: Array<string> = []
+      const counted = yield* make(path, { write: (p, text) => Promise.resolve(void writes.push(text)) })
+      const same = yield* counted.modify((s) => ({ ...s, files: [...s.files] }))
+      expect(same.state.counters.read).toBe(1)
+      expect(writes).toEqual([])
+      expect(yield* Effect.promise(() => readdir(dir))).toEqual(["state.json"])
+      yield* counted.modify(bump)
+      expect(writes).toHaveLength(1)
+      // A first run (no file yet) is written even when the change is none: the file records the first look.
+      const fresh = yield* make(join(dir, "new.json"), { write: (p, text) => Promise.resolve(void writes.push(text)) })
+      yield* fresh.modify((s) => s)
+      expect(writes).toHaveLength(2)
+    })
+  )
 })

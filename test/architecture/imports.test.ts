@@ -6,7 +6,10 @@
  *   - src/core (the library entry `etpro-telemetry/core`) imports only itself, the domain and those libraries:
  *     no `node:*` and no Node built-in, in it or in what it imports (test/core/NeutralBundle.test.ts runs it);
  *   - src/adapters imports the domain and itself, never src/main or src/reference;
- *   - a program (src/main/programs) asks for services and never imports `node:*`;
+ *   - a program (src/main/programs) asks for services and never imports `node:*`; its ring: it imports the
+ *     domain, the adapters (their service tags), other programs and src/main's line format (Failure.ts) and
+ *     privacy type, never a command, the composition root (layers.ts), the CLI or the web page; it builds no
+ *     layer (layers are chosen in src/main/layers.ts) and names no exit code (the commands map errors to them);
  *   - src/reference (the reference service, its store, the demo) imports the agent's domain and adapters only;
  *   - the agent (everything outside src/reference) never imports src/reference, except the lazy `import()`
  *     of the three commands that start it (service, demo, replay); better-sqlite3 stays in src/reference;
@@ -28,10 +31,19 @@ const DOMAIN_LIBRARIES = new Set(["effect", "ini", "yaml"])
 const NODE_BUILTINS = new Set(builtinModules.map((m) => m.split("/")[0]!))
 
 /** The commands that start the reference side; only they may load it, and only lazily. */
-const REFERENCE_ENTRIES = new Set(["main/commands/service.ts", "main/commands/demo.ts", "main/commands/replay.ts"])
+const REFERENCE_ENTRIES = new Set(["main/commands/ServiceCommand.ts", "main/commands/DemoCommand.ts", "main/commands/ReplayCommand.ts"])
 
 /** Programs that still reach the process directly (none left: signals and the reload are the Processes service's). */
 const PROGRAMS_WITH_NODE: ReadonlyMap<string, string> = new Map()
+
+/** What a program may import from src/main besides other programs. */
+const PROGRAM_RING = new Set(["main/Failure.ts", "main/Privacy.ts"])
+
+/** Programs that still name exit codes: SendEvents.ts, being rewritten as the delivery state machine (issue 22). */
+const PROGRAMS_WITH_EXIT_CODES = new Set(["main/programs/SendEvents.ts"])
+
+/** Layer constructors and combinators: a program may use a layer it is given (Layer.build), never make one. */
+const MAKES_LAYER = /\bLayer\.(?:succeed|sync|effect|scoped|merge|mergeAll|provide|provideMerge|unwrapEffect|unwrapScoped|fail|empty)\b/
 
 interface Import {
   readonly spec: string
@@ -114,6 +126,28 @@ describe("the import graph of src/", () => {
     expect(bad.map(show)).toEqual([])
     // The list of exceptions only shrinks: an exception no longer needed must go.
     for (const [from, spec] of PROGRAMS_WITH_NODE) expect(edges.some((e) => e.from === from && e.spec === spec)).toBe(true)
+  })
+
+  it("programs stay in their ring: domain, adapters, programs, the line format; no command, layers.ts, CLI or web", () => {
+    const bad = edges.filter(
+      (e) =>
+        e.from.startsWith("main/programs/") &&
+        e.target !== undefined &&
+        !/^(domain|adapters|main\/programs)\//.test(e.target) &&
+        !PROGRAM_RING.has(e.target)
+    )
+    expect(bad.map(show)).toEqual([])
+  })
+
+  it("programs build no layer and name no exit code", () => {
+    const programs = [...graph.keys()].filter((f) => f.startsWith("main/programs/"))
+    expect(programs.length).toBeGreaterThan(5)
+    const text = (f: string) => readFileSync(join(SRC, f), "utf8")
+    expect(programs.filter((f) => MAKES_LAYER.test(text(f))).map((f) => `src/${f} makes a layer`)).toEqual([])
+    const naming = programs.filter((f) => /\b(?:ExitCode|CliFailure)\b/.test(text(f)))
+    expect(naming.filter((f) => !PROGRAMS_WITH_EXIT_CODES.has(f)).map((f) => `src/${f} names an exit code`)).toEqual([])
+    // The list of exceptions only shrinks.
+    for (const f of PROGRAMS_WITH_EXIT_CODES) expect(naming, f).toContain(f)
   })
 
   it("src/reference imports only the agent's domain and adapters, and itself", () => {

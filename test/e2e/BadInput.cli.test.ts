@@ -50,6 +50,7 @@ const CASES: Record<string, Case> = {
   "token set without a token": { args: (r) => ["token", "set", "--root", r], says: "emergingthreats: token set: TOKEN is required", code: 2 },
   "dump --limit -1": { args: (r) => ["dump", "--root", r, "--limit", "-1"], says: "emergingthreats: dump: --limit -1 must be 0 or more", code: 2 },
   "run --stop-grace -1": { args: (r) => ["run", "--root", r, "--stop-grace", "-1"], says: "emergingthreats: run: --stop-grace -1 must be 0 or more", code: 2 },
+  "run --tick soon": { args: (r) => ["run", "--root", r, "--tick", "soon"], says: 'emergingthreats: run: --tick "soon" is not a duration of at most 1m', code: 2 },
   "replay --base-url xx": {
     args: (r) => ["replay", "--log", r, "--base-url", "xx", "--token", "t"],
     says: 'emergingthreats: replay: --base-url "xx" is not an http(s) URL',

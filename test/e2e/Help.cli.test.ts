@@ -27,7 +27,7 @@ const FLAGS: Record<string, ReadonlyArray<string>> = {
   replay: ["--log", "--speed", "--instant", "--base-url", "--token", "--insecure", "--home-net", "--suricata-yaml", "--sids", "--max-age"],
   run: [
     ...PATHS, ...SERVICE, "--tasks", "--max-age", "--home-net", "--sids", "--rules-at", "--rules-jitter", "--categories",
-    "--reload-command", "--status-listen", "--no-audit", "--now", "--stop-grace"
+    "--reload-command", "--status-listen", "--no-audit", "--now", "--stop-grace", "--tick"
   ]
 }
 

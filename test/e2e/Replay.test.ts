@@ -14,6 +14,8 @@ import * as HostNetworks from "../../src/adapters/HostNetworks.js"
 import * as Output from "../../src/adapters/Output.js"
 import * as SqliteStore from "../../src/reference/SqliteStore.js"
 import { ALWAYS_PRIVATE, makeNetworkSet, parseCidrs } from "../../src/domain/Network.js"
+import { describeFailure } from "../../src/main/Failure.js"
+import { replaySensorLayer } from "../../src/main/layers.js"
 import { replay, type ReplayOptions } from "../../src/main/programs/Replay.js"
 import { startEmbedded } from "../../src/reference/Embedded.js"
 import { start } from "../../src/reference/Service.js"
@@ -47,7 +49,7 @@ const local = makeNetworkSet(parseCidrs(ALWAYS_PRIVATE).cidrs)
 /** Runs a replay and returns what it printed on stdout and its totals. */
 const run = (opts: Partial<ReplayOptions> & { log: string }) =>
   Effect.gen(function* () {
-    const totals = yield* replay({ pace: { _tag: "instant" }, local, sids: new Set(), maxAgeMs: D, embedded: startEmbedded, ...opts })
+    const totals = yield* replay({ pace: { _tag: "instant" }, local, sids: new Set(), maxAgeMs: D, embedded: startEmbedded, sensorLayer: replaySensorLayer, ...opts })
     const out = yield* Output.CapturedOutput
     return { text: out.stdout.join(""), totals }
   }).pipe(
@@ -151,7 +153,8 @@ describe("replay", () => {
       const refused = yield* Effect.promise(() =>
         Effect.runPromise(Effect.flip(run({ log, baseUrl: svc.url, token: "wrong" })))
       )
-      expect(refused).toMatchObject({ _tag: "CliFailure", exitCode: 3 })
+      expect(refused).toMatchObject({ _tag: "TokenRefused" })
+      expect(describeFailure(refused).exitCode).toBe(3)
       expect(String((refused as { message: string }).message)).not.toContain("wrong")
     })
   )

@@ -1,5 +1,5 @@
 /**
- * `send-events` (its start-up fast path included) and `dump` from the sources, with a FIFO and a directory
+ * `send-events` and `dump` from the sources, with a FIFO and a directory
  * among the eve files (issue 15, rows 4 and 16): neither blocks nor fails a run; eve.json is delivered.
  */
 import { execFileSync } from "node:child_process"
@@ -37,7 +37,7 @@ describe("special files among eve files, through the CLI", () => {
     expect(sink.accepted.length - before).toBe(3)
     expect(first.stderr).toContain(`emergingthreats: send-events: skipped ${join(paths.logDir, "eve.json.1")}: a FIFO, not a log file`)
     expect(first.stderr).toContain(`emergingthreats: send-events: skipped ${join(paths.logDir, "eve.json.2")}: a directory, not a log file`)
-    // Nothing new: the fast path looks at the files first, and must not wait on the FIFO either.
+    // Nothing new: the run must not wait on the FIFO either.
     const second = await send()
     expect(second.code, second.stderr).toBe(0)
     expect(sink.accepted.length - before).toBe(3)

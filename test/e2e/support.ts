@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { setTokenInText } from "../../src/domain/TokenSource.js"
 import { resolvePaths } from "../../src/domain/Paths.js"
-import { rebaseLog } from "../../src/reference/Demo.js"
+import { rebaseLog } from "../../src/reference/DemoSensor.js"
 import { type Ran, runProcess } from "../support/BuiltCli.js"
 
 export const REPO = resolve(import.meta.dirname, "../..")

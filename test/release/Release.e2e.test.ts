@@ -3,7 +3,7 @@
  * command run with only `node`, against the reference service started from this repository's build.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { hostname } from "node:os"
@@ -108,8 +108,7 @@ describe("the release tarball", () => {
       "contrib/opnsense/src/opnsense/www/js/widgets/ETProTelemetry.js",
       "contrib/opnsense/src/opnsense/www/js/widgets/Metadata/etpro-telemetry.xml"
     ]) expect(all).toContain(f)
-    // dist/snapshot.cjs: what the launcher makes send-events' startup snapshot from.
-    expect(all.filter((f) => f.startsWith("dist/")).sort()).toEqual(["dist/bin.js", "dist/snapshot.cjs"])
+    expect(all.filter((f) => f.startsWith("dist/")).sort()).toEqual(["dist/bin.js"])
     expect(all.filter((f) => /node_modules|\.node$/.test(f))).toEqual([])
     expect(statSync(join(top, "install.sh")).mode & 0o111).not.toBe(0)
     expect(statSync(join(top, "bin/etpro-telemetry")).mode & 0o111).not.toBe(0)
@@ -163,12 +162,11 @@ describe("the release tarball", () => {
     }
   }, 120_000)
 
-  it("the launcher starts send-events from a startup snapshot it makes for this node, remakes a stale one, and starts the rest as usual", async () => {
+  it("the launcher starts every command plainly: send-events delivers under its own lock, nothing new is silent, odd flags are usage errors", async () => {
     // The launcher as install.sh writes it, for the release where it was unpacked.
     const launcher = join(dir, "launcher")
     writeFileSync(launcher, readFileSync(join(top, "launcher.sh"), "utf8").replaceAll("@LIB@", top))
     const launch = (...args: ReadonlyArray<string>) => run("/bin/sh", [launcher, ...args], dir, 60_000)
-    const blob = join(top, "dist/send-events.blob")
     const sensor = await sensorTree(TOKEN)
     try {
       const root = ["--root", sensor.root]
@@ -176,21 +174,13 @@ describe("the release tarball", () => {
       const count = plain.stdout.trim().split("\n").length
       const summary = new RegExp(`^emergingthreats: send-events: ${count} sent, 0 rejected, `, "m")
 
-      const first = await launch("send-events", ...root, "--base-url", url, "--direct")
-      expect(first.code, first.stderr).toBe(0)
-      expect(first.stderr).toMatch(summary)
-      expect(existsSync(blob)).toBe(true)
-      const made = statSync(blob).mtimeMs
-      expect(readFileSync(`${blob}.id`, "utf8")).toContain(join(top, "dist/snapshot.cjs"))
-
-      // The snapshot was made in another process, with the agent's modules evaluated and warmed in it: the run's
-      // lock must still name this run (its pid, this host), or a second run would take it as debris.
-      rmSync(sensor.paths.state)
+      // The run's lock names this run (its pid, this host), or a second run would take it as debris.
       const holder = await lockSeenBy(launcher, [...root, "--direct"], join(dirname(sensor.paths.state), "send-events.lock"))
       expect(holder.code, holder.stderr).toBe(0)
+      expect(holder.stderr).toMatch(summary)
       expect(holder.lock).toMatchObject({ pid: holder.pid, host: hostname() })
 
-      // From the snapshot: nothing new, then everything again from a fresh checkpoint, the blob as it was.
+      // Nothing new: exit 0, nothing said; a fresh checkpoint: everything again.
       const again = await launch("send-events", ...root, "--base-url", url, "--direct")
       expect(again.code, again.stderr).toBe(0)
       expect(again.stderr).toBe("")
@@ -198,32 +188,13 @@ describe("the release tarball", () => {
       const resent = await launch("send-events", ...root, "--base-url", url, "--direct")
       expect(resent.code, resent.stderr).toBe(0)
       expect(resent.stderr).toMatch(summary)
-      expect(statSync(blob).mtimeMs).toBe(made)
 
-      // Flags only the full CLI understands: the snapshot hands the run to it, with its exit code.
       const bad = await launch("send-events", ...root, "--bogus")
       expect(bad.code).toBe(2)
       expect(bad.stderr).toMatch(/^emergingthreats: send-events: .*--bogus/)
       const help = await launch("send-events", "--help")
       expect(help.code, help.stderr).toBe(0)
       expect(help.stdout).toContain("send-events")
-
-      // Made by another node or from another bundle: made again.
-      writeFileSync(`${blob}.id`, "another node\n")
-      rmSync(sensor.paths.state)
-      const remade = await launch("send-events", ...root, "--base-url", url, "--direct")
-      expect(remade.code, remade.stderr).toBe(0)
-      expect(remade.stderr).toMatch(summary)
-      expect(readFileSync(`${blob}.id`, "utf8")).toContain(join(top, "dist/snapshot.cjs"))
-      expect(readdirSync(join(top, "dist")).sort()).toEqual(["bin.js", "send-events.blob", "send-events.blob.id", "snapshot.cjs"])
-
-      // One that could not be made (the id kept without a blob) is not tried again: the usual start.
-      rmSync(blob)
-      rmSync(sensor.paths.state)
-      const unmade = await launch("send-events", ...root, "--base-url", url, "--direct")
-      expect(unmade.code, unmade.stderr).toBe(0)
-      expect(unmade.stderr).toMatch(summary)
-      expect(existsSync(blob)).toBe(false)
 
       // dump through the launcher (its own V8 heap settings) prints what the plain start prints.
       const dumped = await launch("dump", ...root, "--since", "all", "--parsed")
@@ -232,11 +203,12 @@ describe("the release tarball", () => {
 
       const version = await launch("--version")
       expect(version.stdout.trim()).toBe("0.1.0")
-      for (const r of [first, again, resent, bad, remade, unmade]) expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN)
+      // Nothing is made beside the bundle at run time.
+      expect(readdirSync(join(top, "dist"))).toEqual(["bin.js"])
+      for (const r of [again, resent, bad, help, dumped]) expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN)
+      expect(holder.stderr).not.toContain(TOKEN)
     } finally {
       rmSync(sensor.root, { recursive: true, force: true })
-      rmSync(blob, { force: true })
-      rmSync(`${blob}.id`, { force: true })
     }
   }, 180_000)
 

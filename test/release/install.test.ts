@@ -152,8 +152,8 @@ describe("install.sh --root", { timeout: 240_000 }, () => {
     expect(again.code).toBe(2)
     expect(again.stderr).toMatch(/^emergingthreats: install: already installed \(.*MANIFEST\): run install.sh --uninstall first .*\)\n$/)
 
-    // send-events' startup snapshot, made later by the launcher, goes too.
-    for (const f of ["send-events.blob", "send-events.blob.id", "send-events.blob.123"]) writeFileSync(at(`usr/local/lib/etpro-telemetry/dist/${f}`), "x")
+    // The launcher runs the installed release.
+    expect(readFileSync(at("usr/local/bin/etpro-telemetry"), "utf8")).toContain("LIB=/usr/local/lib/etpro-telemetry\n")
 
     const u = await collect(SH, [at("usr/local/lib/etpro-telemetry/install.sh"), "--root", root, "--uninstall"], { cwd: dir, env: { PATH: "/usr/bin:/bin" } }, 110_000)
     expect(u.code, u.stderr).toBe(0)

@@ -1,13 +1,9 @@
 /** The flags of every command that talks to the service, and what they resolve to. */
 import { Options } from "@effect/cli"
-import { Effect, Layer } from "effect"
-import * as Credentials from "../../adapters/Credentials.js"
-import * as StateStore from "../../adapters/StateStore.js"
-import * as TelemetryApi from "../../adapters/TelemetryApi.js"
+import { Effect } from "effect"
 import { isBaseUrl } from "../../domain/BaseUrl.js"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode } from "../Failure.js"
-import type { Paths } from "../../domain/Paths.js"
 import { common, type CommonValues, config, pathsFrom, root, state } from "./Common.js"
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT } from "../FlagDefaults.js"
 import { refuseIrregularOwnFiles } from "../OwnFiles.js"
@@ -57,10 +53,3 @@ export const apiOptionsFrom = (o: ApiFlagValues) =>
     yield* refuseIrregularOwnFiles(paths)
     return { paths, api: { baseUrl: o.baseUrl, insecure: o.insecure, timeoutMs, configPath: paths.ruleUpdaterConfig } }
   })
-
-/** The token and the state file of this sensor. */
-export const agentLayer = (paths: Paths) => Layer.merge(Credentials.layer(paths), StateStore.layer(paths.state))
-
-/** agentLayer plus the telemetry API those credentials sign in to (built from the flags, loaded at first call). */
-export const apiLayer = (paths: Paths, api: TelemetryApi.ApiSettings) =>
-  Layer.provideMerge(TelemetryApi.layerFromCredentials(api), agentLayer(paths))

@@ -5,7 +5,7 @@
  * `--print` only shows the JSON (no token needed, nothing sent or recorded). The outcome is kept in the agent
  * state as `lastHeartbeat`.
  */
-import { Clock, Duration, Effect, Random } from "effect"
+import { Clock, Data, Duration, Effect, Random } from "effect"
 import { Output } from "../../adapters/Output.js"
 import { Credentials } from "../../adapters/Credentials.js"
 import { StateStore } from "../../adapters/StateStore.js"
@@ -16,7 +16,7 @@ import { assembleHeartbeat, type HeartbeatBody, problems } from "../../domain/He
 import { redact } from "../../domain/Token.js"
 import { defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, runDeadlineMs, schedule } from "../../domain/Retry.js"
 import { TransportError } from "../../domain/ApiError.js"
-import { CliFailure, ExitCode, line } from "../Failure.js"
+import { line } from "../Failure.js"
 import { type ApiOptions, describeApiError } from "./SensorInfo.js"
 
 export interface HeartbeatOptions extends ApiOptions {
@@ -35,6 +35,12 @@ export const MAX_SPREAD_MS = 1_800_000
 export const PRINT_NOTES_INTRO =
   'what could not be read is sent as the stock plugin sends it (a missing file: ruleset_version null, rule counts 0, ' +
   'mode "IDS", log_stats {}; a missing program: "NOTFOUND"; any other failure: "ERROR"); key, value sent, why:'
+
+/** The service refused the token (401/403): exit 3 at the CLI (src/main/Failure.ts maps the tag). */
+export class HeartbeatRefused extends Data.TaggedError("TokenRefused")<{ readonly message: string }> {}
+
+/** The heartbeat was not delivered (retries spent, or an answer that is not the API's): exit 1. */
+export class HeartbeatFailed extends Data.TaggedError("HeartbeatFailed")<{ readonly message: string }> {}
 
 const say = (text: string) => Effect.flatMap(Output, (o) => o.err(line("send-heartbeat", text)))
 
@@ -104,11 +110,11 @@ export const heartbeatProgram = (o: HeartbeatOptions) =>
       const spaces = token.trimmed ? " (it had leading/trailing spaces, which were trimmed)" : ""
       const message = `the service refused the token${spaces}: ${safe}`
       yield* record({ at, ok: false, message })
-      return yield* new CliFailure({ message, exitCode: ExitCode.tokenRefused })
+      return yield* new HeartbeatRefused({ message })
     }
     const message = `heartbeat not delivered: ${safe}`
     yield* record({ at, ok: false, message })
-    return yield* new CliFailure({ message, exitCode: ExitCode.failure })
+    return yield* new HeartbeatFailed({ message })
   })
 
 export type { HeartbeatBody }

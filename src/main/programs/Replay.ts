@@ -17,98 +17,19 @@
  * with the embedded service every transition is also asked of the service's `sensorinfo`, and a
  * disagreement is printed.
  */
-import { Cause, type Clock, Effect, Exit, Option, type Scope, Stream } from "effect"
+import { Effect, Exit, Stream } from "effect"
 import { EveLog } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
-import type { Counters } from "../../domain/AgentState.js"
 import { addCounters, ledgerSummary, zeroCounters } from "../../domain/DeliveryLedger.js"
 import { DEFAULT_WINDOWS, license, type LicenseWindows } from "../../domain/License.js"
 import type { LicenseStatus } from "../../domain/StatusNames.js"
-import type { NetworkSet } from "../../domain/Network.js"
 import { makeOutbound } from "../../domain/Outbound.js"
-import { parseTimestamp } from "../../domain/Timestamp.js"
-import { CliFailure, ExitCode } from "../Failure.js"
+import { HeartbeatRefused } from "./Heartbeat.js"
+import { cronTick, type EmbeddedService, failureOf, iso, type ReplayOptions, ReplayRefused, type ReplayTotals, ReplayUsage, span, timeOf } from "./ReplayOptions.js"
 import { makeReplaySensor, realSleep } from "./ReplaySensor.js"
 import { makeSimClock, type SimClock } from "./SimClock.js"
 
-/** What a replay asks of a service it started itself, to compare the license model with. */
-export interface EmbeddedService {
-  readonly url: string
-  /** The token it registered (a fresh one unless given). */
-  readonly token: string
-  readonly counts: Effect.Effect<{ events: number; heartbeats: number; violations: number }, unknown>
-}
-
-/**
- * Starts a service in process on the replay's simulated clock (src/reference/Embedded.ts); injected by the
- * command so that the agent's code never loads the reference side.
- */
-export type StartEmbedded = (o: {
-  readonly token?: string | undefined
-  readonly clock: Clock.Clock
-  readonly windows?: LicenseWindows | undefined
-}) => Effect.Effect<EmbeddedService, unknown, Scope.Scope>
-
-export type Pace = { readonly _tag: "instant" } | { readonly _tag: "speed"; readonly factor: number }
-
-export interface ReplayOptions {
-  readonly log: string
-  readonly pace: Pace
-  /** Undefined: the embedded service, started by `embedded`. */
-  readonly baseUrl?: string | undefined
-  readonly embedded?: StartEmbedded | undefined
-  /** Required with `baseUrl`; generated for the embedded service. */
-  readonly token?: string | undefined
-  readonly insecure?: boolean
-  readonly local: NetworkSet
-  readonly sids: ReadonlySet<number>
-  /** send-events' `--max-age`, on simulated time; undefined: off. */
-  readonly maxAgeMs?: number | undefined
-  readonly heartbeatEveryMs?: number
-  readonly windows?: LicenseWindows
-}
-
-export interface ReplayTotals {
-  /** The recording: lines, lines that are not JSON, records without a timestamp, records earlier than one before. */
-  lines: number
-  badLines: number
-  noTimestamp: number
-  lateRecords: number
-  /** send-events' ledger, summed over its runs. */
-  ledger: Counters
-  /** Alerts selected but neither acknowledged nor rejected by the end. */
-  failed: number
-  runs: number
-  runsFailed: number
-  /** What the sanitiser did to the events selected. */
-  maskedValues: number
-  droppedKeys: number
-  droppedAddresses: number
-  heartbeats: number
-  heartbeatsFailed: number
-  transitions: number
-  serviceDisagreements: number
-}
-
-const MINUTE = 60_000
-
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, "Z")
-
-const span = (ms: number): string => {
-  const m = Math.round(ms / 60_000)
-  const d = Math.floor(m / 1440)
-  const h = Math.floor((m % 1440) / 60)
-  return `${d > 0 ? `${d}d ` : ""}${h}h ${m % 60}m`
-}
-
-/** The cron minute a record at `t` is delivered in: the first at or after it. */
-const cronTick = (t: number) => Math.ceil(t / MINUTE) * MINUTE
-
-/** The timestamp of a record, when it has one. */
-const timeOf = (rec: unknown): number | undefined => {
-  const ts = typeof rec === "object" && rec !== null ? (rec as { timestamp?: unknown }).timestamp : undefined
-  return typeof ts === "string" ? parseTimestamp(ts) : undefined
-}
+export type { EmbeddedService, Pace, ReplayOptions, ReplayTotals, StartEmbedded } from "./ReplayOptions.js"
 
 export const replay = (opts: ReplayOptions) =>
   Effect.scoped(
@@ -185,11 +106,12 @@ const simulate = (
     // Said once the embedded service is up: a sensor without SQLite gets its one error line and nothing else.
     yield* heading
     if (token === undefined || baseUrl === undefined) {
-      return yield* new CliFailure({ message: "--base-url needs --token", exitCode: ExitCode.usage })
+      return yield* new ReplayUsage({ message: "--base-url needs --token" })
     }
 
     const sensor = yield* makeReplaySensor({
-      sim, baseUrl, token, insecure: opts.insecure ?? false, local: opts.local, sids: opts.sids, maxAgeMs: opts.maxAgeMs
+      sim, baseUrl, token, insecure: opts.insecure ?? false, local: opts.local, sids: opts.sids, maxAgeMs: opts.maxAgeMs,
+      layer: opts.sensorLayer
     })
 
     // ---- what the service acknowledged, and the status it implies
@@ -250,8 +172,8 @@ const simulate = (
           facts.lastHeartbeat = now()
         } else {
           const e = failureOf(exit)
-          if (e instanceof CliFailure && e.exitCode === ExitCode.tokenRefused) {
-            return yield* new CliFailure({ message: `the service at ${baseUrl} refused the token (${e.message})`, exitCode: ExitCode.tokenRefused })
+          if (e instanceof HeartbeatRefused) {
+            return yield* new ReplayRefused({ message: `the service at ${baseUrl} refused the token (${e.message})` })
           }
           totals.heartbeatsFailed++
         }
@@ -287,7 +209,7 @@ const simulate = (
         return
       }
       if ((failureOf(exit) as { _tag?: unknown } | undefined)?._tag === "TokenRefused") {
-        return yield* new CliFailure({ message: `the service at ${baseUrl} refused the token`, exitCode: ExitCode.tokenRefused })
+        return yield* new ReplayRefused({ message: `the service at ${baseUrl} refused the token` })
       }
       // Delivery gave up for this run: the next minute resumes from the checkpoint, as on a sensor.
       totals.runsFailed++
@@ -375,7 +297,3 @@ const simulate = (
     }
     return totals
   })
-
-/** The failure an exit ended with, if it failed (not died or was interrupted). */
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
-  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined

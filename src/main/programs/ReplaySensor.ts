@@ -6,15 +6,14 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Clock, Duration, Effect, type Exit, Fiber, Layer, Option } from "effect"
-import * as Credentials from "../../adapters/Credentials.js"
-import { EveLog } from "../../adapters/EveLog.js"
-import { Output } from "../../adapters/Output.js"
-import { layerMemory as stateInMemory } from "../../adapters/StateStoreMemory.js"
-import * as SystemProbe from "../../adapters/SystemProbe.js"
+import type { Credentials } from "../../adapters/Credentials.js"
+import type { EveLog } from "../../adapters/EveLog.js"
+import type { Output } from "../../adapters/Output.js"
+import type { StateStore } from "../../adapters/StateStore.js"
+import type { SystemProbe } from "../../adapters/SystemProbe.js"
 import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { ApiError } from "../../domain/ApiError.js"
 import { defaultPolicy } from "../../domain/Retry.js"
-import { found, notFound } from "../../domain/Heartbeat.js"
 import type { NetworkSet } from "../../domain/Network.js"
 import { heartbeatProgram } from "./Heartbeat.js"
 import { sendEvents, type SendSummary } from "./SendEvents.js"
@@ -30,17 +29,14 @@ const DRIVE_HORIZON_MS = defaultPolicy.budgetMs
 /** send-events' periodic checkpoint write: past the horizon, so `drive` never moves time for it. */
 const PERSIST_EVERY_MS = 24 * 60 * MINUTE
 
-/** The probes of a replayed sensor: none but the software. */
-const REPLAY_FACTS = {
-  softwareVersion: found("etpro-telemetry replay"),
-  suricataVersion: notFound("replay"),
-  suricataRunning: found(true),
-  rulesetVersion: notFound("replay"),
-  installedSids: notFound("replay"),
-  telemetrySids: notFound("replay"),
-  ipsMode: notFound("replay"),
-  stats: notFound("replay")
-}
+/** The services of the simulated sensor, from the composition root (src/main/layers.ts, replaySensorLayer). */
+export type ReplaySensorLayer = (s: {
+  readonly dir: string
+  readonly baseUrl: string
+  readonly token: string
+  readonly insecure: boolean
+  readonly timeoutMs: number
+}) => Layer.Layer<TelemetryApi.TelemetryApi | Credentials | StateStore | SystemProbe | EveLog | Output, never, EveLog | Output>
 
 /** The real clock, for the driver's own waits on the programs' I/O. */
 const realClock = Clock.make()
@@ -83,26 +79,15 @@ export const makeReplaySensor = (o: {
   readonly local: NetworkSet
   readonly sids: ReadonlySet<number>
   readonly maxAgeMs: number | undefined
+  readonly layer: ReplaySensorLayer
 }) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
-    const out = yield* Output
-    const eve = yield* EveLog
     const dir = yield* fs.makeTempDirectoryScoped({ prefix: "etpro-replay-" })
     const log = `${dir}/eve.json`
     yield* fs.writeFileString(log, "")
     const api = { baseUrl: o.baseUrl, insecure: o.insecure, timeoutMs: 10_000 }
-    const sensor = yield* Layer.build(
-      Layer.mergeAll(
-        Layer.provideMerge(TelemetryApi.layerFromCredentials(api), Credentials.layerGiven({ token: o.token, source: "the replay's token", trimmed: false, warnings: [] })),
-        // A state file's fsync per heartbeat would be most of a replay's time.
-        stateInMemory(`${dir}/state.json`),
-        SystemProbe.layerStatic(REPLAY_FACTS),
-        Layer.succeed(EveLog, eve),
-        // The programs' own lines (their summaries, "heartbeat accepted") would drown the timeline.
-        Layer.succeed(Output, { ...out, err: () => Effect.void, progress: () => Effect.void })
-      )
-    )
+    const sensor = yield* Layer.build(o.layer({ dir, token: o.token, ...api }))
     const run = <A, E, R>(program: Effect.Effect<A, E, R>) => drive(o.sim, Effect.provide(program, sensor))
     return {
       append: (lines) => fs.writeFileString(log, lines.join("\n") + "\n", { flag: "a" }),

@@ -22,7 +22,6 @@ import {
 } from "../../domain/Retry.js"
 import { redact } from "../../domain/Token.js"
 import { formatSelection, type Manifest, sameSelection, sameVersion, type Selection } from "../../domain/RulesPlan.js"
-import { ExitCode } from "../Failure.js"
 import { describeApiError } from "./SensorInfo.js"
 
 export interface RulesUpdateOptions {
@@ -47,9 +46,15 @@ export interface RulesUpdateOptions {
   readonly onRetryWait?: (text: string) => Effect.Effect<void>
 }
 
+/**
+ * What went wrong, for the command to map to its exit code: none; a usage or configuration error (no token);
+ * the service refused the token; anything else (download, verification, install, reload).
+ */
+export type RulesFault = "none" | "usage" | "refused" | "failed"
+
 export interface RulesUpdateOutcome {
   readonly kind: "installed" | "unchanged" | "deferred" | "busy" | "failed"
-  readonly exitCode: ExitCode
+  readonly fault: RulesFault
   /** One line for the operator; never the token. */
   readonly message: string
   readonly warnings: ReadonlyArray<string>
@@ -77,7 +82,7 @@ export const rulesUpdate = (
       // Before the lock: on OPNsense nothing is created, downloaded or recorded.
       if (o.opnsense === true || (yield* store.onOpnsense)) {
         const marker = o.opnsense === true ? "--opnsense" : store.layout.opnsenseMarker
-        return { kind: "deferred", exitCode: ExitCode.ok, message: deferredMessage(marker), warnings }
+        return { kind: "deferred", fault: "none", message: deferredMessage(marker), warnings }
       }
 
       const busy = yield* store.lock.pipe(
@@ -87,7 +92,7 @@ export const rulesUpdate = (
       )
       if (busy !== undefined) {
         const failed = !busy.includes("another rules update")
-        return { kind: failed ? "failed" : "busy", exitCode: failed ? ExitCode.failure : ExitCode.ok, message: busy, warnings }
+        return { kind: failed ? "failed" : "busy", fault: failed ? "failed" : "none", message: busy, warnings }
       }
 
       const loaded = yield* states.load.pipe(Effect.option)
@@ -115,15 +120,15 @@ export const rulesUpdate = (
 
       // Every failure is said and stored scrubbed of the token: it may quote what the service sent (issue 15).
       let secret = ""
-      const fail = (said: string, exitCode: ExitCode = ExitCode.failure) => {
+      const fail = (said: string, fault: RulesFault = "failed") => {
         const message = redact(said, secret)
         return record({ ok: false, message }).pipe(
-          Effect.as<RulesUpdateOutcome>({ kind: "failed", exitCode, message, warnings })
+          Effect.as<RulesUpdateOutcome>({ kind: "failed", fault, message, warnings })
         )
       }
 
       const token = yield* Effect.either(Effect.flatMap(Credentials, (c) => c.token))
-      if (token._tag === "Left") return yield* fail(token.left.message, ExitCode.usage)
+      if (token._tag === "Left") return yield* fail(token.left.message, "usage")
       warnings.push(...token.right.warnings)
       secret = token.right.token
 
@@ -152,7 +157,7 @@ export const rulesUpdate = (
         const refused = kind === "refused"
         return fail(
           scrub(`${what} failed: ${refused ? "the service refused the token: " : ""}${reason}; the installed rules are unchanged`),
-          refused ? ExitCode.tokenRefused : ExitCode.failure
+          refused ? "refused" : "failed"
         )
       }
 
@@ -178,7 +183,7 @@ export const rulesUpdate = (
             ...(installed.manifest !== undefined ? { categories: installed.manifest.categories } : {}),
             enabled: selection
           })
-          return { kind: "unchanged", exitCode: ExitCode.ok, message, warnings, version: v } satisfies RulesUpdateOutcome
+          return { kind: "unchanged", fault: "none", message, warnings, version: v } satisfies RulesUpdateOutcome
         }
         const dest = yield* store.downloadPath.pipe(Effect.either)
         if (dest._tag === "Left") return yield* fail(dest.left.message)
@@ -216,11 +221,11 @@ export const rulesUpdate = (
             if (r.problem !== undefined) {
               message = `${message}; but ${r.problem}`
               yield* record({ ok: false, message, version: v, categories: m.categories, enabled: selection })
-              return { kind: "installed", exitCode: ExitCode.failure, message, warnings, version: v } satisfies RulesUpdateOutcome
+              return { kind: "installed", fault: "failed", message, warnings, version: v } satisfies RulesUpdateOutcome
             }
             message = `${message}; ${r.note}`
           }
-          return { kind: "installed", exitCode: ExitCode.ok, message, warnings, version: v } satisfies RulesUpdateOutcome
+          return { kind: "installed", fault: "none", message, warnings, version: v } satisfies RulesUpdateOutcome
         }).pipe(Effect.ensuring(store.discard(archive)))
       })
 

@@ -5,9 +5,9 @@
 import { spawn } from "node:child_process"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { resolvePaths } from "../../../src/domain/Paths.js"
 
@@ -96,7 +96,7 @@ describe("run, stopped by SIGTERM", () => {
     const svc = await slowService(60)
     const s = await sensor(40)
     const p = start(runArgs(s.root, svc.url))
-    await until(() => svc.received.length >= 2, 20_000, "the first events")
+    await until(() => svc.received.length >= 2, 60_000, "the first events")
     p.child.kill("SIGTERM")
     expect(await p.exited).toBe(0)
     expect(p.stderr()).toMatch(/run: SIGTERM: stopping/)
@@ -106,7 +106,7 @@ describe("run, stopped by SIGTERM", () => {
     const st = await stateOf(s.paths.state)
     expect(st.files.find((f) => f.path === s.eve)?.offset).toBe((await stat(s.eve)).size)
     expect(st.lastSend?.ok).toBe(true)
-  })
+  }, 120_000)
 
   it("past the grace period: interrupts, keeps the checkpoint written so far, and loses nothing", async () => {
     const svc = await slowService(150)
@@ -141,13 +141,13 @@ describe("run, stopped by SIGTERM", () => {
     const duplicates = svc.received.length - total
     expect(duplicates).toBe(before.filter((id) => id >= k).length)
     console.log(`grace exceeded: stopped ${stoppedMs} ms after SIGTERM; ${before.length} received before, checkpoint after ${k}; ${duplicates} re-sent after restart`)
-  })
+  }, 120_000)
 
   it("--status-listen serves the status page while the tasks run, and closes with the agent", async () => {
     const svc = await slowService(10)
     const s = await sensor(1)
     const p = start(["run", "--root", s.root, "--base-url", svc.url, "--tasks", "sensor-info", "--now", "--status-listen", "127.0.0.1:0"])
-    await until(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(p.stdout()), 20_000, "the status server")
+    await until(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(p.stdout()), 60_000, "the status server")
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(p.stdout())![1]!
     // The slow service has no sensor-info endpoint: the task fails, is logged, and the agent goes on.
     await until(() => /run: sensor-info failed: HTTP 404/.test(p.stderr()), 20_000, "the failed sensor-info run")
@@ -157,34 +157,57 @@ describe("run, stopped by SIGTERM", () => {
     p.child.kill("SIGTERM")
     expect(await p.exited).toBe(0)
     await expect(fetch(`${url}/api/status`)).rejects.toThrow()
-  })
+  }, 120_000)
 
   it("never delivers alongside a one-shot send-events: the same run lock", async () => {
-    // 400 events at 100 ms each, 4 in flight: the agent is still delivering when the one-shot starts.
+    // 1,000 events at 100 ms each, 4 in flight: the agent is still delivering when the one-shot starts
+    // (25 s: a one-shot started under tsx on a loaded machine may take 10 s to get there).
     const svc = await slowService(100)
-    const s = await sensor(400)
+    const s = await sensor(1000)
     const p = start(runArgs(s.root, svc.url, ["--stop-grace", "1"]))
-    await until(() => svc.received.length >= 2, 20_000, "the first events")
+    await until(() => svc.received.length >= 2, 60_000, "the first events")
     const oneShot = start(["send-events", "--root", s.root, "--base-url", svc.url, "--direct", "--max-age", "off"])
     expect(await oneShot.exited).toBe(0)
     expect(oneShot.stderr()).toMatch(/another send-events run is in progress/)
-    expect(svc.received.length).toBeLessThan(400)
+    expect(svc.received.length).toBeLessThan(1000)
     p.child.kill("SIGTERM")
     expect(await p.exited).toBe(0)
     // Each event arrived once: the one-shot run sent nothing while the agent delivered.
     expect(new Set(svc.received).size).toBe(svc.received.length)
-  })
+  }, 120_000)
 
   it("a second run on the same sensor says so and exits 0", async () => {
     const svc = await slowService(10)
     const s = await sensor(1)
     const first = start(runArgs(s.root, svc.url))
-    await until(() => /run: started/.test(first.stderr()), 20_000, "the first run to start")
+    await until(() => /run: started/.test(first.stderr()), 60_000, "the first run to start")
     const second = start(runArgs(s.root, svc.url))
     expect(await second.exited).toBe(0)
     expect(second.stderr()).toMatch(/another run is active/)
     first.child.kill("SIGINT")
     expect(await first.exited).toBe(0)
-  })
-})
+  }, 120_000)
 
+  it("--tick: minutes pass quickly; an idle minute runs nothing and writes nothing; new alerts go out the next minute", async () => {
+    const svc = await slowService(1)
+    const s = await sensor(3)
+    const p = start(["run", "--root", s.root, "--base-url", svc.url, "--tasks", "events", "--max-age", "off", "--tick", "50ms"])
+    await until(() => svc.received.length === 3, 30_000, "the first delivery")
+    // The run's last checkpoint write follows the last acknowledgement: let that run end.
+    await new Promise((r) => setTimeout(r, 1_000))
+    const written = (await stat(s.paths.state)).mtimeMs
+    const said = p.stderr()
+    const listing = async () => (await readdir(dirname(s.paths.state))).sort()
+    const files = await listing()
+    // 40 scheduled minutes with nothing new: no run, no lock file, no state write.
+    await new Promise((r) => setTimeout(r, 40 * 50))
+    expect((await stat(s.paths.state)).mtimeMs).toBe(written)
+    expect(await listing()).toEqual(files)
+    expect(p.stderr()).toBe(said)
+    await writeFile(s.eve, alert(3) + "\n", { flag: "a" })
+    await until(() => svc.received.length === 4, 30_000, "the new alert")
+    p.child.kill("SIGTERM")
+    expect(await p.exited).toBe(0)
+    expect(p.stderr()).toMatch(/run: stopped; \d+ event runs/)
+  }, 120_000)
+})

@@ -4,7 +4,8 @@ import { Chunk, Effect, Fiber, Random, TestClock } from "effect"
 import * as TelemetryApi from "../../../src/adapters/TelemetryApi.js"
 import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
 import { HEARTBEAT_KEYS } from "../../../src/domain/Heartbeat.js"
-import { CliFailure } from "../../../src/main/Failure.js"
+import { describeFailure } from "../../../src/main/Failure.js"
+import { HeartbeatFailed, HeartbeatRefused } from "../../../src/main/programs/Heartbeat.js"
 import { heartbeatProgram, type HeartbeatOptions, PRINT_NOTES_INTRO } from "../../../src/main/programs/Heartbeat.js"
 import { type AgentEnv, agentEnv, captured, TOKEN } from "../../support/AgentEnv.js"
 import { type SensorTree, sensorTree } from "../../support/SensorTree.js"
@@ -151,9 +152,9 @@ describe("send-heartbeat", () => {
       const s = yield* setup(() => ({ status: 401, body: "unknown token" }))
       const { result } = yield* run(s)
       expect(result._tag).toBe("Left")
-      const e = (result as { left: unknown }).left as CliFailure
-      expect(e).toBeInstanceOf(CliFailure)
-      expect(e.exitCode).toBe(3)
+      const e = (result as { left: unknown }).left as HeartbeatRefused
+      expect(e).toBeInstanceOf(HeartbeatRefused)
+      expect(describeFailure(e).exitCode).toBe(3)
       expect(e.message).toMatch(/refused the token.*HTTP 401/)
       expect(e.message).not.toContain(TOKEN)
       expect(posts(s.sink)).toHaveLength(1)
@@ -167,8 +168,9 @@ describe("send-heartbeat", () => {
     Effect.gen(function* () {
       const s = yield* setup(() => ({ status: 400, body: "bad heartbeat" }))
       const { result } = yield* run(s)
-      const e = (result as { left: CliFailure }).left
-      expect(e.exitCode).toBe(1)
+      const e = (result as { left: HeartbeatFailed }).left
+      expect(e).toBeInstanceOf(HeartbeatFailed)
+      expect(describeFailure(e).exitCode).toBe(1)
       expect(e.message).toMatch(/not delivered: HTTP 400 .*bad heartbeat/)
       expect(posts(s.sink)).toHaveLength(1)
     })
@@ -180,8 +182,9 @@ describe("send-heartbeat", () => {
       const started = Date.now()
       const { result } = yield* run(s, { timeoutMs: 200, retry: { baseMs: 20, capMs: 50, budgetMs: 700 } })
       expect(Date.now() - started).toBeLessThan(8000)
-      const e = (result as { left: CliFailure }).left
-      expect(e.exitCode).toBe(1)
+      const e = (result as { left: HeartbeatFailed }).left
+      expect(e).toBeInstanceOf(HeartbeatFailed)
+      expect(describeFailure(e).exitCode).toBe(1)
       expect(e.message).toMatch(/timeout|no answer/)
       expect(posts(s.sink).length).toBeGreaterThanOrEqual(2)
       const state = yield* Effect.promise(() => s.env.readState())

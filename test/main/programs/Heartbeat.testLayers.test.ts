@@ -14,6 +14,7 @@ import * as StateStore from "../../../src/adapters/StateStore.js"
 import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
 import { type ApiCall, layerTest } from "../../../src/adapters/TelemetryApiTest.js"
 import type { SensorFacts } from "../../../src/domain/Heartbeat.js"
+import { describeFailure } from "../../../src/main/Failure.js"
 import { heartbeatProgram } from "../../../src/main/programs/Heartbeat.js"
 
 const missing = { _tag: "NotFound", detail: "not in this test" } as const
@@ -72,7 +73,8 @@ describe("send-heartbeat on test layers", () => {
     Effect.gen(function* () {
       const { layer, calls } = yield* layers(() => ({ status: 401 }))
       const e = yield* Effect.flip(heartbeatProgram({ ...OPTIONS, direct: true, retry: RETRY }).pipe(Effect.provide(layer)))
-      expect(e).toMatchObject({ _tag: "CliFailure", exitCode: 3 })
+      expect(e).toMatchObject({ _tag: "TokenRefused" })
+      expect(describeFailure(e).exitCode).toBe(3)
       expect(calls).toHaveLength(1)
     })
   )
@@ -83,7 +85,8 @@ describe("send-heartbeat on test layers", () => {
       const fiber = yield* Effect.fork(Effect.flip(heartbeatProgram({ ...OPTIONS, direct: true, retry: RETRY }).pipe(Effect.provide(layer))))
       yield* TestClock.adjust("2 minutes")
       const e = yield* Fiber.join(fiber)
-      expect(e).toMatchObject({ _tag: "CliFailure", exitCode: 1 })
+      expect(e).toMatchObject({ _tag: "HeartbeatFailed" })
+      expect(describeFailure(e).exitCode).toBe(1)
       expect(calls.length).toBeGreaterThan(3)
     })
   )

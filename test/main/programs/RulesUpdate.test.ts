@@ -16,7 +16,6 @@ import * as Processes from "../../../src/adapters/Processes.js"
 import * as TelemetryApi from "../../../src/adapters/TelemetryApi.js"
 import * as StateStore from "../../../src/adapters/StateStore.js"
 import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
-import { ExitCode } from "../../../src/main/Failure.js"
 import { type Paths, resolvePaths } from "../../../src/domain/Paths.js"
 import { rulesList, rulesUpdate, type RulesUpdateOptions } from "../../../src/main/programs/RulesUpdate.js"
 import { ruleset, visible } from "../../support/rulesArchive.js"
@@ -115,7 +114,7 @@ describe("rules update", () => {
     const s = await sensor()
     reset("1", V1)
     const out = await s.update()
-    expect(out).toMatchObject({ kind: "installed", exitCode: ExitCode.ok, version: "1" })
+    expect(out).toMatchObject({ kind: "installed", fault: "none", version: "1" })
     expect(served.auth.every((a) => a === `Bearer ${TOKEN}`)).toBe(true)
     const v = await visible(s.layout)
     expect(Object.keys(v.files).sort()).toEqual(["emerging-dos.rules", "emerging-scan.rules", "emerging-web.rules"])
@@ -130,7 +129,7 @@ describe("rules update", () => {
     reset("1", V1)
     await s.update()
     reset("1", V1)
-    expect(await s.update()).toMatchObject({ kind: "unchanged", exitCode: ExitCode.ok })
+    expect(await s.update()).toMatchObject({ kind: "unchanged", fault: "none" })
     expect(served).toMatchObject({ versionHits: 1, downloadHits: 0 })
     expect(await s.update({ force: true })).toMatchObject({ kind: "installed" })
     expect(served.downloadHits).toBe(1)
@@ -147,7 +146,7 @@ describe("rules update", () => {
     await change(join(s.layout.agentDir, "current", "rules", "emerging-dos.rules"))
     reset("1", V1)
     const out = await s.update()
-    expect(out).toMatchObject({ kind: "installed", exitCode: ExitCode.ok })
+    expect(out).toMatchObject({ kind: "installed", fault: "none" })
     expect(out.message).toMatch(new RegExp(`installed ruleset version 1 again \\(.*current/rules/emerging-dos\\.rules was ${how}\\)`))
     expect(served.downloadHits).toBe(1)
     expect((await visible(s.layout)).files["emerging-dos.rules"]).toContain("sid:2002;")
@@ -186,7 +185,7 @@ describe("rules update", () => {
     const before = await visible(s.layout)
     reset("2", V2, mode)
     const out = await s.update()
-    expect(out).toMatchObject({ kind: "failed", exitCode: ExitCode.failure })
+    expect(out).toMatchObject({ kind: "failed", fault: "failed" })
     expect(out.message).toMatch(why)
     expect(out.message).toContain("unchanged")
     expect(await visible(s.layout)).toEqual(before)
@@ -200,7 +199,7 @@ describe("rules update", () => {
     const s = await sensor()
     reset("1", V1, "401")
     const out = await s.update()
-    expect(out).toMatchObject({ kind: "failed", exitCode: ExitCode.tokenRefused })
+    expect(out).toMatchObject({ kind: "failed", fault: "refused" })
     expect(out.message).toMatch(/refused/)
     expect(JSON.stringify(out)).not.toContain(TOKEN)
     expect(served.versionHits).toBe(1)
@@ -210,7 +209,7 @@ describe("rules update", () => {
     const s = await sensor()
     await writeFile(s.paths.ruleUpdaterConfig, "[__properties__]\n")
     reset("1", V1)
-    expect(await s.update()).toMatchObject({ kind: "failed", exitCode: ExitCode.usage })
+    expect(await s.update()).toMatchObject({ kind: "failed", fault: "usage" })
     expect(served.versionHits).toBe(0)
   })
 
@@ -219,11 +218,11 @@ describe("rules update", () => {
     const marker = join(s.root, "reloaded")
     reset("1", V1)
     const cmd = `${process.execPath} -e "require('fs').writeFileSync(process.argv[1], 'yes; not a $(shell)')" ${marker}`
-    expect(await s.update({ reloadCommand: cmd })).toMatchObject({ kind: "installed", exitCode: ExitCode.ok })
+    expect(await s.update({ reloadCommand: cmd })).toMatchObject({ kind: "installed", fault: "none" })
     expect(await readFile(marker, "utf8")).toBe("yes; not a $(shell)")
     reset("2", V2)
     const bad = await s.update({ reloadCommand: `${process.execPath} -e "process.stderr.write('suricata not running'); process.exit(4)"` })
-    expect(bad).toMatchObject({ kind: "installed", exitCode: ExitCode.failure })
+    expect(bad).toMatchObject({ kind: "installed", fault: "failed" })
     expect(bad.message).toMatch(/exited 4: suricata not running/)
     expect((await visible(s.layout)).version).toContain('"2"')
   })
@@ -232,7 +231,7 @@ describe("rules update", () => {
     const s = await sensor()
     reset("1", V1)
     const out = await s.update()
-    expect(out).toMatchObject({ kind: "installed", exitCode: ExitCode.ok })
+    expect(out).toMatchObject({ kind: "installed", fault: "none" })
     expect(out.message).toContain(`Suricata is not running (no ${s.paths.suricataPidfile})`)
     // A stand-in Suricata that records USR2 and exits.
     const marker = join(s.root, "got-usr2")
@@ -243,7 +242,7 @@ describe("rules update", () => {
     await writeFile(s.paths.suricataPidfile, `${child.pid}\n`)
     reset("2", V2)
     const signalled = await s.update()
-    expect(signalled).toMatchObject({ kind: "installed", exitCode: ExitCode.ok })
+    expect(signalled).toMatchObject({ kind: "installed", fault: "none" })
     expect(signalled.message).toContain(`reloaded (USR2 to Suricata, pid ${child.pid}`)
     await exited
     expect(await readFile(marker, "utf8")).toBe("USR2")
@@ -252,7 +251,7 @@ describe("rules update", () => {
     expect((await s.update()).message).toMatch(/which is gone/)
     await writeFile(s.paths.suricataPidfile, "garbage\n")
     reset("4", V2)
-    expect(await s.update()).toMatchObject({ kind: "installed", exitCode: ExitCode.failure })
+    expect(await s.update()).toMatchObject({ kind: "installed", fault: "failed" })
   })
 
   it.each([
@@ -264,7 +263,7 @@ describe("rules update", () => {
     const before = await tree(s.root)
     reset("1", V1)
     const out = await s.update(flags)
-    expect(out).toMatchObject({ kind: "deferred", exitCode: ExitCode.ok })
+    expect(out).toMatchObject({ kind: "deferred", fault: "none" })
     expect(out.message).toMatch(/^this is an OPNsense firewall \(.*\): OPNsense downloads and installs the ET telemetry ruleset itself .*nothing done$/)
     expect(served.versionHits + served.downloadHits).toBe(0)
     expect(await tree(s.root)).toEqual(before)
@@ -275,13 +274,13 @@ describe("rules update", () => {
     const versioned = (v: string) => ruleset({ "emerging-scan": [4001] }, [4001], [{ path: "rules/telemetry_version.json", body: `{"version": "${v}"}\n` }])
     reset("2", versioned("1"))
     const out = await s.update()
-    expect(out).toMatchObject({ kind: "failed", exitCode: ExitCode.failure })
+    expect(out).toMatchObject({ kind: "failed", fault: "failed" })
     expect(out.message).toMatch(/not installed: .*the archive is version "1", not the "2" the service announced; the installed rules are unchanged$/)
     expect((await visible(s.layout)).installed).toBeUndefined()
     expect((await s.state()).state.lastRules).toMatchObject({ ok: false })
     reset("2", versioned("2"))
     const next = await s.update()
-    expect(next).toMatchObject({ kind: "installed", exitCode: ExitCode.ok, version: "2" })
+    expect(next).toMatchObject({ kind: "installed", fault: "none", version: "2" })
     expect(served.downloadHits).toBe(1)
     expect((await visible(s.layout)).version).toBe('{"version":"2"}\n')
   })
@@ -291,7 +290,7 @@ describe("rules update", () => {
     reset("1", V1)
     const store = RulesStore.make(s.layout)
     const out = await Effect.runPromise(Effect.scoped(Effect.zipRight(store.lock, Effect.promise(() => s.update()))))
-    expect(out).toMatchObject({ kind: "busy", exitCode: ExitCode.ok })
+    expect(out).toMatchObject({ kind: "busy", fault: "none" })
     expect(served.versionHits).toBe(0)
   })
 })
@@ -333,7 +332,7 @@ describe("OPNsense's installer run over the agent's tree", () => {
     expect(await visible(s.layout)).toEqual(before)
     expect(await enabledCount(s.paths)).toBe(3)
     reset("1", V1)
-    expect(await s.update()).toMatchObject({ kind: "unchanged", exitCode: ExitCode.ok })
+    expect(await s.update()).toMatchObject({ kind: "unchanged", fault: "none" })
     expect(served.downloadHits).toBe(0)
   })
 

@@ -1,10 +1,10 @@
 /** `dump [--log PATH] [--since DURATION|all] [--parsed] [--explain] [--limit N] [--home-net CIDRS] [--sids FILE]` */
 import { Command, Options } from "@effect/cli"
 import { Clock, Effect, Option } from "effect"
-import * as AuditLog from "../../adapters/AuditLog.js"
 import { Output } from "../../adapters/Output.js"
 import { parseDuration } from "../../domain/Duration.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
+import { auditLayer } from "../layers.js"
 import { loadPrivacy } from "../Privacy.js"
 import { dump, summary } from "../programs/Dump.js"
 import { dumpSent } from "../programs/DumpSent.js"
@@ -41,7 +41,7 @@ export const dumpCommand = Command.make(
       }
       if (o.sent) {
         const sinceMs = since === "all" ? undefined : (yield* Clock.currentTimeMillis) - since
-        yield* dumpSent({ sinceMs, sinceText: since === "all" ? undefined : o.since }).pipe(Effect.provide(AuditLog.layer(paths.state)))
+        yield* dumpSent({ sinceMs, sinceText: since === "all" ? undefined : o.since }).pipe(Effect.provide(auditLayer(paths)))
         return
       }
       const privacy = yield* loadPrivacy({

@@ -6,25 +6,14 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Layer, Option } from "effect"
 import { Output } from "../../adapters/Output.js"
-import * as Credentials from "../../adapters/Credentials.js"
-import * as StateStore from "../../adapters/StateStore.js"
-import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import { parseCategories } from "../../domain/RulesPlan.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
-import type { Paths } from "../../domain/Paths.js"
 import { pathsFrom, root, state } from "./Common.js"
 import { accountFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { accountLayer, rulesStoreLayer, sensorLayer } from "../layers.js"
 
-const storeLayer = (paths: Paths) =>
-  Effect.promise(() => import("../../adapters/RulesStore.js")).pipe(
-    Effect.map((m) =>
-      Layer.mergeAll(
-        m.layer(m.layoutFromPaths(paths)),
-        StateStore.layer(paths.state),
-        Credentials.layer(paths)
-      )
-    )
-  )
+/** The exit code of each fault of a `rules update` (SPEC section 11). */
+const EXIT_CODE = { usage: ExitCode.usage, refused: ExitCode.tokenRefused, failed: ExitCode.failure } as const
 
 /** `rules list` reads the installed rules and the state file only. */
 const storeOptions = { root, state }
@@ -68,9 +57,9 @@ export const rulesUpdateCommand = Command.make(
         reloadCommand: Option.getOrUndefined(o.reloadCommand),
         pidfile: paths.suricataPidfile,
         opnsense: o.opnsense
-      }).pipe(Effect.provide(TelemetryApi.layerFromCredentials(api)), Effect.provide(yield* storeLayer(paths)))
-      if (outcome.exitCode !== ExitCode.ok) {
-        return yield* new CliFailure({ message: outcome.message, exitCode: outcome.exitCode })
+      }).pipe(Effect.provide(Layer.merge(sensorLayer(paths, api), rulesStoreLayer(paths))))
+      if (outcome.fault !== "none") {
+        return yield* new CliFailure({ message: outcome.message, exitCode: EXIT_CODE[outcome.fault] })
       }
       yield* out.err(line("rules update", outcome.message))
     })
@@ -85,7 +74,7 @@ export const rulesListCommand = Command.make(
       const paths = pathsFrom(o)
       const { rulesList } = yield* Effect.promise(() => import("../programs/RulesUpdate.js"))
       const list = yield* rulesList.pipe(
-        Effect.provide(yield* storeLayer(paths)),
+        Effect.provide(Layer.merge(accountLayer(paths), rulesStoreLayer(paths))),
         Effect.mapError((e) => new CliFailure({ message: e.message, exitCode: ExitCode.failure }))
       )
       if (o.json) {

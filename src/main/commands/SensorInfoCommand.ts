@@ -2,13 +2,14 @@
 import { Command } from "@effect/cli"
 import { Effect } from "effect"
 import { ExitCode } from "../Failure.js"
-import { accountFlags, apiLayer, apiOptionsFrom } from "./ApiFlags.js"
+import { sensorLayer } from "../layers.js"
+import { accountFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 export const sensorInfoCommand = Command.make("sensor-info", accountFlags, (o) =>
   Effect.gen(function* () {
     const { paths, api } = yield* apiOptionsFrom(o)
     const { sensorInfoProgram } = yield* Effect.promise(() => import("../programs/SensorInfo.js"))
-    const outcome = yield* sensorInfoProgram(api).pipe(Effect.provide(apiLayer(paths, api)))
+    const outcome = yield* sensorInfoProgram(api).pipe(Effect.provide(sensorLayer(paths, api)))
     // The JSON line is the answer; the exit code tells scripts what it was (SPEC section 11).
     if (outcome.result["status"] === "unconfigured") process.exitCode = ExitCode.usage
     else if (outcome.failure === "refused") process.exitCode = ExitCode.tokenRefused

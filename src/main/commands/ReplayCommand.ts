@@ -3,10 +3,10 @@ import { isBaseUrl } from "../../domain/BaseUrl.js"
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { readFile } from "node:fs/promises"
-import * as HostNetworks from "../../adapters/HostNetworks.js"
 import { maxAgeFrom } from "./Common.js"
 import { NO_SID, parseTelemetrySids } from "../../domain/TelemetrySids.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
+import { NoHostNetworks, replaySensorLayer } from "../layers.js"
 import { loadRecordedHomeNet } from "../Privacy.js"
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
@@ -60,7 +60,8 @@ export const replayCommand = Command.make(
         insecure: o.insecure,
         local: home.local,
         sids,
-        maxAgeMs
-      }).pipe(Effect.provide(HostNetworks.layerStatic([])))
+        maxAgeMs,
+        sensorLayer: replaySensorLayer
+      }).pipe(Effect.provide(NoHostNetworks))
     })
 ).pipe(Command.withDescription("replay recorded eve logs through the agent and the license model on simulated time"))

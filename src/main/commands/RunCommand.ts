@@ -2,18 +2,18 @@
  * `run [--tasks LIST] [--rules-at HH:MM] [--rules-jitter DURATION] [--status-listen HOST:PORT] ...`: the
  * long-running agent (rc.d / systemd). Events every minute, heartbeat and sensor info hourly, rules daily,
  * each with the flags of its one-shot command. SIGTERM or SIGINT stop it gracefully (exit 0); a second
- * signal exits at once.
+ * signal exits at once. `--tick DURATION` (a bench and test aid) runs the schedule on compressed time: one
+ * scheduled minute passes in DURATION of real time; the tasks themselves run on real time.
  */
 import { Command, Options } from "@effect/cli"
-import { Deferred, Effect, Layer, Option, Random, Ref } from "effect"
+import { Clock, Deferred, Effect, Layer, Option, Random, Ref } from "effect"
 import type { EveLog } from "../../adapters/EveLog.js"
-import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { Output } from "../../adapters/Output.js"
 import { Processes } from "../../adapters/Processes.js"
 import * as Credentials from "../../adapters/Credentials.js"
+import { HostNetworks } from "../../adapters/HostNetworks.js"
+import { scaledClock } from "../../adapters/ScaledClock.js"
 import { StateStore } from "../../adapters/StateStore.js"
-import * as SystemProbe from "../../adapters/SystemProbe.js"
-import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import { parseDuration } from "../../domain/Duration.js"
 import { exposureWarning } from "../../domain/ListenAddress.js"
 import { parseCategories, type Selection } from "../../domain/RulesPlan.js"
@@ -28,10 +28,11 @@ import {
 } from "../../domain/Schedule.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { DaemonConfig } from "../programs/DaemonConfig.js"
+import { accountLayer, auditLayer, probesLayer, rulesStoreLayer, tokenApiLayer } from "../layers.js"
 import type { Tasks } from "../programs/RunAgent.js"
-import { sendEventsRun } from "../SendEventsRun.js"
 import { maxAgeFrom, portTaken, SIDS_DEFAULT } from "./Common.js"
-import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { sendEventsOptions, sendEventsRun } from "./SendEventsCommand.js"
 
 const TASKS: Record<string, TaskName> = {
   events: "events",
@@ -43,6 +44,15 @@ const TASKS: Record<string, TaskName> = {
 }
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
+
+/** Longest run of one task before it is interrupted. */
+const TASK_LIMIT_MS = 15 * MINUTE
+
+/** `--tick`: milliseconds (`100ms`) or a duration (`1s`). */
+const tickFrom = (text: string) => {
+  const ms = /^(\d+)ms$/.exec(text.trim())
+  return ms !== null ? Number(ms[1]) : parseDuration(text)
+}
 
 /** Local time minus UTC at `t`, from the system's time zone. */
 const localOffsetMs = (t: number) => -new Date(t).getTimezoneOffset() * MINUTE
@@ -66,7 +76,8 @@ export const runCommand = Command.make(
     statusListen: Options.text("status-listen").pipe(Options.withPseudoName("HOST:PORT"), Options.optional, Options.withDescription("also serve the status page on HOST:PORT")),
     noAudit: Options.boolean("no-audit").pipe(Options.withDescription("events: keep no local record of the bodies sent")),
     now: Options.boolean("now").pipe(Options.withDescription("run every task once at start, then on schedule")),
-    graceSeconds: Options.integer("stop-grace").pipe(Options.withPseudoName("SECONDS"), Options.withDefault(10), Options.withDescription("seconds runs in progress get to finish on SIGTERM"))
+    graceSeconds: Options.integer("stop-grace").pipe(Options.withPseudoName("SECONDS"), Options.withDefault(10), Options.withDescription("seconds runs in progress get to finish on SIGTERM")),
+    tick: Options.text("tick").pipe(Options.withPseudoName("DURATION"), Options.optional, Options.withDescription("bench/test aid: one scheduled minute passes in DURATION of real time (e.g. 100ms)"))
   },
   (o) =>
     Effect.gen(function* () {
@@ -80,6 +91,8 @@ export const runCommand = Command.make(
         enabled.add(name)
       }
       if (o.graceSeconds < 0) return yield* usage(`--stop-grace ${o.graceSeconds} must be 0 or more seconds`)
+      const tickMs = Option.isSome(o.tick) ? tickFrom(o.tick.value) : MINUTE
+      if (tickMs === undefined || tickMs <= 0 || tickMs > MINUTE) return yield* usage(`--tick ${JSON.stringify(Option.getOrElse(o.tick, () => ""))} is not a duration of at most 1m`)
       const maxAgeMs = yield* maxAgeFrom(o.maxAge)
       const rulesAtMs = parseTimeOfDay(o.rulesAt)
       if (rulesAtMs === undefined) return yield* usage(`--rules-at ${JSON.stringify(o.rulesAt)} is not a time of day (HH:MM)`)
@@ -104,18 +117,15 @@ export const runCommand = Command.make(
         if (exposed !== undefined) yield* out.err(line("run", exposed))
       }
 
-      const [{ runAgent }, { heartbeatProgram }, { querySensorInfo, recordSensorInfo }, { rulesUpdate }, RulesStore] =
+      const [{ runAgent }, { heartbeatProgram }, { querySensorInfo, recordSensorInfo }, { rulesUpdate }] =
         yield* Effect.promise(() =>
           Promise.all([
             import("../programs/RunAgent.js"),
             import("../programs/Heartbeat.js"),
             import("../programs/SensorInfo.js"),
-            import("../programs/RulesUpdate.js"),
-            import("../../adapters/RulesStore.js")
+            import("../programs/RulesUpdate.js")
           ])
         )
-
-      const hosts = yield* HostNetworks
 
       // The configuration the daemon keeps (issue 24 row 7): read at start and on SIGHUP; each task run reads
       // afresh and falls back to it when that read fails (programs/DaemonConfig.ts).
@@ -126,33 +136,32 @@ export const runCommand = Command.make(
       const sources = {
         token: Credentials.readToken(paths),
         privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile, homeNet: Option.getOrUndefined(o.homeNet) }).pipe(
-          Effect.provideService(HostNetworks, hosts)
+          Effect.provideService(HostNetworks, yield* HostNetworks)
         )
       }
       const first = yield* Effect.either(readDaemonConfig(sources))
       if (first._tag === "Right") yield* Ref.set(held, first.right)
 
       // The token is read afresh for each task run (it may change while the agent runs), the API built on it.
-      const perRun = Layer.provideMerge(
-        TelemetryApi.layerFromCredentials(api),
-        Credentials.layerFrom(orLastGood(Credentials.readToken(paths), held, (c) => c.token))
-      )
+      const perRun = tokenApiLayer(paths, api, orLastGood(Credentials.readToken(paths), held, (c) => c.token))
 
-      /** One delivery run, exactly as `send-events --direct` (same run function, run lock and checkpoint). */
-      const events = sendEventsRun(
-        {
-          paths,
-          maxAgeMs,
-          direct: true,
-          sidsFile,
-          homeNet: Option.getOrUndefined(o.homeNet),
-          audit: !o.noAudit
-        },
-        { tokenWarnings: false, privacy: (fresh) => orLastGood(fresh, held, (c) => c.privacy) }
-      ).pipe(Effect.provide(perRun), Effect.provideService(HostNetworks, hosts), Effect.as(undefined))
+      /**
+       * One delivery run, exactly as `send-events --direct` (same run function, run lock and checkpoint): an
+       * idle minute (nothing past the checkpoint) takes no lock and writes nothing.
+       */
+      const events = sendEventsOptions({
+        paths,
+        maxAgeMs,
+        direct: true,
+        homeNet: o.homeNet,
+        sids: o.sids,
+        noAudit: o.noAudit,
+        tokenWarnings: false,
+        privacy: (fresh) => orLastGood(fresh, held, (c) => c.privacy)
+      }).pipe(Effect.provide(auditLayer(paths)), Effect.flatMap(sendEventsRun), Effect.provide(perRun), Effect.as(undefined))
 
       const heartbeat = heartbeatProgram({ ...api, direct: true, print: false }).pipe(
-        Effect.provide(Layer.merge(SystemProbe.layer(paths), perRun)),
+        Effect.provide(Layer.merge(probesLayer(paths), perRun)),
         Effect.as(undefined)
       )
 
@@ -173,17 +182,18 @@ export const runCommand = Command.make(
           pidfile: paths.suricataPidfile
         })
         for (const w of r.warnings) yield* out.err(line("run", `rules update: warning: ${w}`))
-        if (r.exitCode !== ExitCode.ok) return yield* Effect.fail(new Error(r.message))
+        if (r.fault !== "none") return yield* Effect.fail(new Error(r.message))
         return `rules update: ${r.message}`
-      }).pipe(
-        Effect.provide(Layer.merge(RulesStore.layer(RulesStore.layoutFromPaths(paths)), perRun))
-      )
+      }).pipe(Effect.provide(Layer.merge(rulesStoreLayer(paths), perRun)))
 
-      const tasks: Tasks<EveLog | Output | StateStore | Credentials.Credentials | Processes> = {
-        ...(enabled.has("events") ? { events } : {}),
-        ...(enabled.has("heartbeat") ? { heartbeat } : {}),
-        ...(enabled.has("sensorInfo") ? { sensorInfo } : {}),
-        ...(enabled.has("rules") ? { rules } : {})
+      // Tasks run on real time whatever clock the schedule runs on (`--tick`).
+      const realClock = Clock.make()
+      const real = <A, E, R>(task: Effect.Effect<A, E, R>) => Effect.withClock(task, realClock)
+      const tasks: Tasks<EveLog | Output | StateStore | Credentials.Credentials | Processes | HostNetworks> = {
+        ...(enabled.has("events") ? { events: real(events) } : {}),
+        ...(enabled.has("heartbeat") ? { heartbeat: real(heartbeat) } : {}),
+        ...(enabled.has("sensorInfo") ? { sensorInfo: real(sensorInfo) } : {}),
+        ...(enabled.has("rules") ? { rules: real(rules) } : {})
       }
 
       const r = {
@@ -221,7 +231,12 @@ export const runCommand = Command.make(
           ].filter((p) => p !== undefined)
           yield* out.err(line("run", `started (pid ${processes.pid}): ${parts.join("; ") || "no tasks"}`))
 
-          const agent = runAgent(tasks, { plan, offsetMs: localOffsetMs, stop, graceMs: o.graceSeconds * 1000, startNow: o.now })
+          // On compressed time (`--tick`) the grace and a task's time limit stay what they are in real time.
+          const factor = MINUTE / tickMs
+          const scheduled = runAgent(tasks, {
+            plan, offsetMs: localOffsetMs, stop, graceMs: o.graceSeconds * 1000 * factor, taskLimitMs: TASK_LIMIT_MS * factor, startNow: o.now
+          })
+          const agent = factor === 1 ? scheduled : Effect.withClock(scheduled, scaledClock(factor))
           const result =
             web !== undefined && listen !== undefined
               ? yield* Effect.raceFirst(
@@ -245,7 +260,7 @@ export const runCommand = Command.make(
             )
           )
         })
-      ).pipe(Effect.provide(agentLayer(paths)))
+      ).pipe(Effect.provide(accountLayer(paths)))
     })
 ).pipe(Command.withDescription("the long-running agent: events every minute, heartbeat and sensor info hourly, rules daily"))
 

@@ -1,7 +1,8 @@
 /** `send-heartbeat [--base-url URL] [--direct] [--print] [--insecure] [--timeout DURATION]` (SPEC section 6). */
 import { Command, Options } from "@effect/cli"
 import { Effect, Layer } from "effect"
-import { apiFlags, apiLayer, apiOptionsFrom } from "./ApiFlags.js"
+import { probesLayer, sensorLayer } from "../layers.js"
+import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 export const sendHeartbeatCommand = Command.make(
   "send-heartbeat",
@@ -13,11 +14,9 @@ export const sendHeartbeatCommand = Command.make(
   (o) =>
     Effect.gen(function* () {
       const { paths, api } = yield* apiOptionsFrom(o)
-      const [{ heartbeatProgram }, SystemProbe] = yield* Effect.promise(() =>
-        Promise.all([import("../programs/Heartbeat.js"), import("../../adapters/SystemProbe.js")])
-      )
+      const { heartbeatProgram } = yield* Effect.promise(() => import("../programs/Heartbeat.js"))
       yield* heartbeatProgram({ ...api, direct: o.direct, print: o.print }).pipe(
-        Effect.provide(Layer.merge(apiLayer(paths, api), SystemProbe.layer(paths)))
+        Effect.provide(Layer.merge(sensorLayer(paths, api), probesLayer(paths)))
       )
     })
 ).pipe(Command.withDescription("send one heartbeat (software versions, rule counts, mode, stats) to the service"))

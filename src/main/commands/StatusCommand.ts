@@ -5,7 +5,8 @@ import { formatDuration, parseDuration } from "../../domain/Duration.js"
 import { DEFAULT_UNREACHABLE_AFTER_MS } from "../../domain/StatusCheck.js"
 import { exposureWarning } from "../../domain/ListenAddress.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
-import { accountFlags, apiLayer, apiOptionsFrom } from "./ApiFlags.js"
+import { sensorLayer } from "../layers.js"
+import { accountFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
 
@@ -41,7 +42,7 @@ export const statusCommand = Command.make(
       const { statusProgram, widgetOnly, SERVED_REUSE_MS } = yield* Effect.promise(() => import("../programs/Status.js"))
       if (Option.isNone(o.serve)) {
         const check = o.check ? { unreachableAfterMs } : undefined
-        const { code } = yield* statusProgram({ ...api, json: o.json, check }).pipe(Effect.provide(apiLayer(paths, api)))
+        const { code } = yield* statusProgram({ ...api, json: o.json, check }).pipe(Effect.provide(sensorLayer(paths, api)))
         if (code !== undefined) process.exitCode = code
         return
       }
@@ -54,6 +55,6 @@ export const statusCommand = Command.make(
         host: at.host,
         port: at.port,
         view: widgetOnly({ ...api, maxAgeMs: SERVED_REUSE_MS })
-      }).pipe(Effect.provide(apiLayer(paths, api)))
+      }).pipe(Effect.provide(sensorLayer(paths, api)))
     })
 ).pipe(Command.withDescription("license status, last results and advice: a table, --json, --check, or a web page (--serve)"))

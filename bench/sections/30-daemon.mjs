@@ -1,0 +1,198 @@
+// The daemon (issue 22): the built CLI's `run` as a child process on compressed time (`run --tick`: one
+// scheduled minute in BENCH_TICK of real time; the tasks themselves run on real time), measured from outside
+// through /proc (bench/lib/proc.mjs), beside the stock plugin's figures (bench/lib/plugin.mjs) and a bare-Node
+// baseline in the same run (a node process that only keeps a timer, for the same real time):
+//   idle      BENCH_DAY_TICKS minutes with no alert: CPU per day (events every minute, heartbeat and sensor
+//             info hourly), CPU of an idle minute (the hourly runs left out), and whether idle minutes write
+//   busy      BENCH_MEM_TICKS minutes with 100 new alerts each: CPU per day at 100 alerts/min, resident
+//             memory at minute 100 and at the end (growth), peak resident memory
+// Runs alone (`node bench/sections/30-daemon.mjs`, after `npm run build`) or from bench/run.mjs.
+// Knobs: BENCH_TICK (default 200ms), BENCH_DAY_TICKS (default 1440), BENCH_MEM_TICKS (default 1000).
+import { spawn } from "node:child_process"
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { DATA, makeGenerator } from "../generate.mjs"
+import { GOALS, PLUGIN, PLUGIN_SOURCE } from "../lib/plugin.mjs"
+import { sample } from "../lib/proc.mjs"
+import { measure } from "../lib/measure.mjs"
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url))
+const BIN = `${REPO}bin/etpro-telemetry`
+const NODE = process.execPath
+const TICK = process.env.BENCH_TICK ?? "200ms"
+const TICK_MS = Number(/^(\d+)ms$/.exec(TICK)?.[1] ?? NaN)
+const DAY_TICKS = Number(process.env.BENCH_DAY_TICKS ?? 1440)
+const MEM_TICKS = Number(process.env.BENCH_MEM_TICKS ?? 1000)
+const HOME_NET = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8"
+const MINUTES_A_DAY = 1440
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const f2 = (x) => x.toFixed(2)
+const f1 = (x) => x.toFixed(1)
+const met = (ok) => (ok ? "met" : "MISSED")
+
+const startSink = () =>
+  new Promise((resolve, reject) => {
+    const child = spawn(NODE, [`${REPO}bench/lib/sink.mjs`, "length"], { stdio: ["ignore", "pipe", "inherit"] })
+    child.on("error", reject)
+    child.stdout.once("data", (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop: () => child.kill() }))
+  })
+
+/** A sensor tree under `dir`: token, an empty eve.json, no state yet. */
+const tree = (dir) => {
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(`${dir}log`, { recursive: true })
+  writeFileSync(`${dir}rule-updater.config`, "[__properties__]\net_telemetry.token = bench-token\n")
+  writeFileSync(`${dir}log/eve.json`, "")
+  return { dir, log: `${dir}log/eve.json`, state: `${dir}state.json` }
+}
+
+/** 100 alerts a minute, from a few pre-made blocks (the generator's alerts, every one selected). */
+const alertBlocks = () => {
+  const g = makeGenerator({ seed: 22, alertShare: 1 })
+  return Array.from({ length: 8 }, (_, b) => {
+    let s = ""
+    for (let i = 0; i < 100; i++) s += g.next(b * 100 + i) + "\n"
+    return s
+  })
+}
+
+/** Starts `run` on compressed time; resolves once it said "started". */
+const startDaemon = (t, url) =>
+  new Promise((resolve, reject) => {
+    const args = [
+      BIN, "run", "--root", t.dir, "--config", `${t.dir}rule-updater.config`, "--log", `${t.dir}log`, "--state", t.state,
+      "--base-url", url, "--tasks", "events,heartbeat,sensor-info", "--tick", TICK, "--max-age", "off",
+      "--home-net", HOME_NET, "--stop-grace", "1"
+    ]
+    const child = spawn(NODE, args, { stdio: ["ignore", "ignore", "pipe"] })
+    let stderr = ""
+    child.stderr.on("data", (c) => {
+      stderr += c
+      if (/: started \(pid/.test(stderr)) resolve({ child, stderr: () => stderr })
+    })
+    child.on("error", reject)
+    child.on("exit", (code) => reject(new Error(`run exited ${code} before it started: ${stderr}`)))
+  })
+
+const stop = (child) =>
+  new Promise((resolve) => {
+    child.removeAllListeners("exit")
+    child.once("exit", (code) => resolve(code))
+    child.kill("SIGTERM")
+  })
+
+const sentOf = (state) => (existsSync(state) ? JSON.parse(readFileSync(state, "utf8")).counters?.sent ?? 0 : 0)
+
+/** A bare node process that only keeps a timer of the tick's period, sampled over `ms` of real time. */
+const bareNode = async (ms) => {
+  const child = spawn(NODE, ["-e", `setInterval(() => {}, ${TICK_MS})`], { stdio: "ignore" })
+  await sleep(500)
+  const a = sample(child.pid)
+  await sleep(ms)
+  const b = sample(child.pid)
+  child.kill()
+  return { cpuMs: b.cpuMs - a.cpuMs, rssMiB: b.rssMiB, peakMiB: b.peakMiB }
+}
+
+export async function run(log = console.log) {
+  if (!Number.isFinite(TICK_MS) || TICK_MS <= 0) throw new Error(`BENCH_TICK must be milliseconds (e.g. 200ms), not ${TICK}`)
+  if (!existsSync(`${REPO}dist/bin.js`)) execFileSync(NODE, [`${REPO}scripts/build.mjs`], { cwd: REPO })
+  mkdirSync(DATA, { recursive: true })
+  log(`daemon: \`run --tick ${TICK}\` (a scheduled minute in ${TICK} of real time), ${DAY_TICKS} idle minutes, ${MEM_TICKS} minutes of 100 alerts; /proc of the child`)
+  log(`daemon: the plugin's figures from ${PLUGIN_SOURCE}`)
+  const sink = await startSink()
+  const t = tree(`${DATA}daemon/`)
+  const results = { tick: TICK, dayTicks: DAY_TICKS, memTicks: MEM_TICKS, plugin: PLUGIN.cpuPerDayS }
+  let daemon
+  try {
+    daemon = await startDaemon(t, sink.url)
+    const pid = daemon.child.pid
+    // A few minutes to settle: the first run writes the first checkpoint.
+    await sleep(5 * TICK_MS)
+
+    // ---- idle: no alert at all.
+    const mtime = () => (existsSync(t.state) ? statSync(t.state).mtimeMs : undefined)
+    const before = sample(pid)
+    const stateBefore = mtime()
+    // Sampled every minute: the hourly runs (heartbeat, sensor info) are the largest steps, left out of the idle minute.
+    const perMinute = []
+    let last = before
+    for (let i = 0; i < DAY_TICKS; i++) {
+      await sleep(TICK_MS)
+      const now = sample(pid)
+      perMinute.push({ cpuMs: now.cpuMs - last.cpuMs, written: now.writtenBytes - last.writtenBytes, stateAt: mtime() })
+      last = now
+    }
+    const after = last
+    // The hourly runs record their results in state.json: they are the busiest minutes, and left out here.
+    const hourly = 2 * Math.ceil(DAY_TICKS / 60)
+    const quiet = [...perMinute].sort((a, b) => a.cpuMs - b.cpuMs).slice(0, Math.max(1, perMinute.length - 2 * hourly))
+    const quietMinuteMs = quiet.reduce((a, m) => a + m.cpuMs, 0) / quiet.length
+    const quietWritten = quiet.reduce((a, m) => a + m.written, 0)
+    const idleCpuMs = after.cpuMs - before.cpuMs
+    const idleMinuteMs = idleCpuMs / DAY_TICKS
+    const perDayIdleS = (idleMinuteMs * MINUTES_A_DAY) / 1000
+    const idleWrites = after.writtenBytes - before.writtenBytes
+    // state.json changed in a minute other than an hourly run's (and the minute after it, when the write lands)?
+    const stateWrites = perMinute.filter((m, i) => m.stateAt !== (i === 0 ? stateBefore : perMinute[i - 1].stateAt)).length
+    const stateWritten = stateWrites > hourly
+    const bare = await bareNode(DAY_TICKS * TICK_MS)
+    const bareDayS = (bare.cpuMs / DAY_TICKS) * MINUTES_A_DAY / 1000
+    results.idle = {
+      cpuPerDayS: perDayIdleS, ratioToPlugin: perDayIdleS / PLUGIN.cpuPerDayS.alerts0, minuteCpuMs: idleMinuteMs, quietMinuteCpuMs: quietMinuteMs,
+      writtenBytes: idleWrites, quietWrittenBytes: quietWritten, stateWrites, stateWritten, rssMiB: after.rssMiB, bareNode: { cpuPerDayS: bareDayS, rssMiB: bare.rssMiB }
+    }
+    log(`daemon, 0 alerts/min: CPU per day ×${f2(results.idle.ratioToPlugin)} the plugin's (goal ≤ ×${GOALS.cpuPerDayRatio.alerts0}: ${met(results.idle.ratioToPlugin <= GOALS.cpuPerDayRatio.alerts0)}); ` +
+      `${f1(perDayIdleS)} s vs ${PLUGIN.cpuPerDayS.alerts0} s; a bare node process with a timer ${f1(bareDayS)} s`)
+    log(`  idle minute: ${f2(quietMinuteMs)} ms CPU (goal ≤ ${GOALS.idleMinuteCpuMs}: ${met(quietMinuteMs <= GOALS.idleMinuteCpuMs)}; ${f2(idleMinuteMs)} ms with the hourly runs); ` +
+      `${quietWritten} bytes written towards storage in the ${quiet.length} quietest minutes (${idleWrites} in all), state.json written ${stateWrites} times ` +
+      `(${stateWritten ? "MORE than" : "only by"} the ${hourly} hourly runs); resident ${f1(after.rssMiB)} MiB (bare node ${f1(bare.rssMiB)} MiB)`)
+
+    // ---- busy: 100 new alerts every minute.
+    const blocks = alertBlocks()
+    const sentBefore = sentOf(t.state)
+    const start = sample(pid)
+    let at100
+    for (let i = 0; i < MEM_TICKS; i++) {
+      appendFileSync(t.log, blocks[i % blocks.length])
+      await sleep(TICK_MS)
+      if (i + 1 === Math.min(100, MEM_TICKS)) at100 = sample(pid)
+    }
+    // The last minutes' alerts go out at the next runs (at most 50 minutes more).
+    for (let i = 0; i < 50 && sentOf(t.state) - sentBefore < MEM_TICKS * 100; i++) await sleep(TICK_MS)
+    const end = sample(pid)
+    const sent = sentOf(t.state) - sentBefore
+    const busyMinuteMs = (end.cpuMs - start.cpuMs) / MEM_TICKS
+    const perDayBusyS = (busyMinuteMs * MINUTES_A_DAY) / 1000
+    results.busy = {
+      cpuPerDayS: perDayBusyS, ratioToPlugin: perDayBusyS / PLUGIN.cpuPerDayS.alerts100, minuteCpuMs: busyMinuteMs,
+      sent, appended: MEM_TICKS * 100, rssAt100MiB: at100.rssMiB, rssEndMiB: end.rssMiB, growthMiB: end.rssMiB - at100.rssMiB, peakMiB: end.peakMiB
+    }
+    if (sent < MEM_TICKS * 100 * 0.95) throw new Error(`the daemon sent ${sent} of ${MEM_TICKS * 100} alerts: it did not keep up with ${TICK} a minute`)
+    log(`daemon, 100 alerts/min: CPU per day ×${f2(results.busy.ratioToPlugin)} the plugin's (goal ≤ ×${GOALS.cpuPerDayRatio.alerts100}: ${met(results.busy.ratioToPlugin <= GOALS.cpuPerDayRatio.alerts100)}); ` +
+      `${f1(perDayBusyS)} s vs ${PLUGIN.cpuPerDayS.alerts100} s; ${sent} of ${MEM_TICKS * 100} alerts sent`)
+    log(`  memory over ${MEM_TICKS} minutes of 100 alerts: resident ${f1(at100.rssMiB)} MiB at minute 100, ${f1(end.rssMiB)} MiB at the end ` +
+      `(growth ${f1(results.busy.growthMiB)} MiB; goal ≤ ${GOALS.daemonRssMiB}: ${met(end.rssMiB <= GOALS.daemonRssMiB && at100.rssMiB <= GOALS.daemonRssMiB)}), ` +
+      `peak ${f1(end.peakMiB)} MiB (goal ≤ ${GOALS.daemonPeakMiB}: ${met(end.peakMiB <= GOALS.daemonPeakMiB)}); the plugin ${PLUGIN.cronRssMiB} MiB for ~0.2 s a minute`)
+
+    // The bare-Node floor of a cron design: `node -e 0` every minute.
+    const starts = []
+    for (let i = 0; i < 5; i++) starts.push((await measure([NODE, "-e", "0"])).cpuMs)
+    const nodeE0 = [...starts].sort((a, b) => a - b)[2]
+    results.cronFloor = { nodeE0CpuMs: nodeE0, cpuPerDayS: (nodeE0 * MINUTES_A_DAY) / 1000 }
+    log(`  floor of any cron design: \`node -e 0\` every minute ${f1(results.cronFloor.cpuPerDayS)} s a day (${Math.round(nodeE0)} ms a start)`)
+  } finally {
+    if (daemon !== undefined) {
+      const code = await stop(daemon.child)
+      if (code !== 0) log(`daemon: run exited ${code}: ${daemon.stderr().trim().split("\n").slice(-3).join(" | ")}`)
+    }
+    sink.stop()
+  }
+  return results
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await run()
+}

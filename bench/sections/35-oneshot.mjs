@@ -1,0 +1,87 @@
+// One-shot commands (issue 22) beside the stock plugin's figures (bench/lib/plugin.mjs) and bare Node in the
+// same run, the built CLI as a child process measured from outside (bench/lib/measure.mjs):
+//   heartbeat  `send-heartbeat --direct` to a loopback sink, paired with `node -e 0`: CPU against the plugin's
+//              heartbeat, peak RSS                                      goals: CPU ≤ 1.5× the plugin's, ≤ 64 MiB
+//   backlog    `send-events --direct` of a backlog of BENCH_BACKLOGS alerts (default 10k, 100k, 1M): peak RSS and
+//              CPU per event (issue 24: memory must not grow with the backlog)
+// Runs alone (`node bench/sections/35-oneshot.mjs`, after `npm run build`) or from bench/run.mjs.
+// Knobs: BENCH_RUNS (pairs, default 5), BENCH_BACKLOGS (comma-separated alert counts).
+import { execFileSync, spawn } from "node:child_process"
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { DATA, ensureLog } from "../generate.mjs"
+import { measure, paired, rssMethod } from "../lib/measure.mjs"
+import { GOALS, PLUGIN, PLUGIN_SOURCE } from "../lib/plugin.mjs"
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url))
+const BIN = `${REPO}bin/etpro-telemetry`
+const NODE = process.execPath
+const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+const BACKLOGS = (process.env.BENCH_BACKLOGS ?? "10000,100000,1000000").split(",").map(Number)
+const HOME_NET = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8"
+
+const f1 = (x) => x.toFixed(1)
+const f2 = (x) => x.toFixed(2)
+const met = (ok) => (ok ? "met" : "MISSED")
+
+const startSink = () =>
+  new Promise((resolve, reject) => {
+    const child = spawn(NODE, [`${REPO}bench/lib/sink.mjs`, "length"], { stdio: ["ignore", "pipe", "inherit"] })
+    child.on("error", reject)
+    child.stdout.once("data", (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop: () => child.kill() }))
+  })
+
+const tree = (dir) => {
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(`${dir}log`, { recursive: true })
+  writeFileSync(`${dir}rule-updater.config`, "[__properties__]\net_telemetry.token = bench-token\n")
+  return { dir, log: `${dir}log/eve.json`, state: `${dir}state.json` }
+}
+
+const flags = (t, url) => ["--root", t.dir, "--config", `${t.dir}rule-updater.config`, "--state", t.state, "--base-url", url]
+
+export async function run(log = console.log) {
+  if (!existsSync(`${REPO}dist/bin.js`)) execFileSync(NODE, [`${REPO}scripts/build.mjs`], { cwd: REPO })
+  mkdirSync(DATA, { recursive: true })
+  log(`one-shot: the built CLI as a child process (${RUNS} pairs, medians); peak RSS by ${rssMethod}; the plugin's figures from ${PLUGIN_SOURCE}`)
+  const sink = await startSink()
+  const results = {}
+  try {
+    // ---- heartbeat
+    {
+      const t = tree(`${DATA}oneshot-heartbeat/`)
+      const hb = [NODE, BIN, "send-heartbeat", ...flags(t, sink.url), "--direct"]
+      const r = await paired(hb, [NODE, "-e", "0"], {
+        runs: RUNS,
+        check: (x, w) => {
+          if (w === "a" && x.code !== 0) throw new Error(`send-heartbeat exited ${x.code}: ${x.stderr.trim().split("\n").pop()}`)
+        }
+      })
+      const vsPlugin = r.a.cpuMs / PLUGIN.heartbeat.cpuMs
+      results.heartbeat = { agent: r.a, node: r.b, ratioToNode: r.ratio, ratioToPlugin: vsPlugin, plugin: PLUGIN.heartbeat }
+      log(`heartbeat: CPU ×${f2(vsPlugin)} the plugin's (goal ≤ ×${GOALS.heartbeatCpuRatio}: ${met(vsPlugin <= GOALS.heartbeatCpuRatio)}); ` +
+        `peak RSS ${f1(r.a.maxRssMb)} MiB (goal ≤ ${GOALS.heartbeatRssMiB}: ${met(r.a.maxRssMb <= GOALS.heartbeatRssMiB)}; the plugin ${PLUGIN.heartbeat.rssMiB})`)
+      log(`  ${Math.round(r.a.cpuMs)} ms CPU vs the plugin's ${PLUGIN.heartbeat.cpuMs} ms; ×${f2(r.ratio.cpu)} \`node -e 0\` (${Math.round(r.b.cpuMs)} ms, ${f1(r.b.maxRssMb)} MiB)`)
+    }
+
+    // ---- send-events' peak memory by backlog size (issue 24)
+    results.backlogMemory = []
+    for (const n of BACKLOGS) {
+      const t = tree(`${DATA}oneshot-backlog/`)
+      copyFileSync(await ensureLog({ lines: n, alertShare: 1, log }), t.log)
+      const r = await measure([NODE, BIN, "send-events", ...flags(t, sink.url), "--log", t.log, "--direct", "--max-age", "off", "--home-net", HOME_NET])
+      const sent = Number(/(\d+) sent,/.exec(r.stderr)?.[1])
+      if (r.code !== 0 || !(sent > 0)) throw new Error(`send-events of ${n} alerts: exit ${r.code}: ${r.stderr.trim().split("\n").pop()}`)
+      const row = { alerts: n, sent, cpuMs: r.cpuMs, usPerEvent: (1000 * r.cpuMs) / sent, peakMiB: r.maxRssMb }
+      results.backlogMemory.push(row)
+      log(`backlog of ${n.toLocaleString("en")} alerts: peak RSS ${f1(r.maxRssMb)} MiB, ${Math.round(row.usPerEvent)} µs CPU/event (start-up included), ${sent} sent`)
+    }
+  } finally {
+    sink.stop()
+  }
+  return results
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await run()
+}

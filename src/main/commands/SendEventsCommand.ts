@@ -1,0 +1,101 @@
+/**
+ * `send-events [--base-url URL] [--max-age DURATION|off] [--direct] [--insecure]`: one delivery run (SPEC 5).
+ * The flags become the program's own options (programs/SendEvents.ts, SendEventsOptions) here, once; `run`'s
+ * events task builds them with the same function (./RunCommand.ts).
+ */
+import { Command, Options } from "@effect/cli"
+import { Effect, Option } from "effect"
+import * as AuditLog from "../../adapters/AuditLog.js"
+import { Credentials } from "../../adapters/Credentials.js"
+import { HostNetworks } from "../../adapters/HostNetworks.js"
+import { StateStore } from "../../adapters/StateStore.js"
+import type { Paths } from "../../domain/Paths.js"
+import { DEFAULT_MAX_AGE } from "../FlagDefaults.js"
+import { auditLayer, sensorLayer } from "../layers.js"
+import { loadPrivacy, rememberHostNetworks, type Privacy } from "../Privacy.js"
+import { eventsPending } from "../programs/EventsPending.js"
+import type { SendEventsOptions } from "../programs/SendEvents.js"
+import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { maxAgeFrom, SIDS_DEFAULT } from "./Common.js"
+
+/**
+ * The program's options from a delivery run's flags: the privacy set-up (read only when there is something
+ * new) and the audit file (absent with `--no-audit`), on this host's networks and the AuditLog in context.
+ */
+export const sendEventsOptions = (o: {
+  readonly paths: Paths
+  readonly maxAgeMs: number | undefined
+  readonly direct: boolean
+  readonly homeNet: Option.Option<string>
+  readonly sids: Option.Option<string>
+  readonly noAudit: boolean
+  readonly tokenWarnings?: boolean
+  /** `run`: HOME_NET and SIDs as read now, else the daemon's last good ones (programs/DaemonConfig.ts). */
+  readonly privacy?: <E>(fresh: Effect.Effect<Privacy, E>) => Effect.Effect<Privacy, E>
+}) =>
+  Effect.gen(function* () {
+    const hosts = yield* HostNetworks
+    // This host's networks with those earlier runs saw (issue 25, point 3); sendEventsRun puts them on record.
+    const privacy = (o.privacy ?? ((fresh) => fresh))(
+      loadPrivacy({
+        suricataYaml: o.paths.suricataYaml,
+        sidsFile: Option.getOrElse(o.sids, () => o.paths.telemetrySids),
+        homeNet: Option.getOrUndefined(o.homeNet),
+        statePath: o.paths.state,
+        maxAgeMs: o.maxAgeMs
+      }).pipe(Effect.provideService(HostNetworks, hosts))
+    )
+    const options: SendEventsOptions = {
+      log: o.paths.logDir,
+      maxAgeMs: o.maxAgeMs,
+      direct: o.direct,
+      privacy,
+      ...(o.noAudit ? {} : { audit: yield* AuditLog.AuditLog }),
+      ...(o.tokenWarnings === false ? { tokenWarnings: false } : {})
+    }
+    return options
+  })
+
+/**
+ * One delivery run: the program (loaded when there is something to read) on the options and the services in
+ * context. When the eve files hold nothing past the checkpoint, the token is still checked (no token is exit 2)
+ * and the run ends there, silently: no lock, no state write, no HTTP stack (cron every minute; `run`'s idle
+ * minute; flash storage).
+ */
+export const sendEventsRun = (options: SendEventsOptions) =>
+  Effect.flatMap(eventsPending(options.log), (pending) =>
+    pending
+      ? Effect.gen(function* () {
+          const store = yield* StateStore
+          const { sendEvents } = yield* Effect.promise(() => import("../programs/SendEvents.js"))
+          const privacy = options.privacy.pipe(
+            Effect.flatMap((p) => rememberHostNetworks(p, options.maxAgeMs)),
+            Effect.provideService(StateStore, store)
+          )
+          yield* Effect.scoped(sendEvents({ ...options, privacy }))
+        })
+      : Effect.asVoid(Effect.flatMap(Credentials, (c) => c.token))
+  )
+
+export const sendEventsCommand = Command.make(
+  "send-events",
+  {
+    ...apiFlags,
+    maxAge: Options.text("max-age").pipe(
+      Options.withPseudoName("DURATION"),
+      Options.withDefault(DEFAULT_MAX_AGE),
+      Options.withDescription("never send alerts older than this (90s, 30m, 1h, 2d) or off")
+    ),
+    direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-60 s spread delay")),
+    homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
+    sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
+    noAudit: Options.boolean("no-audit").pipe(Options.withDescription("keep no local record of the bodies sent (dump --sent)"))
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const { paths, api } = yield* apiOptionsFrom(o)
+      const maxAgeMs = yield* maxAgeFrom(o.maxAge)
+      const options = yield* sendEventsOptions({ ...o, paths, maxAgeMs }).pipe(Effect.provide(auditLayer(paths)))
+      yield* sendEventsRun(options).pipe(Effect.provide(sensorLayer(paths, api)))
+    })
+).pipe(Command.withDescription("deliver new alerts from the eve logs to the service (one run, cron-friendly)"))

@@ -89,7 +89,14 @@ export const rulesListCommand = Command.make(
         return
       }
       if (list.lines.length === 0) {
-        yield* out.err(line("rules list", `no ruleset installed yet (${paths.agentRulesDir}); run: etpro-telemetry rules update`))
+        yield* out.err(
+          line(
+            "rules list",
+            list.onOpnsense
+              ? "on OPNsense the ET Pro Telemetry ruleset is downloaded and enabled by OPNsense itself (Services > Intrusion Detection > Administration > Download)"
+              : `no ruleset installed yet (${paths.agentRulesDir}); run: etpro-telemetry rules update`
+          )
+        )
         return
       }
       yield* out.out(list.lines.map((l) => `${l.enabled ? "enabled " : "disabled"}  ${l.category}\n`).join(""))

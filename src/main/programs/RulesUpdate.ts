@@ -271,6 +271,8 @@ export const rulesList = Effect.gen(function* () {
     selection: enabled,
     lines,
     lastResult: state?.lastRules,
-    complete: view.complete
+    complete: view.complete,
+    // On OPNsense its own downloader installs the rules: `rules update` does nothing there to suggest.
+    onOpnsense: yield* store.onOpnsense
   }
 })

@@ -78,6 +78,11 @@ describe("rules commands", () => {
       expect(up.code).toBe(0)
       expect(up.stderr).toMatch(/^emergingthreats: rules update: this is an OPNsense firewall \(.*usr\/local\/opnsense\): .*nothing done\n$/)
       expect(await readdir(opn, { recursive: true })).toEqual(["usr", "usr/local", "usr/local/opnsense"])
+      // `rules list` there points to OPNsense's own download, never to `rules update` (issue 21).
+      const list = await cli(["rules", "list", "--root", opn])
+      expect(list.code).toBe(0)
+      expect(list.stderr).toMatch(/^emergingthreats: rules list: on OPNsense the ET Pro Telemetry ruleset is downloaded .* by OPNsense itself/)
+      expect(list.stderr).not.toContain("rules update")
     } finally {
       await rm(opn, { recursive: true, force: true })
     }

@@ -8,6 +8,7 @@
 import { Effect } from "effect"
 import { HostNetworks } from "../adapters/HostNetworks.js"
 import * as AuditLog from "../adapters/AuditLog.js"
+import type { DeliveryPolicy } from "../domain/Delivery.js"
 import type { Paths } from "../domain/Paths.js"
 import { sensorLayer } from "./layers.js"
 import { loadPrivacy } from "./Privacy.js"
@@ -24,6 +25,8 @@ export interface SendEventsOptions {
   readonly homeNet: string | undefined
   /** Keep the acknowledged bodies in the audit file (`--no-audit`: false). */
   readonly audit: boolean
+  /** `--delivery` [skip]. */
+  readonly delivery?: DeliveryPolicy
 }
 
 export interface RunSettings {
@@ -44,6 +47,7 @@ export const sendEventsRun = (o: Omit<SendEventsOptions, "baseUrl" | "insecure" 
       log: paths.logDir,
       maxAgeMs: o.maxAgeMs,
       direct: o.direct,
+      ...(o.delivery === undefined ? {} : { delivery: o.delivery }),
       privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: o.sidsFile, homeNet: o.homeNet }).pipe(
         Effect.provideService(HostNetworks, hosts)
       ),

@@ -29,7 +29,7 @@ import {
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { Tasks } from "../programs/RunAgent.js"
 import { sendEventsRun } from "../SendEventsRun.js"
-import { maxAgeFrom, portTaken, SIDS_DEFAULT } from "./Common.js"
+import { delivery, maxAgeFrom, portTaken, SIDS_DEFAULT } from "./Common.js"
 import { agentLayer, apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 
 const TASKS: Record<string, TaskName> = {
@@ -56,6 +56,7 @@ export const runCommand = Command.make(
       Options.withDescription("which tasks to run: events, heartbeat, sensor-info, rules")
     ),
     maxAge: Options.text("max-age").pipe(Options.withPseudoName("DURATION"), Options.withDefault("1d"), Options.withDescription("events: never send alerts older than this, or off")),
+    delivery,
     homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("events: replaces HOME_NET")),
     sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("events: telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
     rulesAt: Options.text("rules-at").pipe(Options.withPseudoName("HH:MM"), Options.withDefault("03:00"), Options.withDescription("rules: local time of the daily update (HH:MM)")),
@@ -127,7 +128,8 @@ export const runCommand = Command.make(
           direct: true,
           sidsFile: Option.getOrElse(o.sids, () => paths.telemetrySids),
           homeNet: Option.getOrUndefined(o.homeNet),
-          audit: !o.noAudit
+          audit: !o.noAudit,
+          delivery: o.delivery
         },
         { tokenWarnings: false }
       ).pipe(Effect.provide(perRun), Effect.provideService(HostNetworks, hosts), Effect.as(undefined))

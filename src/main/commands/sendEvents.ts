@@ -1,7 +1,7 @@
 /** `send-events [--base-url URL] [--max-age DURATION|off] [--direct] [--insecure]`: one delivery run (SPEC 5). */
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import { maxAgeFrom, SIDS_DEFAULT } from "./Common.js"
+import { delivery, maxAgeFrom, SIDS_DEFAULT } from "./Common.js"
 import { DEFAULT_MAX_AGE } from "../FlagDefaults.js"
 import { runSendEvents } from "../SendEventsRun.js"
 import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
@@ -18,6 +18,7 @@ export const sendEventsCommand = Command.make(
     direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-60 s spread delay")),
     homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
     sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
+    delivery,
     noAudit: Options.boolean("no-audit").pipe(Options.withDescription("keep no local record of the bodies sent (dump --sent)"))
   },
   (o) =>
@@ -33,7 +34,8 @@ export const sendEventsCommand = Command.make(
         direct: o.direct,
         sidsFile: Option.getOrElse(o.sids, () => paths.telemetrySids),
         homeNet: Option.getOrUndefined(o.homeNet),
-        audit: !o.noAudit
+        audit: !o.noAudit,
+        delivery: o.delivery
       })
     })
 ).pipe(Command.withDescription("deliver new alerts from the eve logs to the service (one run, cron-friendly)"))

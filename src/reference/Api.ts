@@ -26,6 +26,11 @@ export interface ApiDeps {
   readonly rulesets: Rulesets
   readonly adminKey: string
   readonly windows?: LicenseWindows
+  /**
+   * Answers 503 to one event in this many (counted over the service's life), as an overloaded service would:
+   * the demo shows what each delivery policy makes of it. Absent: every valid event is stored.
+   */
+  readonly eventFaults?: number
 }
 
 export const tokenHash = (token: string): string => createHash("sha256").update(token, "utf8").digest("hex")
@@ -126,6 +131,7 @@ export const makeApi = (deps: ApiDeps) => {
   const { store, rulesets } = deps
   const windows = deps.windows ?? DEFAULT_WINDOWS
   const sensorIds = new Map<string, string>()
+  let events = 0
 
   /** The sensor row, for the routes that answer from it. */
   const row = (id: string) =>
@@ -139,6 +145,9 @@ export const makeApi = (deps: ApiDeps) => {
           if (req.method !== "POST") return notAllowed("POST")
           const body = jsonObject(req)
           if (!body.ok) return body.response
+          if (deps.eventFaults !== undefined && ++events % deps.eventFaults === 0) {
+            return json(503, { error: `told to fail one event in ${deps.eventFaults} (--event-faults)` })
+          }
           const violations = checkEvent(body.value, body.text)
           const id = yield* store.addEvent(sensorId, now, body.text, violations)
           return json(201, { status: "created", id })

@@ -12,7 +12,7 @@
 import { Clock, Data, Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { Output } from "../adapters/Output.js"
@@ -45,6 +45,9 @@ export interface DemoOptions {
   /** The age limit of send-events (`--max-age`), and of what dump explains (`--since`): the CLI's default. */
   readonly maxAge: string
 }
+
+/** The demo's service fails one event in this many (src/reference/Api.ts `eventFaults`). */
+const EVENT_FAULTS = 7
 
 const HOME_NET = "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12,198.51.100.0/24]"
 
@@ -209,6 +212,11 @@ export const demo = (opts: DemoOptions) =>
       const sample = yield* Effect.promise(() => readFile(assets().sampleEve, "utf8"))
       const eveText = rebaseLog(sample, now)
       const eveFile = join(paths.logDir, "eve.json")
+      // Delivered in two halves: the first under the default policy (skip), the second under at-least-once.
+      const all = eveText.split("\n").filter((l) => l !== "")
+      const half = Math.ceil(all.length / 2)
+      const firstHalf = all.slice(0, half).map((l) => `${l}\n`).join("")
+      const secondHalf = all.slice(half).map((l) => `${l}\n`).join("")
       yield* Effect.promise(async () => {
         const file = async (path: string, text: string, mode = 0o644) => {
           await mkdir(dirname(path), { recursive: true })
@@ -217,7 +225,7 @@ export const demo = (opts: DemoOptions) =>
         }
         await file(paths.suricataYaml, SURICATA_YAML)
         await file(paths.ruleUpdaterConfig, setTokenInText("", token), 0o600)
-        await file(eveFile, eveText)
+        await file(eveFile, firstHalf)
         await file(paths.statsLog, statsLog(now))
         await file(paths.commands.opnsenseVersion, SCRIPTS.opnsenseVersion, 0o755)
         await file(paths.commands.suricata, SCRIPTS.suricata, 0o755)
@@ -227,13 +235,14 @@ export const demo = (opts: DemoOptions) =>
       })
 
       // ---- the service
-      const svc = yield* startService({ host: opts.listen.host, port: opts.listen.port, tokens: [token] })
+      const svc = yield* startService({ host: opts.listen.host, port: opts.listen.port, tokens: [token], eventFaults: EVENT_FAULTS })
       const lines = eveText.split("\n").filter((l) => l !== "").length
       yield* say("etpro-telemetry demo: the agent and the reference telemetry service, end to end on this machine")
       yield* say(`  service      ${svc.url}  (in-process, in-memory database, ET Pro ${svc.rulesets.pro.version})`)
       yield* say(`  sensor tree  ${root}${temporary ? "  (temporary)" : ""}`)
       yield* say(`  eve log      ${lines} sample lines, timestamps moved to the last two hours; HOME_NET ${HOME_NET}`)
       yield* say(`  every command below also gets --root ${root} --base-url ${svc.url}`)
+      yield* say(`  the service answers 503 to one event in ${EVENT_FAULTS}, on purpose, to show the two delivery policies`)
 
       // ---- the agent's commands
       const failures: Array<string> = []
@@ -257,7 +266,13 @@ export const demo = (opts: DemoOptions) =>
         })
 
       yield* step(["rules", "update"])
-      yield* step(["send-events", "--direct", "--max-age", opts.maxAge])
+      // The default policy, as the vendor asks: an event the service fails is skipped, never sent again.
+      const skipRun = yield* step(["send-events", "--direct", "--max-age", opts.maxAge])
+      yield* Effect.promise(() => appendFile(eveFile, secondHalf))
+      // For one's own collector: retried until answered.
+      const aloRun = yield* step(["send-events", "--direct", "--max-age", opts.maxAge, "--delivery", "at-least-once"])
+      const skipped = Number(/(\d+) skipped/.exec(skipRun.stderr)?.[1] ?? 0)
+      const retried = (aloRun.stderr.match(/retrying in/g) ?? []).length
       yield* step(["send-heartbeat", "--direct"])
       yield* step(["sensor-info"])
       yield* step(["status"])
@@ -272,6 +287,10 @@ export const demo = (opts: DemoOptions) =>
         `  ${counts.events} events and ${counts.heartbeats} heartbeat(s) reached the service; ` +
           `${report.selected} of ${report.alerts} alerts were eligible (alerts in telemetry_sids.txt, at most ${opts.maxAge} old), ` +
           `${report.lines - report.alerts} other records stay on the sensor`
+      )
+      yield* say(
+        `  delivery skip (the default): ${skipped} event(s) the service failed were skipped, never sent again; ` +
+          `delivery at-least-once: ${retried} retry wait(s), every event delivered`
       )
       yield* say(`  masked   ${top(report.masked)}`)
       yield* say(`  dropped  ${top(report.dropped)}`)

@@ -232,7 +232,7 @@ export const renderWidget = (v: WidgetView): string => {
     ["last send", taskLine(v.agent.lastSend)],
     ["last heartbeat", taskLine(v.agent.lastHeartbeat)],
     ["last rules update", taskLine(v.agent.lastRules)],
-    ["counters", `read ${c.read}, selected ${c.selected}, sent ${c.sent}, rejected ${c.rejected}, ${(c.skipped ?? 0) > 0 ? `skipped ${c.skipped}, ` : ""}expired ${c.expired}, bad lines ${c.skippedBadLine}`],
+    ["counters", `read ${c.read}, selected ${c.selected}, sent ${c.sent}, rejected ${c.rejected}, expired ${c.expired}, bad lines ${c.skippedBadLine}`],
     ["last 24 h", `sent ${v.agent.last24h.sent}, rejected ${v.agent.last24h.rejected}, expired ${v.agent.last24h.expired}`]
   ]
   const width = Math.max(...[...rows, ...agent].map(([k]) => k.length)) + 2

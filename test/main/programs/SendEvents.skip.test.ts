@@ -12,6 +12,7 @@ import * as Credentials from "../../../src/adapters/Credentials.js"
 import * as EveLog from "../../../src/adapters/EveLog.js"
 import * as Output from "../../../src/adapters/Output.js"
 import * as StateStore from "../../../src/adapters/StateStore.js"
+import { TelemetryApi } from "../../../src/adapters/TelemetryApi.js"
 import { type ApiCall, type ApiReply, layerTest } from "../../../src/adapters/TelemetryApiTest.js"
 import { type ApiError, BadResponseError, TransportError } from "../../../src/domain/ApiError.js"
 import type { DeliveryPolicy } from "../../../src/domain/Delivery.js"
@@ -23,14 +24,28 @@ const AT = NOW - 60_000
 const POLICY = { baseMs: 1000, capMs: 2000, budgetMs: 10_000 }
 const flowId = (c: ApiCall) => (c.call === "event" ? (JSON.parse(c.body) as { flow_id: number }).flow_id : -1)
 
-const sensor = (ids: ReadonlyArray<number>, answer: (c: ApiCall, n: number) => ApiReply | ApiError, delivery?: DeliveryPolicy) =>
+/** A learned deadline, as the live client keeps it (the test layer has none). */
+interface Deadline {
+  readonly current: () => number
+  readonly learn: (ms: number) => void
+}
+
+const sensor = (
+  ids: ReadonlyArray<number>,
+  answer: (c: ApiCall, n: number) => ApiReply | ApiError,
+  delivery?: DeliveryPolicy,
+  deadline?: Deadline
+) =>
   Effect.gen(function* () {
     const dirs: Dirs = yield* Effect.promise(makeDirs)
     const eve = join(dirs.log, "eve.json")
     yield* Effect.promise(() => writeFile(eve, ids.map((i) => alertLine(i, AT)).join("")))
     const calls: Array<ApiCall> = []
+    const api = layerTest((c) => answer(c, calls.push(c)))
     const layer = Layer.mergeAll(
-      layerTest((c) => answer(c, calls.push(c))),
+      deadline === undefined
+        ? api
+        : Layer.effect(TelemetryApi, Effect.map(TelemetryApi, (a) => ({ ...a, deadline }))).pipe(Layer.provide(api)),
       Credentials.layerTest({ token: "tok3n", source: "/etc/rule-updater.config", trimmed: false, warnings: [] }),
       StateStore.layer(dirs.state),
       EveLog.layer,
@@ -177,6 +192,30 @@ describe("send-events under skip (the default)", () => {
       // Gave up once the 60 s budget was spent, not an hour later.
       expect(moved).toBeLessThanOrEqual(POLICY.budgetMs / 1000 + 5)
       expect(errorOf(r.exit)).toMatchObject({ _tag: "DeliveryFailed" })
+    })
+  )
+
+  it.effect("the deadline learned from a timeout is kept in the state and given to the next run's client", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      let current = 5000
+      const learned: Array<number> = []
+      const deadline: Deadline = { current: () => current, learn: (ms) => void learned.push((current = ms)) }
+      const timeout = new TransportError({ url: "u", reason: "timeout", message: "no answer in 5000 ms from u" })
+      const s = yield* sensor([1], (_c, n) => {
+        if (n > 1) return { status: 201 }
+        current = 10_000 // the live client doubles its deadline after a timeout
+        return timeout
+      }, undefined, deadline)
+      const { result: r } = yield* drive(s.run, s.calls)
+      expect(Exit.isSuccess(r.exit)).toBe(true)
+      expect((yield* Effect.promise(() => readState(s.dirs))).delivery?.deadlineMs).toBe(10_000)
+      current = 5000
+      yield* Effect.promise(() => writeFile(s.eve, alertLine(2, AT), { flag: "a" }))
+      yield* drive(s.run, s.calls)
+      expect(learned).toEqual([10_000])
+      // That run had no timeout: the deadline is forgotten, the next run starts from --timeout again.
+      expect((yield* Effect.promise(() => readState(s.dirs))).delivery?.deadlineMs).toBeUndefined()
     })
   )
 })

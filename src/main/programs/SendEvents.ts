@@ -77,6 +77,8 @@ export interface SendSummary {
   readonly files: number
 }
 
+const SENT = Effect.succeed({ as: "sent" as Settled })
+
 /** The Clock's monotonic reading, in milliseconds: budgets and deadlines, never timestamps. */
 const monotonicMillis = Effect.map(Clock.currentTimeNanos, (n) => Number(n / 1_000_000n))
 
@@ -182,7 +184,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
 
     // A file is read only if its path still holds the planned file when opened (`expect`): logrotate may rename
     // it while older files are delivered. Skipped, it keeps its checkpoint and is found by its fingerprint next run.
-    const readEvents = (plan: PlannedFile, file: number): Stream.Stream<Event, EveLogError> =>
+    const readEvents = (plan: PlannedFile, file: number): Stream.Stream<Array<Event>, EveLogError> =>
       Stream.suspend(() => {
         run.open(file)
         let readTo = plan.start
@@ -195,8 +197,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
               readTo = batch.end
               return events
             })
-          ),
-          Stream.flattenIterables
+          )
         )
       })
 
@@ -210,7 +211,7 @@ export const sendEvents = (opts: SendEventsOptions) =>
     /** One event, one step: attempts until the policy settles it (sent, rejected, skipped) or stops the run. */
     const attempt = (ev: Event, n: number, timeouts: number): Effect.Effect<{ as: Settled; error?: ApiError }, TokenRefused | DeliveryFailed | CliFailure> =>
       Effect.matchEffect(api.postEvent(ev.json), {
-        onSuccess: () => Effect.succeed({ as: "sent" as const }),
+        onSuccess: () => SENT,
         onFailure: (error) =>
           Effect.gen(function* () {
             const now = yield* monotonicMillis
@@ -233,30 +234,41 @@ export const sendEvents = (opts: SendEventsOptions) =>
       })
 
     let logged = 0
+    const said = (as: Settled, e: ApiError) => {
+      const n = logged++
+      const word = as === "rejected" ? "event rejected" : "event skipped (not sent again)"
+      if (n < LOG_REJECTIONS) return out.err(line(CMD, `${word}: ${e.message}`))
+      return n === LOG_REJECTIONS ? out.err(line(CMD, "further rejected or skipped events are counted, not logged")) : Effect.void
+    }
+    const drawn = () => sendingCount(run.answered, run.counters.selected, run.bytesRead, run.plannedBytes)
+    // Per event the fewest steps (a backlog posts thousands): the post, one match, the ledger's step, on the
+    // clock read synchronously.
     const deliver = (ev: Event) =>
-      Effect.gen(function* () {
-        yield* ready
-        const r = yield* attempt(ev, 1, 0)
-        const now = yield* Clock.currentTimeMillis
-        if (r.as !== "skipped") budget.succeeded(yield* monotonicMillis)
-        run.settle(ev, r.as, now, r.as === "sent" && opts.audit !== undefined ? auditLine(now, ev.json) : undefined)
-        if (r.error !== undefined) {
-          const n = logged++
-          const word = r.as === "rejected" ? "event rejected" : "event skipped (not sent again)"
-          if (n < LOG_REJECTIONS) yield* out.err(line(CMD, `${word}: ${r.error.message}`))
-          else if (n === LOG_REJECTIONS) yield* out.err(line(CMD, "further rejected or skipped events are counted, not logged"))
-        }
-        yield* progress.update(() => sendingCount(run.answered, run.counters.selected, run.bytesRead, run.plannedBytes))
-      })
+      Effect.flatMap(attempt(ev, 1, 0), (r) =>
+        Effect.clockWith((clock) => {
+          const now = clock.unsafeCurrentTimeMillis()
+          if (r.as !== "skipped") budget.succeeded(Number(clock.unsafeCurrentTimeNanos() / 1_000_000n))
+          run.settle(ev, r.as, now, r.as === "sent" && opts.audit !== undefined ? auditLine(now, ev.json) : undefined)
+          return r.error === undefined ? progress.update(drawn) : Effect.zipRight(said(r.as, r.error), progress.update(drawn))
+        })
+      )
+    // [4] workers per batch read, each taking the next event: bounded in flight, no fiber per event, and
+    // memory is one batch of the reader and the requests in flight, whatever the backlog.
+    const inFlight = opts.concurrency ?? 4
+    const deliverAll = (events: ReadonlyArray<Event>) => {
+      if (events.length === 0) return Effect.void
+      let next = 0
+      const worker = Effect.whileLoop({ while: () => next < events.length, body: () => deliver(events[next++]!), step: () => undefined })
+      const workers = Array.from({ length: Math.min(inFlight, events.length) }, () => worker)
+      return Effect.zipRight(ready, Effect.all(workers, { concurrency: "unbounded", discard: true }))
+    }
 
     // On a fixed cadence (not "a second after the last write finished"), so writes are at most a second apart.
     yield* Effect.forkScoped(persistQuietly.pipe(Effect.repeat(Schedule.fixed(opts.persistEveryMs ?? 1000))))
 
     const delivering = Stream.fromIterable(plans.map((p, i) => [p, i] as const)).pipe(
       Stream.flatMap(([p, i]) => (p.size > p.start ? readEvents(p, i) : Stream.empty)),
-      // [4] in flight, answers taken as they come: memory is the reader's batch and the requests in flight.
-      Stream.mapEffect(deliver, { concurrency: opts.concurrency ?? 4, unordered: true }),
-      Stream.runDrain,
+      Stream.runForEach(deliverAll),
       // No spans per request (nothing exports them, and they cost more than the rest of a request).
       Effect.withTracerEnabled(false)
     )

@@ -125,12 +125,12 @@ export const make = (config: ApiConfig) =>
           }
           const ex = excerpt(text, token)
           if (kind === "not-api") {
-            const why = isHtml(r.contentType, text)
-              ? `an HTML page (HTTP ${r.status})`
+            const message = isHtml(r.contentType)
+              ? `${url} answered with an HTML page (HTTP ${r.status}), not the API's answer${ex === "" ? "" : `: ${ex}`}`
               : r.status >= 300 && r.status < 400
-              ? `a redirect (HTTP ${r.status}${r.location === undefined ? "" : ` to ${excerpt(r.location, token)}`})`
-              : `a body that is not JSON${ex === "" ? "" : `: ${ex}`}`
-            return Effect.fail(new BadResponseError({ url, message: `${url} answered with ${why}, not the API's answer` }))
+              ? `${url} answered with a redirect (HTTP ${r.status}${r.location === undefined ? "" : ` to ${excerpt(r.location, token)}`}), not the API's answer`
+              : `${url} answered with a body that is not JSON: ${ex}`
+            return Effect.fail(new BadResponseError({ url, message }))
           }
           return Effect.flatMap(Clock.currentTimeMillis, (now) =>
             Effect.fail(

@@ -35,8 +35,8 @@ export interface Expectation {
 
 const REJECTS: ReadonlyArray<number> = [400, 413, 422]
 
-export const isHtml = (contentType: string | undefined, excerpt = ""): boolean =>
-  /^\s*(text\/html|application\/xhtml)/i.test(contentType ?? "") || /^\s*<(!doctype html|html)/i.test(excerpt)
+/** An HTML page by its content type (a body that only looks like one is judged by the status and the JSON check). */
+export const isHtml = (contentType: string | undefined): boolean => /^\s*(text\/html|application\/xhtml)/i.test(contentType ?? "")
 
 /** Whether a body's start looks like a JSON document (an object or array; the API answers nothing else). */
 const looksJson = (excerpt: string): boolean => /^\s*[[{]/.test(excerpt)
@@ -44,7 +44,7 @@ const looksJson = (excerpt: string): boolean => /^\s*[[{]/.test(excerpt)
 /** The kind of one reply (an HTTP answer was received). */
 export const classify = (reply: Reply, expect: Expectation): AnswerKind => {
   const { status } = reply
-  if (isHtml(reply.contentType, reply.excerpt)) return "not-api"
+  if (isHtml(reply.contentType)) return "not-api"
   if (status >= 300 && status < 400) return "not-api"
   if (status === expect.success) return expect.json && !looksJson(reply.excerpt) ? "not-api" : "delivered"
   if (status === 401 || status === 403) return "token-refused"

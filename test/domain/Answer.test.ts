@@ -17,7 +17,7 @@ describe("Answer.classify: one reading of every reply", () => {
   })
   it("an HTML page is never the API, whatever its status; nor is a redirect", () => {
     for (const s of [200, 201, 401, 404, 500, 502]) expect(classify(reply(s, "text/html; charset=utf-8", "<html>"), POST)).toBe("not-api")
-    expect(classify(reply(201, undefined, "<!DOCTYPE html><title>Login</title>"), POST)).toBe("not-api")
+    expect(classify(reply(200, undefined, "<!DOCTYPE html><title>Login</title>"), GET)).toBe("not-api")
     for (const s of [301, 302, 303, 307, 308]) expect(classify(reply(s), POST)).toBe("not-api")
   })
   it("statuses: rejected, wrong URL, token refused, service fault", () => {

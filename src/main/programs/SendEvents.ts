@@ -147,7 +147,8 @@ export const sendEvents = (opts: SendEventsOptions) =>
           if (!run.dirty && result === undefined) return
           const c: Commit = run.commit()
           const now = yield* Clock.currentTimeMillis
-          const deadlineMs = timedOut ? api.deadline?.current() : undefined
+          // Kept until a run ends without a timeout (a crash mid-run keeps what was learned).
+          const deadlineMs = timedOut ? api.deadline?.current() : result === undefined ? memory?.deadlineMs : undefined
           const learned = { ...(deadlineMs === undefined ? {} : { deadlineMs }), ...(c.tried.length === 0 ? {} : { tried: c.tried }) }
           yield* store.modify((s) => {
             const { delivery: _, ...rest } = s

@@ -1,29 +1,24 @@
 /**
  * The telemetry service's HTTP API (SPEC section 2), one attempt per call: retries, backoff and what to do
- * with each outcome are decided by the programs (see src/domain/Retry.ts). Every request carries the
- * Bearer token; the token never appears in an error.
+ * with each outcome are decided by the programs (src/domain/Delivery.ts, src/domain/Retry.ts). Every request
+ * carries the Bearer token; the token never appears in an error.
  *
- * The live layer (`layer(config)`) posts events on undici's own Pool (./EventPoster.ts: thousands per run,
- * the cheapest client per request) and makes the other calls with @effect/platform's HttpClient on an undici
- * Agent (keep-alive pool, tracer propagation off). Every request has a deadline over headers and body
- * together (the download a longer one) and every answer a size cap, enforced as the bytes stream. Its
- * modules are imported dynamically when the layer is built, so importing this tag costs nothing at start-up
- * (a cron run with nothing to send never loads the HTTP stack), and the HttpClient's only at the first call
- * that is not an event.
+ * The live layer (`layer(config)`) makes every call on one client (./HttpTransport.ts: one undici Pool, one
+ * deadline over headers and body, one size cap as the body streams) and reads every reply with one
+ * classifier (src/domain/Answer.ts). undici is imported when the layer is built, so importing this tag costs
+ * nothing at start-up (a cron run with nothing to send never loads the HTTP stack).
  */
-import type * as HttpClientT from "@effect/platform/HttpClient"
-import type * as HttpClientErrorT from "@effect/platform/HttpClientError"
-import type * as HttpClientRequestT from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponseT from "@effect/platform/HttpClientResponse"
-import { Clock, Context, Effect, Layer, Scope, Stream } from "effect"
+import { Clock, Context, Effect, Layer, Scope } from "effect"
+import { closeSync, openSync, rmSync, fsyncSync, writeSync } from "node:fs"
 import { Credentials } from "./Credentials.js"
-import { type ApiError, BadResponseError, HttpStatusError, TransportError } from "../domain/ApiError.js"
+import { jsonTextDeeperThan, tooDeepMessage } from "../domain/ServiceAnswer.js"
+import { classify, type Expectation, isHtml } from "../domain/Answer.js"
+import { type ApiError, BadResponseError, HttpStatusError, type TransportError } from "../domain/ApiError.js"
 import { parseRetryAfter } from "../domain/Retry.js"
-import * as EventPoster from "./EventPoster.js"
-import { detailOf, excerpt, PHRASES, transportReason } from "./TransportFailure.js"
+import * as HttpTransport from "./HttpTransport.js"
+import { excerpt, transportReason } from "./TransportFailure.js"
 
 export { excerpt, transportReason }
-
 
 export interface ApiConfig {
   readonly baseUrl: string
@@ -47,6 +42,11 @@ export interface TelemetryApiService {
   readonly rulesetVersion: Effect.Effect<string, ApiError>
   /** `GET /api/v1/ruleset/engine/suricata/5`, streamed to `dest`; returns the bytes written. */
   readonly downloadRuleset: (dest: string, maxBytes: number) => Effect.Effect<number, ApiError>
+  /**
+   * The per-request deadline the live client has learned (it doubles after a timeout, up to 60 s), and a
+   * way to start from one an earlier run learned. Absent on test layers (no deadlines there).
+   */
+  readonly deadline?: { readonly current: () => number; readonly learn: (ms: number) => void }
 }
 
 export class TelemetryApi extends Context.Tag("etpro/TelemetryApi")<TelemetryApi, TelemetryApiService>() {}
@@ -57,301 +57,180 @@ export class TelemetryApi extends Context.Tag("etpro/TelemetryApi")<TelemetryApi
 /** Connections kept open to the service (send-events keeps 4 requests in flight). */
 const POOL_CONNECTIONS = 8
 const KEEP_ALIVE_MS = 30_000
-/** Connections for events: send-events keeps 4 requests in flight. */
-const EVENT_CONNECTIONS = 4
 /** The API's JSON answers are a few hundred bytes; a success longer than this is not the API's (SPEC 5). */
 export const MAX_JSON_BYTES = 1024 * 1024
-/** The part of an error answer's body read for its excerpt; the rest is never read. */
-const ERROR_BODY_BYTES = 16 * 1024
 /** The whole ruleset download, headers and body: 12 request timeouts, at least 60 s [60 s]. */
 export const downloadDeadlineMs = (timeoutMs: number): number => Math.max(timeoutMs * 12, 60_000)
 
-const isHtml = (contentType: string | undefined): boolean => /^\s*(text\/html|application\/xhtml)/i.test(contentType ?? "")
-const successOf = (url: string): string => (/\/api\/v1\/(event|telemetry)$/.test(url) ? "201" : "200")
-
-interface Modules {
-  readonly HttpClient: typeof HttpClientT
-  readonly NodeHttpClient: typeof import("@effect/platform-node/NodeHttpClient")
-  readonly undici: typeof import("undici")
-}
-
-const loadHttp = Effect.promise(
-  async (): Promise<Modules> => {
-    const [HttpClient, NodeHttpClient, undici] = await Promise.all([
-      import("@effect/platform/HttpClient"),
-      import("@effect/platform-node/NodeHttpClient"),
-      import("undici")
-    ])
-    // Bundled (CommonJS inside ESM), undici's classes sit on its default export.
-    const u = typeof undici.Agent === "function" ? undici : (undici as unknown as { default: typeof undici }).default
-    return { HttpClient, NodeHttpClient, undici: u }
-  }
-)
-
-/**
- * Events need only undici's Pool: its module alone, not the package's index, which also loads fetch,
- * WebSocket, caches and mocks (BENCHMARKS.md "Issue 14": most of undici's start-up cost in a cron run).
- */
-const loadPool = Effect.promise(() =>
-  import("undici/lib/dispatcher/pool.js").then((m) => ({ Pool: m.default }))
-)
+const loadUndici = Effect.promise(async () => {
+  const undici = await import("undici")
+  // Bundled (CommonJS inside ESM), undici's classes sit on its default export.
+  return typeof undici.Pool === "function" ? undici : (undici as unknown as { default: typeof undici }).default
+})
 
 const trimSlash = (s: string) => s.replace(/\/+$/, "")
 
-/** Builds the service over an undici Agent that lives as long as `scope`. */
-/** Real time, for the network deadlines, whatever Clock the program runs on. */
-const WALL_CLOCK = Clock.make()
+const POST: Expectation = { success: 201, json: false }
+const GET: Expectation = { success: 200, json: true }
+const FILE: Expectation = { success: 200, json: false }
 
 export const make = (config: ApiConfig) =>
   Effect.gen(function* () {
-    const scope = yield* Effect.scope
-    // The HttpClient stack (and the rest of undici) loads at the first call that is not an event, in this
-    // scope: a send-events run never loads it.
-    const http = yield* Effect.cached(Scope.extend(Effect.gen(function* () {
-      const m = yield* loadHttp
-      const agent = yield* Effect.acquireRelease(
-        Effect.sync(
-          () =>
-            new m.undici.Agent({
-              connections: POOL_CONNECTIONS,
-              keepAliveTimeout: KEEP_ALIVE_MS,
-              connect: { timeout: config.timeoutMs, rejectUnauthorized: !config.insecure }
-            })
-        ),
-        (a) => Effect.promise(() => a.destroy().catch(() => undefined))
-      )
-      // The per-request timeout lives in undici's own timers (headers, then body idle), cheaper than an Effect
-      // timeout fiber per request; the HttpClient sets both per request, so an interceptor overrides them.
-      const timed = agent.compose((dispatch) => (options, handler) =>
-        dispatch({ ...options, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs }, handler)
-      )
-      // No trace headers ever leave the machine. Client spans are skipped when the caller runs with the tracer
-      // off (send-events does, `Effect.withTracerEnabled(false)`: cheaper than a per-request predicate).
-      return m.NodeHttpClient.makeUndici(timed).pipe(m.HttpClient.withTracerPropagation(false))
-    }), scope))
-    // Requests are built eagerly (the service's effects are values); this module is Effect only, no undici.
-    const m = { HttpClientRequest: yield* Effect.promise(() => import("@effect/platform/HttpClientRequest")) }
     const base = trimSlash(config.baseUrl)
-    const { token, timeoutMs } = config
-
-    const transport = (url: string, cause: unknown, reason = transportReason(cause)) =>
-      new TransportError({
-        url,
-        reason,
-        message: reason === "timeout" ? `no answer in ${timeoutMs} ms from ${url}` : `${PHRASES[reason]} ${url}${detailOf(cause)}`
-      })
-
-    const fromClientError = (url: string) => (e: HttpClientErrorT.HttpClientError) =>
-      e._tag === "RequestError" && e.reason !== "Transport"
-        ? transport(url, e.cause, "other")
-        : transport(url, e.cause)
+    const origin = new URL(base)
+    const prefix = origin.pathname.replace(/\/+$/, "")
+    const undici = yield* loadUndici
+    const http = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        HttpTransport.make(undici, {
+          origin: origin.origin,
+          token: config.token,
+          insecure: config.insecure,
+          timeoutMs: config.timeoutMs,
+          connections: POOL_CONNECTIONS,
+          keepAliveMs: KEEP_ALIVE_MS
+        })
+      ),
+      (t) => t.close
+    )
+    const { token } = config
 
     /**
-     * Sends, checks the status and reads the body with `body`, all within `deadline` (headers and body
-     * together: a service that sends its headers and then trickles the body is cut off at the deadline, not
-     * when it stops). undici's own timers (headers, body idle) stay as a first bound.
+     * One exchange, its reply read by the one classifier: the API's success gives its body; anything else
+     * becomes the error the programs act on (src/domain/Answer.ts `ofError` gives its kind back).
      */
-    const send = <A>(
-      request: HttpClientRequestT.HttpClientRequest,
-      expect: (r: HttpClientResponseT.HttpClientResponse) => Effect.Effect<boolean, ApiError>,
-      body: (r: HttpClientResponseT.HttpClientResponse) => Effect.Effect<A, ApiError>,
-      deadline: number = timeoutMs
-    ): Effect.Effect<A, ApiError> => {
-      const url = request.url
-      const exchange = Effect.flatMap(http, (client) => client.execute(m.HttpClientRequest.bearerToken(request, token))).pipe(
-        Effect.mapError(fromClientError(url)),
-        Effect.flatMap((r) =>
-          Effect.flatMap(expect(r), (ok) => {
-            if (ok) return body(r)
-            return Effect.gen(function* () {
-              // Only the start of an error's body is read (for its excerpt); the rest is dropped with the connection.
-              const head = yield* readUpTo(url, r, ERROR_BODY_BYTES).pipe(Effect.orElseSucceed(() => ({ bytes: Buffer.alloc(0), over: false })))
-              const now = yield* Clock.currentTimeMillis
-              const retryAfterMs = parseRetryAfter(r.headers["retry-after"], now)
-              const ex = excerpt(head.bytes.toString("utf8"), token)
-              return yield* new HttpStatusError({
+    const call = (
+      path: string,
+      expect: Expectation,
+      init: { readonly body?: string; readonly cap?: number; readonly sink?: (c: Buffer) => boolean; readonly deadlineMs?: number } = {}
+    ): Effect.Effect<HttpTransport.HttpReply, ApiError> => {
+      const url = base + path
+      return Effect.flatMap(
+        http.exchange({
+          method: init.body === undefined ? "GET" : "POST",
+          path: prefix + path,
+          url,
+          ...(init.body === undefined ? {} : { body: init.body }),
+          success: expect.success,
+          cap: init.cap ?? MAX_JSON_BYTES,
+          ...(init.sink === undefined ? {} : { sink: init.sink }),
+          ...(init.deadlineMs === undefined ? {} : { deadlineMs: init.deadlineMs })
+        }),
+        (r): Effect.Effect<HttpTransport.HttpReply, ApiError> => {
+          const text = r.body.subarray(0, HttpTransport.ERROR_BODY_BYTES).toString("utf8")
+          const kind = classify({ status: r.status, contentType: r.contentType, excerpt: text }, expect)
+          if (kind === "delivered") {
+            return r.over
+              ? Effect.fail(new BadResponseError({ url, message: `${url} answered with more than ${init.cap ?? MAX_JSON_BYTES} bytes (not the API's answer)` }))
+              : Effect.succeed(r)
+          }
+          const ex = excerpt(text, token)
+          if (kind === "not-api") {
+            const message = isHtml(r.contentType)
+              ? `${url} answered with an HTML page (HTTP ${r.status}), not the API's answer${ex === "" ? "" : `: ${ex}`}`
+              : r.status >= 300 && r.status < 400
+              ? `${url} answered with a redirect (HTTP ${r.status}${r.location === undefined ? "" : ` to ${excerpt(r.location, token)}`}), not the API's answer`
+              : `${url} answered with a body that is not JSON: ${ex}`
+            return Effect.fail(new BadResponseError({ url, message }))
+          }
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Effect.fail(
+              new HttpStatusError({
                 url,
                 status: r.status,
-                retryAfterMs,
+                retryAfterMs: parseRetryAfter(r.retryAfter, now),
                 bodyExcerpt: ex,
-                message: `${url} answered HTTP ${r.status}${r.status >= 200 && r.status < 300 ? ` (not the API's ${successOf(url)})` : ""}${ex === "" ? "" : `: ${ex}`}`
+                message: `${url} answered HTTP ${r.status}${r.status >= 200 && r.status < 300 ? ` (not the API's ${expect.success})` : ""}${ex === "" ? "" : `: ${ex}`}`
               })
-            })
-          })
-        )
+            )
+          )
+        }
       )
-      // The deadline is the network's, in wall time: on replay's simulated clock (or a TestClock) a request
-      // in flight must not time out because simulated time was moved past it.
-      const expired = Effect.sleep(deadline).pipe(
-        Effect.withClock(WALL_CLOCK),
-        Effect.zipRight(Effect.fail(new TransportError({ url, reason: "timeout", message: `no answer in ${deadline} ms from ${url}` })))
-      )
-      return Effect.raceFirst(exchange, expired)
     }
 
-    /**
-     * The body's first `cap` bytes, read as they stream: `over` when there was more (the rest is never read;
-     * the stream is closed, and undici drops the connection).
-     */
-    const readUpTo = (url: string, r: HttpClientResponseT.HttpClientResponse, cap: number) =>
+    const object = (path: string) =>
+      Effect.flatMap(call(path, GET), (r) => {
+        const url = base + path
+        const text = r.body.toString("utf8")
+        // Bounded before parsing: a 50,000-deep answer is refused, not a stack overflow (issue 24 row 9).
+        if (jsonTextDeeperThan(text)) return Effect.fail(new BadResponseError({ url, message: `${url}: ${tooDeepMessage()}` }))
+        let v: unknown
+        try {
+          v = JSON.parse(text)
+        } catch {
+          return Effect.fail(new BadResponseError({ url, message: `${url} answered with a body that is not JSON: ${excerpt(text, token)}` }))
+        }
+        return typeof v === "object" && v !== null && !Array.isArray(v)
+          ? Effect.succeed(v as Record<string, unknown>)
+          : Effect.fail(new BadResponseError({ url, message: `${url} answered with JSON that is not an object` }))
+      })
+
+    const RULESET = "/api/v1/ruleset/engine/suricata/5"
+    /** Streams the ruleset into `dest` (synchronous writes: no chunk waits in memory); a failure removes it. */
+    const download = (dest: string, maxBytes: number) =>
       Effect.suspend(() => {
-        const chunks: Array<Uint8Array> = []
-        let n = 0
-        let over = false
-        return r.stream.pipe(
-          Stream.mapError((e) => transport(url, e.cause) as ApiError),
-          Stream.runForEachWhile((c) =>
-            Effect.sync(() => {
-              const room = cap - n
-              n += c.byteLength
-              if (c.byteLength > room) {
-                over = true
-                chunks.push(c.subarray(0, room))
-                return false
-              }
-              chunks.push(c)
-              return true
-            })
-          ),
-          Effect.map(() => ({ bytes: Buffer.concat(chunks), over }))
+        const url = base + RULESET
+        let fd: number
+        try {
+          fd = openSync(dest, "w", 0o644)
+        } catch (e) {
+          return Effect.fail(
+            new BadResponseError({ url, message: `cannot write the download of ${url} to ${dest} (${(e as NodeJS.ErrnoException).code ?? "error"})` })
+          )
+        }
+        let failed: ApiError | undefined
+        const write = (chunk: Buffer) => {
+          try {
+            writeSync(fd, chunk)
+            return true
+          } catch (e) {
+            failed = writeFailed(url, dest)(e)
+            return false
+          }
+        }
+        return call(RULESET, FILE, { cap: maxBytes, sink: write, deadlineMs: config.downloadTimeoutMs ?? downloadDeadlineMs(config.timeoutMs) }).pipe(
+          Effect.flatMap((r) => {
+            if (failed !== undefined) return Effect.fail(failed)
+            if (r.over) return Effect.fail(new BadResponseError({ url, message: `${url}: the ruleset is larger than ${maxBytes} bytes` }))
+            try {
+              fsyncSync(fd)
+            } catch (e) {
+              return Effect.fail(writeFailed(url, dest)(e))
+            }
+            return Effect.succeed(r.bytes)
+          }),
+          Effect.tapError(() => Effect.sync(() => rmSync(dest, { force: true }))),
+          Effect.ensuring(Effect.sync(() => closeSync(fd)))
         )
       })
 
-    /** A success's body, at most `MAX_JSON_BYTES`: the API's answers are small, a longer one is not the API's. */
-    const capped = (url: string) => (r: HttpClientResponseT.HttpClientResponse) =>
-      Effect.flatMap(readUpTo(url, r, MAX_JSON_BYTES), ({ bytes, over }) =>
-        over
-          ? Effect.fail(new BadResponseError({ url, message: `${url} answered with more than ${MAX_JSON_BYTES} bytes (not the API's answer)` }))
-          : Effect.succeed(bytes.toString("utf8"))
-      )
-
-    /** SPEC section 2: 201 for the posts; an HTML page with it (a captive portal, a proxy) is not the API's. */
-    const created = (url: string) => (r: HttpClientResponseT.HttpClientResponse) => {
-      if (r.status !== 201) return Effect.succeed(false)
-      return isHtml(r.headers["content-type"])
-        ? Effect.fail(new BadResponseError({ url, message: `${url} answered 201 with an HTML page, not the API's answer` }))
-        : Effect.succeed(true)
-    }
-    const ok200 = (r: HttpClientResponseT.HttpClientResponse) => Effect.succeed(r.status === 200)
-
-    const drain = (url: string) => (r: HttpClientResponseT.HttpClientResponse) => Effect.asVoid(capped(url)(r))
-
-    const json = (url: string) => (r: HttpClientResponseT.HttpClientResponse) =>
-      capped(url)(r).pipe(
-        Effect.flatMap((text) =>
-          Effect.try({
-            try: () => JSON.parse(text) as unknown,
-            catch: () =>
-              new BadResponseError({ url, message: `${url} answered with a body that is not JSON: ${excerpt(text, token)}` })
-          })
-        )
-      )
-
-    const object = (url: string) => (r: HttpClientResponseT.HttpClientResponse) =>
-      json(url)(r).pipe(
-        Effect.filterOrFail(
-          (v): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v),
-          () => new BadResponseError({ url, message: `${url} answered with JSON that is not an object` })
-        )
-      )
-
-    const eventUrl = `${base}/api/v1/event`
-    const telemetryUrl = `${base}/api/v1/telemetry`
-    const sensorInfoUrl = `${base}/api/v1/sensorinfo`
-    const versionUrl = `${base}/api/v1/ruleset/version`
-    const rulesetUrl = `${base}/api/v1/ruleset/engine/suricata/5`
-
-    const pool = yield* loadPool
-    // Events go on undici directly (./EventPoster.ts): thousands per run, each cheaper without the HttpClient.
-    const events = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        EventPoster.make(pool, {
-          url: eventUrl,
-          token,
-          insecure: config.insecure,
-          timeoutMs,
-          connections: EVENT_CONNECTIONS,
-          keepAliveMs: KEEP_ALIVE_MS,
-          transport: (url, cause) => transport(url, cause),
-          excerpt
-        })
-      ),
-      (p) => p.close
-    )
-
     const service: TelemetryApiService = {
-      postEvent: events.post,
-
-      postHeartbeat: (body) =>
-        send(
-          m.HttpClientRequest.post(telemetryUrl).pipe(
-            m.HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
-          ),
-          created(telemetryUrl),
-          drain(telemetryUrl)
-        ),
-
-      sensorInfo: send(m.HttpClientRequest.get(sensorInfoUrl), ok200, object(sensorInfoUrl)),
-
-      rulesetVersion: send(m.HttpClientRequest.get(versionUrl), ok200, object(versionUrl)).pipe(
+      postEvent: (json) => Effect.asVoid(call("/api/v1/event", POST, { body: json })),
+      postHeartbeat: (body) => Effect.asVoid(call("/api/v1/telemetry", POST, { body: JSON.stringify(body) })),
+      sensorInfo: object("/api/v1/sensorinfo"),
+      rulesetVersion: object("/api/v1/ruleset/version").pipe(
         Effect.flatMap((o) => {
           const v = o.version
+          const url = base + "/api/v1/ruleset/version"
           return typeof v === "string" || typeof v === "number"
             ? Effect.succeed(String(v))
-            : Effect.fail(new BadResponseError({ url: versionUrl, message: `${versionUrl} answered without a version` }))
+            : Effect.fail(new BadResponseError({ url, message: `${url} answered without a version` }))
         })
       ),
-
-      downloadRuleset: (dest, maxBytes) =>
-        send(
-          m.HttpClientRequest.get(rulesetUrl),
-          ok200,
-          (r) => writeBody(rulesetUrl, r, dest, maxBytes),
-          // A ruleset is megabytes: undici's timers bound the wait for headers and each chunk, this the whole.
-          config.downloadTimeoutMs ?? downloadDeadlineMs(timeoutMs)
-        )
+      downloadRuleset: download,
+      deadline: { current: http.deadlineMs, learn: http.learn }
     }
-
-    /** A full disk is said as such, with the path (not a defect, not a "corrupt" download). */
-    const writeFailed = (url: string, dest: string) => (e: unknown): ApiError => {
-      const code = (e as NodeJS.ErrnoException).code
-      const why = code === "ENOSPC" ? `no space left on ${dest}` : `${dest} (${code ?? String(e)})`
-      return new BadResponseError({ url, message: `cannot write the download of ${url}: ${why}` })
-    }
-
-    const writeBody = (url: string, r: HttpClientResponseT.HttpClientResponse, dest: string, maxBytes: number) =>
-      Effect.acquireUseRelease(
-        Effect.tryPromise({
-          try: () => import("node:fs/promises").then((fs) => fs.open(dest, "w", 0o644)),
-          catch: (e) =>
-            new BadResponseError({
-              url,
-              message: `cannot write the download of ${url} to ${dest} (${(e as NodeJS.ErrnoException).code ?? "error"})`
-            })
-        }),
-        (fh) => {
-          let written = 0
-          return r.stream.pipe(
-            Stream.mapError((e) => transport(url, e.cause) as ApiError),
-            Stream.runForEach((chunk) => {
-              written += chunk.byteLength
-              if (written > maxBytes) {
-                return Effect.fail(
-                  new BadResponseError({ url, message: `${url}: the ruleset is larger than ${maxBytes} bytes` }) as ApiError
-                )
-              }
-              return Effect.tryPromise({ try: () => fh.write(chunk), catch: writeFailed(url, dest) })
-            }),
-            Effect.zipRight(Effect.tryPromise({ try: () => fh.sync(), catch: writeFailed(url, dest) })),
-            Effect.map(() => written),
-            Effect.tapError(() => Effect.promise(() => import("node:fs/promises").then((fs) => fs.rm(dest, { force: true }))))
-          )
-        },
-        (fh) => Effect.promise(() => fh.close())
-      )
-
     return service
   })
+
+/** A full disk is said as such, with the path (not a defect, not a "corrupt" download). */
+const writeFailed = (url: string, dest: string) => (e: unknown): ApiError => {
+  const code = (e as NodeJS.ErrnoException).code
+  const why = code === "ENOSPC" ? `no space left on ${dest}` : `${dest} (${code ?? String(e)})`
+  return new BadResponseError({ url, message: `cannot write the download of ${url}: ${why}` })
+}
+
+export type { TransportError }
 
 /** The live service for one configuration; the connection pool closes with the layer. */
 export const layer = (config: ApiConfig): Layer.Layer<TelemetryApi> => Layer.scoped(TelemetryApi, make(config))
@@ -378,13 +257,29 @@ export const layerFromCredentials = (settings: ApiSettings): Layer.Layer<Telemet
       // Once made, the service is taken from a variable: an access to `cached` costs a fiber-refs patch,
       // which events (thousands a run) would pay each.
       let made: TelemetryApiService | undefined
-      const live = Effect.suspend(() => made === undefined ? Effect.tap(cached, (a) => void (made = a)) : Effect.succeed(made))
+      // A deadline learned before the client is made is handed to it when it is.
+      let learned: number | undefined
+      const live = Effect.suspend(() =>
+        made === undefined
+          ? Effect.tap(cached, (a) => {
+            made = a
+            if (learned !== undefined) a.deadline?.learn(learned)
+          })
+          : Effect.succeed(made)
+      )
       return {
         postEvent: (json) => made === undefined ? Effect.flatMap(live, (a) => a.postEvent(json)) : made.postEvent(json),
         postHeartbeat: (body) => Effect.flatMap(live, (a) => a.postHeartbeat(body)),
         sensorInfo: Effect.flatMap(live, (a) => a.sensorInfo),
         rulesetVersion: Effect.flatMap(live, (a) => a.rulesetVersion),
-        downloadRuleset: (dest, maxBytes) => Effect.flatMap(live, (a) => a.downloadRuleset(dest, maxBytes))
+        downloadRuleset: (dest, maxBytes) => Effect.flatMap(live, (a) => a.downloadRuleset(dest, maxBytes)),
+        deadline: {
+          current: () => made?.deadline?.current() ?? learned ?? settings.timeoutMs,
+          learn: (ms) => {
+            learned = ms
+            made?.deadline?.learn(ms)
+          }
+        }
       } satisfies TelemetryApiService
     })
   )

@@ -1,6 +1,6 @@
 /**
- * How a failed HTTP exchange is told to the operator, shared by the HttpClient calls (./TelemetryApi.ts) and
- * the event poster (./EventPoster.ts): the reason behind undici's and the system's error codes, and a
+ * How a failed HTTP exchange is told to the operator, by the one transport (./HttpTransport.ts): the reason
+ * behind undici's and the system's error codes, and a
  * one-line excerpt of an answer's body with the token (should the service echo it) replaced.
  */
 import type { TransportError } from "../domain/ApiError.js"

@@ -24,7 +24,9 @@ export const Counters = Schema.Struct({
   sent: Schema.NonNegativeInt,
   rejected: Schema.NonNegativeInt,
   expired: Schema.NonNegativeInt,
-  skippedBadLine: Schema.NonNegativeInt
+  skippedBadLine: Schema.NonNegativeInt,
+  /** Events the service failed that the `skip` delivery policy passed (never sent again). */
+  skipped: opt(Schema.NonNegativeInt)
 })
 export type Counters = typeof Counters.Type
 export const zeroCounters: Counters = { read: 0, selected: 0, sent: 0, rejected: 0, expired: 0, skippedBadLine: 0 }
@@ -63,6 +65,19 @@ export const RememberedNetwork = Schema.Struct({
 })
 export type RememberedNetwork = typeof RememberedNetwork.Type
 
+/** An event at a checkpoint that was tried and not answered: its file, where its line ends, the attempts. */
+export const Tried = Schema.Struct({ fingerprint: Schema.String, end: Schema.NonNegativeInt, tries: Schema.NonNegativeInt })
+export type Tried = typeof Tried.Type
+
+/** What delivery learned for the next run (issue 24 row 6). */
+export const DeliveryMemory = Schema.Struct({
+  /** The per-request deadline learned from timeouts. */
+  deadlineMs: opt(Schema.NonNegativeInt),
+  /** Attempts on the events at the checkpoints (the `skip` policy tries each at most 3 times in all). */
+  tried: opt(Schema.Array(Tried))
+})
+export type DeliveryMemory = typeof DeliveryMemory.Type
+
 /** The state file's format; a file naming a higher one was written by a newer agent and is left alone. */
 export const STATE_VERSION = 1
 
@@ -72,6 +87,7 @@ export const AgentState = Schema.Struct({
   counters: Counters,
   hourly: Schema.Array(HourBucket),
   lastSend: opt(TaskResult),
+  delivery: opt(DeliveryMemory),
   lastHeartbeat: opt(TaskResult),
   lastSensorInfo: opt(SensorInfoRecord),
   /** The last `ok` answer, which `status` falls back to while the service cannot be reached. */

@@ -12,6 +12,8 @@ export interface CrontabOptions {
   readonly args: ReadonlyArray<string>
   /** Flags for the commands that read the eve log only (send-events, send-heartbeat): `--log DIR`. */
   readonly logArgs?: ReadonlyArray<string>
+  /** Flags for send-events alone: `--delivery POLICY`. */
+  readonly eventArgs?: ReadonlyArray<string>
   /** Extra flags for `rules update` only (e.g. --reload-command CMD). */
   readonly rulesArgs: ReadonlyArray<string>
   /** A user column for a system crontab (/etc/crontab, /etc/cron.d); none for `crontab -e`. */
@@ -54,7 +56,7 @@ export const crontab = (o: CrontabOptions): string => {
   return [
     "# etpro-telemetry: one-shot runs from cron. Use these lines or the long-running `etpro-telemetry run`",
     "# (rc.d / systemd), not both: heartbeats would be sent twice.",
-    `${when("*", "*")}\t${log(cmd(["send-events"], o.logArgs))}`,
+    `${when("*", "*")}\t${log(cmd(["send-events"], [...(o.logArgs ?? []), ...(o.eventArgs ?? [])]))}`,
     `${when("0", "*")}\t${log(cmd(["send-heartbeat"], o.logArgs))}`,
     `${when(String(o.sensorInfoMinute), "*")}\t${log(cmd(["sensor-info"]), "drop")}`,
     `${when(String(minutes % 60), String(Math.floor(minutes / 60)))}\t${log(cmd(["rules", "update"], o.rulesArgs))}`,

@@ -12,32 +12,38 @@ export const HOUR = 3_600_000
 /** Hourly buckets kept: a week (the status widget charts the last 24 hours). */
 export const KEEP_HOURS = 168
 
-export type MutableCounters = { -readonly [K in keyof Counters]: number }
+export type MutableCounters = { -readonly [K in keyof Counters]-?: number }
 
 /** What an hourly bucket counts: `seen` = alerts selected, in the hour they were read. */
 export type BucketKey = "seen" | "sent" | "rejected" | "expired"
 
 export const zeroCounters = (): MutableCounters => ({
-  read: 0, selected: 0, sent: 0, rejected: 0, expired: 0, skippedBadLine: 0
+  read: 0, selected: 0, sent: 0, rejected: 0, expired: 0, skippedBadLine: 0, skipped: 0
 })
 
-export const addCounters = (a: Counters, b: Counters): Counters => ({
-  read: a.read + b.read,
-  selected: a.selected + b.selected,
-  sent: a.sent + b.sent,
-  rejected: a.rejected + b.rejected,
-  expired: a.expired + b.expired,
-  skippedBadLine: a.skippedBadLine + b.skippedBadLine
-})
+/** `skipped` only where either counts it (older state files lack it). */
+const withSkipped = (c: Omit<Counters, "skipped">, a: Counters, b: Counters, sign: 1 | -1): Counters =>
+  a.skipped === undefined && b.skipped === undefined ? c : { ...c, skipped: (a.skipped ?? 0) + sign * (b.skipped ?? 0) }
 
-export const subCounters = (a: Counters, b: Counters): Counters => ({
-  read: a.read - b.read,
-  selected: a.selected - b.selected,
-  sent: a.sent - b.sent,
-  rejected: a.rejected - b.rejected,
-  expired: a.expired - b.expired,
-  skippedBadLine: a.skippedBadLine - b.skippedBadLine
-})
+export const addCounters = (a: Counters, b: Counters): Counters =>
+  withSkipped({
+    read: a.read + b.read,
+    selected: a.selected + b.selected,
+    sent: a.sent + b.sent,
+    rejected: a.rejected + b.rejected,
+    expired: a.expired + b.expired,
+    skippedBadLine: a.skippedBadLine + b.skippedBadLine
+  }, a, b, 1)
+
+export const subCounters = (a: Counters, b: Counters): Counters =>
+  withSkipped({
+    read: a.read - b.read,
+    selected: a.selected - b.selected,
+    sent: a.sent - b.sent,
+    rejected: a.rejected - b.rejected,
+    expired: a.expired - b.expired,
+    skippedBadLine: a.skippedBadLine - b.skippedBadLine
+  }, a, b, -1)
 
 export const hourOf = (ms: number): number => Math.floor(ms / HOUR) * HOUR
 
@@ -174,9 +180,9 @@ export const selectionWords = (
   `${c.expired} expired${ageLimit === undefined ? "" : ` (older than ${ageLimit})`}, ` +
   `${c.selected} selected of ${c.read} lines, ${c.skippedBadLine} bad lines skipped`
 
-/** A delivery's counters: sent, rejected, then the selection. `maxAgeMs` undefined: `--max-age off`. */
+/** A delivery's counters: sent, rejected, skipped (when any), then the selection. `maxAgeMs` undefined: `--max-age off`. */
 export const ledgerSummary = (c: Counters, maxAgeMs: number | undefined): string =>
-  `${c.sent} sent, ${c.rejected} rejected, ${selectionWords(c, maxAgeMs === undefined ? undefined : formatDuration(maxAgeMs))}`
+  `${c.sent} sent, ${c.rejected} rejected, ${(c.skipped ?? 0) > 0 ? `${c.skipped} skipped, ` : ""}${selectionWords(c, maxAgeMs === undefined ? undefined : formatDuration(maxAgeMs))}`
 
 /**
  * The one line a run says when its log held NUL bytes (issue 24 row 2): they were read as line breaks, so

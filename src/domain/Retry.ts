@@ -6,6 +6,7 @@
  * 400/413/422 reject that one event; 404/405 mean a wrong URL (the caller stops, see `classify`). Pure: the budget's clock readings are passed in by the schedule's driver.
  */
 import { Clock, Duration, Effect, Schedule } from "effect"
+import { ofError } from "./Answer.js"
 import type { ApiError } from "./ApiError.js"
 import { formatSpan } from "./Duration.js"
 
@@ -16,21 +17,19 @@ import { formatSpan } from "./Duration.js"
  */
 export type Outcome = "retry" | "refused" | "reject" | "misrouted"
 
-/** The statuses that reject one event (SPEC section 5); any other 4xx says nothing about the event. */
-const REJECTS: ReadonlyArray<number> = [400, 413, 422]
-
-/** How a failed request is handled. Success is the API's own status (201, or 200 for the GETs) and nothing else. */
+/**
+ * How a failed request is handled, from the one reading of replies (./Answer.ts). Success is the API's own
+ * status (201, or 200 for the GETs) and nothing else.
+ */
 export const classify = (e: ApiError): Outcome => {
-  switch (e._tag) {
-    case "TransportError":
-      return "retry"
-    case "BadResponseError":
-      // A success status with an answer that is not the API's (HTML, too long, not JSON): not delivered.
-      return "retry"
-    case "HttpStatusError":
-      if (e.status === 401 || e.status === 403) return "refused"
-      if (REJECTS.includes(e.status)) return "reject"
-      if (e.status === 404 || e.status === 405) return "misrouted"
+  switch (ofError(e)) {
+    case "token-refused":
+      return "refused"
+    case "rejected":
+      return "reject"
+    case "wrong-url":
+      return "misrouted"
+    default:
       return "retry"
   }
 }

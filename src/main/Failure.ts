@@ -36,6 +36,8 @@ const CODES: Record<string, ExitCode> = {
   ConfigError: ExitCode.usage,
   TokenError: ExitCode.usage,
   TokenRefused: ExitCode.tokenRefused,
+  // send-events' first answers were all 404/405: no telemetry API at --base-url.
+  WrongBaseUrl: ExitCode.usage,
   // A state file written by a newer agent: left untouched, the operator decides (issue 15, row 19).
   StateTooNew: ExitCode.usage,
   RulesArchiveError: ExitCode.failure,

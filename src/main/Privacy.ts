@@ -6,7 +6,7 @@
  * leaves the interfaces and private ranges. A bad `--home-net` entry or an unreadable telemetry_sids.txt is a
  * configuration error (exit 2); an absent SID file means every alert, one that lists none selects nothing.
  */
-import { Clock, Effect } from "effect"
+import { Clock, Data, Effect } from "effect"
 import { HostNetworks, rememberedIn } from "../adapters/HostNetworks.js"
 import { StateStore } from "../adapters/StateStore.js"
 import * as SuricataConfig from "../adapters/SuricataConfig.js"
@@ -16,7 +16,6 @@ import { liveMemory, memoryChanged, rememberNetworks } from "../domain/LocalNetw
 import { type HomeNet, homeNetFromConfig, homeNetFromFlag } from "../domain/HomeNet.js"
 import { type Cidr, localNetworks, type NetworkSet, parseCidr } from "../domain/Network.js"
 import { NO_SID, parseTelemetrySids } from "../domain/TelemetrySids.js"
-import { CliFailure, ExitCode } from "./Failure.js"
 
 export interface Privacy {
   readonly local: NetworkSet
@@ -29,7 +28,10 @@ export interface Privacy {
   readonly remembered?: ReadonlyArray<RememberedNetwork>
 }
 
-const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
+/** A HOME_NET or SID list that cannot be used: a configuration error (exit 2, ./Failure.ts). */
+export class PrivacyConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
+
+const usage = (message: string) => new PrivacyConfigError({ message })
 
 const homeNetOf = (opts: { readonly suricataYaml: string; readonly homeNet?: string | undefined }) =>
   Effect.gen(function* () {

@@ -26,7 +26,16 @@ export interface ApiDeps {
   readonly rulesets: Rulesets
   readonly adminKey: string
   readonly windows?: LicenseWindows
+  /**
+   * Answers 503 to one event in this many (chosen by a hash of its body), its first FAULTY_TRIES times, as an
+   * overloaded service would: `skip` gives up on it, `at-least-once` gets it through (the demo shows both).
+   * Absent: every valid event is stored.
+   */
+  readonly eventFaults?: number
 }
+
+/** How often a faulty event is failed before it is stored (`eventFaults`): the `skip` policy's tries. */
+const FAULTY_TRIES = 3
 
 export const tokenHash = (token: string): string => createHash("sha256").update(token, "utf8").digest("hex")
 /** A sensor's public id: derived from the token's hash, never the token. */
@@ -126,6 +135,17 @@ export const makeApi = (deps: ApiDeps) => {
   const { store, rulesets } = deps
   const windows = deps.windows ?? DEFAULT_WINDOWS
   const sensorIds = new Map<string, string>()
+  const faulted = new Map<string, number>()
+  const fails = (text: string): boolean => {
+    if (deps.eventFaults === undefined) return false
+    const h = createHash("sha256").update(text).digest()
+    if (h.readUInt32BE(0) % deps.eventFaults !== 0) return false
+    const key = h.toString("hex")
+    const n = faulted.get(key) ?? 0
+    if (n >= FAULTY_TRIES) return false
+    faulted.set(key, n + 1)
+    return true
+  }
 
   /** The sensor row, for the routes that answer from it. */
   const row = (id: string) =>
@@ -139,6 +159,7 @@ export const makeApi = (deps: ApiDeps) => {
           if (req.method !== "POST") return notAllowed("POST")
           const body = jsonObject(req)
           if (!body.ok) return body.response
+          if (fails(body.text)) return json(503, { error: `overloaded (told to fail one event in ${deps.eventFaults}, ${FAULTY_TRIES} times)` })
           const violations = checkEvent(body.value, body.text)
           const id = yield* store.addEvent(sensorId, now, body.text, violations)
           return json(201, { status: "created", id })

@@ -9,10 +9,9 @@
  *
  * A command this build does not have is reported and skipped (and the demo then fails if nothing was sent).
  */
-import { Clock, Data, Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
+import { Clock, Effect } from "effect"
 import { randomBytes } from "node:crypto"
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { Output } from "../adapters/Output.js"
@@ -22,13 +21,12 @@ import { parseLicenseStatus } from "../domain/License.js"
 import { redact } from "../domain/Token.js"
 import { resolvePaths } from "../domain/Paths.js"
 import { assets } from "./Assets.js"
+import { DemoFailure, runCli, startChild } from "./DemoChild.js"
 import { HOME_NET, rebaseLog, SCRIPTS, statsLog, SURICATA_YAML } from "./DemoSensor.js"
 import { untilSignal } from "./RunService.js"
 import * as SqliteStore from "./SqliteStore.js"
 import { start as startService } from "./Service.js"
 
-/** The demo did not complete; one line for the operator (exit code 1). */
-export class DemoFailure extends Data.TaggedError("DemoFailure")<{ readonly message: string }> {}
 
 export interface DemoOptions {
   /** The sensor tree; a fresh temporary directory (removed at the end) when absent. */
@@ -46,58 +44,9 @@ export interface DemoOptions {
   readonly maxAge: string
 }
 
-interface StepResult {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-  readonly missing: boolean
-}
+/** The demo's service fails one event in this many (src/reference/Api.ts `eventFaults`). */
+const EVENT_FAULTS = 7
 
-/** Runs the CLI as a child process; the service keeps answering meanwhile (nothing here blocks the loop). */
-const runCli = (cli: ReadonlyArray<string>, args: ReadonlyArray<string>, timeoutMs: number) =>
-  Effect.async<StepResult>((resume) => {
-    const child = spawn(cli[0]!, [...cli.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c: Buffer) => void (stdout += c.toString("utf8")))
-    child.stderr.on("data", (c: Buffer) => void (stderr += c.toString("utf8")))
-    const timer = setTimeout(() => {
-      stderr += `emergingthreats: demo: no answer in ${timeoutMs / 1000} s; stopped\n`
-      child.kill("SIGKILL")
-    }, timeoutMs)
-    child.on("error", (e) => {
-      clearTimeout(timer)
-      resume(Effect.succeed({ code: 127, stdout, stderr: `${stderr}${e.message}\n`, missing: false }))
-    })
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      resume(Effect.succeed({ code: code ?? 1, stdout, stderr, missing: /Invalid subcommand/.test(stderr) }))
-    })
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      if (child.exitCode === null) child.kill("SIGKILL")
-    })
-  })
-
-/** Starts a long-running child (the status page) and waits for its `listening on` line. */
-const startChild = (cli: ReadonlyArray<string>, args: ReadonlyArray<string>) =>
-  Effect.acquireRelease(
-    Effect.async<{ child: ChildProcess; url: string }, DemoFailure>((resume) => {
-      const child = spawn(cli[0]!, [...cli.slice(1), ...args], { stdio: ["ignore", "pipe", "pipe"] })
-      let out = ""
-      let err = ""
-      child.stdout!.on("data", (c: Buffer) => {
-        out += c.toString("utf8")
-        const m = /listening on (\S+)/.exec(out)
-        if (m !== null) resume(Effect.succeed({ child, url: m[1]! }))
-      })
-      child.stderr!.on("data", (c: Buffer) => void (err += c.toString("utf8")))
-      child.on("close", (code) =>
-        resume(Effect.fail(new DemoFailure({ message: `the status page exited (${code}): ${err.trim().split("\n")[0] ?? ""}` })))
-      )
-    }),
-    ({ child }) => Effect.sync(() => void (child.exitCode === null && child.kill("SIGTERM")))
-  )
 
 const indent = (text: string) =>
   text.trimEnd().split("\n").filter((l) => l !== "").map((l) => `    ${l}`).join("\n")
@@ -123,6 +72,11 @@ export const demo = (opts: DemoOptions) =>
       const sample = yield* Effect.promise(() => readFile(assets().sampleEve, "utf8"))
       const eveText = rebaseLog(sample, now)
       const eveFile = join(paths.logDir, "eve.json")
+      // Delivered in two halves: the first under the default policy (skip), the second under at-least-once.
+      const all = eveText.split("\n").filter((l) => l !== "")
+      const half = Math.ceil(all.length / 2)
+      const firstHalf = all.slice(0, half).map((l) => `${l}\n`).join("")
+      const secondHalf = all.slice(half).map((l) => `${l}\n`).join("")
       yield* Effect.promise(async () => {
         const file = async (path: string, text: string, mode = 0o644) => {
           await mkdir(dirname(path), { recursive: true })
@@ -131,7 +85,7 @@ export const demo = (opts: DemoOptions) =>
         }
         await file(paths.suricataYaml, SURICATA_YAML)
         await file(paths.ruleUpdaterConfig, setTokenInText("", token), 0o600)
-        await file(eveFile, eveText)
+        await file(eveFile, firstHalf)
         await file(paths.statsLog, statsLog(now))
         await file(paths.commands.opnsenseVersion, SCRIPTS.opnsenseVersion, 0o755)
         await file(paths.commands.suricata, SCRIPTS.suricata, 0o755)
@@ -141,13 +95,14 @@ export const demo = (opts: DemoOptions) =>
       })
 
       // ---- the service
-      const svc = yield* startService({ host: opts.listen.host, port: opts.listen.port, tokens: [token] })
+      const svc = yield* startService({ host: opts.listen.host, port: opts.listen.port, tokens: [token], eventFaults: EVENT_FAULTS })
       const lines = eveText.split("\n").filter((l) => l !== "").length
       yield* say("etpro-telemetry demo: the agent and the reference telemetry service, end to end on this machine")
       yield* say(`  service      ${svc.url}  (in-process, in-memory database, ET Pro ${svc.rulesets.pro.version})`)
       yield* say(`  sensor tree  ${root}${temporary ? "  (temporary)" : ""}`)
       yield* say(`  eve log      ${lines} sample lines, timestamps moved to the last two hours; HOME_NET ${HOME_NET}`)
       yield* say(`  every command below also gets --root ${root} --base-url ${svc.url}`)
+      yield* say(`  the service answers 503 to one event in ${EVENT_FAULTS}, on purpose, to show the two delivery policies`)
 
       // ---- the agent's commands
       const failures: Array<string> = []
@@ -171,7 +126,13 @@ export const demo = (opts: DemoOptions) =>
         })
 
       yield* step(["rules", "update"])
-      yield* step(["send-events", "--direct", "--max-age", opts.maxAge])
+      // The default policy, as the vendor asks: an event the service fails is skipped, never sent again.
+      const skipRun = yield* step(["send-events", "--direct", "--max-age", opts.maxAge])
+      yield* Effect.promise(() => appendFile(eveFile, secondHalf))
+      // For one's own collector: retried until answered.
+      const aloRun = yield* step(["send-events", "--direct", "--max-age", opts.maxAge, "--delivery", "at-least-once"])
+      const skipped = Number(/(\d+) skipped/.exec(skipRun.stderr)?.[1] ?? 0)
+      const retried = (aloRun.stderr.match(/retrying in/g) ?? []).length
       yield* step(["send-heartbeat", "--direct"])
       yield* step(["sensor-info"])
       yield* step(["status"])
@@ -186,6 +147,10 @@ export const demo = (opts: DemoOptions) =>
         `  ${counts.events} events and ${counts.heartbeats} heartbeat(s) reached the service; ` +
           `${report.selected} of ${report.alerts} alerts were eligible (alerts in telemetry_sids.txt, at most ${opts.maxAge} old), ` +
           `${report.lines - report.alerts} other records stay on the sensor`
+      )
+      yield* say(
+        `  delivery skip (the default): ${skipped} event(s) the service failed were skipped, never sent again; ` +
+          `delivery at-least-once: ${retried} retry wait(s), every event delivered`
       )
       yield* say(`  masked   ${top(report.masked)}`)
       yield* say(`  dropped  ${top(report.dropped)}`)

@@ -26,6 +26,8 @@ export interface ServiceOptions {
   readonly etopenDir?: string
   readonly bodyLimit?: number
   readonly windows?: LicenseWindows
+  /** Answer 503 to one event in this many (src/reference/Api.ts). */
+  readonly eventFaults?: number
 }
 
 export interface RunningService {
@@ -55,7 +57,11 @@ export const start = (opts: ServiceOptions = {}) =>
         return r.id
       })
     for (const [i, t] of (opts.tokens ?? []).entries()) yield* registerToken(t, `sensor-${i + 1}`)
-    const api = makeApi({ store, rulesets, adminKey, ...(opts.windows === undefined ? {} : { windows: opts.windows }) })
+    const api = makeApi({
+      store, rulesets, adminKey,
+      ...(opts.windows === undefined ? {} : { windows: opts.windows }),
+      ...(opts.eventFaults === undefined ? {} : { eventFaults: opts.eventFaults })
+    })
     const run = Runtime.runPromise(runtime)
     const listening = yield* serve({
       host: opts.host ?? "127.0.0.1",

@@ -40,7 +40,7 @@ const PROGRAMS_WITH_NODE: ReadonlyMap<string, string> = new Map()
 const PROGRAM_RING = new Set(["main/Failure.ts", "main/Privacy.ts"])
 
 /** Programs that still name exit codes: SendEvents.ts, being rewritten as the delivery state machine (issue 22). */
-const PROGRAMS_WITH_EXIT_CODES = new Set(["main/programs/SendEvents.ts"])
+const PROGRAMS_WITH_EXIT_CODES = new Set<string>([])
 
 /** Layer constructors and combinators: a program may use a layer it is given (Layer.build), never make one. */
 const MAKES_LAYER = /\bLayer\.(?:succeed|sync|effect|scoped|merge|mergeAll|provide|provideMerge|unwrapEffect|unwrapScoped|fail|empty)\b/

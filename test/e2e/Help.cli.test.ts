@@ -18,23 +18,23 @@ const FLAGS: Record<string, ReadonlyArray<string>> = {
   "rules update": [...ACCOUNT, "--force", "--categories", "--reload-command", "--opnsense"],
   "rules list": ["--root", "--state", "--json"],
   "send-heartbeat": [...PATHS, ...SERVICE, "--direct", "--print"],
-  "send-events": [...PATHS, ...SERVICE, "--max-age", "--direct", "--home-net", "--sids", "--no-audit"],
+  "send-events": [...PATHS, ...SERVICE, "--max-age", "--direct", "--home-net", "--sids", "--no-audit", "--delivery"],
   dump: ["--root", "--suricata-yaml", "--log", "--state", "--since", "--parsed", "--explain", "--limit", "--home-net", "--sids", "--sent"],
   "token set": ["--root", "--config"],
-  cron: ["--bin", "--user", "--rules-at", "--plain", "--reload-command", "--root", "--config", "--log", "--state", "--base-url", "--insecure"],
+  cron: ["--bin", "--user", "--rules-at", "--plain", "--reload-command", "--root", "--config", "--log", "--state", "--base-url", "--insecure", "--delivery"],
   service: ["--listen", "--db", "--token", "--admin-key", "--etpro-rules", "--etopen-rules"],
   demo: ["--serve", "--root", "--listen", "--status-listen"],
   replay: ["--log", "--speed", "--instant", "--base-url", "--token", "--insecure", "--home-net", "--suricata-yaml", "--sids", "--max-age"],
   run: [
     ...PATHS, ...SERVICE, "--tasks", "--max-age", "--home-net", "--sids", "--rules-at", "--rules-jitter", "--categories",
-    "--reload-command", "--status-listen", "--no-audit", "--now", "--stop-grace", "--tick"
+    "--reload-command", "--status-listen", "--no-audit", "--now", "--stop-grace", "--tick", "--delivery"
   ]
 }
 
 /** Defaults the help must name (a sample per kind: a fixed value, a URL, a path under --root). */
 const DEFAULTS: Record<string, Record<string, string>> = {
   status: { "--base-url": "https://opnsense.emergingthreats.net", "--timeout": "5s", "--unreachable-after": "1h", "--state": "/usr/local/var/run/etpro-telemetry/state.json (under --root)" },
-  "send-events": { "--max-age": "1d", "--log": "/var/log/suricata (under --root)", "--sids": "/usr/local/etc/suricata/rules/telemetry_sids.txt (under --root)" },
+  "send-events": { "--delivery": "skip", "--max-age": "1d", "--log": "/var/log/suricata (under --root)", "--sids": "/usr/local/etc/suricata/rules/telemetry_sids.txt (under --root)" },
   dump: { "--since": "1h", "--suricata-yaml": "/usr/local/etc/suricata/suricata.yaml (under --root)" },
   run: { "--stop-grace": "10", "--tasks": "events,heartbeat,sensor-info,rules" },
   service: { "--listen": "127.0.0.1:8080" }

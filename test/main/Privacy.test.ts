@@ -12,6 +12,7 @@ import { emptyState, renderState } from "../../src/domain/AgentState.js"
 import { parseIp } from "../../src/domain/Ip.js"
 import { selectRecord } from "../../src/domain/Select.js"
 import { eventToJson, makeSanitiser } from "../../src/domain/Sanitise.js"
+import { describeFailure } from "../../src/main/Failure.js"
 import { loadPrivacy, loadRecordedHomeNet, rememberHostNetworks } from "../../src/main/Privacy.js"
 import { localAddressesIn, oracleNetworks } from "../support/PrivacyOracle.js"
 import { tempDir } from "../support/TempDir.js"
@@ -59,7 +60,7 @@ describe("loadPrivacy", () => {
   it.scoped("a bad --home-net entry is a usage error (exit 2)", () =>
     Effect.gen(function* () {
       const r = yield* load({}, { homeNet: "10.0.0.0/8,lan" })
-      expect(r._tag === "Left" && r.left.exitCode).toBe(2)
+      expect(r._tag === "Left" && describeFailure(r.left).exitCode).toBe(2)
       expect(r._tag === "Left" && r.left.message).toMatch(/--home-net .*"lan" is not an address/)
     }))
 
@@ -80,7 +81,7 @@ describe("loadPrivacy", () => {
   it.scoped("an unreadable telemetry_sids.txt (a directory) is a configuration error naming the file", () =>
     Effect.gen(function* () {
       const r = yield* load({}, { dirs: ["telemetry_sids.txt"] })
-      expect(r._tag === "Left" && r.left.exitCode).toBe(2)
+      expect(r._tag === "Left" && describeFailure(r.left).exitCode).toBe(2)
       expect(r._tag === "Left" && r.left.message).toMatch(/cannot read .*telemetry_sids\.txt \(a directory\)/)
     }))
 })
@@ -119,7 +120,7 @@ describe("loadRecordedHomeNet (replay)", () => {
   it.scoped("a suricata.yaml that is not there is a usage error (exit 2)", () =>
     Effect.gen(function* () {
       const r = yield* recorded({}, { yaml: "missing.yaml" })
-      expect(r._tag === "Left" && r.left.exitCode).toBe(2)
+      expect(r._tag === "Left" && describeFailure(r.left).exitCode).toBe(2)
       expect(r._tag === "Left" && r.left.message).toMatch(/cannot read suricata\.yaml .*missing\.yaml/)
     }))
 })

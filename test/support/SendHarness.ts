@@ -13,6 +13,7 @@ import * as StateStore from "../../src/adapters/StateStore.js"
 import * as TelemetryApi from "../../src/adapters/TelemetryApi.js"
 import type { AgentState } from "../../src/domain/AgentState.js"
 import { localNetworks } from "../../src/domain/Network.js"
+import type { DeliveryPolicy } from "../../src/domain/Delivery.js"
 import type { RetryPolicy } from "../../src/domain/Retry.js"
 import { type SendEventsOptions, sendEvents } from "../../src/main/programs/SendEvents.js"
 
@@ -81,6 +82,8 @@ export interface RunOptions {
   readonly timeoutMs?: number
   readonly trimmed?: boolean
   readonly persistEveryMs?: number
+  /** The delivery policy [at-least-once: the suites written before `skip` became the default assert it]. */
+  readonly delivery?: DeliveryPolicy
   /** Instead of the live eve log (e.g. the live one with a rotation injected at a chosen call). */
   readonly eveLog?: EveLog.EveLogService
 }
@@ -90,6 +93,7 @@ export const sendOptions = (dirs: Dirs, o: RunOptions): SendEventsOptions => ({
   maxAgeMs: "maxAgeMs" in o ? o.maxAgeMs : 86_400_000,
   direct: o.direct ?? true,
   policy: o.policy ?? FAST,
+  delivery: o.delivery ?? "at-least-once",
   ...(o.persistEveryMs === undefined ? {} : { persistEveryMs: o.persistEveryMs }),
   privacy: Effect.succeed({ local: localNetworks([], []), sids: new Set<number>(), warnings: [] })
 })

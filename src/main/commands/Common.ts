@@ -3,6 +3,7 @@ import { Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { createServer } from "node:net"
 import { parseDuration } from "../../domain/Duration.js"
+import { DEFAULT_DELIVERY, DELIVERY_POLICIES } from "../../domain/Delivery.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { DEFAULTS, type Paths, resolvePaths } from "../../domain/Paths.js"
 
@@ -23,6 +24,15 @@ export const log = pathFlag("log", "PATH", "eve log directory (eve.json + rotate
 export const state = pathFlag("state", "FILE", "agent state file (checkpoint, last results; the audit file sits beside it)", DEFAULTS.state)
 
 /** Help of `--sids` (the list `rules update` installs). */
+/** `--delivery skip|at-least-once` (send-events, run): what an answer other than 201 does to an event. */
+export const delivery = Options.choice("delivery", DELIVERY_POLICIES).pipe(
+  Options.withDefault(DEFAULT_DELIVERY),
+  Options.withDescription(
+    "skip (default, as the vendor asks): an event the service answers with an error is not sent again; " +
+      "at-least-once: retried until answered (for one's own collector)"
+  )
+)
+
 export const SIDS_DEFAULT = `Default: ${DEFAULTS.rulesDir}/telemetry_sids.txt (under --root)`
 
 /** Every path flag: the commands that read the eve log and the sensor's configuration. */

@@ -9,6 +9,7 @@ import { Effect, Option } from "effect"
 import { hostname } from "node:os"
 import { Output } from "../../adapters/Output.js"
 import { crontab, hostMinute } from "../../domain/Crontab.js"
+import { DELIVERY_POLICIES } from "../../domain/Delivery.js"
 import { parseTimeOfDay } from "../../domain/Schedule.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 
@@ -28,7 +29,8 @@ export const cronCommand = Command.make(
     log: text("log", "PATH", "passed to send-events and send-heartbeat"),
     state: text("state", "FILE", "passed to every command"),
     baseUrl: text("base-url", "URL", "passed to every command"),
-    insecure: Options.boolean("insecure").pipe(Options.withDescription("passed to every command"))
+    insecure: Options.boolean("insecure").pipe(Options.withDescription("passed to every command")),
+    delivery: Options.choice("delivery", DELIVERY_POLICIES).pipe(Options.optional, Options.withDescription("passed to send-events"))
   },
   (o) =>
     Effect.gen(function* () {
@@ -54,6 +56,7 @@ export const cronCommand = Command.make(
           args,
           // sensor-info and rules update read no eve log and take no --log.
           logArgs: pass("--log", o.log),
+          eventArgs: pass("--delivery", o.delivery),
           rulesArgs: pass("--reload-command", o.reloadCommand),
           user: Option.getOrUndefined(o.user),
           rulesAtMs,

@@ -30,7 +30,7 @@ import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { DaemonConfig } from "../programs/DaemonConfig.js"
 import { accountLayer, auditLayer, probesLayer, rulesStoreLayer, tokenApiLayer } from "../layers.js"
 import type { Tasks } from "../programs/RunAgent.js"
-import { maxAgeFrom, portTaken, SIDS_DEFAULT } from "./Common.js"
+import { delivery, maxAgeFrom, portTaken, SIDS_DEFAULT } from "./Common.js"
 import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
 import { sendEventsOptions, sendEventsRun } from "./SendEventsCommand.js"
 
@@ -67,6 +67,7 @@ export const runCommand = Command.make(
       Options.withDescription("which tasks to run: events, heartbeat, sensor-info, rules")
     ),
     maxAge: Options.text("max-age").pipe(Options.withPseudoName("DURATION"), Options.withDefault("1d"), Options.withDescription("events: never send alerts older than this, or off")),
+    delivery,
     homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("events: replaces HOME_NET")),
     sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("events: telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
     rulesAt: Options.text("rules-at").pipe(Options.withPseudoName("HH:MM"), Options.withDefault("03:00"), Options.withDescription("rules: local time of the daily update (HH:MM)")),
@@ -156,6 +157,7 @@ export const runCommand = Command.make(
         homeNet: o.homeNet,
         sids: o.sids,
         noAudit: o.noAudit,
+        delivery: o.delivery,
         tokenWarnings: false,
         privacy: (fresh) => orLastGood(fresh, held, (c) => c.privacy)
       }).pipe(Effect.provide(auditLayer(paths)), Effect.flatMap(sendEventsRun), Effect.provide(perRun), Effect.as(undefined))

@@ -9,6 +9,7 @@ import * as AuditLog from "../../adapters/AuditLog.js"
 import { Credentials } from "../../adapters/Credentials.js"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { StateStore } from "../../adapters/StateStore.js"
+import type { DeliveryPolicy } from "../../domain/Delivery.js"
 import type { Paths } from "../../domain/Paths.js"
 import { DEFAULT_MAX_AGE } from "../FlagDefaults.js"
 import { auditLayer, sensorLayer } from "../layers.js"
@@ -16,7 +17,7 @@ import { loadPrivacy, rememberHostNetworks, type Privacy } from "../Privacy.js"
 import { eventsPending } from "../programs/EventsPending.js"
 import type { SendEventsOptions } from "../programs/SendEvents.js"
 import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
-import { maxAgeFrom, SIDS_DEFAULT } from "./Common.js"
+import { delivery, maxAgeFrom, SIDS_DEFAULT } from "./Common.js"
 
 /**
  * The program's options from a delivery run's flags: the privacy set-up (read only when there is something
@@ -29,6 +30,8 @@ export const sendEventsOptions = (o: {
   readonly homeNet: Option.Option<string>
   readonly sids: Option.Option<string>
   readonly noAudit: boolean
+  /** `--delivery` [skip]. */
+  readonly delivery: DeliveryPolicy
   readonly tokenWarnings?: boolean
   /** `run`: HOME_NET and SIDs as read now, else the daemon's last good ones (programs/DaemonConfig.ts). */
   readonly privacy?: <E>(fresh: Effect.Effect<Privacy, E>) => Effect.Effect<Privacy, E>
@@ -49,6 +52,7 @@ export const sendEventsOptions = (o: {
       log: o.paths.logDir,
       maxAgeMs: o.maxAgeMs,
       direct: o.direct,
+      delivery: o.delivery,
       privacy,
       ...(o.noAudit ? {} : { audit: yield* AuditLog.AuditLog }),
       ...(o.tokenWarnings === false ? { tokenWarnings: false } : {})
@@ -89,6 +93,7 @@ export const sendEventsCommand = Command.make(
     direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-60 s spread delay")),
     homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
     sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
+    delivery,
     noAudit: Options.boolean("no-audit").pipe(Options.withDescription("keep no local record of the bodies sent (dump --sent)"))
   },
   (o) =>

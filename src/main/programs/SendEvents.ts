@@ -1,46 +1,50 @@
 /**
  * `send-events`: one delivery run (SPEC sections 4 and 5). Takes the run lock, resumes every eve file from
  * its checkpoint (a first run looks back `--max-age`), reads new complete lines with the EveLog adapter,
- * selects and sanitises alerts exactly as `dump --parsed` prints them, and POSTs them [4] in flight with
- * retries per src/domain/Retry.ts. A file's checkpoint moves only past events acknowledged (or rejected
- * with a 4xx) contiguously; it is written at least every second while delivering and before every backoff
- * wait, so a crash re-sends at most what was in flight or acknowledged in the last second.
+ * selects and sanitises alerts exactly as `dump --parsed` prints them, and POSTs them [4] in flight.
+ *
+ * The run's bookkeeping is a pure state machine (src/domain/DeliveryRun.ts: lines → events → answers →
+ * checkpoint, counted once); what to do after each answer is the delivery policy's (src/domain/Delivery.ts:
+ * `skip`, the default, or `at-least-once`). This file drives them as one Effect Stream over the EveLog,
+ * StateStore and TelemetryApi services: each event is one step (its retries included), a bounded number in
+ * flight, batches as the reader gives them, so memory does not grow with the backlog. The checkpoint is
+ * written at least every second while delivering and before every backoff wait, so a crash re-sends at most
+ * what was in flight or answered in the last second. Budgets are measured on the Clock's monotonic reading
+ * (`currentTimeNanos`): a wall-clock step does not stretch them.
  *
  * Cheap when there is nothing new: the files' sizes are checked against the checkpoint before the
  * sanitiser's inputs are read or the HTTP stack is loaded (the live TelemetryApi builds its client at its first call).
- * Asks for its services (TelemetryApi, Credentials, StateStore, EveLog, Output); the callers choose the layers.
  */
-import { Clock, Data, Duration, Effect, Option, Random, Schedule, Stream } from "effect"
+import { Clock, Duration, Effect, Option, Random, Schedule, Stream } from "effect"
 import type { AuditLogService } from "../../adapters/AuditLog.js"
 import { Credentials, type TokenError } from "../../adapters/Credentials.js"
 import { EveLog, type EveLogError } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
 import { Progress } from "../../adapters/Progress.js"
+import { observeLog } from "./ObserveLog.js"
+import { DeliveryFailed, stopped, TokenRefused, type WrongBaseUrl } from "./DeliveryStop.js"
 import { type StateError, StateStore } from "../../adapters/StateStore.js"
 import { TelemetryApi } from "../../adapters/TelemetryApi.js"
 import type { ApiError } from "../../domain/ApiError.js"
-import type { AgentState, Counters, HourBucket, TaskResult } from "../../domain/AgentState.js"
-import { addBuckets, addCounters, type BucketKey, bumpHour, ledgerSummary, countBatch, mergeHourly, PendingCounts, subCounters, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
-import { AckTracker, checkpointsFor, hasNewBytes, type ObservedFile, planRead, type PlannedFile } from "../../domain/Checkpoint.js"
-import { formatDuration, formatSpan } from "../../domain/Duration.js"
-import { classify, defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, schedule } from "../../domain/Retry.js"
+import type { AgentState, Counters, TaskResult } from "../../domain/AgentState.js"
+import { addCounters, ledgerSummary, mergeHourly, nulBytesNote, zeroCounters as zero } from "../../domain/DeliveryLedger.js"
+import { checkpointsFor, hasNewBytes, keptCheckpoints, planRead, type PlannedFile } from "../../domain/Checkpoint.js"
+import { DEFAULT_DELIVERY, decide, type DeliveryPolicy, type Next, reachedService, type Settled } from "../../domain/Delivery.js"
+import { type Commit, DeliveryRun, type Event } from "../../domain/DeliveryRun.js"
+import { formatDuration } from "../../domain/Duration.js"
+import { defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine } from "../../domain/Retry.js"
 import { makeOutbound } from "../../domain/Outbound.js"
 import { sendingCount } from "../../domain/ProgressLine.js"
 import { auditLine } from "../../domain/AuditRecord.js"
-import { CliFailure, ExitCode, line } from "../Failure.js"
-import type { Privacy } from "../Privacy.js"
+import { line } from "../Failure.js"
+import type { Privacy, PrivacyConfigError } from "../Privacy.js"
 
 const CMD = "send-events"
 const ALERT_NEEDLE = '"alert"'
-/** Rejections logged one by one; the rest are counted. */
+/** Rejected and skipped events logged one by one; the rest are counted. */
 const LOG_REJECTIONS = 10
-const SENT = Effect.succeed("sent" as const)
 
-/** The service refused the token (401/403): stop at once, exit 3. */
-export class TokenRefused extends Data.TaggedError("TokenRefused")<{ readonly message: string }> {}
-
-/** Delivery gave up for this run (retry budget spent): exit 1; the next run resumes from the checkpoint. */
-export class DeliveryFailed extends Data.TaggedError("DeliveryFailed")<{ readonly message: string }> {}
+export { DeliveryFailed, TokenRefused }
 
 export interface SendEventsOptions {
   readonly log: string
@@ -53,10 +57,12 @@ export interface SendEventsOptions {
   /** Requests in flight [4]. */
   readonly concurrency?: number
   readonly policy?: RetryPolicy
+  /** What an answer other than 201 does to an event [skip] (src/domain/Delivery.ts). */
+  readonly delivery?: DeliveryPolicy
   /** Checkpoint write interval while delivering [1 s]. */
   readonly persistEveryMs?: number
   /** Loads HOME_NET, interfaces and SIDs; only run when there is something new to read. */
-  readonly privacy: Effect.Effect<Privacy, string | CliFailure>
+  readonly privacy: Effect.Effect<Privacy, string | PrivacyConfigError>
   /** Keeps the acknowledged bodies (audit lines), appended with each checkpoint write; absent: `--no-audit`. */
   readonly audit?: Pick<AuditLogService, "append">
   /** Say the token's warnings (a value trimmed, ...) [true]; `run` says them once, not every minute. */
@@ -66,39 +72,15 @@ export interface SendEventsOptions {
 export interface SendSummary {
   readonly outcome: "locked" | "nothing-new" | "delivered"
   readonly counters: Counters
+  /** The policy the run delivered under. */
+  readonly delivery?: DeliveryPolicy
   readonly files: number
 }
 
-/**
- * The log's files and what is in them, as of one moment: listed, observed, listed again, and retried while
- * logrotate is moving files (a file seen half-way through a rotation would otherwise look deleted, and its
- * checkpoint be dropped). `stable: false` after a few tries: the caller then keeps checkpoints it cannot match.
- */
-const observeLog = (eve: EveLog["Type"], log: string, report: (line: string) => Effect.Effect<void>) =>
-  Effect.gen(function* () {
-    let observed: Array<ObservedFile> = []
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if (attempt > 0) yield* Effect.sleep(Duration.millis(20 * attempt))
-      const { files: listed, skipped } = yield* eve.list(log)
-      // A FIFO, directory or symlink loop under an eve name: said once, and the other files are read.
-      if (attempt === 0) for (const f of skipped) yield* report(line(CMD, `skipped ${f.path}: ${f.why}`))
-      const seen = yield* Effect.forEach(listed, (f) => eve.observe(f.path))
-      observed = seen.filter((o): o is ObservedFile => o !== undefined)
-      const again = yield* eve.files(log)
-      const same = (a: { path: string; dev: number; ino: number }, b: { path: string; dev: number; ino: number }) =>
-        a.path === b.path && a.dev === b.dev && a.ino === b.ino
-      const stable = observed.length === listed.length && again.length === observed.length &&
-        again.every((f) => observed.some((o) => same(f, o)))
-      if (stable) return { files: observed, stable: true }
-    }
-    return { files: observed, stable: false }
-  })
+const SENT = Effect.succeed({ as: "sent" as Settled })
 
-interface Event {
-  readonly file: number
-  readonly id: number
-  readonly json: string
-}
+/** The Clock's monotonic reading, in milliseconds: budgets and deadlines, never timestamps. */
+const monotonicMillis = Effect.map(Clock.currentTimeNanos, (n) => Number(n / 1_000_000n))
 
 export const sendEvents = (opts: SendEventsOptions) =>
   Effect.gen(function* () {
@@ -123,14 +105,13 @@ export const sendEvents = (opts: SendEventsOptions) =>
       yield* out.err(line(CMD, `no checkpoint yet (first run): sending alerts from ${lookBack}`))
     }
 
-    const listing = yield* observeLog(eve, opts.log, out.err)
+    const listing = yield* observeLog(CMD, eve, opts.log, out.err)
     const plans = planRead(listing.files, loaded.state.files)
-    // Checkpoints no file matched: forgotten (deleted files), unless the listing never settled.
-    const unmatched = listing.stable ? [] : loaded.state.files.filter((c) => !plans.some((p) => p.fingerprint === c.fingerprint))
+    // Checkpoints no file matched: forgotten only when the file is really gone (a `--log FILE` run keeps the rest).
+    const unmatched = keptCheckpoints(loaded.state.files, plans, { log: opts.log, listed: listing.files, settled: listing.stable })
 
     if (!hasNewBytes(plans)) {
-      // Only tidies the file list (renamed paths, deleted files); lastSend keeps the last delivery, and the
-      // start-up fast path (SendEventsFastPath.ts) answers this case without writing anything.
+      // Only tidies the file list (renamed paths, deleted files); lastSend keeps the last delivery.
       const files = [...checkpointsFor(plans, (p) => p.start), ...unmatched]
       yield* store.modify((s) => ({ ...s, files }))
       return { outcome: "nothing-new", counters: zero(), files: plans.length } satisfies SendSummary
@@ -140,28 +121,20 @@ export const sendEvents = (opts: SendEventsOptions) =>
     const privacy = yield* opts.privacy.pipe(Effect.mapError((m) => (typeof m === "string" ? new DeliveryFailed({ message: m }) : m)))
     for (const w of privacy.warnings) yield* out.err(line(CMD, `warning: ${w}`))
     const outbound = makeOutbound(privacy)
+    const step = (l: string) => outbound.line(l, notBefore)
     const notBefore = opts.maxAgeMs === undefined ? undefined : startedAt - opts.maxAgeMs
     const progress = yield* Progress // a backlog on a terminal shows a progress line (silent elsewhere)
-    const plannedBytes = plans.reduce((n, p) => n + Math.max(0, p.size - p.start), 0)
-    let bytesRead = 0
+    const delivery = opts.delivery ?? DEFAULT_DELIVERY
+    const retry = opts.policy ?? defaultPolicy
+    const memory = loaded.state.delivery
+    const run = new DeliveryRun(plans, unmatched, memory?.tried ?? [])
+    // The deadline an earlier run learned from a slow service (issue 24 row 6); dropped after a run without timeouts.
+    if (memory?.deadlineMs !== undefined) api.deadline?.learn(memory.deadlineMs)
+    let timedOut = false
 
-    // What the run has done, and what of it is already in the state file.
-    const trackers: Array<AckTracker | undefined> = plans.map(() => undefined)
-    const counters = zero()
-    // What the state file may count: acknowledgements at once, lines read once the checkpoint passes them.
-    const ledger = zero()
-    const pending: Array<PendingCounts | undefined> = plans.map(() => undefined)
-    let persisted: Counters = zero()
-    let hourly = new Map<number, HourBucket>()
-    let answered = 0
-    let dirty = false
-    let audited: Array<string> = []
-    const bump = (now: number, k: BucketKey) => bumpHour(hourly, now, k)
-
-    const offsets = () => [...checkpointsFor(plans, (p, i) => trackers[i]?.offset ?? p.start), ...unmatched]
     const persistLock = yield* Effect.makeSemaphore(1)
     /**
-     * Writes offsets, counters and buckets not yet written; `result` also sets lastSend. `resultOnly`: just
+     * Writes what the run has done and not yet written; `result` also sets lastSend. `resultOnly`: just
      * lastSend (a refused token with nothing answered: the lines will be read, and counted, again).
      */
     const persist = (result?: TaskResult, resultOnly = false) =>
@@ -171,219 +144,154 @@ export const sendEvents = (opts: SendEventsOptions) =>
             yield* store.modify((s) => ({ ...s, lastSend: result }))
             return
           }
-          if (!dirty && result === undefined) return
-          plans.forEach((p, i) => pending[i]?.settle(trackers[i]?.offset ?? p.start, ledger, hourly))
-          const snapshot = { ...ledger }
-          const delta = subCounters(snapshot, persisted)
-          // Taken now: what happens while the file is written goes into the next write.
-          const hours = hourly
-          hourly = new Map()
-          const files = offsets()
+          if (!run.dirty && result === undefined) return
+          const c: Commit = run.commit()
           const now = yield* Clock.currentTimeMillis
-          dirty = false
+          // Kept until a run ends without a timeout (a crash mid-run keeps what was learned).
+          const deadlineMs = timedOut ? api.deadline?.current() : result === undefined ? memory?.deadlineMs : undefined
+          const learned = { ...(deadlineMs === undefined ? {} : { deadlineMs }), ...(c.tried.length === 0 ? {} : { tried: c.tried }) }
           yield* store.modify((s) => {
+            const { delivery: _, ...rest } = s
             const base: AgentState = {
-              ...s,
-              counters: addCounters(s.counters, delta),
-              hourly: mergeHourly(s.hourly, hours.values(), now)
+              ...rest,
+              ...(Object.keys(learned).length === 0 ? {} : { delivery: learned }),
+              files: c.files,
+              counters: addCounters(s.counters, c.delta),
+              hourly: mergeHourly(s.hourly, c.hours, now)
             }
-            return result === undefined ? { ...base, files } : { ...base, files, lastSend: result }
-          }).pipe(
-            Effect.tapError(() =>
-              Effect.sync(() => {
-                // Not written: kept for the next write.
-                for (const b of hours.values()) {
-                  const cur = hourly.get(b.hour)
-                  hourly.set(b.hour, cur === undefined ? b : addBuckets(cur, b))
-                }
-                dirty = true
-              })
-            )
-          )
-          persisted = snapshot
+            return result === undefined ? base : { ...base, lastSend: result }
+          }).pipe(Effect.tapError(() => Effect.sync(() => run.notCommitted(c))))
+          run.committed(c)
           // What was acknowledged goes on record with the checkpoint that covers it: one write, no extra cost.
-          if (audited.length > 0 && opts.audit !== undefined) {
-            const lines = audited
-            audited = []
-            // Not kept on record is said, not fatal: the bodies were delivered and the checkpoint is written.
-            yield* opts.audit.append(lines).pipe(Effect.catchAll((e) => out.err(line(CMD, `warning: ${e.message}`))))
+          // Not kept on record is said, not fatal: the bodies were delivered and the checkpoint is written.
+          if (c.audit.length > 0 && opts.audit !== undefined) {
+            yield* opts.audit.append(c.audit).pipe(Effect.catchAll((e) => out.err(line(CMD, `warning: ${e.message}`))))
           }
         })
       )
 
-    /**
-     * The writes made while delivering (every second, before each backoff wait): a failure (the state lock
-     * busy for 5 s, a full disk) is said once and retried at the next one; the final write reports for real.
-     */
+    // The writes made while delivering (every second, before each backoff wait): a failure (the state lock busy
+    // for 5 s, a full disk) is said once and retried at the next one; the final write reports for real. Until the
+    // service has answered once there is no progress to keep, and a first answer that refuses the token must
+    // leave the checkpoint exactly as it was.
     let persistWarned = false
-    // Until the service has answered once there is no progress to keep, and a first answer that refuses the
-    // token must leave the checkpoint exactly as it was (a slow start would otherwise record the planned offsets).
-    const persistQuietly = Effect.suspend(() => (answered === 0 ? Effect.void : persist())).pipe(
+    const persistQuietly = Effect.suspend(() => (run.answered === 0 ? Effect.void : persist())).pipe(
       Effect.catchAll((e) =>
         persistWarned
           ? Effect.void
-          : Effect.zipRight(
-              Effect.sync(() => void (persistWarned = true)),
-              out.err(line(CMD, `warning: checkpoint not written, will retry: ${e.message}`))
-            )
+          : Effect.zipRight(Effect.sync(() => void (persistWarned = true)), out.err(line(CMD, `warning: checkpoint not written, will retry: ${e.message}`)))
       )
     )
 
-    // Lines → events to send (one array per chunk read), registered with their file's tracker in file order.
-    // Files are read one after another, so a file may be rotated between planning and its turn (logrotate
-    // renames eve.json while older files are being delivered). It is read only if its path still holds the
-    // planned file when opened (`expect`): otherwise reading from the planned offset would skip the start of
-    // another file. Skipped, it keeps its checkpoint and is found by its fingerprint, under its new name, next run.
+    // A file is read only if its path still holds the planned file when opened (`expect`): logrotate may rename
+    // it while older files are delivered. Skipped, it keeps its checkpoint and is found by its fingerprint next run.
+    let nulBytes = 0 // said once at the end (issue 24 row 2)
     const readEvents = (plan: PlannedFile, file: number): Stream.Stream<Array<Event>, EveLogError> =>
       Stream.suspend(() => {
-        const tracker = new AckTracker(plan.start)
-        trackers[file] = tracker
-        const counts = new PendingCounts()
-        pending[file] = counts
+        run.open(file)
         let readTo = plan.start
         return eve.read(plan.path, { start: plan.start, prefilter: ALERT_NEEDLE, expect: plan }).pipe(
           // Deleted, or no longer a log, while we were about to read it: found or forgotten next run.
           Stream.catchAll((e) => (e.reason === "NotFound" || e.reason === "NotALog" ? Stream.empty : Stream.fail(e))),
           Stream.mapEffect((batch) =>
             Effect.map(Clock.currentTimeMillis, (now) => {
-              const events: Array<Event> = []
-              const step = (l: string) => outbound.line(l, notBefore)
-              countBatch(batch, now, step, counters, counts, (json, end) => events.push({ file, id: tracker.add(end), json }))
-              tracker.advance(batch.end)
-              bytesRead += batch.end - readTo
+              const events = run.read(file, batch, readTo, now, step)
               readTo = batch.end
-              dirty = true
+              nulBytes += batch.nulBytes
               return events
             })
           )
         )
       })
 
-    const budget = new RetryBudget((opts.policy ?? defaultPolicy).budgetMs)
-    const retry = schedule({
-      ...(opts.policy === undefined ? {} : { policy: opts.policy }),
-      budget,
-      beforeWait: (_ms, _e, wait) => Effect.zipRight(persistQuietly, out.err(line(CMD, retryWaitLine(wait))))
-    })
-
+    const budget = new RetryBudget(retry.budgetMs)
     // The spread delay is waited once, before the first events go (a run with nothing to send never waits).
     const spreadMs = opts.direct ? 0 : opts.spreadMs ?? 60_000
     const ready = yield* Effect.cached(
       spreadMs > 0 ? Effect.flatMap(Random.nextIntBetween(0, spreadMs + 1), (wait) => Effect.sleep(wait)) : Effect.void
     )
 
-    let rejections = 0
-    // Per event, the fewest steps the program can take (a backlog posts thousands; BENCHMARKS.md "Issue 14"):
-    // the post, then one match. The schedule is entered only after a first failure (the common path stays
-    // cheap); that failure is replayed to it as its first input.
-    const answerOf = (ev: Event) =>
+    /** One event, one step: attempts until the policy settles it (sent, rejected, skipped) or stops the run. */
+    const attempt = (ev: Event, n: number, timeouts: number): Effect.Effect<{ as: Settled; error?: ApiError }, TokenRefused | DeliveryFailed | WrongBaseUrl> =>
       Effect.matchEffect(api.postEvent(ev.json), {
         onSuccess: () => SENT,
-        onFailure: (first: ApiError) => {
-          let replay: ApiError | undefined = first
-          const attempt = Effect.suspend(() => {
-            if (replay === undefined) return api.postEvent(ev.json)
-            const e = replay
-            replay = undefined
-            return Effect.fail(e)
+        onFailure: (error) =>
+          Effect.gen(function* () {
+            const now = yield* monotonicMillis
+            budget.failed(now)
+            const t = timeouts + (error._tag === "TransportError" && error.reason === "timeout" ? 1 : 0)
+            if (t > timeouts) timedOut = true
+            if (reachedService(error)) run.tried(ev, n)
+            const next: Next = decide({
+              policy: delivery, retry, error, attempts: n, timeouts: t, earlier: ev.earlier,
+              budgetLeftMs: retry.budgetMs - budget.used(now), jitter: yield* Random.next
+            })
+            if (next.next === "settled") return { as: next.as, error }
+            if (next.next === "stop") return yield* Effect.fail(stopped(next.kind, error, { token, answered: run.answered, usedMs: budget.used(now) }))
+            const said = retryWaitLine({ delayMs: next.delayMs, attempt: ++budget.waits + 1, remainingMs: retry.budgetMs - budget.used(now) })
+            yield* persistQuietly
+            yield* out.err(line(CMD, said))
+            yield* Effect.sleep(Duration.millis(next.delayMs))
+            return yield* attempt(ev, n + 1, t)
           })
-          return Effect.matchEffect(Effect.retry(attempt, retry), { onSuccess: () => SENT, onFailure: unsent })
-        }
       })
-    /** A failure after the retries: a rejection is an answer; the rest stop the run. */
-    const unsent = (e: ApiError): Effect.Effect<ApiError, TokenRefused | DeliveryFailed | CliFailure> => {
-      const kind = classify(e)
-      if (kind === "reject") return Effect.succeed(e)
-      if (kind === "refused") return Effect.fail(refused(e))
-      if (kind === "misrouted") return Effect.fail(misrouted(e))
-      // The real time spent in trouble, not the budget: the wait that would overdraw it is not taken.
-      return Effect.flatMap(Clock.currentTimeMillis, (stoppedAt) => Effect.fail(
-        new DeliveryFailed({
-          message: `delivery stopped after ${formatSpan(budget.used(stoppedAt))} of retries: ${e.message}; the next run resumes from the checkpoint`
-        })
-      ))
+
+    let logged = 0
+    const said = (as: Settled, e: ApiError) => {
+      const n = logged++
+      const word = as === "rejected" ? "event rejected" : "event skipped (not sent again)"
+      if (n < LOG_REJECTIONS) return out.err(line(CMD, `${word}: ${e.message}`))
+      return n === LOG_REJECTIONS ? out.err(line(CMD, "further rejected or skipped events are counted, not logged")) : Effect.void
     }
-    const record = (ev: Event, answer: "sent" | ApiError, now: number): Effect.Effect<void> => {
-      budget.succeeded(now)
-      answered++
-      trackers[ev.file]!.done(ev.id)
-      dirty = true
-      const drawn = progress.update(() => sendingCount(answered, counters.selected, bytesRead, plannedBytes))
-      if (answer === "sent") {
-        if (opts.audit !== undefined) audited.push(auditLine(now, ev.json))
-        counters.sent++
-        ledger.sent++
-        bump(now, "sent")
-        return drawn
-      }
-      counters.rejected++
-      ledger.rejected++
-      bump(now, "rejected")
-      const n = rejections++
-      const said = n < LOG_REJECTIONS
-        ? out.err(line(CMD, `event rejected: ${answer.message}`))
-        : n === LOG_REJECTIONS
-        ? out.err(line(CMD, "further rejections are counted, not logged"))
-        : Effect.void
-      return Effect.zipRight(said, drawn)
-    }
+    const drawn = () => sendingCount(run.answered, run.counters.selected, run.bytesRead, run.plannedBytes)
+    // Per event the fewest steps (a backlog posts thousands): the post, one match, the ledger's step, on the
+    // clock read synchronously.
     const deliver = (ev: Event) =>
-      Effect.flatMap(answerOf(ev), (answer) => Effect.flatMap(Clock.currentTimeMillis, (now) => record(ev, answer, now)))
-
-    const refused = (e: ApiError) => {
-      const status = e._tag === "HttpStatusError" ? e.status : 0
-      const spaces = token.trimmed
-        ? "the configured value had leading/trailing whitespace (trimmed before sending; fix it there)"
-        : "it has no leading or trailing whitespace"
-      return new TokenRefused({
-        message: `the service refused the token (HTTP ${status} from ${e._tag === "HttpStatusError" ? e.url : "the service"}): check the token in ${token.source}; ${spaces}`
-      })
-    }
-
-    // 404/405 before any answer: the URL is wrong, a configuration error (exit 2, checkpoint kept); after
-    // events were answered, the service is at fault: the run stops and the next one resumes.
-    const misrouted = (e: ApiError) =>
-      answered === 0
-        ? new CliFailure({ message: `${e.message}: no telemetry API at that URL; check --base-url (the checkpoint is kept)`, exitCode: ExitCode.usage })
-        : new DeliveryFailed({ message: `${e.message} after events were accepted; the next run resumes from the checkpoint` })
-
-    const persistEvery = opts.persistEveryMs ?? 1000
-    // On a fixed cadence (not "a second after the last write finished"), so writes are at most a second apart.
-    yield* Effect.forkScoped(persistQuietly.pipe(Effect.repeat(Schedule.fixed(persistEvery))))
-
-    // A few workers per chunk read, each taking the next event: [4] requests in flight, and no fiber per event.
+      Effect.flatMap(attempt(ev, 1, 0), (r) =>
+        Effect.clockWith((clock) => {
+          const now = clock.unsafeCurrentTimeMillis()
+          if (r.as !== "skipped") budget.succeeded(Number(clock.unsafeCurrentTimeNanos() / 1_000_000n))
+          run.settle(ev, r.as, now, r.as === "sent" && opts.audit !== undefined ? auditLine(now, ev.json) : undefined)
+          return r.error === undefined ? progress.update(drawn) : Effect.zipRight(said(r.as, r.error), progress.update(drawn))
+        })
+      )
+    // [4] workers per batch read, each taking the next event: bounded in flight, no fiber per event, and
+    // memory is one batch of the reader and the requests in flight, whatever the backlog.
     const inFlight = opts.concurrency ?? 4
-    const deliverAll = (events: Array<Event>) => {
+    const deliverAll = (events: ReadonlyArray<Event>) => {
       if (events.length === 0) return Effect.void
       let next = 0
       const worker = Effect.whileLoop({ while: () => next < events.length, body: () => deliver(events[next++]!), step: () => undefined })
-      return Effect.zipRight(
-        ready,
-        Effect.all(Array.from({ length: Math.min(inFlight, events.length) }, () => worker), { concurrency: "unbounded", discard: true })
-      )
+      const workers = Array.from({ length: Math.min(inFlight, events.length) }, () => worker)
+      return Effect.zipRight(ready, Effect.all(workers, { concurrency: "unbounded", discard: true }))
     }
-    const delivery = Stream.fromIterable(plans.map((p, i) => [p, i] as const)).pipe(
+
+    // On a fixed cadence (not "a second after the last write finished"), so writes are at most a second apart.
+    yield* Effect.forkScoped(persistQuietly.pipe(Effect.repeat(Schedule.fixed(opts.persistEveryMs ?? 1000))))
+
+    const delivering = Stream.fromIterable(plans.map((p, i) => [p, i] as const)).pipe(
       Stream.flatMap(([p, i]) => (p.size > p.start ? readEvents(p, i) : Stream.empty)),
       Stream.runForEach(deliverAll),
       // No spans per request (nothing exports them, and they cost more than the rest of a request).
       Effect.withTracerEnabled(false)
     )
 
-    // Interrupted (SIGTERM in `run` past its grace): keep what was acknowledged, so only requests actually in
+    // Interrupted (SIGTERM in `run` past its grace): keep what was answered, so only requests actually in
     // flight are sent again, not up to a second's worth.
-    const result = yield* Effect.either(delivery.pipe(Effect.onInterrupt(() => persistQuietly), Effect.ensuring(progress.clear)))
+    const result = yield* Effect.either(delivering.pipe(Effect.onInterrupt(() => persistQuietly), Effect.ensuring(progress.clear)))
     const finishedAt = yield* Clock.currentTimeMillis
-    const summary = ledgerSummary(counters, opts.maxAgeMs)
+    const summary = ledgerSummary(run.counters, opts.maxAgeMs)
+    if (nulBytes > 0) yield* out.err(line(CMD, nulBytesNote(nulBytes)))
     if (result._tag === "Left") {
       const e = result.left
-      // A refused token or a wrong URL with nothing acknowledged leaves the checkpoint exactly as it was.
-      const keep = (e._tag === "TokenRefused" || e._tag === "CliFailure") && answered === 0
+      // A refused token or a wrong URL with nothing answered leaves the checkpoint exactly as it was.
+      const keep = (e._tag === "TokenRefused" || e._tag === "WrongBaseUrl") && run.answered === 0
       yield* persist({ at: finishedAt, ok: false, message: `${e.message} (${summary})` }, keep)
       return yield* Effect.fail(e)
     }
     yield* persist({ at: finishedAt, ok: true, message: summary })
-    yield* out.err(line(CMD, summary))
-    return { outcome: "delivered", counters: { ...counters }, files: plans.length } satisfies SendSummary
+    yield* out.err(line(CMD, delivery === DEFAULT_DELIVERY ? summary : `${summary} (delivery: ${delivery})`))
+    return { outcome: "delivered", counters: { ...run.counters }, files: plans.length, delivery } satisfies SendSummary
   })
 
 export type SendEventsError = TokenRefused | DeliveryFailed | StateError | EveLogError | TokenError

@@ -153,7 +153,7 @@ export const make = (config: ApiConfig) =>
         const url = base + path
         const text = r.body.toString("utf8")
         // Bounded before parsing: a 50,000-deep answer is refused, not a stack overflow (issue 24 row 9).
-        if (jsonTextDeeperThan(text)) return Effect.fail(new BadResponseError({ url, message: `${url}: ${tooDeepMessage()}` }))
+        if (jsonTextDeeperThan(text)) return Effect.fail(new BadResponseError({ url, message: tooDeepMessage() }))
         let v: unknown
         try {
           v = JSON.parse(text)

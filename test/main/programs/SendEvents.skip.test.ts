@@ -127,7 +127,7 @@ describe("send-events under skip (the default)", () => {
     ["an HTML page (a captive portal)", () => new BadResponseError({ url: "u", message: "u answered with an HTML page (HTTP 200), not the API's answer" }), "DeliveryFailed"],
     ["a redirect", () => new BadResponseError({ url: "u", message: "u answered with a redirect (HTTP 302), not the API's answer" }), "DeliveryFailed"],
     ["no answer (connection refused)", () => new TransportError({ url: "u", reason: "refused", message: "connection refused by u" }), "DeliveryFailed"],
-    ["404 to everything", () => ({ status: 404 }), "CliFailure"],
+    ["404 to everything", () => ({ status: 404 }), "WrongBaseUrl"],
     ["401", () => ({ status: 401 }), "TokenRefused"]
   ]
   for (const [what, answer, tag] of keeps) {

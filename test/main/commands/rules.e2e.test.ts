@@ -14,7 +14,7 @@ const BIN = join(import.meta.dirname, "../../../src/main/bin.ts")
 const TOKEN = "rules-e2e-token-1234"
 let server: Server
 let url: string
-let mode: "ok" | "html" = "ok"
+let mode: "ok" | "corrupt" = "ok"
 let root: string
 
 beforeAll(async () => {
@@ -23,7 +23,8 @@ beforeAll(async () => {
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end()
     if (req.url === "/api/v1/ruleset/version") return void res.writeHead(200).end(JSON.stringify({ version: mode === "ok" ? "7" : "8" }))
     if (req.url === "/api/v1/ruleset/engine/suricata/5") {
-      if (mode === "html") return void res.writeHead(200, { "content-type": "text/html" }).end("<html>captive portal</html>")
+      // An archive that is not one (a captive portal's page is a service fault, retried: RulesUpdate.test.ts).
+      if (mode === "corrupt") return void res.writeHead(200, { "content-type": "application/gzip" }).end("<html>not an archive</html>")
       return void res.writeHead(200, { "content-type": "application/gzip" }).end(archive)
     }
     res.writeHead(404).end()
@@ -48,7 +49,7 @@ const cli = (args: ReadonlyArray<string>) =>
   })
 
 describe("rules commands", () => {
-  it("update installs, list shows the categories, a captive-portal page exits 1 and changes nothing", async () => {
+  it("update installs, list shows the categories, an archive that is not one exits 1 and changes nothing", async () => {
     const paths = resolvePaths({ root })
     const layout = layoutFromPaths(paths)
     const up = await cli(["rules", "update", "--root", root, "--base-url", url, "--categories", "emerging-scan"])
@@ -61,7 +62,7 @@ describe("rules commands", () => {
     expect(list.stderr).toMatch(/version 7: 1 of 2 categories enabled \(--categories emerging-scan\)/)
 
     const before = await visible(layout)
-    mode = "html"
+    mode = "corrupt"
     const bad = await cli(["rules", "update", "--root", root, "--base-url", url])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/^emergingthreats: rules update: .*not a gzip archive.*the installed rules are unchanged$/m)

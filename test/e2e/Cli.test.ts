@@ -142,7 +142,7 @@ describe("replay and demo commands", () => {
     child.stderr.on("data", (c: Buffer) => void (out += c))
     const exited = new Promise<number>((r) => child.on("close", (code) => r(code ?? -1)))
     try {
-      for (let i = 0; i < 600 && !/telemetry service\s+http/.test(out); i++) await new Promise((r) => setTimeout(r, 100))
+      for (let i = 0; i < 1200 && !/telemetry service\s+http/.test(out); i++) await new Promise((r) => setTimeout(r, 100))
       const page = /status page\s+(http\S+)/.exec(out)?.[1]
       const service = /telemetry service\s+(http\S+)/.exec(out)?.[1]
       const key = /X-Admin-Key: (\w+)/.exec(out)?.[1]
@@ -159,5 +159,5 @@ describe("replay and demo commands", () => {
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL")
     }
-  }, 120_000)
+  }, 180_000) // the demo runs every command as a child process (~20 s idle, more on a loaded 2-core machine)
 })

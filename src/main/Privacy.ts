@@ -7,9 +7,11 @@
  */
 import { Effect } from "effect"
 import { HostNetworks } from "../adapters/HostNetworks.js"
+import * as SiteDomains from "../adapters/SiteDomains.js"
 import * as SuricataConfig from "../adapters/SuricataConfig.js"
 import { type HomeNet, homeNetFromDocuments, homeNetFromFlag } from "../domain/HomeNet.js"
 import { localNetworks, type NetworkSet } from "../domain/Network.js"
+import { type NamePolicy, parseInternalDomains } from "../domain/SiteNames.js"
 import { NO_SID, parseTelemetrySids } from "../domain/TelemetrySids.js"
 import { CliFailure, ExitCode } from "./Failure.js"
 
@@ -18,6 +20,8 @@ export interface Privacy {
   /** Telemetry SIDs; empty means every alert (no file), `NO_SID` nothing (a file listing none). */
   readonly sids: ReadonlySet<number>
   readonly warnings: ReadonlyArray<string>
+  /** Domains whose names are internal (this firewall's own, `--internal-domains`); absent: none. */
+  readonly names?: NamePolicy
 }
 
 const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
@@ -91,8 +95,30 @@ export const loadPrivacyFrom = (opts: {
     return { local: localNetworks(home.cidrs, interfaces), sids, warnings } satisfies Privacy
   })
 
+/**
+ * Names policy inputs (issue 25): `--internal-domains` (a bad entry is exit 2) and, when `siteRoot` is given,
+ * this firewall's own domain read from the files under it.
+ */
+const namesOf = (opts: { readonly internalDomains?: string | undefined; readonly siteRoot?: string | undefined }) =>
+  Effect.gen(function* () {
+    const flag = opts.internalDomains === undefined ? { domains: [] } : parseInternalDomains(opts.internalDomains)
+    if (flag.invalid !== undefined) return yield* usage(`--internal-domains: ${JSON.stringify(flag.invalid)} is not a domain name`)
+    const own = opts.siteRoot === undefined
+      ? []
+      : yield* Effect.flatMap(SiteDomains.SiteDomains, (s) => s.domains).pipe(Effect.provide(SiteDomains.layer(opts.siteRoot)))
+    return { domains: [...own, ...flag.domains] } satisfies NamePolicy
+  })
+
 export const loadPrivacy = (opts: {
   readonly suricataYaml: string
   readonly sidsFile: string
   readonly homeNet?: string | undefined
-}) => loadPrivacyFrom(opts).pipe(Effect.provide(SuricataConfig.layer))
+  readonly internalDomains?: string | undefined
+  /** Where this firewall's config.xml and resolv.conf are read (the sensor's root); absent: not read. */
+  readonly siteRoot?: string | undefined
+}) =>
+  Effect.gen(function* () {
+    const names = yield* namesOf(opts)
+    const privacy = yield* loadPrivacyFrom(opts).pipe(Effect.provide(SuricataConfig.layer))
+    return { ...privacy, names } satisfies Privacy
+  })

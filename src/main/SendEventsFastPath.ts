@@ -20,7 +20,8 @@ import { DEFAULT_BASE_URL, DEFAULT_MAX_AGE, DEFAULT_TIMEOUT } from "./FlagDefaul
 import type { SendEventsOptions } from "./SendEventsRun.js"
 
 const VALUE_FLAGS = new Set([
-  "--root", "--config", "--suricata-yaml", "--log", "--state", "--base-url", "--max-age", "--timeout", "--home-net", "--sids"
+  "--root", "--config", "--suricata-yaml", "--log", "--state", "--base-url", "--max-age", "--timeout", "--home-net", "--sids",
+  "--internal-domains"
 ])
 const BOOLEAN_FLAGS = new Set(["--direct", "--insecure", "--no-audit"])
 
@@ -73,6 +74,7 @@ export const sendEventsOptions = (args: ReadonlyArray<string>): SendEventsOption
     direct: flags.get("--direct") === true,
     sidsFile: get("--sids") ?? paths.telemetrySids,
     homeNet: get("--home-net"),
+    internalDomains: get("--internal-domains"),
     audit: flags.get("--no-audit") !== true
   }
 }

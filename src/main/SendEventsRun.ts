@@ -22,6 +22,8 @@ export interface SendEventsOptions {
   readonly direct: boolean
   readonly sidsFile: string
   readonly homeNet: string | undefined
+  /** `--internal-domains`: names under these are internal (issue 25). */
+  readonly internalDomains?: string | undefined
   /** Keep the acknowledged bodies in the audit file (`--no-audit`: false). */
   readonly audit: boolean
 }
@@ -44,7 +46,9 @@ export const sendEventsRun = (o: Omit<SendEventsOptions, "baseUrl" | "insecure" 
       log: paths.logDir,
       maxAgeMs: o.maxAgeMs,
       direct: o.direct,
-      privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile: o.sidsFile, homeNet: o.homeNet }).pipe(
+      privacy: loadPrivacy({
+        suricataYaml: paths.suricataYaml, sidsFile: o.sidsFile, homeNet: o.homeNet, internalDomains: o.internalDomains, siteRoot: paths.root
+      }).pipe(
         Effect.provideService(HostNetworks, hosts)
       ),
       ...(o.audit ? { audit: yield* AuditLog.AuditLog } : {}),

@@ -18,6 +18,7 @@ export const sendEventsCommand = Command.make(
     direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-60 s spread delay")),
     homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
     sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
+    internalDomains: Options.text("internal-domains").pipe(Options.withPseudoName("DOMAINS"), Options.optional, Options.withDescription("names under these domains are internal (masked), e.g. acme.example,corp.example")),
     noAudit: Options.boolean("no-audit").pipe(Options.withDescription("keep no local record of the bodies sent (dump --sent)"))
   },
   (o) =>
@@ -33,6 +34,7 @@ export const sendEventsCommand = Command.make(
         direct: o.direct,
         sidsFile: Option.getOrElse(o.sids, () => paths.telemetrySids),
         homeNet: Option.getOrUndefined(o.homeNet),
+        internalDomains: Option.getOrUndefined(o.internalDomains),
         audit: !o.noAudit
       })
     })

@@ -4,7 +4,9 @@
  *   1- to 4-part forms whose parts are decimal, `0x` hex or `0` octal (`10.1`, `127.1`, `10.0.1`, `0x0a.0.0.1`);
  * - the wildcard-DNS hex label (sslip.io: `0a000001.sslip.io`), 8 hex digits alone between separators;
  * - the wildcard-DNS dashed IPv6 label (`fd00--1.sslip.io`, `--1.nip.io`), read with `-` as `:`.
- * A token is a maximal run of letters, digits and dots (a hex or dashed label: letters and digits, and dashes).
+ * A token is a maximal run of letters, digits and dots (a hex or dashed label: letters and digits, and dashes);
+ * a token after `:` (a port, an IPv6 group) and one integer touching `:`, `-`, `_` or `+` (a label's part, a
+ * time zone) are not read.
  * Plain 4-part decimal quads are left to the quad reader (Scrub.ts), which changes only the address's own digits.
  */
 import { type Ip, maskLocal } from "./Ip.js"
@@ -129,8 +131,17 @@ export const hostTokenEdits = (
       continue
     }
     let e = k
-    while (e < len && (isAlnum(text.charCodeAt(e)) || text.charCodeAt(e) === 46)) e++
-    if (e - k <= 64) {
+    let single = true
+    for (; e < len; e++) {
+      const d = text.charCodeAt(e)
+      if (d === 46) single = false
+      else if (!isAlnum(d)) break
+    }
+    // After a `:` is a port or an IPv6 group; one integer touching `:`, `-`, `_` or `+` is a port, a group of a
+    // colon or dashed run, part of a label or a time zone (`+0530`).
+    const touching = (c: number) => c === 58 || c === 45 || c === 95 || c === 43
+    const before = text.charCodeAt(k - 1)
+    if (e - k <= 64 && before !== 58 && !(single && (touching(before) || touching(text.charCodeAt(e))))) {
       const r = inetAton(text, k, e)
       if (r !== undefined && !r.plainQuad && isLocal({ kind: "v4", n: r.n })) {
         const end = e - k > 1 && text.charCodeAt(e - 1) === 46 ? e - 1 : e

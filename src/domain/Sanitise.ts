@@ -188,7 +188,7 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
     const m = maskSiteNames(scrubbed, names, hostField)
     let r = m.text
     let rule = m.rule === undefined ? "scrubbed text: a local address written inside" : `internal name: ${m.rule}`
-    if (hostField && run.localServer !== undefined) {
+    if (hostField && run.localServer !== undefined && !isMasked(r)) {
       const hidden = maskServerName(r)
       if (hidden !== r) {
         r = hidden

@@ -5,19 +5,26 @@
  *   UTS #46 ideographic full stops read as dots, and the code points UTS #46 maps to nothing ("ignored":
  *   U+00AD, U+034F, U+180B-U+180D, U+180F, U+200B, U+2060, U+2064, U+FE00-U+FE0F, U+FEFF, U+1BCA0-U+1BCA3,
  *   U+E0100-U+E01EF) and the joiners of transitional processing (U+200C, U+200D) removed;
- * - inet_aton (glibc, WHATWG URL) readings of whole tokens: 1 to 4 parts, each decimal, `0x` hex or `0` octal;
+ * - inet_aton (glibc, WHATWG URL) readings of whole tokens: 1 to 4 parts, each decimal, `0x` hex or `0` octal
+ *   (not after a `:`, nor a lone number beside `:`, `-`, `_` or `+`);
  * - wildcard-DNS labels (sslip.io, nip.io): 8 hex digits as an IPv4 address, and dashes read as colons.
  */
 
 const IGNORED = /[\u00ad\u034f\u180b-\u180d\u180f\u200b-\u200d\u2060\u2064\ufe00-\ufe0f\ufeff]|\ud82f[\udca0-\udca3]|\udb40[\udd00-\uddef]/g
 
+/** Printable ASCII bytes only: what a host can still hold of a run that is not UTF-8 or decodes to controls. */
+const printableOnly = (run: string) =>
+  run.replace(/%([2-7][0-9a-f])/gi, (all, h: string) => (h.toLowerCase() === "7f" ? all : String.fromCharCode(parseInt(h, 16))))
+
 const percentDecoded = (text: string): string =>
   text.replace(/(%[0-9a-f]{2})+/gi, (run) => {
     try {
-      return decodeURIComponent(run)
+      const decoded = decodeURIComponent(run)
+      // WHATWG URL: a C0 control or DEL is a forbidden domain code point: no host holds one.
+      // eslint-disable-next-line no-control-regex
+      return /[\x00-\x1f\x7f]/.test(decoded) ? printableOnly(run) : decoded
     } catch {
-      // Bytes that are not UTF-8: each ASCII one still reads as its character.
-      return run.replace(/%([0-7][0-9a-f])/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+      return printableOnly(run)
     }
   })
 
@@ -65,7 +72,12 @@ export interface HostSpelling {
 export const hostSpellingsIn = (text: string): Array<HostSpelling> => {
   const out: Array<HostSpelling> = []
   for (const m of text.matchAll(/[0-9A-Za-z.]+/g)) {
-    const n = /^\d/.test(m[0]) ? inetAtonOf(m[0]) : undefined
+    // A lone number beside `:`, `-` or `_` is a port, an address group or part of a label, not a host.
+    // After a `:` is a port or an IPv6 group; a lone number beside `:`, `-`, `_` or `+` is a port, an address
+    // group, part of a label or a time zone, not a host.
+    const after = text[m.index - 1] ?? ""
+    const lone = !m[0].includes(".") && /[:_+-]/.test(`${after}${text[m.index + m[0].length] ?? ""}`)
+    const n = /^\d/.test(m[0]) && !lone && after !== ":" ? inetAtonOf(m[0]) : undefined
     if (n !== undefined) out.push({ index: m.index, text: m[0], v4: n })
   }
   for (const m of text.matchAll(/(?<![0-9A-Za-z])[0-9A-Fa-f]{8}(?![0-9A-Za-z])/g)) {

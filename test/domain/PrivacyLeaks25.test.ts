@@ -31,7 +31,7 @@ describe("addresses a resolver reads (classes 4 and 5)", () => {
   it.each(rows(fixtures.addresses))("%s %s: a violation raw, nothing local sanitised", (_, __, record) => {
     expect(violations(record, "address").length).toBeGreaterThan(0)
     const out = sent(record)
-    expect(localAddressesIn(JSON.stringify(out), oracle)).toEqual([])
+    expect(localAddressesIn(JSON.stringify(out), oracle, "json")).toEqual([])
     const leaks: Array<string> = []
     walk(out, () => undefined, (s) => leaks.push(...localAddressesIn(s, oracle).map((f) => f.text)))
     expect(leaks).toEqual([])

@@ -106,9 +106,11 @@ export const addressesIn = (text: string): Array<Found> =>
   spellingsIn(text).map((s) => ({ form: s.readings[0]!.v === 4 ? "ipv4" : "ipv6", text: s.text, index: s.index }))
 
 /** The local addresses written in `text`: what must never appear in anything that leaves the machine. */
-export const localAddressesIn = (text: string, nets: OracleNetworks): Array<Found> => [
-  // As written, and as a resolver reads it (percent-decoded, NFKC, IDNA-ignored characters removed).
+export const localAddressesIn = (text: string, nets: OracleNetworks, where: "text" | "json" = "text"): Array<Found> => [
+  // As written, and as a resolver reads it (percent-decoded, NFKC, IDNA-ignored characters removed). In a
+  // whole JSON body a bare integer is a JSON number (a port, a vlan), not host text: strings are read one by one.
   ...[...spellingsIn(text), ...resolverSpellingsIn(text)]
+    .filter((s) => where === "text" || !/^\d+$/.test(s.text))
     .filter((s) => s.readings.some(nets.isLocalReading))
     .map((s): Found => ({ form: s.readings[0]!.v === 4 ? "ipv4" : "ipv6", text: s.text, index: s.index })),
   ...maskedIPv6In(text)

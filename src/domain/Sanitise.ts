@@ -5,7 +5,7 @@
  * because it runs on every alert (see BENCHMARKS.md); `SanitisedEvent` describes its output.
  */
 import type { SanitisedEvent } from "./EveRecord.js"
-import { formatIp, type Ip, ipFromParts, isMasked, maskLocal, octalIPv4, parseIp, parseIPv6Parts } from "./Ip.js"
+import { formatIp, type Ip, ipFromParts, isMasked, maskLocal, octalIPv4, parseIp, parseIPv4, parseIPv6Parts } from "./Ip.js"
 import type { NetworkSet } from "./Network.js"
 import { scrubText } from "./Scrub.js"
 import { flowServer, type FlowServer } from "./FlowServer.js"
@@ -33,6 +33,7 @@ export type Sanitiser = (record: unknown, explain?: Explanation) => SanitiseResu
 export const emptyExplanation = (): Explanation => ({ dropped: [], masked: [], invalidAddresses: [] })
 
 type Obj = Record<string, unknown>
+const DIGIT = /\d/
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v)
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v)
 const isPort = (v: unknown): v is number => isInt(v) && v >= 0 && v <= 65535
@@ -59,13 +60,19 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
   // Colon and dash text (certificate fingerprints, dates, ja3 strings) costs the most to scan and repeats across
   // alerts: memoised, small on purpose like the IPv6 cache below.
   const textCache = new Map<string, string>()
+  // Dotted or digit text (host names, versions, subjects) repeats too, and costs a token scan: a cache of its own,
+  // so it does not push the colon text out of the first.
+  const dottedCache = new Map<string, string>()
   const text = (s: string): string => {
-    if (s.indexOf(":") < 0 && s.indexOf("-") < 0) return scrubText(s, isLocal)
-    const hit = textCache.get(s)
+    const colon = s.indexOf(":") >= 0 || s.indexOf("-") >= 0
+    // Text with no separator and no digit holds no reading but a hex label (rare): read it without a cache.
+    if (!colon && s.indexOf(".") < 0 && !DIGIT.test(s)) return scrubText(s, isLocal)
+    const cache = colon ? textCache : dottedCache
+    const hit = cache.get(s)
     if (hit !== undefined) return hit
     const r = scrubText(s, isLocal)
-    if (textCache.size >= 1024) textCache.clear()
-    textCache.set(s, r)
+    if (cache.size >= 1024) cache.clear()
+    cache.set(s, r)
     return r
   }
   /** A non-local IPv6 address whose spelling holds a local one: its canonical form, or its mask when that holds one too. */
@@ -168,8 +175,20 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
   }
   const endpoint = nested({ ip: addressField, port: portField })
   /** Fingerprints are not text: sent unchanged when they match their grammar, dropped otherwise. */
-  const grammar = (ok: (s: string) => boolean): Handler => (run, parent, key, v) =>
-    typeof v === "string" && ok(v) ? v : drop(run, parent, key)
+  const grammar = (ok: (s: string) => boolean): Handler => {
+    // Fingerprint strings repeat across alerts (one per client or server software): the verdict is memoised.
+    const seen = new Map<string, boolean>()
+    return (run, parent, key, v) => {
+      if (typeof v !== "string") return drop(run, parent, key)
+      let good = seen.get(v)
+      if (good === undefined) {
+        good = ok(v)
+        if (seen.size >= 1024) seen.clear()
+        seen.set(v, good)
+      }
+      return good ? v : drop(run, parent, key)
+    }
+  }
   const ja3 = nested({ hash: grammar(isMd5Hex), string: grammar(isJa3String) })
   const ja3s = nested({ hash: grammar(isMd5Hex), string: grammar(isJa3sString) })
   const serverRule = (s: FlowServer) => `the flow's server (${s.side}, by ${s.why}) is local`
@@ -180,12 +199,21 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
     return undefined
   }
   /** Text that may hold names (a certificate's subject or issuer, a host name): internal names masked too. */
+  // Host names and certificate names repeat across alerts: their name reading is memoised, small on purpose.
+  const hostNames = new Map<string, { text: string; rule: string | undefined }>()
+  const dnNames = new Map<string, { text: string; rule: string | undefined }>()
   const named = (hostField: boolean): Handler => (run, parent, key, v) => {
     if (typeof v !== "string") return drop(run, parent, key)
     // A host name that is an IP literal is an address field.
     if (hostField && parseIp(v) !== undefined) return addressField(run, parent, key, v)
     const scrubbed = text(v)
-    const m = maskSiteNames(scrubbed, names, hostField)
+    const cache = hostField ? hostNames : dnNames
+    let m = cache.get(scrubbed)
+    if (m === undefined) {
+      m = maskSiteNames(scrubbed, names, hostField)
+      if (cache.size >= 1024) cache.clear()
+      cache.set(scrubbed, m)
+    }
     let r = m.text
     let rule = m.rule === undefined ? "scrubbed text: a local address written inside" : `internal name: ${m.rule}`
     if (hostField && run.localServer !== undefined && !isMasked(r)) {
@@ -201,6 +229,9 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
   const hostname = named(true)
   const isLocalValue = (v: unknown): boolean => {
     if (typeof v !== "string") return false
+    // The usual IPv4 field without leading zeros: judged without building its mask.
+    const n = v.indexOf(":") < 0 && octalIPv4(v) === undefined ? parseIPv4(v) : undefined
+    if (n !== undefined) return isLocal({ kind: "v4", n })
     const r = address(v)
     return r !== null && r.charCodeAt(0) === 120
   }

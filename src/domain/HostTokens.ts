@@ -100,7 +100,7 @@ export const hostTokenEdits = (
       } else if (!isAlnum(d)) break
       e++
     }
-    if ((double || dashes >= 7) && e - i <= 64) {
+    if (double || dashes >= 7) {
       // A dashed IPv6 label: with `-` read as `:`, masked where it holds a local IPv6 reading.
       const label = text.slice(i, e)
       const colon = label.replace(/-/g, ":")
@@ -141,7 +141,7 @@ export const hostTokenEdits = (
     // colon or dashed run, part of a label or a time zone (`+0530`).
     const touching = (c: number) => c === 58 || c === 45 || c === 95 || c === 43
     const before = text.charCodeAt(k - 1)
-    if (e - k <= 64 && before !== 58 && !(single && (touching(before) || touching(text.charCodeAt(e))))) {
+    if (before !== 58 && !(single && (touching(before) || touching(text.charCodeAt(e))))) {
       const r = inetAton(text, k, e)
       if (r !== undefined && !r.plainQuad && isLocal({ kind: "v4", n: r.n })) {
         const end = e - k > 1 && text.charCodeAt(e - 1) === 46 ? e - 1 : e

@@ -33,6 +33,7 @@ describe("sendEventsOptions", () => {
   it("takes every flag it knows, and leaves anything else to the full CLI", () => {
     const o = sendEventsOptions(["--max-age", "off", "--timeout=90s", "--direct", "--insecure", "--home-net", "10.0.0.0/8", "--sids", "/s", "--base-url", "http://h:1"])!
     expect(o).toMatchObject({ maxAgeMs: undefined, timeoutMs: 90_000, direct: true, insecure: true, homeNet: "10.0.0.0/8", sidsFile: "/s", baseUrl: "http://h:1" })
+    expect(sendEventsOptions(["--internal-domains", "acme.example"])).toMatchObject({ internalDomains: "acme.example" })
     expect(sendEventsOptions(["--help"])).toBeUndefined()
     expect(sendEventsOptions(["--max-age", "0s"])).toBeUndefined()
   })

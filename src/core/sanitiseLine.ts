@@ -9,6 +9,7 @@ import { homeNetFromFlag } from "../domain/HomeNet.js"
 import { localNetworks as localNetworkSet, parseCidrs } from "../domain/Network.js"
 import { makeOutbound } from "../domain/Outbound.js"
 import { NO_SID } from "../domain/TelemetrySids.js"
+import { parseInternalDomains } from "../domain/SiteNames.js"
 
 export interface SanitiseOptions {
   /**
@@ -22,8 +23,8 @@ export interface SanitiseOptions {
   /** The telemetry SID list. Absent: every alert; empty: none (as a telemetry_sids.txt listing none). */
   readonly sids?: Iterable<number> | undefined
   /**
-   * Internal DNS suffixes (`corp.example`, `home.arpa`) whose names are masked like local addresses.
-   * Until the sanitiser masks names (issue 25), a non-empty list is refused (see ISSUE-25 below).
+   * Internal DNS suffixes (`corp.example`, `acme.lan`) whose names are masked label by label, as
+   * `--internal-domains` (the special-use suffixes such as `.local` and `.home.arpa` always are).
    */
   readonly internalDomains?: ReadonlyArray<string> | undefined
   /** Epoch ms: alerts stamped earlier are skipped as `expired` (send-events' `--max-age`). Absent: no limit. */
@@ -64,16 +65,6 @@ const utf8Length = (s: string): number => {
   return new TextEncoder().encode(s).length
 }
 
-/**
- * `internalDomains` before the sanitiser knows internal names: the domain has no such option yet (issue 25
- * adds it on another branch), so a non-empty list is refused rather than silently ignored (names would be
- * masked only where they hold a local address). The list reaches the sanitiser at ISSUE-25 below.
- */
-const internalDomainsOf = (domains: ReadonlyArray<string> | undefined): string | undefined =>
-  domains === undefined || domains.length === 0
-    ? undefined
-    : "internalDomains is not supported by this version of the sanitiser yet"
-
 /** A line sanitiser for one set of options, checked and built once (for a loop over many lines). */
 export const makeLineSanitiserEither = (
   options: SanitiseOptions
@@ -91,12 +82,13 @@ export const makeLineSanitiserEither = (
   const sidList = options.sids === undefined ? undefined : [...options.sids]
   const badSid = sidList?.find((s) => !Number.isSafeInteger(s) || s < 0)
   if (badSid !== undefined) return new InvalidSanitiseOptions({ message: `sids: ${badSid} is not a SID` })
-  const domains = internalDomainsOf(options.internalDomains)
-  if (domains !== undefined) return new InvalidSanitiseOptions({ message: domains })
+  // Read exactly as `--internal-domains` is: a bad entry is refused, never ignored.
+  const names = parseInternalDomains((options.internalDomains ?? []).join(","))
+  if (names.invalid !== undefined) {
+    return new InvalidSanitiseOptions({ message: `internalDomains: ${JSON.stringify(names.invalid)} is not a domain name` })
+  }
   const sids: ReadonlySet<number> = sidList === undefined ? new Set() : sidList.length === 0 ? NO_SID : new Set(sidList)
-  // ISSUE-25: the one place `internalDomains` reaches the sanitiser. Once the outbound step takes internal
-  // domains, pass `options.internalDomains` in this call and drop the refusal in internalDomainsOf.
-  const outbound = makeOutbound({ local: localNetworkSet(home.cidrs, extra.cidrs), sids })
+  const outbound = makeOutbound({ local: localNetworkSet(home.cidrs, extra.cidrs), sids, names: { domains: names.domains } })
   const notBefore = options.notBefore
   return {
     sanitise: (raw) => {

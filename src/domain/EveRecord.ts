@@ -60,7 +60,8 @@ export const SanitisedTls = Schema.Struct({
   notbefore: opt(Schema.String),
   notafter: opt(Schema.String),
   ja3: opt(Ja3),
-  ja3s: opt(Ja3)
+  ja3s: opt(Ja3),
+  ja4: opt(Schema.String)
 })
 
 /** What `send-events` POSTs. Decoding with `onExcessProperty: "error"` rejects any key outside the allow-lists. */

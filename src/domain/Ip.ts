@@ -202,7 +202,8 @@ const hex4 = (n: number): string => n.toString(16).padStart(4, "0")
  * The IPv4 addresses an IPv6 address carries (SPEC section 3): IPv4-compatible `::/96`, SIIT
  * `::ffff:0:0:0/96`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48` (every RFC 6052 position), 6to4 `2002::/16`,
  * Teredo `2001::/32` (server, and the client inverted), and IPv4-mapped `::ffff:0:0/96` (an IPv6 network such as
- * `::/2` may hold the mapped form of an IPv4 address that is not local itself).
+ * `::/2` may hold the mapped form of an IPv4 address that is not local itself), and ISATAP `…:0:5efe:a.b.c.d`,
+ * `…:200:5efe:a.b.c.d` under any prefix.
  */
 export const embeddedIPv4s = (p: ReadonlyArray<number>): Array<number> => {
   const w = (i: number) => p[i]! * 65536 + p[i + 1]!
@@ -222,6 +223,8 @@ export const embeddedIPv4s = (p: ReadonlyArray<number>): Array<number> => {
   }
   if (p[0] === 0x2002) out.push(w(1))
   if (p[0] === 0x2001 && p[1] === 0) out.push(w(2), (~w(6)) >>> 0)
+  // ISATAP (RFC 5214): interface identifier 0000:5efe or 0200:5efe (either u/g bit) before the IPv4 address.
+  if (p[5] === 0x5efe && (p[4]! & 0xfcff) === 0) out.push(w(6))
   return out
 }
 

@@ -88,7 +88,7 @@ export const makeNetworkSet = (cidrs: ReadonlyArray<Cidr>): NetworkSet => {
       // An IPv6 address that carries a local IPv4 address is local (SPEC section 3).
       // Only these first groups carry an IPv4 address (see embeddedIPv4s): the rest skip the allocation.
       const g0 = ip.parts[0]
-      if (g0 !== 0 && g0 !== 0x64 && g0 !== 0x2001 && g0 !== 0x2002) return false
+      if (g0 !== 0 && g0 !== 0x64 && g0 !== 0x2001 && g0 !== 0x2002 && ip.parts[5] !== 0x5efe) return false
       for (const v4n of embeddedIPv4s(ip.parts)) for (const r of v4) if (((v4n & r.mask) >>> 0) === r.base) return true
       return false
     }

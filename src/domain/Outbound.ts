@@ -5,6 +5,7 @@
  * what `send-events` sends. Pure: the age limit's `notBefore` is passed in.
  */
 import type { NetworkSet } from "./Network.js"
+import type { NamePolicy } from "./SiteNames.js"
 import { emptyExplanation, eventToJson, type Explanation, makeSanitiser, parseEveLine } from "./Sanitise.js"
 import { selectRecord, type Verdict } from "./Select.js"
 
@@ -13,6 +14,8 @@ export interface OutboundContext {
   readonly local: NetworkSet
   /** Telemetry SIDs; empty means every alert. */
   readonly sids: ReadonlySet<number>
+  /** Domains whose names are internal besides the special-use suffixes (SPEC section 3). */
+  readonly names?: NamePolicy | undefined
 }
 
 export type Outbound =
@@ -40,7 +43,7 @@ export interface OutboundStep {
 }
 
 export const makeOutbound = (ctx: OutboundContext, opts: { readonly explain?: boolean } = {}): OutboundStep => {
-  const sanitise = makeSanitiser(ctx.local)
+  const sanitise = makeSanitiser(ctx.local, ctx.names)
   const parse = (line: string): unknown => {
     try {
       return parseEveLine(line)

@@ -5,10 +5,15 @@
  * because it runs on every alert (see BENCHMARKS.md); `SanitisedEvent` describes its output.
  */
 import type { SanitisedEvent } from "./EveRecord.js"
-import { formatIp, type Ip, ipFromParts, isMasked, maskLocal, octalIPv4, parseIp, parseIPv6Parts } from "./Ip.js"
+import { formatIp, type Ip, ipFromParts, isMasked, maskLocal, octalIPv4, parseIp, parseIPv4, parseIPv6Parts } from "./Ip.js"
 import type { NetworkSet } from "./Network.js"
 import { scrubText } from "./Scrub.js"
+import { flowServer, type FlowServer } from "./FlowServer.js"
+import { maskServerName, maskSiteNames, type NamePolicy, NO_SITE_DOMAINS } from "./SiteNames.js"
+import { isJa3sString, isJa3String, isJa4, isMd5Hex } from "./TlsFingerprint.js"
 import { isTimestampText } from "./Timestamp.js"
+
+export { eventToJson, parseEveLine, topLevelFlowIdDigits } from "./EveJson.js"
 
 /** What `--explain` shows: key paths dropped, values masked (the original stays on this machine). */
 export interface Explanation {
@@ -28,6 +33,7 @@ export type Sanitiser = (record: unknown, explain?: Explanation) => SanitiseResu
 export const emptyExplanation = (): Explanation => ({ dropped: [], masked: [], invalidAddresses: [] })
 
 type Obj = Record<string, unknown>
+const DIGIT = /\d/
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v)
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v)
 const isPort = (v: unknown): v is number => isInt(v) && v >= 0 && v <= 65535
@@ -36,6 +42,8 @@ const isPort = (v: unknown): v is number => isInt(v) && v >= 0 && v <= 65535
 interface Run {
   droppedAddresses: number
   explain: Explanation | undefined
+  /** The flow's server when it is local (its names and certificate are not sent), else undefined. */
+  localServer: FlowServer | undefined
 }
 type Handler = (run: Run, parent: string, key: string, v: unknown) => unknown
 /** A key path for `--explain`, built only when someone reads it. */
@@ -46,19 +54,25 @@ const at = (parent: string, key: string) => (parent === "" ? key : `${parent}.${
  * allocates little more than its output (this runs on every alert; see BENCHMARKS.md). IPv6 results are
  * memoised (their parse is the costly one); IPv4 parses faster than a cache lookup.
  */
-export const makeSanitiser = (local: NetworkSet): Sanitiser => {
+export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOMAINS): Sanitiser => {
   const isLocal = (ip: Ip) => local.contains(ip)
   const v6Cache = new Map<string, string | null>()
   // Colon and dash text (certificate fingerprints, dates, ja3 strings) costs the most to scan and repeats across
   // alerts: memoised, small on purpose like the IPv6 cache below.
   const textCache = new Map<string, string>()
+  // Dotted or digit text (host names, versions, subjects) repeats too, and costs a token scan: a cache of its own,
+  // so it does not push the colon text out of the first.
+  const dottedCache = new Map<string, string>()
   const text = (s: string): string => {
-    if (s.indexOf(":") < 0 && s.indexOf("-") < 0) return scrubText(s, isLocal)
-    const hit = textCache.get(s)
+    const colon = s.indexOf(":") >= 0 || s.indexOf("-") >= 0
+    // Text with no separator and no digit holds no reading but a hex label (rare): read it without a cache.
+    if (!colon && s.indexOf(".") < 0 && !DIGIT.test(s)) return scrubText(s, isLocal)
+    const cache = colon ? textCache : dottedCache
+    const hit = cache.get(s)
     if (hit !== undefined) return hit
     const r = scrubText(s, isLocal)
-    if (textCache.size >= 1024) textCache.clear()
-    textCache.set(s, r)
+    if (cache.size >= 1024) cache.clear()
+    cache.set(s, r)
     return r
   }
   /** A non-local IPv6 address whose spelling holds a local one: its canonical form, or its mask when that holds one too. */
@@ -160,10 +174,67 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
     }
   }
   const endpoint = nested({ ip: addressField, port: portField })
-  const ja3 = nested({ hash: textField, string: textField })
-  const hostname: Handler = (run, parent, key, v) =>
-    // A hostname that is an IP literal is an address field; anything else is text.
-    typeof v === "string" && parseIp(v) !== undefined ? addressField(run, parent, key, v) : textField(run, parent, key, v)
+  /** Fingerprints are not text: sent unchanged when they match their grammar, dropped otherwise. */
+  const grammar = (ok: (s: string) => boolean): Handler => {
+    // Fingerprint strings repeat across alerts (one per client or server software): the verdict is memoised.
+    const seen = new Map<string, boolean>()
+    return (run, parent, key, v) => {
+      if (typeof v !== "string") return drop(run, parent, key)
+      let good = seen.get(v)
+      if (good === undefined) {
+        good = ok(v)
+        if (seen.size >= 1024) seen.clear()
+        seen.set(v, good)
+      }
+      return good ? v : drop(run, parent, key)
+    }
+  }
+  const ja3 = nested({ hash: grammar(isMd5Hex), string: grammar(isJa3String) })
+  const ja3s = nested({ hash: grammar(isMd5Hex), string: grammar(isJa3sString) })
+  const serverRule = (s: FlowServer) => `the flow's server (${s.side}, by ${s.why}) is local`
+  /** A name or identity of the server's certificate: dropped when the server is local. */
+  const certificate = (inner: Handler): Handler => (run, parent, key, v) => {
+    if (run.localServer === undefined) return inner(run, parent, key, v)
+    run.explain?.dropped.push(`${at(parent, key)} (${serverRule(run.localServer)})`)
+    return undefined
+  }
+  /** Text that may hold names (a certificate's subject or issuer, a host name): internal names masked too. */
+  // Host names and certificate names repeat across alerts: their name reading is memoised, small on purpose.
+  const hostNames = new Map<string, { text: string; rule: string | undefined }>()
+  const dnNames = new Map<string, { text: string; rule: string | undefined }>()
+  const named = (hostField: boolean): Handler => (run, parent, key, v) => {
+    if (typeof v !== "string") return drop(run, parent, key)
+    // A host name that is an IP literal is an address field.
+    if (hostField && parseIp(v) !== undefined) return addressField(run, parent, key, v)
+    const scrubbed = text(v)
+    const cache = hostField ? hostNames : dnNames
+    let m = cache.get(scrubbed)
+    if (m === undefined) {
+      m = maskSiteNames(scrubbed, names, hostField)
+      if (cache.size >= 1024) cache.clear()
+      cache.set(scrubbed, m)
+    }
+    let r = m.text
+    let rule = m.rule === undefined ? "scrubbed text: a local address written inside" : `internal name: ${m.rule}`
+    if (hostField && run.localServer !== undefined && !isMasked(r)) {
+      const hidden = maskServerName(r)
+      if (hidden !== r) {
+        r = hidden
+        rule = `name of a local server: ${serverRule(run.localServer)}`
+      }
+    }
+    if (r !== v) run.explain?.masked.push({ path: at(parent, key), from: v, to: r, rule })
+    return r
+  }
+  const hostname = named(true)
+  const isLocalValue = (v: unknown): boolean => {
+    if (typeof v !== "string") return false
+    // The usual IPv4 field without leading zeros: judged without building its mask.
+    const n = v.indexOf(":") < 0 && octalIPv4(v) === undefined ? parseIPv4(v) : undefined
+    if (n !== undefined) return isLocal({ kind: "v4", n })
+    const r = address(v)
+    return r !== null && r.charCodeAt(0) === 120
+  }
 
   const top = new Map<string, Handler>(Object.entries({
     // A well-formed timestamp holds no address (no four dotted groups, no parseable colon run): skip the scrub.
@@ -191,85 +262,30 @@ export const makeSanitiser = (local: NetworkSet): Sanitiser => {
       http_content_type: textField
     }),
     tls: nested({
-      subject: textField,
-      issuerdn: textField,
-      serial: textField,
-      fingerprint: textField,
-      sni: textField,
+      subject: certificate(named(false)),
+      issuerdn: certificate(named(false)),
+      serial: certificate(textField),
+      fingerprint: certificate(textField),
+      sni: hostname,
       version: textField,
       notbefore: textField,
       notafter: textField,
       ja3,
-      ja3s: ja3
+      ja3s,
+      ja4: grammar(isJa4)
     })
   } satisfies Record<string, Handler>))
 
   return (record, explain) => {
-    const run: Run = { droppedAddresses: 0, explain }
+    let localServer: FlowServer | undefined
+    if (isObj(record) && (record.tls !== undefined || record.http !== undefined)) {
+      const srcLocal = isLocalValue(record.src_ip)
+      const destLocal = isLocalValue(record.dest_ip)
+      const server = flowServer(record, srcLocal, destLocal)
+      if ((server.side === "src" && srcLocal) || (server.side === "dest" && destLocal)) localServer = server
+    }
+    const run: Run = { droppedAddresses: 0, explain, localServer }
     const event = pick(run, "", record, top)
     return { event: (event ?? {}) as SanitisedEvent, droppedAddresses: run.droppedAddresses }
   }
-}
-
-/**
- * Parses one eve line, keeping a 64-bit `flow_id` exact: JSON numbers above 2^53 lose digits in JS, so the
- * digits are taken from the text when the parsed number is not a safe integer.
- */
-export const parseEveLine = (line: string): unknown => {
-  const rec: unknown = JSON.parse(line)
-  if (isObj(rec) && typeof rec.flow_id === "number" && !Number.isSafeInteger(rec.flow_id)) {
-    const digits = onlyFlowIdDigits(line) ?? topLevelFlowIdDigits(line)
-    // Only the top-level key counts: a nested `flow_id` is dropped, never sent in its place.
-    if (digits !== undefined && Number(digits) === rec.flow_id) rec.flow_id = BigInt(digits)
-  }
-  return rec
-}
-
-const FLOW_ID_VALUE = /^\s*:\s*(\d{1,20})(?=[\s,}])/
-
-/**
- * For a line known to have a top-level `flow_id`: its digits when `"flow_id"` occurs once and no `\u` escape
- * could spell another key as `flow_id` (the usual line), without walking the whole line; else undefined.
- */
-const onlyFlowIdDigits = (line: string): string | undefined => {
-  const first = line.indexOf('"flow_id"')
-  if (first < 0 || line.indexOf('"flow_id"', first + 9) >= 0 || line.indexOf("\\u") >= 0) return undefined
-  return FLOW_ID_VALUE.exec(line.slice(first + 9, first + 48))?.[1]
-}
-
-/**
- * The digits of the top-level `flow_id` of a JSON object text: the last occurrence at depth 1 (JSON.parse
- * keeps the last of duplicate keys). One pass over the text, skipping strings.
- */
-export const topLevelFlowIdDigits = (line: string): string | undefined => {
-  let depth = 0
-  let found: string | undefined
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i)
-    if (c === 34) {
-      const start = i
-      for (i++; i < line.length && line.charCodeAt(i) !== 34; i++) if (line.charCodeAt(i) === 92) i++
-      if (depth === 1 && line.startsWith('"flow_id"', start) && i === start + 8) {
-        const m = FLOW_ID_VALUE.exec(line.slice(i + 1, i + 40))
-        if (m !== null) found = m[1]
-      }
-    } else if (c === 123 || c === 91) depth++
-    else if (c === 125 || c === 93) depth--
-  }
-  return found
-}
-
-/** The JSON body for one event: bigints (64-bit flow ids) are written as plain JSON numbers. */
-export const eventToJson = (event: SanitisedEvent): string => {
-  if (typeof event.flow_id !== "bigint") return JSON.stringify(event)
-  // The digits go in as a string and come out as a number. `"flow_id":"` can only be the top-level key:
-  // inside a string value its quotes would be escaped, and no other level has a flow_id.
-  const bigint = event.flow_id
-  const digits = bigint.toString()
-  // Swapped in place rather than copied: this runs for most real events (Suricata flow ids pass 2^53).
-  const e = event as { flow_id?: unknown }
-  e.flow_id = digits
-  const json = JSON.stringify(event)
-  e.flow_id = bigint
-  return json.replace(`"flow_id":"${digits}"`, `"flow_id":${digits}`)
 }

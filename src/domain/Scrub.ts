@@ -6,16 +6,23 @@
  * - IPv4: four dot-separated digit groups not touching another digit, every such window of a longer run,
  *   judged by the decimal and the octal (inet_aton) reading of leading-zero groups; the same with dashes
  *   (`ip-10-0-0-1.example`); `d.c.b.a.in-addr.arpa` and nibble `ip6.arpa` names, reversed.
- * Only the address's own characters are replaced. The work is linear: each start position is read at most
+ * Also the host-like tokens of HostTokens.ts (inet_aton forms, wildcard-DNS labels), in text read as a resolver
+ * reads it (ResolverText.ts). Only the address's own characters are replaced. The work is linear: each start position is read at most
  * 45 characters ahead, each digit group once; `meter` counts the characters examined (tests bound it).
  */
+import { scrubIp6Arpa, hasArpa } from "./ArpaNames.js"
+import { hostTokenEdits } from "./HostTokens.js"
 import { type Ip, maskLocal, scanIPv6 } from "./Ip.js"
-import { apply, type Edit, isHex, type IsLocal } from "./ScrubEdits.js"
+import { needsResolverReading, resolverReading } from "./ResolverText.js"
+import { apply, type Edit } from "./TextEdits.js"
 
 export interface Meter {
   steps: number
 }
 
+type IsLocal = (ip: Ip) => boolean
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
 const isSep = (c: number) => c === 58 || c === 46
 const inHexRun = (c: number) => isHex(c) || isSep(c)
 
@@ -207,34 +214,6 @@ const scrubQuads = (text: string, sep: number, isLocal: IsLocal, meter: Meter | 
   return apply(text, edits.filter((e, n) => n === 0 || e.from !== edits[n - 1]!.from))
 }
 
-const ARPA6 = /ip6\.arpa/gi
-
-/** `b.a.9.8. ... .ip6.arpa`: up to 32 nibbles, lowest first; a shorter name is a prefix, padded with zeros. */
-const scrubIp6Arpa = (text: string, isLocal: IsLocal): string => {
-  const edits: Array<Edit> = []
-  for (const m of text.matchAll(ARPA6)) {
-    // nibbles[0] is the one nearest `ip6.arpa`: the highest.
-    const nibbles: Array<number> = []
-    for (let k = m.index - 2; k >= 0 && nibbles.length < 32; k -= 2) {
-      if (text.charCodeAt(k + 1) !== 46 || !isHex(text.charCodeAt(k))) break
-      nibbles.push(parseInt(text[k]!, 16))
-      if (k === 0 || text.charCodeAt(k - 1) !== 46) break
-    }
-    if (nibbles.length === 0) continue
-    const all = [...nibbles, ...new Array<number>(32 - nibbles.length).fill(0)]
-    const parts = Array.from({ length: 8 }, (_, g) => all.slice(g * 4, g * 4 + 4).reduce((n, d) => n * 16 + d, 0))
-    const ip: Ip = { kind: "v6", parts }
-    if (!isLocal(ip)) continue
-    // The mask keeps the lowest nibbles it would show: 8 (two groups), or 2 (the last octet of an IPv4).
-    const keep = nibbles.length < 32 ? 0 : maskLocal(ip, isLocal).startsWith("xxx.") ? 2 : 8
-    for (let j = nibbles.length - 1 - keep; j >= 0; j--) {
-      const at = m.index - 2 - 2 * j
-      edits.push({ from: at, to: at + 1, text: "x" })
-    }
-  }
-  return apply(text, edits)
-}
-
 const V6_MASK = /xxxx:xxxx:([0-9a-fA-F]{4}):([0-9a-fA-F]{4})/g
 
 /** A v6 mask (`xxxx:xxxx:0a00:0001`, written by anyone) whose two groups are a local IPv4 address shows it whole. */
@@ -263,16 +242,8 @@ const hasQuad = (text: string, sep: number): boolean => {
   return false
 }
 
-/** `arpa` in any case, without a regex (this runs on every string that has a separator). */
-const hasArpa = (text: string): boolean => {
-  for (let i = text.indexOf(".", 1); i >= 0 && i + 4 < text.length; i = text.indexOf(".", i + 1)) {
-    if ((text.charCodeAt(i + 4) | 32) === 97 && (text.charCodeAt(i + 3) | 32) === 112 && (text.charCodeAt(i + 2) | 32) === 114 && (text.charCodeAt(i + 1) | 32) === 97) return true
-  }
-  return false
-}
-
 const scrubOnce = (text: string, isLocal: IsLocal, meter: Meter | undefined): string => {
-  let out = text
+  let out = apply(text, hostTokenEdits(text, isLocal, (s) => scrubIPv6(s, isLocal, meter)))
   if (out.indexOf(":") >= 0) out = scrubIPv6(out, isLocal, meter)
   if (out.indexOf(".") >= 0 && hasQuad(out, 46)) out = scrubQuads(out, 46, isLocal, meter)
   if (out.indexOf("-") >= 0 && hasQuad(out, 45)) out = scrubQuads(out, 45, isLocal, meter)
@@ -284,8 +255,20 @@ const scrubOnce = (text: string, isLocal: IsLocal, meter: Meter | undefined): st
 /** A mask's visible digits beside what followed the address can spell a new one: rescan until stable. */
 const MAX_ROUNDS = 4
 
-export const scrubText = (text: string, isLocal: IsLocal, meter?: Meter): string => {
-  if (text.indexOf(".") < 0 && text.indexOf(":") < 0 && text.indexOf("-") < 0) return text
+/** Whether a text could hold any reading: a digit, `:` or `-`, or eight hex letters in a row (a hex label). */
+const mayHoldAddress = (text: string): boolean => {
+  let hexRun = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if ((c >= 48 && c <= 58) || c === 45) return true
+    hexRun = (c >= 65 && c <= 70) || (c >= 97 && c <= 102) ? hexRun + 1 : 0
+    if (hexRun === 8) return true
+  }
+  return false
+}
+
+const scrubPlain = (text: string, isLocal: IsLocal, meter: Meter | undefined): string => {
+  if (!mayHoldAddress(text)) return text
   let out = text
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const next = scrubOnce(out, isLocal, meter)
@@ -294,4 +277,22 @@ export const scrubText = (text: string, isLocal: IsLocal, meter?: Meter): string
   }
   // Still changing: fail closed, every hex digit goes.
   return scrubOnce(out, isLocal, meter) === out ? out : out.replace(/[0-9a-fA-F]/g, "x")
+}
+
+/**
+ * Masks every local address a resolver would read in `text`. ASCII text without `%` is read as it is (the
+ * usual case pays nothing more); other text is also read as a resolver reads it (ResolverText.ts), and when
+ * that reading holds a local address, the masked reading is what is sent.
+ */
+export const scrubText = (text: string, isLocal: IsLocal, meter?: Meter): string => {
+  if (!needsResolverReading(text)) return scrubPlain(text, isLocal, meter)
+  let out = text
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const read = resolverReading(out)
+    const maskedRead = scrubPlain(read, isLocal, meter)
+    const next = maskedRead !== read ? maskedRead : scrubPlain(out, isLocal, meter)
+    if (next === out) return out
+    out = next
+  }
+  return resolverReading(out).replace(/[0-9a-fA-F]/g, "x")
 }

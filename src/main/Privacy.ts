@@ -9,12 +9,14 @@
 import { Clock, Data, Effect } from "effect"
 import { HostNetworks, rememberedIn } from "../adapters/HostNetworks.js"
 import { StateStore } from "../adapters/StateStore.js"
+import * as SiteDomains from "../adapters/SiteDomains.js"
 import * as SuricataConfig from "../adapters/SuricataConfig.js"
 import type { RememberedNetwork } from "../domain/AgentState.js"
 import { expandedIp } from "../domain/Ip.js"
 import { liveMemory, memoryChanged, rememberNetworks } from "../domain/LocalNetworkMemory.js"
 import { type HomeNet, homeNetFromConfig, homeNetFromFlag } from "../domain/HomeNet.js"
 import { type Cidr, localNetworks, type NetworkSet, parseCidr } from "../domain/Network.js"
+import { type NamePolicy, parseInternalDomains } from "../domain/SiteNames.js"
 import { NO_SID, parseTelemetrySids } from "../domain/TelemetrySids.js"
 
 export interface Privacy {
@@ -26,6 +28,8 @@ export interface Privacy {
   readonly hostNetworks?: ReadonlyArray<string>
   /** What the state file remembered when this was loaded. */
   readonly remembered?: ReadonlyArray<RememberedNetwork>
+  /** Domains whose names are internal (this firewall's own, `--internal-domains`); absent: none. */
+  readonly names?: NamePolicy
 }
 
 /** A HOME_NET or SID list that cannot be used: a configuration error (exit 2, ./Failure.ts). */
@@ -125,13 +129,35 @@ export const loadPrivacyFrom = (opts: {
     } satisfies Privacy
   })
 
+/**
+ * Names policy inputs (issue 25): `--internal-domains` (a bad entry is exit 2) and, when `siteRoot` is given,
+ * this firewall's own domain read from the files under it.
+ */
+const namesOf = (opts: { readonly internalDomains?: string | undefined; readonly siteRoot?: string | undefined }) =>
+  Effect.gen(function* () {
+    const flag = opts.internalDomains === undefined ? { domains: [] } : parseInternalDomains(opts.internalDomains)
+    if (flag.invalid !== undefined) return yield* usage(`--internal-domains: ${JSON.stringify(flag.invalid)} is not a domain name`)
+    const own = opts.siteRoot === undefined
+      ? []
+      : yield* Effect.flatMap(SiteDomains.SiteDomains, (s) => s.domains).pipe(Effect.provide(SiteDomains.layer(opts.siteRoot)))
+    return { domains: [...own, ...flag.domains] } satisfies NamePolicy
+  })
+
 export const loadPrivacy = (opts: {
   readonly suricataYaml: string
   readonly sidsFile: string
   readonly homeNet?: string | undefined
   readonly statePath?: string | undefined
   readonly maxAgeMs?: number | undefined
-}) => loadPrivacyFrom(opts).pipe(Effect.provide(SuricataConfig.layer))
+  readonly internalDomains?: string | undefined
+  /** Where this firewall's config.xml and resolv.conf are read (the sensor's root); absent: not read. */
+  readonly siteRoot?: string | undefined
+}) =>
+  Effect.gen(function* () {
+    const names = yield* namesOf(opts)
+    const privacy = yield* loadPrivacyFrom(opts).pipe(Effect.provide(SuricataConfig.layer))
+    return { ...privacy, names } satisfies Privacy
+  })
 
 /**
  * Puts this host's networks on record in the state file (issue 25, point 3), when that changes anything:

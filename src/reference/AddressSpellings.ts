@@ -8,9 +8,13 @@
  * - IPv4: four digit groups joined by single `.` (or single `-`), every window of a longer chain, read as
  *   decimal and, when a group has a leading zero, as inet_aton does (octal); reversed before
  *   `.in-addr.arpa`; nibble names before `ip6.arpa` (a shorter name is a prefix, padded with zeros).
- * - The IPv4 addresses an IPv6 address carries (mapped, compatible, SIIT, NAT64, 6to4, Teredo).
+ * - The IPv4 addresses an IPv6 address carries (mapped, compatible, SIIT, NAT64, 6to4, Teredo, ISATAP).
+ * - Host-like tokens (HostSpellings.ts): inet_aton forms, wildcard-DNS hex and dashed labels; and, with
+ *   `resolverSpellingsIn`, the same in the text as a resolver reads it.
  * Linear: a slice is at most 45 characters and is abandoned as soon as it cannot become an address.
  */
+
+import { hostSpellingsIn, resolverForm } from "./HostSpellings.js"
 
 export type Reading = { readonly v: 4; readonly n: number } | { readonly v: 6; readonly value: bigint }
 
@@ -165,7 +169,21 @@ export const spellingsIn = (text: string): Array<Spelling> => {
   if (text.indexOf(":") >= 0) ipv6Spellings(text, out)
   if (/\d[.-]\d/.test(text)) ipv4Spellings(text, out)
   if (/ip6\.arpa/i.test(text)) ip6ArpaSpellings(text, out)
+  for (const h of hostSpellingsIn(text)) {
+    if (h.v4 !== undefined) out.push({ index: h.index, text: h.text, readings: [{ v: 4, n: h.v4 }] })
+    if (h.colonText !== undefined) {
+      const inLabel: Array<Spelling> = []
+      ipv6Spellings(h.colonText, inLabel)
+      for (const s of inLabel) out.push({ ...s, index: h.index + s.index, text: h.text.slice(s.index, s.index + s.text.length) })
+    }
+  }
   return out
+}
+
+/** The spellings of the text as a resolver reads it, when that differs from the text (indexes into that form). */
+export const resolverSpellingsIn = (text: string): Array<Spelling> => {
+  const form = resolverForm(text)
+  return form === text ? [] : spellingsIn(form)
 }
 
 const bits = (v: bigint, from: number, width: number): number =>
@@ -187,6 +205,7 @@ export const carriedIPv4 = (v: bigint): Array<number> => {
   }
   if (bits(v, 0, 16) === 0x2002) out.push(bits(v, 16, 32)) // 6to4
   if (bits(v, 0, 32) === 0x20010000) out.push(bits(v, 32, 32), (~low32) >>> 0) // Teredo server, client
+  if ((bits(v, 64, 32) & 0xfcffffff) === 0x5efe) out.push(low32) // ISATAP, u/g bits either way
   return out
 }
 

@@ -1,8 +1,9 @@
 /**
  * The service's side of the privacy invariant (SPEC section 3): every received event is checked for keys
  * outside the allow-lists (a strict decode of SanitisedEvent) and for unmasked private-range or link-local
- * addresses written anywhere in it, in any textual form, embedded IPv4 included, and for a masked IPv6
- * address whose visible groups are a whole private IPv4 address. The service only observes: a violating event
+ * addresses written anywhere in it, in any textual form (as a resolver reads it too), embedded IPv4 included,
+ * for a masked IPv6 address whose visible groups are a whole private IPv4 address, and for names under a
+ * special-use suffix (or a single-label host name) that are not masked (SiteNameCheck.ts). The service only observes: a violating event
  * is still stored, and the violations are counted and listed (the agent is what must not leak).
  *
  * Pure. The address reading is AddressSpellings', which shares nothing with the sanitiser's (src/domain/Ip,
@@ -12,7 +13,8 @@
 import { Either, ParseResult, Schema } from "effect"
 import { SanitisedEvent } from "../domain/EveRecord.js"
 import type { ViolationInput } from "./SqliteStore.js"
-import { carriedIPv4, maskedIPv6In, type Reading, spellingsIn } from "./AddressSpellings.js"
+import { carriedIPv4, maskedIPv6In, type Reading, resolverSpellingsIn, spellingsIn } from "./AddressSpellings.js"
+import { internalNamesIn } from "./SiteNameCheck.js"
 
 /** SPEC section 3's always-private ranges, written here as numbers (not read from src/domain). */
 const V4: ReadonlyArray<readonly [string, number, number]> = [
@@ -61,7 +63,9 @@ export const privateAddressesIn = (text: string): Array<Found> => {
   const flagged: Array<readonly [number, number]> = []
   const within = (from: number, to: number) => flagged.some(([a, b]) => a <= from && to <= b)
   const spellings = spellingsIn(text).sort((a, b) => a.index - b.index || b.text.length - a.text.length)
-  for (const s of spellings) {
+  // The text as a resolver reads it (issue 25): judged apart, its indexes are into that form.
+  const resolved = resolverSpellingsIn(text).filter((r) => !spellings.some((s) => s.text === r.text))
+  for (const s of [...spellings, ...resolved.map((r) => ({ ...r, index: -1 - r.index }))]) {
     if (within(s.index, s.index + s.text.length)) continue
     for (const r of s.readings) {
       const range = privateRange(r)
@@ -111,6 +115,10 @@ export const checkEvent = (event: Record<string, unknown>, raw: string): Array<V
     if (typeof v === "string") {
       for (const f of privateAddressesIn(v)) {
         out.push({ kind: "address", path: pathText(path), detail: `unmasked address in ${f.range} (shown masked here: ${f.shown})` })
+      }
+      const hostField = path.length === 2 && ((path[0] === "http" && path[1] === "hostname") || (path[0] === "tls" && path[1] === "sni"))
+      for (const n of internalNamesIn(v, { hostField })) {
+        out.push({ kind: "name", path: pathText(path), detail: `internal name ${n.why}, not masked` })
       }
     } else if (Array.isArray(v)) v.forEach((x, i) => scan(x, [...path, String(i)]))
     else if (typeof v === "object" && v !== null) {

@@ -35,8 +35,8 @@ export interface HeartbeatRow {
 }
 
 export interface ViolationInput {
-  /** `key`: outside the allow-lists; `shape`: wrong type; `address`: an unmasked private address. */
-  readonly kind: "key" | "shape" | "address"
+  /** `key`: outside the allow-lists; `shape`: wrong type; `address`: an unmasked private address; `name`: an unmasked internal name. */
+  readonly kind: "key" | "shape" | "address" | "name"
   readonly path: string
   readonly detail: string
 }

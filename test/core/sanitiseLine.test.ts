@@ -121,9 +121,14 @@ describe("sanitiseLine", () => {
     expect(() => sanitiseLine(alert(), { homeNet: [], sids: [1.5] })).toThrow(/sids/)
   })
 
-  it("internalDomains: accepted when empty; a list is refused until the sanitiser masks names (issue 25)", () => {
-    expect(sanitiseLine(alert(), { homeNet: [], internalDomains: [] }).kind).toBe("event")
-    expect(() => sanitiseLine(alert(), { homeNet: [], internalDomains: ["corp.example"] })).toThrow(/internalDomains/)
+  it("internalDomains: names under them are masked as --internal-domains masks them; a bad entry is refused", () => {
+    const named = alert({ app_proto: "http", http: { hostname: "nas.corp.example", http_method: "GET" } })
+    const hostOf = (r: ReturnType<typeof sanitiseLine>) => (r.kind === "event" ? JSON.parse(r.body).http.hostname : undefined)
+    // 93.184.216.34 is the (public) server: only the name policy can hide this name.
+    expect(hostOf(sanitiseLine(named, { homeNet: [] }))).toBe("nas.corp.example")
+    const masked = hostOf(sanitiseLine(named, { homeNet: [], internalDomains: ["corp.example"] }))
+    expect(masked).toMatch(/^xxx\.xxx\.example$/)
+    expect(() => sanitiseLine(alert(), { homeNet: [], internalDomains: ["corp example"] })).toThrow(/internalDomains/)
   })
 
   it("makeLineSanitiser gives the same results, its options read once", () => {

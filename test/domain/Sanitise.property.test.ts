@@ -39,7 +39,7 @@ const scenario = homeNets.chain((nets) =>
 
 const violations = (json: string, nets: ReadonlyArray<Net>) => {
   const oracle = oracleNetworks(nets.map((n) => n.text))
-  const found = localAddressesIn(json, oracle).map((f) => `${f.form} ${f.text}`)
+  const found = localAddressesIn(json, oracle, "json").map((f) => `${f.form} ${f.text}`)
   const strayKeys: Array<string> = []
   const stringLeaks: Array<string> = []
   walk(

@@ -184,7 +184,8 @@ describe("tls allow-list", () => {
         issuerdn: "CN=router xxx.xxx.xxx.1",
         sni: "xxx.xxx.xxx.5",
         serial: "xxxx:xxxx:0000:0005",
-        ja3: { string: expect.stringMatching(/^(::ffff:)?xxx\.xxx\.xxx\.5$/) }
+        // Issue 25: a ja3 string is a fingerprint, never scrubbed: one outside its grammar is dropped.
+        ja3: {}
       }
     })
   })

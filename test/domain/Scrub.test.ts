@@ -49,7 +49,7 @@ describe("scrubText: local addresses written inside free text", () => {
   })
 
   it("leaves non-local addresses and other text alone", () => {
-    for (const s of ["8.8.8.8", "CN=example.com, O=Example", "2001:db8:2::1", "v1.2.3", "10.0.0", "12:34:56",
+    for (const s of ["8.8.8.8", "CN=example.com, O=Example", "2001:db8:2::1", "v1.2.3", "12:34:56",
       "a:b", "1.2.3.4.5", "::ffff:8.8.8.8", "110.0.0.1", "10.0.0.1000"]) {
       expect(scrub(s)).toBe(s)
     }

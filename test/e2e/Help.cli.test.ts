@@ -18,8 +18,8 @@ const FLAGS: Record<string, ReadonlyArray<string>> = {
   "rules update": [...ACCOUNT, "--force", "--categories", "--reload-command", "--opnsense"],
   "rules list": ["--root", "--state", "--json"],
   "send-heartbeat": [...PATHS, ...SERVICE, "--direct", "--print"],
-  "send-events": [...PATHS, ...SERVICE, "--max-age", "--direct", "--home-net", "--sids", "--no-audit", "--delivery"],
-  dump: ["--root", "--suricata-yaml", "--log", "--state", "--since", "--parsed", "--explain", "--limit", "--home-net", "--sids", "--sent"],
+  "send-events": [...PATHS, ...SERVICE, "--max-age", "--direct", "--home-net", "--sids", "--no-audit", "--internal-domains", "--delivery"],
+  dump: ["--root", "--suricata-yaml", "--log", "--state", "--since", "--parsed", "--explain", "--limit", "--home-net", "--sids", "--sent", "--internal-domains"],
   "token set": ["--root", "--config"],
   cron: ["--bin", "--user", "--rules-at", "--plain", "--reload-command", "--root", "--config", "--log", "--state", "--base-url", "--insecure", "--delivery"],
   service: ["--listen", "--db", "--token", "--admin-key", "--etpro-rules", "--etopen-rules"],
@@ -27,7 +27,7 @@ const FLAGS: Record<string, ReadonlyArray<string>> = {
   replay: ["--log", "--speed", "--instant", "--base-url", "--token", "--insecure", "--home-net", "--suricata-yaml", "--sids", "--max-age"],
   run: [
     ...PATHS, ...SERVICE, "--tasks", "--max-age", "--home-net", "--sids", "--rules-at", "--rules-jitter", "--categories",
-    "--reload-command", "--status-listen", "--no-audit", "--now", "--stop-grace", "--tick", "--delivery"
+    "--reload-command", "--status-listen", "--no-audit", "--now", "--stop-grace", "--internal-domains", "--tick", "--delivery"
   ]
 }
 

@@ -128,7 +128,9 @@ describe("replay", () => {
       const log = yield* writeLog([alert(T0, "10.9.8.7"), alert(T0 + M, "fd00::7")])
       const { text, totals } = yield* run({ log })
       expect(totals.ledger.sent).toBe(2)
-      expect(totals.maskedValues).toBe(6)
+      // src_ip and alert.source.ip of each; tls.subject is dropped, not masked (issue 25: without direction or
+      // telling ports the local side, the src here, is the server, and a local server's certificate is not sent).
+      expect(totals.maskedValues).toBe(4)
       expect(text).toContain("0 privacy violations")
     })
   )

@@ -15,7 +15,8 @@ beforeAll(async () => {
     { timestamp: "2026-11-27T10:00:00.123456+0530", flow_id: 1234567890123456789, event_type: "alert", src_ip: "10.1.2.3",
       dest_ip: "93.184.216.34", alert: { signature_id: 2019401, rev: 3, signature: "ET x", category: "c" }, payload: "x" },
     { timestamp: "2026-11-27T10:00:01.000000-0700", event_type: "flow", src_ip: "10.0.0.1" },
-    { timestamp: "2026-11-27T10:00:02.000000Z", event_type: "alert", src_ip: "not-an-ip", dest_ip: "fd00::1",
+    // to_client: the src (not an address) is the server, so its certificate is sent, scrubbed (issue 25).
+    { timestamp: "2026-11-27T10:00:02.000000Z", event_type: "alert", direction: "to_client", src_ip: "not-an-ip", dest_ip: "fd00::1",
       tls: { subject: "CN=10.9.8.7", sni: "example.com" } }
   ]
   // The 64-bit flow id must go through as its exact digits, so this line is written by hand.

@@ -10,5 +10,7 @@ export const ALLOWED_PATHS: ReadonlySet<string> = new Set([
   "http.hostname", "http.http_port", "http.http_method", "http.protocol", "http.status", "http.length",
   "http.http_content_type",
   "tls.subject", "tls.issuerdn", "tls.serial", "tls.fingerprint", "tls.sni", "tls.version", "tls.notbefore",
-  "tls.notafter", "tls.ja3", "tls.ja3s", "tls.ja3.hash", "tls.ja3.string", "tls.ja3s.hash", "tls.ja3s.string"
+  "tls.notafter", "tls.ja3", "tls.ja3s", "tls.ja3.hash", "tls.ja3.string", "tls.ja3s.hash", "tls.ja3s.string",
+  // Issue 25: a JA4 fingerprint that matches its grammar.
+  "tls.ja4"
 ])

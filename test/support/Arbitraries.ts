@@ -200,7 +200,9 @@ export const embeddedSpellings = (n: number): fc.Arbitrary<string> => {
     `64:ff9b:1:${g(0, b[0]!)}:${g(0, b[1]!)}:${g(b[2]!, b[3]!)}::`,
     `64:ff9b:1:0:${g(0, b[0]!)}:${g(b[1]!, b[2]!)}:${g(b[3]!, 0)}:0`,
     `2002:${hi}:${lo}::1`, `2002:${hi}:${lo}:5::9`,
-    `2001:0:${hi}:${lo}:8000:63bf:1234:5678`, `2001:0:4136:e378:8000:63bf:${h(inv >>> 16)}:${h(inv & 0xffff)}`
+    `2001:0:${hi}:${lo}:8000:63bf:1234:5678`, `2001:0:4136:e378:8000:63bf:${h(inv >>> 16)}:${h(inv & 0xffff)}`,
+    // ISATAP (issue 25): the interface identifier 0:5efe or 200:5efe, under any prefix.
+    `2001:db8::5efe:${d}`, `2001:db8:1:2:200:5efe:${hi}:${lo}`, `fe80::5efe:${hi}:${lo}`
   )
 }
 
@@ -208,7 +210,7 @@ export const embeddedSpellings = (n: number): fc.Arbitrary<string> => {
 export const textSpellings = (a: Addr): fc.Arbitrary<string> => {
   if (a.kind === "v6") {
     const nibbles = expanded(a.parts).replace(/:/g, "").split("").reverse().join(".")
-    return fc.oneof(spellings(a), fc.constantFrom(`${nibbles}.ip6.arpa`, `${nibbles}.IP6.ARPA`))
+    return fc.oneof(spellings(a), fc.constantFrom(`${nibbles}.ip6.arpa`, `${nibbles}.IP6.ARPA`), dashedV6(a.parts))
   }
   const o = dotted(a.n).split(".").map(Number)
   const octal = o.map((x) => `0${x.toString(8)}`).join(".")
@@ -220,7 +222,47 @@ export const textSpellings = (a: Addr): fc.Arbitrary<string> => {
       `ip-${o.join("-")}.ec2.internal`,
       `${o.join("-")}.sslip.io`,
       `${[...o].reverse().join(".")}.in-addr.arpa`
-    )
+    ),
+    resolverSpellings(a.n)
+  )
+}
+
+const FULLWIDTH_DIGITS = "０１２３４５６７８９"
+const INVISIBLE = ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\ufe0f"]
+
+/** `text` with one invisible (IDNA-ignored) character inserted at some position. */
+const withInvisible = (text: string): fc.Arbitrary<string> =>
+  fc.tuple(fc.integer({ min: 0, max: text.length }), fc.constantFrom(...INVISIBLE)).map(([at, c]) => `${text.slice(0, at)}${c}${text.slice(at)}`)
+
+/**
+ * Issue 25: what a resolver, a URL parser or inet_aton reads as the IPv4 address `n`: one integer (decimal,
+ * hex, octal), hex and octal groups, 1- to 3-part forms, percent-encoded, fullwidth and ideographic, with
+ * invisible characters inside, and the wildcard-DNS hex label.
+ */
+export const resolverSpellings = (n: number): fc.Arbitrary<string> => {
+  const o = dotted(n).split(".").map(Number)
+  const d = dotted(n)
+  const hex8 = n.toString(16).padStart(8, "0")
+  return fc.oneof(
+    fc.constantFrom(
+      String(n), `0x${n.toString(16)}`, `0X${n.toString(16).toUpperCase()}`, `0${n.toString(8)}`,
+      o.map((x) => `0x${x.toString(16)}`).join("."), o.map((x, i) => (i === 1 ? `0x${x.toString(16)}` : String(x))).join("."),
+      o.map((x, i) => (i === 0 ? `0${x.toString(8)}` : `0x${x.toString(16)}`)).join("."),
+      `${o[0]}.${o[1]}.${(o[2]! << 8) | o[3]!}`, `${o[0]}.${n & 0xffffff}`, `0x${o[0]!.toString(16)}.${n & 0xffffff}`,
+      `${d}.`, d.replace(/\./g, "%2e"), d.replace(/\./g, "%2E"), [...d].map((c) => `%${c.charCodeAt(0).toString(16)}`).join(""),
+      [...d].map((c) => (c === "." ? "．" : FULLWIDTH_DIGITS[Number(c)])).join(""), d.replace(/\./g, "。"), d.replace(/\./g, "｡"),
+      `${hex8}.sslip.io`, `app-${hex8}.nip.io`, `${hex8.toUpperCase()}.sslip.io`, `${o.join("-")}.nip.io`
+    ),
+    withInvisible(d)
+  )
+}
+
+/** The wildcard-DNS dashed forms of an IPv6 address (`fd00--1.sslip.io`), and its text with an invisible character. */
+const dashedV6 = (parts: ReadonlyArray<number>): fc.Arbitrary<string> => {
+  const short = new ipaddr.IPv6([...parts]).toRFC5952String()
+  return fc.oneof(
+    fc.constantFrom(`${short.replace(/:/g, "-")}.sslip.io`, `www-${short.replace(/:/g, "-")}.sslip.io`, `${expanded(parts).replace(/:/g, "-")}.nip.io`),
+    withInvisible(short)
   )
 }
 
@@ -359,3 +401,40 @@ export const makeRecordArbs = (local: fc.Arbitrary<string>) => {
   })
   return { record, text, address, junk }
 }
+
+// ---------------------------------------------------------------------------------------------- names (issue 25)
+
+const label = fc.stringOf(fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789"), { minLength: 1, maxLength: 8 })
+  .filter((l) => l !== "localhost" && !/^x+$/.test(l))
+
+/** SPEC section 3's special-use and private-use suffixes, written out here again. */
+export const SPECIAL_USE_ORACLE = ["local", "home.arpa", "internal", "lan", "localdomain", "intranet", "corp", "home", "private"]
+
+/** A name that identifies the site: under a special-use suffix or one of `domains`, any case, maybe a trailing dot. */
+export const siteName = (domains: ReadonlyArray<string>): fc.Arbitrary<string> =>
+  fc.tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom(...SPECIAL_USE_ORACLE, ...domains), fc.boolean(), fc.boolean())
+    .map(([labels, suffix, upper, dot]) => {
+      const name = `${labels.join(".")}.${suffix}${dot ? "." : ""}`
+      return upper ? name.toUpperCase() : name
+    })
+
+/** Where a certificate or a host name may carry a site name. */
+export const siteNameRecord = (domains: ReadonlyArray<string>) =>
+  fc.tuple(siteName(domains), label, fc.constantFrom("sni", "hostname", "subject", "issuerdn", "dc")).map(([name, single, where]) => {
+    const bare = name.replace(/\.$/, "")
+    switch (where) {
+      case "sni": return { tls: { sni: name } }
+      case "hostname": return { http: { hostname: name.length % 2 === 0 ? name : single } }
+      case "subject": return { tls: { subject: `CN=${name}, O=Example` } }
+      case "issuerdn": return { tls: { issuerdn: `CN=ca, emailAddress=pki@${bare}` } }
+      default: return { tls: { subject: bare.split(".").map((l) => `DC=${l}`).join(",") } }
+    }
+  })
+
+/** A JA3 string (five comma-separated fields of dash-separated decimals), its dashed runs often quad-like. */
+export const ja3String = fc
+  .tuple(
+    fc.constantFrom(769, 770, 771, 772),
+    ...[0, 1, 2, 3].map(() => fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 65535 })), { maxLength: 12 }))
+  )
+  .map(([v, ...lists]) => [String(v), ...lists.map((l) => (l as Array<number>).join("-"))].join(","))

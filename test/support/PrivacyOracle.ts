@@ -12,9 +12,13 @@ import {
   carriedIPv4,
   maskedIPv6In,
   type Reading,
+  resolverSpellingsIn,
   spellingsIn,
   strictIPv6
 } from "../../src/reference/AddressSpellings.js"
+import { internalNamesIn } from "../../src/reference/SiteNameCheck.js"
+
+export { internalNamesIn }
 
 /** SPEC section 3's always-private ranges, written out again here on purpose (not imported from src). */
 export const ALWAYS_PRIVATE_ORACLE: ReadonlyArray<string> = [
@@ -102,8 +106,11 @@ export const addressesIn = (text: string): Array<Found> =>
   spellingsIn(text).map((s) => ({ form: s.readings[0]!.v === 4 ? "ipv4" : "ipv6", text: s.text, index: s.index }))
 
 /** The local addresses written in `text`: what must never appear in anything that leaves the machine. */
-export const localAddressesIn = (text: string, nets: OracleNetworks): Array<Found> => [
-  ...spellingsIn(text)
+export const localAddressesIn = (text: string, nets: OracleNetworks, where: "text" | "json" = "text"): Array<Found> => [
+  // As written, and as a resolver reads it (percent-decoded, NFKC, IDNA-ignored characters removed). In a
+  // whole JSON body a bare integer is a JSON number (a port, a vlan), not host text: strings are read one by one.
+  ...[...spellingsIn(text), ...resolverSpellingsIn(text)]
+    .filter((s) => where === "text" || !/^\d+$/.test(s.text))
     .filter((s) => s.readings.some(nets.isLocalReading))
     .map((s): Found => ({ form: s.readings[0]!.v === 4 ? "ipv4" : "ipv6", text: s.text, index: s.index })),
   ...maskedIPv6In(text)
@@ -132,3 +139,40 @@ export const walk = (
 
 /** HOME_NET membership as Suricata resolves an address group (test/support/AddressGroupOracle.ts). */
 export { oracleGroupMember } from "./AddressGroupOracle.js"
+
+/**
+ * Issue 25: the server of a flow, judged here on its own (SPEC section 3): `direction` when there is one;
+ * else the side on a port below 1024 (or the protocol's usual port: 80/8080 http, 443/8443 tls) when the
+ * other's is not; else the local side. Undefined when that side is not local.
+ */
+export const localServerOf = (record: Record<string, unknown>, nets: OracleNetworks): "src" | "dest" | undefined => {
+  const local = (k: string) => typeof record[k] === "string" && nets.isLocal(record[k] as string)
+  const usual: Record<string, ReadonlyArray<number>> = { http: [80, 8080], tls: [443, 8443] }
+  const known = (p: unknown) =>
+    typeof p === "number" && (p < 1024 || (Object.hasOwn(usual, String(record.app_proto)) ? usual[String(record.app_proto)]! : []).includes(p))
+  let side: "src" | "dest" | undefined
+  if (record.direction === "to_server") side = "dest"
+  else if (record.direction === "to_client") side = "src"
+  else if (known(record.dest_port) && !known(record.src_port)) side = "dest"
+  else if (known(record.src_port) && !known(record.dest_port)) side = "src"
+  else side = local("dest_ip") ? "dest" : local("src_ip") ? "src" : undefined
+  return side !== undefined && local(`${side}_ip`) ? side : undefined
+}
+
+/**
+ * What a sent event shows of a local server's identity: certificate fields present, or a name in `tls.sni`
+ * or `http.hostname` that shows more than its top-level label (`localhost` and IP masks aside).
+ */
+export const localServerLeaks = (record: Record<string, unknown>, sent: Record<string, unknown>, nets: OracleNetworks): Array<string> => {
+  if (localServerOf(record, nets) === undefined) return []
+  const out: Array<string> = []
+  const tls = (sent.tls ?? {}) as Record<string, unknown>
+  const http = (sent.http ?? {}) as Record<string, unknown>
+  for (const k of ["subject", "issuerdn", "serial", "fingerprint"]) if (k in tls) out.push(`tls.${k} sent`)
+  for (const [path, v] of [["tls.sni", tls.sni], ["http.hostname", http.hostname]] as const) {
+    if (typeof v !== "string" || v === "localhost" || /^x{3,4}[.:]/.test(v)) continue
+    const labels = v.split(".")
+    if (labels.slice(0, -1).some((l) => l !== "xxx") || (labels.length === 1 && v !== "xxx")) out.push(`${path} ${v}`)
+  }
+  return out
+}

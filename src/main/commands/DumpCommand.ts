@@ -23,6 +23,7 @@ export const dumpCommand = Command.make(
     limit: Options.integer("limit").pipe(Options.withPseudoName("N"), Options.optional, Options.withDescription("stop after N records")),
     homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
     sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
+    internalDomains: Options.text("internal-domains").pipe(Options.withPseudoName("DOMAINS"), Options.optional, Options.withDescription("names under these domains are internal (masked), e.g. acme.example,corp.example")),
     sent: Options.boolean("sent").pipe(Options.withDescription("print the bodies the service acknowledged (the audit file), within --since"))
   },
   (o) =>
@@ -48,6 +49,8 @@ export const dumpCommand = Command.make(
         suricataYaml: paths.suricataYaml,
         sidsFile: paths.telemetrySids,
         homeNet: Option.getOrUndefined(o.homeNet),
+        internalDomains: Option.getOrUndefined(o.internalDomains),
+        siteRoot: paths.root,
         // The networks send-events remembered (issue 25, point 3): dump shows what it would send.
         statePath: paths.state
       })

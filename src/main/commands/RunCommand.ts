@@ -70,6 +70,7 @@ export const runCommand = Command.make(
     delivery,
     homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("events: replaces HOME_NET")),
     sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("events: telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
+    internalDomains: Options.text("internal-domains").pipe(Options.withPseudoName("DOMAINS"), Options.optional, Options.withDescription("events: names under these domains are internal (masked), e.g. acme.example,corp.example")),
     rulesAt: Options.text("rules-at").pipe(Options.withPseudoName("HH:MM"), Options.withDefault("03:00"), Options.withDescription("rules: local time of the daily update (HH:MM)")),
     rulesJitter: Options.text("rules-jitter").pipe(Options.withPseudoName("DURATION"), Options.withDefault("1h"), Options.withDescription("rules: random delay after --rules-at, at most")),
     categories: Options.text("categories").pipe(Options.withPseudoName("LIST"), Options.optional, Options.withDescription("rules: categories to install, or all (remembered)")),
@@ -136,7 +137,13 @@ export const runCommand = Command.make(
       const sidsFile = Option.getOrElse(o.sids, () => paths.telemetrySids)
       const sources = {
         token: Credentials.readToken(paths),
-        privacy: loadPrivacy({ suricataYaml: paths.suricataYaml, sidsFile, homeNet: Option.getOrUndefined(o.homeNet) }).pipe(
+        privacy: loadPrivacy({
+          suricataYaml: paths.suricataYaml,
+          sidsFile,
+          homeNet: Option.getOrUndefined(o.homeNet),
+          internalDomains: Option.getOrUndefined(o.internalDomains),
+          siteRoot: paths.root
+        }).pipe(
           Effect.provideService(HostNetworks, yield* HostNetworks)
         )
       }
@@ -156,6 +163,7 @@ export const runCommand = Command.make(
         direct: true,
         homeNet: o.homeNet,
         sids: o.sids,
+        internalDomains: o.internalDomains,
         noAudit: o.noAudit,
         delivery: o.delivery,
         tokenWarnings: false,

@@ -29,6 +29,8 @@ export const sendEventsOptions = (o: {
   readonly direct: boolean
   readonly homeNet: Option.Option<string>
   readonly sids: Option.Option<string>
+  /** `--internal-domains`: names under these are internal (issue 25). */
+  readonly internalDomains: Option.Option<string>
   readonly noAudit: boolean
   /** `--delivery` [skip]. */
   readonly delivery: DeliveryPolicy
@@ -44,6 +46,8 @@ export const sendEventsOptions = (o: {
         suricataYaml: o.paths.suricataYaml,
         sidsFile: Option.getOrElse(o.sids, () => o.paths.telemetrySids),
         homeNet: Option.getOrUndefined(o.homeNet),
+        internalDomains: Option.getOrUndefined(o.internalDomains),
+        siteRoot: o.paths.root,
         statePath: o.paths.state,
         maxAgeMs: o.maxAgeMs
       }).pipe(Effect.provideService(HostNetworks, hosts))
@@ -93,6 +97,7 @@ export const sendEventsCommand = Command.make(
     direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-60 s spread delay")),
     homeNet: Options.text("home-net").pipe(Options.withPseudoName("CIDRS"), Options.optional, Options.withDescription("replaces HOME_NET, e.g. 10.0.0.0/8,fd00::/8")),
     sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("telemetry SID list"), Options.withDescription(SIDS_DEFAULT)),
+    internalDomains: Options.text("internal-domains").pipe(Options.withPseudoName("DOMAINS"), Options.optional, Options.withDescription("names under these domains are internal (masked), e.g. acme.example,corp.example")),
     delivery,
     noAudit: Options.boolean("no-audit").pipe(Options.withDescription("keep no local record of the bodies sent (dump --sent)"))
   },

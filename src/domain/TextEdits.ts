@@ -1,18 +1,11 @@
-/**
- * The edits the text scrubber (./Scrub.ts) collects and applies: a span of the text and what replaces it.
- */
-import type { Ip } from "./Ip.js"
-
-/** Whether an address is local (masked). */
-export type IsLocal = (ip: Ip) => boolean
-
+/** Replacements in a text, by position: what the scrubbers collect and apply in one pass. */
 export interface Edit {
   readonly from: number
   readonly to: number
   readonly text: string
 }
 
-/** Applies non-overlapping edits sorted by `from`. */
+/** Applies edits sorted by `from`; one that overlaps an earlier one is skipped. */
 export const apply = (text: string, edits: ReadonlyArray<Edit>): string => {
   if (edits.length === 0) return text
   let out = ""
@@ -24,5 +17,3 @@ export const apply = (text: string, edits: ReadonlyArray<Edit>): string => {
   }
   return out + text.slice(last)
 }
-
-export const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)

@@ -65,7 +65,7 @@ describe("eveHandler", () => {
 
   it("gives the same answer however the body is cut, inside UTF-8 characters too; CRLF and an unterminated last line read", async () => {
     const text = `${FIXTURE.toString("utf8").split("\n").slice(0, 40).join("\r\n")}\r\n${JSON.stringify({
-      timestamp: "2026-11-27T10:00:00Z", event_type: "alert", src_ip: "192.168.7.7", alert: { signature_id: 1 }, tls: { subject: "CN=Zürich ✓ 192.168.7.7" }
+      timestamp: "2026-11-27T10:00:00Z", event_type: "alert", src_ip: "192.168.7.7", dest_ip: "93.184.216.34", direction: "to_server", alert: { signature_id: 1 }, tls: { subject: "CN=Zürich ✓ 192.168.7.7" }
     })}`
     const bytes = new TextEncoder().encode(text)
     const whole = await (await handle(post(bytes))).text()

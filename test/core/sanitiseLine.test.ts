@@ -72,9 +72,10 @@ describe("sanitiseLine", () => {
     })
   })
 
-  it("reads HOME_NET as --home-net does: groups, ranges, a negated entry ignored (masking more, never less)", () => {
+  it("reads HOME_NET as --home-net does: groups, ranges, a negated entry removed (Suricata's detect-engine-address.c)", () => {
     const opts = { homeNet: "[203.0.113.0/25,!203.0.113.9,[198.18.0.0/15]]" }
-    expect(sanitiseLine(alert({ src_ip: "203.0.113.9" }), opts)).toMatchObject({ kind: "event", body: expect.stringContaining('"src_ip":"xxx.xxx.xxx.9"') })
+    expect(sanitiseLine(alert({ src_ip: "203.0.113.5" }), opts)).toMatchObject({ kind: "event", body: expect.stringContaining('"src_ip":"xxx.xxx.xxx.5"') })
+    expect(sanitiseLine(alert({ src_ip: "203.0.113.9" }), opts)).toMatchObject({ kind: "event", body: expect.stringContaining('"src_ip":"203.0.113.9"') })
     expect(sanitiseLine(alert({ src_ip: "198.19.0.1" }), opts)).toMatchObject({ body: expect.stringContaining('"src_ip":"xxx.xxx.xxx.1"') })
     expect(sanitiseLine(alert({ src_ip: "203.0.113.200" }), opts)).toMatchObject({ body: expect.stringContaining('"src_ip":"203.0.113.200"') })
     expect(sanitiseLine(alert({ src_ip: "198.51.100.7" }), { homeNet: ["198.51.100.1-198.51.100.10"] })).toMatchObject({
@@ -122,7 +123,7 @@ describe("sanitiseLine", () => {
   })
 
   it("internalDomains: names under them are masked as --internal-domains masks them; a bad entry is refused", () => {
-    const named = alert({ app_proto: "http", http: { hostname: "nas.corp.example", http_method: "GET" } })
+    const named = alert({ direction: "to_server", app_proto: "http", http: { hostname: "nas.corp.example", http_method: "GET" } })
     const hostOf = (r: ReturnType<typeof sanitiseLine>) => (r.kind === "event" ? JSON.parse(r.body).http.hostname : undefined)
     // 93.184.216.34 is the (public) server: only the name policy can hide this name.
     expect(hostOf(sanitiseLine(named, { homeNet: [] }))).toBe("nas.corp.example")

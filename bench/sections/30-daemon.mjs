@@ -9,11 +9,12 @@
 // Runs alone (`node bench/sections/30-daemon.mjs`, after `npm run build`) or from bench/run.mjs.
 // Knobs: BENCH_TICK (default 200ms), BENCH_DAY_TICKS (default 1440), BENCH_MEM_TICKS (default 1000).
 import { spawn } from "node:child_process"
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs"
 import { execFileSync } from "node:child_process"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { DATA, makeGenerator } from "../generate.mjs"
 import { GOALS, PLUGIN, PLUGIN_SOURCE } from "../lib/plugin.mjs"
+import { f1, f2, HOME_NET, met, sensorTree, startSink } from "../lib/sensor.mjs"
 import { sample } from "../lib/proc.mjs"
 import { measure } from "../lib/measure.mjs"
 
@@ -24,29 +25,10 @@ const TICK = process.env.BENCH_TICK ?? "200ms"
 const TICK_MS = Number(/^(\d+)ms$/.exec(TICK)?.[1] ?? NaN)
 const DAY_TICKS = Number(process.env.BENCH_DAY_TICKS ?? 1440)
 const MEM_TICKS = Number(process.env.BENCH_MEM_TICKS ?? 1000)
-const HOME_NET = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8"
 const MINUTES_A_DAY = 1440
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-const f2 = (x) => x.toFixed(2)
-const f1 = (x) => x.toFixed(1)
-const met = (ok) => (ok ? "met" : "MISSED")
 
-const startSink = () =>
-  new Promise((resolve, reject) => {
-    const child = spawn(NODE, [`${REPO}bench/lib/sink.mjs`, "length"], { stdio: ["ignore", "pipe", "inherit"] })
-    child.on("error", reject)
-    child.stdout.once("data", (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop: () => child.kill() }))
-  })
-
-/** A sensor tree under `dir`: token, an empty eve.json, no state yet. */
-const tree = (dir) => {
-  rmSync(dir, { recursive: true, force: true })
-  mkdirSync(`${dir}log`, { recursive: true })
-  writeFileSync(`${dir}rule-updater.config`, "[__properties__]\net_telemetry.token = bench-token\n")
-  writeFileSync(`${dir}log/eve.json`, "")
-  return { dir, log: `${dir}log/eve.json`, state: `${dir}state.json` }
-}
 
 /** 100 alerts a minute, from a few pre-made blocks (the generator's alerts, every one selected). */
 const alertBlocks = () => {
@@ -103,7 +85,7 @@ export async function run(log = console.log) {
   log(`daemon: \`run --tick ${TICK}\` (a scheduled minute in ${TICK} of real time), ${DAY_TICKS} idle minutes, ${MEM_TICKS} minutes of 100 alerts; /proc of the child`)
   log(`daemon: the plugin's figures from ${PLUGIN_SOURCE}`)
   const sink = await startSink()
-  const t = tree(`${DATA}daemon/`)
+  const t = sensorTree(`${DATA}daemon/`, { emptyLog: true })
   const results = { tick: TICK, dayTicks: DAY_TICKS, memTicks: MEM_TICKS, plugin: PLUGIN.cpuPerDayS }
   let daemon
   try {

@@ -6,37 +6,21 @@
 //              CPU per event (issue 24: memory must not grow with the backlog)
 // Runs alone (`node bench/sections/35-oneshot.mjs`, after `npm run build`) or from bench/run.mjs.
 // Knobs: BENCH_RUNS (pairs, default 5), BENCH_BACKLOGS (comma-separated alert counts).
-import { execFileSync, spawn } from "node:child_process"
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { copyFileSync, existsSync, mkdirSync } from "node:fs"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { DATA, ensureLog } from "../generate.mjs"
 import { measure, paired, rssMethod } from "../lib/measure.mjs"
 import { GOALS, PLUGIN, PLUGIN_SOURCE } from "../lib/plugin.mjs"
+import { f1, f2, HOME_NET, met, sensorTree, startSink } from "../lib/sensor.mjs"
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url))
 const BIN = `${REPO}bin/etpro-telemetry`
 const NODE = process.execPath
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 const BACKLOGS = (process.env.BENCH_BACKLOGS ?? "10000,100000,1000000").split(",").map(Number)
-const HOME_NET = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8"
 
-const f1 = (x) => x.toFixed(1)
-const f2 = (x) => x.toFixed(2)
-const met = (ok) => (ok ? "met" : "MISSED")
 
-const startSink = () =>
-  new Promise((resolve, reject) => {
-    const child = spawn(NODE, [`${REPO}bench/lib/sink.mjs`, "length"], { stdio: ["ignore", "pipe", "inherit"] })
-    child.on("error", reject)
-    child.stdout.once("data", (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop: () => child.kill() }))
-  })
-
-const tree = (dir) => {
-  rmSync(dir, { recursive: true, force: true })
-  mkdirSync(`${dir}log`, { recursive: true })
-  writeFileSync(`${dir}rule-updater.config`, "[__properties__]\net_telemetry.token = bench-token\n")
-  return { dir, log: `${dir}log/eve.json`, state: `${dir}state.json` }
-}
 
 const flags = (t, url) => ["--root", t.dir, "--config", `${t.dir}rule-updater.config`, "--state", t.state, "--base-url", url]
 
@@ -49,7 +33,7 @@ export async function run(log = console.log) {
   try {
     // ---- heartbeat
     {
-      const t = tree(`${DATA}oneshot-heartbeat/`)
+      const t = sensorTree(`${DATA}oneshot-heartbeat/`)
       const hb = [NODE, BIN, "send-heartbeat", ...flags(t, sink.url), "--direct"]
       const r = await paired(hb, [NODE, "-e", "0"], {
         runs: RUNS,
@@ -67,7 +51,7 @@ export async function run(log = console.log) {
     // ---- send-events' peak memory by backlog size (issue 24)
     results.backlogMemory = []
     for (const n of BACKLOGS) {
-      const t = tree(`${DATA}oneshot-backlog/`)
+      const t = sensorTree(`${DATA}oneshot-backlog/`)
       copyFileSync(await ensureLog({ lines: n, alertShare: 1, log }), t.log)
       const r = await measure([NODE, BIN, "send-events", ...flags(t, sink.url), "--log", t.log, "--direct", "--max-age", "off", "--home-net", HOME_NET])
       const sent = Number(/(\d+) sent,/.exec(r.stderr)?.[1])

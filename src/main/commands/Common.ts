@@ -23,7 +23,6 @@ export const suricataYaml = pathFlag("suricata-yaml", "FILE", "suricata.yaml (HO
 export const log = pathFlag("log", "PATH", "eve log directory (eve.json + rotated) or one file", DEFAULTS.logDir)
 export const state = pathFlag("state", "FILE", "agent state file (checkpoint, last results; the audit file sits beside it)", DEFAULTS.state)
 
-/** Help of `--sids` (the list `rules update` installs). */
 /** `--delivery skip|at-least-once` (send-events, run): what an answer other than 201 does to an event. */
 export const delivery = Options.choice("delivery", DELIVERY_POLICIES).pipe(
   Options.withDefault(DEFAULT_DELIVERY),
@@ -33,6 +32,7 @@ export const delivery = Options.choice("delivery", DELIVERY_POLICIES).pipe(
   )
 )
 
+/** Help of `--sids` (the list `rules update` installs). */
 export const SIDS_DEFAULT = `Default: ${DEFAULTS.rulesDir}/telemetry_sids.txt (under --root)`
 
 /** Every path flag: the commands that read the eve log and the sensor's configuration. */

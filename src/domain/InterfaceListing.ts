@@ -36,8 +36,10 @@ export const parseIfconfig = (text: string): Array<string> => {
       return i < 0 ? undefined : words[i + 1]
     }
     const peer = after("-->")
-    if (addr.includes("/")) out.push(addr)
-    else if (fam === "inet") {
+    // `A/len`; anything else with a slash is not an address (the caller parses what it gets, this keeps the shape).
+    if (addr.includes("/")) {
+      if (/^[^/]+\/\d{1,3}$/.test(addr)) out.push(addr)
+    } else if (fam === "inet") {
       const mask = after("netmask")
       const p = mask === undefined ? 32 : v4Prefix(mask)
       out.push(`${addr}/${p ?? 32}`)

@@ -53,8 +53,12 @@ describe("ifconfig -a (FreeBSD, OPNsense)", () => {
       .toEqual(["10.1.2.3/16", "10.9.9.9/20", "10.5.5.5/32", "fd00::1/48"])
   })
 
+  it("a slash that is not a prefix length gives nothing (found by the property below: `inet /`)", () => {
+    expect(parseIfconfig("\tinet /\n\tinet 10.0.0.1/\n\tinet6 fd00::1/x\n")).toEqual([])
+  })
+
   it("any text: never throws, gives only CIDR-shaped texts", () => {
-    fc.assert(fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom("\tinet ", "inet6 ", " netmask ", "0xffffff00", " --> ", "prefixlen", "10.0.0.1", "::1")), { maxLength: 30 }), (parts) => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom("\tinet ", "inet6 ", " netmask ", "0xffffff00", " --> ", "prefixlen", "10.0.0.1", "::1", "/", "/24")), { maxLength: 30 }), (parts) => {
       for (const c of parseIfconfig(parts.join(""))) expect(c).toMatch(/\/\d+$/)
     }))
   })

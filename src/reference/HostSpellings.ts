@@ -83,7 +83,8 @@ export const hostSpellingsIn = (text: string): Array<HostSpelling> => {
   for (const m of text.matchAll(/(?<![0-9A-Za-z])[0-9A-Fa-f]{8}(?![0-9A-Za-z])/g)) {
     out.push({ index: m.index, text: m[0], v4: parseInt(m[0], 16) })
   }
-  for (const m of text.matchAll(/[0-9A-Za-z-]*-[0-9A-Za-z-]*/g)) {
+  // From the start of a run only: a dashless run tried from each of its characters is quadratic.
+  for (const m of text.matchAll(/(?<![0-9A-Za-z-])[0-9A-Za-z-]*-[0-9A-Za-z-]*/g)) {
     if (/--|(?:-[^-]*){7}/.test(m[0])) out.push({ index: m.index, text: m[0], colonText: m[0].replace(/-/g, ":") })
   }
   return out

@@ -38,7 +38,8 @@ const unmasked = (labels: ReadonlyArray<string>, domains: ReadonlyArray<Readonly
 }
 
 const readOne = (text: string, domains: ReadonlyArray<ReadonlyArray<string>>, hostField: boolean, out: Array<NameFound>) => {
-  for (const m of text.matchAll(/[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)+/g)) {
+  // From the start of a run only (a dotless run tried from each character is quadratic).
+  for (const m of text.matchAll(/(?<![A-Za-z0-9_*-])[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)+/g)) {
     const why = unmasked(m[0].toLowerCase().split("."), domains)
     if (why !== undefined) out.push({ text: m[0], why })
   }

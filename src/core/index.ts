@@ -16,7 +16,7 @@ export {
   type SkipReason
 } from "./sanitiseLine.js"
 export { DEFAULT_MAX_BODY_BYTES, eveHandler, eveHandlerEffect, type EveHandlerOptions, SUMMARY_HEADERS } from "./eveHandler.js"
-export { assembleHeartbeat, assembleHeartbeatEffect, type Fact, type HeartbeatFacts, sensorFacts } from "./heartbeat.js"
+export { assembleHeartbeat, assembleHeartbeatEffect, type Fact, type HeartbeatFacts, sensorFacts } from "./assembleHeartbeat.js"
 export {
   initialLicenseState,
   type LicenseAnswer,
@@ -26,7 +26,7 @@ export {
   licenseView,
   nextLicenseStatus,
   type WidgetStatus
-} from "./license.js"
+} from "./licenseStatus.js"
 export { failed, found, type HeartbeatBody, notFound, type Probe } from "../domain/Heartbeat.js"
 export type { StatsBlock } from "../domain/StatsLog.js"
 export { parseTelemetrySids } from "../domain/TelemetrySids.js"

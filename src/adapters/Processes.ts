@@ -41,6 +41,8 @@ export class Processes extends Context.Tag("etpro/Processes")<Processes, Process
 // The reload's modules (child_process) load only when rules were installed: cron's send-events never needs them.
 const reloads = Effect.promise(() => import("./SuricataReload.js"))
 
+const lateStop = () => process.exit()
+
 // Layer.sync: the pid is read when the layer is built, not when the module loads.
 export const layer: Layer.Layer<Processes> = Layer.sync(Processes, () => ({
   pid: process.pid,
@@ -64,6 +66,13 @@ export const layer: Layer.Layer<Processes> = Layer.sync(Processes, () => ({
         Effect.sync(() => {
           process.off("SIGTERM", handler)
           process.off("SIGINT", handler)
+          // The agent has stopped; the process may take a moment more to end (the last write, the pool's
+          // close). A stop signal then (systemd's, or a second kill) ends it with the code already decided,
+          // rather than by Node's default (death by the signal, which a service manager reports as failure).
+          if (!process.listeners("SIGTERM").includes(lateStop)) {
+            process.on("SIGTERM", lateStop)
+            process.on("SIGINT", lateStop)
+          }
         })
     ),
   onReloadSignal: (h) =>

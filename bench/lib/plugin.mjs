@@ -25,5 +25,7 @@ export const GOALS = {
   dumpPeakMiB: 64,
   dumpTimeRatio: 0.35,
   noopCpuRatio: 1.3,
-  backlogCpuRatio: 1.5
+  backlogCpuRatio: 1.5,
+  // issue 24: one-shot send-events of a 100,000-alert backlog
+  backlog100kPeakMiB: 96
 }

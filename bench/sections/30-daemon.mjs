@@ -1,4 +1,5 @@
-// The daemon (issue 22): the built CLI's `run` as a child process on compressed time (`run --tick`: one
+// The daemon (issue 22): the built CLI's `run` as a child process started through the installed launcher
+// (scripts/release/launcher.sh, which `exec`s node: the child's pid is node's) on compressed time (`run --tick`: one
 // scheduled minute in BENCH_TICK of real time; the tasks themselves run on real time), measured from outside
 // through /proc (bench/lib/proc.mjs), beside the stock plugin's figures (bench/lib/plugin.mjs) and a bare-Node
 // baseline in the same run (a node process that only keeps a timer, for the same real time):
@@ -17,9 +18,9 @@ import { GOALS, PLUGIN, PLUGIN_SOURCE } from "../lib/plugin.mjs"
 import { f1, f2, HOME_NET, met, sensorTree, startSink } from "../lib/sensor.mjs"
 import { sample } from "../lib/proc.mjs"
 import { measure } from "../lib/measure.mjs"
+import { launcher } from "../lib/launcher.mjs"
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url))
-const BIN = `${REPO}bin/etpro-telemetry`
 const NODE = process.execPath
 const TICK = process.env.BENCH_TICK ?? "200ms"
 const TICK_MS = Number(/^(\d+)ms$/.exec(TICK)?.[1] ?? NaN)
@@ -44,11 +45,12 @@ const alertBlocks = () => {
 const startDaemon = (t, url) =>
   new Promise((resolve, reject) => {
     const args = [
-      BIN, "run", "--root", t.dir, "--config", `${t.dir}rule-updater.config`, "--log", `${t.dir}log`, "--state", t.state,
+      "run", "--root", t.dir, "--config", `${t.dir}rule-updater.config`, "--log", `${t.dir}log`, "--state", t.state,
       "--base-url", url, "--tasks", "events,heartbeat,sensor-info", "--tick", TICK, "--max-age", "off",
       "--home-net", HOME_NET, "--stop-grace", "1"
     ]
-    const child = spawn(NODE, args, { stdio: ["ignore", "ignore", "pipe"] })
+    const [sh, ...start] = launcher()
+    const child = spawn(sh, [...start, ...args], { stdio: ["ignore", "ignore", "pipe"] })
     let stderr = ""
     child.stderr.on("data", (c) => {
       stderr += c
@@ -158,6 +160,18 @@ export async function run(log = console.log) {
     log(`  memory over ${MEM_TICKS} minutes of 100 alerts: resident ${f1(at100.rssMiB)} MiB at minute 100, ${f1(end.rssMiB)} MiB at the end ` +
       `(growth ${f1(results.busy.growthMiB)} MiB; goal ≤ ${GOALS.daemonRssMiB}: ${met(end.rssMiB <= GOALS.daemonRssMiB && at100.rssMiB <= GOALS.daemonRssMiB)}), ` +
       `peak ${f1(end.peakMiB)} MiB (goal ≤ ${GOALS.daemonPeakMiB}: ${met(end.peakMiB <= GOALS.daemonPeakMiB)}); the plugin ${PLUGIN.cronRssMiB} MiB for ~0.2 s a minute`)
+
+    // The floor under any Node agent on undici: a bare undici process posting the same 100 a minute, started
+    // with the launcher's flags for `run` (and the --liftoff-only that bin.ts sets), for up to 200 minutes.
+    const bareTicks = Math.min(MEM_TICKS, 200)
+    const flags = /exec node (--[^@]*)@LIB@\/bin\/etpro-telemetry "\$@"\s*$/.exec(readFileSync(`${REPO}scripts/release/launcher.sh`, "utf8"))?.[1].trim().split(/\s+/) ?? []
+    const undiciChild = spawn(NODE, [...flags, "--liftoff-only", `${REPO}bench/lib/undici-ticks.mjs`, sink.url, String(TICK_MS)], { stdio: "ignore" })
+    await sleep(bareTicks * TICK_MS)
+    const bareUndici = sample(undiciChild.pid)
+    undiciChild.kill()
+    results.busy.bareUndici = { flags, ticks: bareTicks, rssMiB: bareUndici.rssMiB, peakMiB: bareUndici.peakMiB }
+    log(`  a bare undici process posting the same 100 a minute (${flags.join(" ")} --liftoff-only, ${bareTicks} minutes): resident ${f1(bareUndici.rssMiB)} MiB, ` +
+      `peak ${f1(bareUndici.peakMiB)} MiB: the floor under the daemon's goal`)
 
     // The bare-Node floor of a cron design: `node -e 0` every minute.
     const starts = []

@@ -7,15 +7,15 @@ import { setFlagsFromString } from "node:v8"
 const command = process.argv[2] ?? ""
 
 // V8 lets the old generation grow to ~3x the live heap between full collections: `dump` of a 700 MB log peaked
-// at 198 MB RSS with a 25-30 MB live heap. Growing it by 30 % instead keeps the peak near 122 MB (target 128)
-// for ~15 % more CPU on the GC thread, no longer wall time (BENCHMARKS.md). This flag still takes effect after
-// start-up, unlike the semi-space and old-space sizes, which only a launcher could set. Only dump holds that
-// much: for send-events the flag cost ~15 % more CPU for nothing.
-if (command === "dump") setFlagsFromString("--heap-growing-percent=30")
+// at 198 MB RSS with a 25-30 MB live heap, a one-shot send-events of a 100k-alert backlog at 190-228 MB with
+// ~30 MB live. Growing it by 30 % instead took them to ~122 and ~105 MB, for some more CPU on the GC
+// (BENCHMARKS.md). Unlike the semi-space size (scripts/release/launcher.sh), this flag takes effect after
+// start-up.
+setFlagsFromString("--heap-growing-percent=30")
 // llhttp's WebAssembly (undici): baseline code only, instead of TurboFan on background threads (~35 MiB less
 // peak RSS for a delivery run; BENCHMARKS.md "Issue 14"). Set before anything loads undici: the modules below
-// are imported after this line.
-else setFlagsFromString("--liftoff-only")
+// are imported after this line. dump never loads undici.
+if (command !== "dump") setFlagsFromString("--liftoff-only")
 
 // Deep imports: a dynamic import of the `effect` barrel would keep all of Effect in the bundle.
 const [{ ValidationError }, Effect, Layer, { cli, root }, { ExitCode, reported, line }, { AgentLive, CliLive }, args, con] =

@@ -191,7 +191,7 @@ describe("the port tree npm run dist writes (release/security/etpro-telemetry-ag
   })
 
   it("has a launcher pointing at the bundle where pkg puts it, and a bundle that runs", () => {
-    expect(readFileSync(join(BUILT, "src/bin/etpro-telemetry"), "utf8")).toContain('exec node /usr/local/lib/etpro-telemetry/bin/etpro-telemetry "$@"')
+    expect(readFileSync(join(BUILT, "src/bin/etpro-telemetry"), "utf8")).toContain('exec node --max-semi-space-size=1 /usr/local/lib/etpro-telemetry/bin/etpro-telemetry "$@"')
     const v = execFileSync(process.execPath, [join(BUILT, "src/lib/etpro-telemetry/bin/etpro-telemetry"), "--version"], { encoding: "utf8" })
     expect(v.trim()).toBe(version)
   })

@@ -116,7 +116,7 @@ describe("install.sh --root", { timeout: 240_000 }, () => {
     const at = (p: string) => join(root, p)
     expect(readFileSync(at("usr/local/lib/etpro-telemetry/dist/bin.js"))).toEqual(readFileSync(join(top, "dist/bin.js")))
     expect(statSync(at("usr/local/bin/etpro-telemetry")).mode & 0o777).toBe(0o555)
-    expect(readFileSync(at("usr/local/bin/etpro-telemetry"), "utf8")).toContain("exec node /usr/local/lib/etpro-telemetry/bin/etpro-telemetry \"$@\"")
+    expect(readFileSync(at("usr/local/bin/etpro-telemetry"), "utf8")).toContain("exec node --max-semi-space-size=1 /usr/local/lib/etpro-telemetry/bin/etpro-telemetry \"$@\"")
     expect(readFileSync(at("usr/local/etc/rc.d/etpro_telemetry"))).toEqual(readFileSync(join(top, "contrib/rc.d/etpro_telemetry")))
     expect(statSync(at("usr/local/etc/rc.d/etpro_telemetry")).mode & 0o111).not.toBe(0)
     for (const f of [

@@ -3,6 +3,7 @@ import { Options } from "@effect/cli"
 import { Effect } from "effect"
 import { isBaseUrl } from "../../domain/BaseUrl.js"
 import { parseDuration } from "../../domain/Duration.js"
+import { type PathOverrides, resolvePaths } from "../../domain/Paths.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { common, type CommonValues, config, pathsFrom, root, state } from "./Common.js"
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT } from "../FlagDefaults.js"
@@ -32,6 +33,21 @@ export interface ApiFlagValues extends CommonValues {
   readonly insecure: boolean
   readonly timeout: string
 }
+
+/** What a decoded options Schema holds of the paths and the service (domain/OptionSchemas.ts). */
+export interface DecodedApi extends PathOverrides {
+  readonly timeoutMs: number
+  readonly baseUrl: string
+  readonly insecure: boolean
+}
+
+/** Paths and API settings from decoded options: the paths resolved, the agent's own files checked. */
+export const apiOf = (o: DecodedApi) =>
+  Effect.gen(function* () {
+    const paths = resolvePaths({ root: o.root, config: o.config, suricataYaml: o.suricataYaml, log: o.log, state: o.state })
+    yield* refuseIrregularOwnFiles(paths)
+    return { paths, api: { baseUrl: o.baseUrl, insecure: o.insecure, timeoutMs: o.timeoutMs, configPath: paths.ruleUpdaterConfig } }
+  })
 
 /** Paths and API options from the flags; a bad flag is a usage error. */
 export const apiOptionsFrom = (o: ApiFlagValues) =>

@@ -1,8 +1,9 @@
 /** Flags every command shares (SPEC section 10) and their resolution into paths. */
 import { Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { createServer } from "node:net"
 import { parseDuration } from "../../domain/Duration.js"
+import { firstMessage } from "../../domain/OptionSchemas.js"
 import { DEFAULT_DELIVERY, DELIVERY_POLICIES } from "../../domain/Delivery.js"
 import { CliFailure, ExitCode } from "../Failure.js"
 import { DEFAULTS, type Paths, resolvePaths } from "../../domain/Paths.js"
@@ -69,6 +70,17 @@ export const maxAgeFrom = (text: string): Effect.Effect<number | undefined, CliF
         new CliFailure({ message: `--max-age ${JSON.stringify(text)} is not a duration (90s, 30m, 1h, 2d) or off`, exitCode: ExitCode.usage })
       )
 }
+
+/**
+ * A command's flags decoded once through its options Schema (issue 22); a value it refuses is a usage error
+ * (exit 2) whose one line is the Schema's message (`--timeout "x" is not a duration (5s, 90s, 2m)`).
+ */
+export const decodeFlags =
+  <A, I>(schema: Schema.Schema<A, I>) =>
+  (flags: unknown): Effect.Effect<A, CliFailure> =>
+    Schema.decodeUnknown(schema)(flags).pipe(
+      Effect.mapError((e) => new CliFailure({ message: firstMessage(e), exitCode: ExitCode.usage }))
+    )
 
 /** Binds and releases HOST:PORT once; the reason it cannot be bound, or undefined. */
 export const portTaken = (host: string, port: number): Effect.Effect<string | undefined> =>

@@ -76,6 +76,13 @@ export const serviceFields = {
   insecure: Schema.Boolean
 }
 
+/** The service's settings as decoded: `{ timeoutMs, baseUrl, insecure }`. */
+export const ServiceOptions = Schema.Struct(serviceFields)
+export type ServiceOptions = typeof ServiceOptions.Type
+
+/** `--root`, `--config`, `--state` and the service's flags: the commands that only ask the service (sensor-info, status, rules update). */
+export const accountFields = { root: OptionalText, config: PathFlag, state: PathFlag, ...serviceFields }
+
 /** A key renamed on decoding: the flag's record names it `from`, the options another name. */
 export const fromFlag = <S extends Schema.Schema.Any>(from: string, schema: S) => Schema.propertySignature(schema).pipe(Schema.fromKey(from))
 

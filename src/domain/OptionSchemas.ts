@@ -11,6 +11,7 @@ import { DELIVERY_POLICIES } from "./Delivery.js"
 import { parseDuration } from "./Duration.js"
 import { parseListenAddress } from "./ListenAddress.js"
 import { parseCategories } from "./RulesPlan.js"
+import { parseTimeOfDay } from "./Schedule.js"
 
 /** A decode-only transformation: options are read from flags, never written back. */
 export const decodeOnly = <To extends Schema.Schema.Any, From extends Schema.Schema.Any>(
@@ -36,6 +37,13 @@ export const OptionalText = Schema.transform(Schema.OptionFromSelf(Schema.String
 
 /** A whole-number flag without a default (`--limit N`). */
 export const OptionalInt = Schema.transform(Schema.OptionFromSelf(Schema.Int), Schema.UndefinedOr(Schema.Int), {
+  strict: true,
+  decode: Option.getOrUndefined,
+  encode: Option.fromNullable
+})
+
+/** A number flag without a default (`--speed N`). */
+export const OptionalNumber = Schema.transform(Schema.OptionFromSelf(Schema.Number), Schema.UndefinedOr(Schema.Number), {
   strict: true,
   decode: Option.getOrUndefined,
   encode: Option.fromNullable
@@ -84,7 +92,8 @@ export type ServiceOptions = typeof ServiceOptions.Type
 export const accountFields = { root: OptionalText, config: PathFlag, state: PathFlag, ...serviceFields }
 
 /** A key renamed on decoding: the flag's record names it `from`, the options another name. */
-export const fromFlag = <S extends Schema.Schema.Any>(from: string, schema: S) => Schema.propertySignature(schema).pipe(Schema.fromKey(from))
+export const fromFlag = <const K extends string, S extends Schema.Schema.Any>(from: K, schema: S) =>
+  Schema.propertySignature(schema).pipe(Schema.fromKey(from))
 
 /** The first failure's message, for the one operator line. */
 export const firstMessage = (e: ParseResult.ParseError): string => ParseResult.ArrayFormatter.formatErrorSync(e)[0]?.message ?? e.message
@@ -92,11 +101,11 @@ export const firstMessage = (e: ParseResult.ParseError): string => ParseResult.A
 /** `HOST:PORT` as given (for messages) and as read (domain/ListenAddress.ts). */
 export const ListenAt = Schema.Struct({ text: Schema.String, host: Schema.String, port: Schema.Int })
 
-/** `--serve` / `--status-listen` / `--listen HOST:PORT`. */
-export const listenAt = (flag: string) =>
+/** `--serve` / `--status-listen` / `--listen HOST:PORT`; a refusal is `prefix` and the reason (`--serve: `, `--listen `). */
+export const listenAt = (prefix: string) =>
   decodeOnly(Schema.String, ListenAt, (text) => {
     const at = parseListenAddress(text)
-    return "error" in at ? `${flag}: ${at.error}` : { ok: { text, host: at.host, port: at.port } }
+    return "error" in at ? `${prefix}${at.error}` : { ok: { text, host: at.host, port: at.port } }
   })
 
 /** `--categories LIST|all` (domain/RulesPlan.ts Selection). */
@@ -112,3 +121,9 @@ export const optionalFlag = <A, I>(schema: Schema.Schema<A, I>) =>
     const r = Schema.decodeEither(schema)(given.value)
     return r._tag === "Right" ? { ok: r.right } : firstMessage(r.left)
   })
+
+/** `--rules-at HH:MM` (run, cron): milliseconds after local midnight. */
+export const RulesAtMs = decodeOnly(Schema.String, Schema.NonNegativeInt, (text) => {
+  const ms = parseTimeOfDay(text)
+  return ms !== undefined ? { ok: ms } : `--rules-at ${JSON.stringify(text)} is not a time of day (HH:MM)`
+})

@@ -4,9 +4,9 @@
  * page and the rules task read the rest.
  */
 import { Schema } from "effect"
-import { MINUTE, parseTimeOfDay, HOUR, type TaskName } from "../../domain/Schedule.js"
+import { HOUR, MINUTE, type TaskName } from "../../domain/Schedule.js"
 import { parseDuration } from "../../domain/Duration.js"
-import { Categories, decodeOnly, fromFlag, listenAt, OptionalText, optionalFlag, pathFields, serviceFields } from "../../domain/OptionSchemas.js"
+import { Categories, decodeOnly, fromFlag, listenAt, OptionalText, optionalFlag, pathFields, RulesAtMs, serviceFields } from "../../domain/OptionSchemas.js"
 import { deliveryFields } from "./SendEventsOptions.js"
 
 const TASKS: Record<string, TaskName> = {
@@ -39,11 +39,6 @@ const TickMs = decodeOnly(Schema.OptionFromSelf(Schema.String), Schema.Positive,
   return tick !== undefined && tick > 0 && tick <= MINUTE ? { ok: tick } : `--tick ${JSON.stringify(given.value)} is not a duration of at most 1m`
 })
 
-const RulesAtMs = decodeOnly(Schema.String, Schema.NonNegativeInt, (text) => {
-  const ms = parseTimeOfDay(text)
-  return ms !== undefined ? { ok: ms } : `--rules-at ${JSON.stringify(text)} is not a time of day (HH:MM)`
-})
-
 const RulesJitterMs = decodeOnly(Schema.String, Schema.NonNegativeInt, (text) => {
   const ms = text === "0" ? 0 : parseDuration(text)
   return ms !== undefined && ms <= 24 * HOUR ? { ok: ms } : `--rules-jitter ${JSON.stringify(text)} is not a duration up to 1d`
@@ -64,7 +59,7 @@ export const RunOptions = Schema.Struct({
   categories: optionalFlag(Categories),
   reloadCommand: OptionalText,
   /** `--status-listen HOST:PORT`: also serve the status page. */
-  statusListen: optionalFlag(listenAt("--status-listen")),
+  statusListen: optionalFlag(listenAt("--status-listen: ")),
   /** `--now`: every task once at start. */
   now: Schema.Boolean
 })

@@ -7,7 +7,7 @@ export const StatusOptions = Schema.Struct({
   /** Print the view model as JSON. */
   json: Schema.Boolean,
   /** `--serve HOST:PORT`: serve the page instead. */
-  serve: optionalFlag(listenAt("--serve")),
+  serve: optionalFlag(listenAt("--serve: ")),
   /** One monitoring line and its exit code. */
   check: Schema.Boolean,
   /** With `--check`: CRITICAL once the service has been unreachable this long. */

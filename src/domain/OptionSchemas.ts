@@ -85,8 +85,8 @@ export const serviceFields = {
 }
 
 /** The service's settings as decoded: `{ timeoutMs, baseUrl, insecure }`. */
-export const ServiceOptions = Schema.Struct(serviceFields)
-export type ServiceOptions = typeof ServiceOptions.Type
+export const ServiceConnection = Schema.Struct(serviceFields)
+export type ServiceConnection = typeof ServiceConnection.Type
 
 /** `--root`, `--config`, `--state` and the service's flags: the commands that only ask the service (sensor-info, status, rules update). */
 export const accountFields = { root: OptionalText, config: PathFlag, state: PathFlag, ...serviceFields }

@@ -37,8 +37,8 @@ export const runService = (o: RunOptions) =>
         port: o.port,
         tokens: o.tokens,
         adminKey: o.adminKey,
-        ...(o.etproDir === undefined ? {} : { etproDir: o.etproDir }),
-        ...(o.etopenDir === undefined ? {} : { etopenDir: o.etopenDir })
+        etproDir: o.etproDir,
+        etopenDir: o.etopenDir
       })
       yield* out.out(`listening on ${svc.url}\n`)
       if (svc.adminKeyGenerated) yield* out.out(`admin key ${svc.adminKey}\n`)

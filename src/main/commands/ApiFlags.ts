@@ -1,7 +1,7 @@
 /** The flags of every command that talks to the service, and what their decoded values resolve to. */
 import { Options } from "@effect/cli"
 import { Effect } from "effect"
-import type { ServiceOptions } from "../../domain/OptionSchemas.js"
+import type { ServiceConnection } from "../../domain/OptionSchemas.js"
 import { type PathOverrides, resolvePaths } from "../../domain/Paths.js"
 import { common, config, root, state } from "./Common.js"
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT } from "../FlagDefaults.js"
@@ -27,7 +27,7 @@ export const apiFlags = { ...common, ...serviceFlags }
 export const accountFlags = { root, config, state, ...serviceFlags }
 
 /** What a decoded options Schema holds of the paths and the service (domain/OptionSchemas.ts). */
-export type DecodedApi = PathOverrides & ServiceOptions
+export type DecodedApi = PathOverrides & ServiceConnection
 
 /** Paths and API settings from decoded options: the paths resolved, the agent's own files checked. */
 export const apiOf = (o: DecodedApi) =>

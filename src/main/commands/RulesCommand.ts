@@ -38,10 +38,10 @@ export const rulesUpdateCommand = Command.make(
       Options.withDescription("an OPNsense firewall (also detected by /usr/local/opnsense): OPNsense installs the rules; do nothing")
     )
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
       const out = yield* Output
-      const decoded = yield* decodeFlags(RulesUpdateOptions)(o)
+      const decoded = yield* decodeFlags(RulesUpdateOptions)(flags)
       const { paths, api } = yield* apiOf(decoded)
       const { rulesUpdateProgram } = yield* Effect.promise(() => import("../programs/RulesUpdate.js"))
       const outcome = yield* rulesUpdateProgram({

@@ -62,10 +62,10 @@ export const runCommand = Command.make(
     graceSeconds: Options.integer("stop-grace").pipe(Options.withPseudoName("SECONDS"), Options.withDefault(10), Options.withDescription("seconds runs in progress get to finish on SIGTERM")),
     tick: Options.text("tick").pipe(Options.withPseudoName("DURATION"), Options.optional, Options.withDescription("bench/test aid: one scheduled minute passes in DURATION of real time (e.g. 100ms)"))
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
       const out = yield* Output
-      const decoded = yield* decodeFlags(RunOptions)(o)
+      const decoded = yield* decodeFlags(RunOptions)(flags)
       const { paths, api } = yield* apiOf(decoded)
       const enabled = new Set<TaskName>(decoded.tasks)
       const { tickMs, rulesAtMs, rulesJitterMs, statusListen: listen } = decoded

@@ -94,9 +94,9 @@ export const sendEventsCommand = Command.make(
     delivery,
     noAudit: Options.boolean("no-audit").pipe(Options.withDescription("keep no local record of the bodies sent (dump --sent)"))
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
-      const decoded = yield* decodeFlags(SendEventsOptions)(o)
+      const decoded = yield* decodeFlags(SendEventsOptions)(flags)
       const { paths, api } = yield* apiOf(decoded)
       const options = yield* sendEventsOptions({ ...decoded, paths }).pipe(Effect.provide(auditLayer(paths)))
       yield* sendEventsRun(options).pipe(Effect.provide(sensorLayer(paths, api)))

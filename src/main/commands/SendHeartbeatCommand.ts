@@ -13,9 +13,9 @@ export const sendHeartbeatCommand = Command.make(
     direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-30 min spread delay")),
     print: Options.boolean("print").pipe(Options.withDescription("print the heartbeat JSON; send nothing"))
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
-      const decoded = yield* decodeFlags(SendHeartbeatOptions)(o)
+      const decoded = yield* decodeFlags(SendHeartbeatOptions)(flags)
       const { paths, api } = yield* apiOf(decoded)
       const { heartbeatProgram } = yield* Effect.promise(() => import("../programs/Heartbeat.js"))
       yield* heartbeatProgram({ ...api, direct: decoded.direct, print: decoded.print }).pipe(

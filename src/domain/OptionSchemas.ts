@@ -35,13 +35,6 @@ export const OptionalText = Schema.transform(Schema.OptionFromSelf(Schema.String
   encode: Option.fromNullable
 })
 
-/** A whole-number flag without a default (`--limit N`). */
-export const OptionalInt = Schema.transform(Schema.OptionFromSelf(Schema.Int), Schema.UndefinedOr(Schema.Int), {
-  strict: true,
-  decode: Option.getOrUndefined,
-  encode: Option.fromNullable
-})
-
 /** A number flag without a default (`--speed N`). */
 export const OptionalNumber = Schema.transform(Schema.OptionFromSelf(Schema.Number), Schema.UndefinedOr(Schema.Number), {
   strict: true,

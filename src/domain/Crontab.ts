@@ -4,10 +4,11 @@
  * commands spread their own load (send-events waits 0–60 s, send-heartbeat 0–30 min); sensor info, which has
  * no delay of its own, gets a minute derived from the host so sensors do not all ask at :00.
  */
+import type { CronOptions } from "./CronOptions.js"
 
-export interface CrontabOptions {
-  /** The agent's executable [/usr/local/bin/etpro-telemetry]. */
-  readonly bin: string
+/** The lines' input: `cron`'s decoded options (./CronOptions.ts) with the flags it passes on split into words. */
+export type CrontabOptions = Pick<CronOptions, "bin" | "rulesAtMs"> &
+  Partial<Pick<CronOptions, "user">> & {
   /** Flags passed to every command (--root, --config, --base-url, ...), already split into words. */
   readonly args: ReadonlyArray<string>
   /** Flags for the commands that read the eve log only (send-events, send-heartbeat): `--log DIR`. */
@@ -16,10 +17,6 @@ export interface CrontabOptions {
   readonly eventArgs?: ReadonlyArray<string>
   /** Extra flags for `rules update` only (e.g. --reload-command CMD). */
   readonly rulesArgs: ReadonlyArray<string>
-  /** A user column for a system crontab (/etc/crontab, /etc/cron.d); none for `crontab -e`. */
-  readonly user?: string | undefined
-  /** Local time of day of the rules update, ms after midnight. */
-  readonly rulesAtMs: number
   /** The minute of the hour for sensor info (0–59). */
   readonly sensorInfoMinute: number
   /** Pipe output to syslog with `logger -t etpro-telemetry` (else cron mails it). */

@@ -26,23 +26,20 @@ import { HOME_NET, rebaseLog, SCRIPTS, statsLog, SURICATA_YAML } from "./DemoSen
 import { untilSignal } from "./RunService.js"
 import * as SqliteStore from "./SqliteStore.js"
 import { start as startService } from "./Service.js"
+import type { DemoOptions } from "./DemoOptions.js"
 
 
-export interface DemoOptions {
-  /** The sensor tree; a fresh temporary directory (removed at the end) when absent. */
-  readonly root?: string | undefined
-  /** Keep the service and the status page up until SIGINT/SIGTERM. */
-  readonly serve: boolean
-  readonly listen: { readonly host: string; readonly port: number }
-  /** Where the status page listens with --serve [127.0.0.1:0]. */
-  readonly statusListen?: string
-  /** argv that runs this CLI (`node bin/etpro-telemetry`, or `node --import tsx src/main/bin.ts`). */
-  readonly cli: ReadonlyArray<string>
-  /** Per command [45 s]. */
-  readonly stepTimeoutMs?: number
-  /** The age limit of send-events (`--max-age`), and of what dump explains (`--since`): the CLI's default. */
-  readonly maxAge: string
-}
+/** What the demo reads: `demo`'s options Schema (./DemoOptions.ts), and what the command and tests add. */
+export type DemoRun = Pick<DemoOptions, "serve"> &
+  Partial<Pick<DemoOptions, "root" | "statusListen">> & {
+    readonly listen: { readonly host: string; readonly port: number }
+    /** argv that runs this CLI (`node bin/etpro-telemetry`, or `node --import tsx src/main/bin.ts`). */
+    readonly cli: ReadonlyArray<string>
+    /** Per command [45 s]. */
+    readonly stepTimeoutMs?: number
+    /** The age limit of send-events (`--max-age`), and of what dump explains (`--since`): the CLI's default. */
+    readonly maxAge: string
+  }
 
 /** The demo's service fails one event in this many (src/reference/Api.ts `eventFaults`). */
 const EVENT_FAULTS = 7
@@ -54,7 +51,7 @@ const indent = (text: string) =>
 const top = (m: Map<string, number>, n = 8) =>
   [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n).map(([k, v]) => `${k} ×${v}`).join(", ") || "none"
 
-export const demo = (opts: DemoOptions) =>
+export const demo = (opts: DemoRun) =>
   Effect.scoped(
     Effect.gen(function* () {
       const out = yield* Output
@@ -197,7 +194,7 @@ const cliArgv = (binPath: string): Array<string> => {
 }
 
 /** The `demo` command's body: this CLI as the agent, an in-memory service. */
-export const runDemo = (opts: Omit<DemoOptions, "cli">) =>
+export const runDemo = (opts: Omit<DemoRun, "cli">) =>
   demo({ ...opts, cli: cliArgv(assets().cli) }).pipe(Effect.provide(SqliteStore.layerMemory))
 
 const sensorStatus = (baseUrl: string, token: string) =>

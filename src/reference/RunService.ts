@@ -6,16 +6,10 @@ import { Effect } from "effect"
 import { Output } from "../adapters/Output.js"
 import * as SqliteStore from "./SqliteStore.js"
 import { start } from "./Service.js"
+import type { ServiceOptions } from "./ServiceOptions.js"
 
-export interface RunOptions {
-  readonly host: string
-  readonly port: number
-  readonly db: string
-  readonly tokens: ReadonlyArray<string>
-  readonly adminKey: string | undefined
-  readonly etproDir: string | undefined
-  readonly etopenDir: string | undefined
-}
+/** What the service is started with: `service`'s options Schema (./ServiceOptions.ts), the admin key settled. */
+export type RunOptions = ServiceOptions
 
 /** Waits for SIGINT or SIGTERM. */
 export const untilSignal = Effect.async<string>((resume) => {
@@ -43,8 +37,8 @@ export const runService = (o: RunOptions) =>
         port: o.port,
         tokens: o.tokens,
         adminKey: o.adminKey,
-        ...(o.etproDir === undefined ? {} : { etproDir: o.etproDir }),
-        ...(o.etopenDir === undefined ? {} : { etopenDir: o.etopenDir })
+        etproDir: o.etproDir,
+        etopenDir: o.etopenDir
       })
       yield* out.out(`listening on ${svc.url}\n`)
       if (svc.adminKeyGenerated) yield* out.out(`admin key ${svc.adminKey}\n`)

@@ -12,18 +12,15 @@ import { makeApi, sensorIdFor, tokenHash } from "./Api.js"
 import { assets } from "./Assets.js"
 import { serve } from "./HttpServer.js"
 import { loadRulesets, type Rulesets } from "./Rulesets.js"
+import type { ServiceOptions } from "./ServiceOptions.js"
 
 export const BODY_LIMIT = 1024 * 1024
 
-export interface ServiceOptions {
-  readonly host?: string
-  /** 0 picks a free port. */
-  readonly port?: number
-  readonly tokens?: ReadonlyArray<string>
-  /** Generated (and reported as such) when absent. */
-  readonly adminKey?: string | undefined
-  readonly etproDir?: string
-  readonly etopenDir?: string
+/**
+ * How the service starts: any of `service`'s decoded options (./ServiceOptions.ts; port 0 picks a free one, an
+ * absent admin key is generated and reported as such), and what the demo, replay and tests add.
+ */
+export type StartOptions = Partial<ServiceOptions> & {
   readonly bodyLimit?: number
   readonly windows?: LicenseWindows
   /** Answer 503 to one event in this many (src/reference/Api.ts). */
@@ -42,7 +39,7 @@ export interface RunningService {
   readonly registerToken: (token: string, name?: string) => Effect.Effect<string, unknown>
 }
 
-export const start = (opts: ServiceOptions = {}) =>
+export const start = (opts: StartOptions = {}) =>
   Effect.gen(function* () {
     const store = yield* SqliteStore
     const a = assets()

@@ -16,7 +16,7 @@ import * as SqliteStore from "../../src/reference/SqliteStore.js"
 import { ALWAYS_PRIVATE, makeNetworkSet, parseCidrs } from "../../src/domain/Network.js"
 import { describeFailure } from "../../src/main/Failure.js"
 import { replaySensorLayer } from "../../src/main/layers.js"
-import { replay, type ReplayOptions } from "../../src/main/programs/Replay.js"
+import { replay, type ReplayRun } from "../../src/main/programs/Replay.js"
 import { startEmbedded } from "../../src/reference/Embedded.js"
 import { start } from "../../src/reference/Service.js"
 
@@ -47,7 +47,7 @@ const writeLog = (lines: ReadonlyArray<string>) =>
 const local = makeNetworkSet(parseCidrs(ALWAYS_PRIVATE).cidrs)
 
 /** Runs a replay and returns what it printed on stdout and its totals. */
-const run = (opts: Partial<ReplayOptions> & { log: string }) =>
+const run = (opts: Partial<ReplayRun> & { log: string }) =>
   Effect.gen(function* () {
     const totals = yield* replay({ pace: { _tag: "instant" }, local, sids: new Set(), maxAgeMs: D, embedded: startEmbedded, sensorLayer: replaySensorLayer, ...opts })
     const out = yield* Output.CapturedOutput

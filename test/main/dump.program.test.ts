@@ -10,7 +10,7 @@ import * as EveLog from "../../src/adapters/EveLog.js"
 import * as HostNetworks from "../../src/adapters/HostNetworks.js"
 import { CapturedOutput, layerTest } from "../../src/adapters/Output.js"
 import { loadPrivacy } from "../../src/main/Privacy.js"
-import { dump, type DumpOptions, summary } from "../../src/main/programs/Dump.js"
+import { dump, type DumpRun, summary } from "../../src/main/programs/Dump.js"
 import { tempDir } from "../support/TempDir.js"
 
 const NOW = Date.parse("2026-11-27T12:00:00Z")
@@ -32,7 +32,7 @@ const alertLine = (minutes: number, extra: Record<string, unknown> = {}) =>
     ...extra
   })
 
-const run = (files: Record<string, string>, opts: Partial<Omit<DumpOptions, "log" | "privacy">> & {
+const run = (files: Record<string, string>, opts: Partial<Omit<DumpRun, "log" | "privacy">> & {
   homeNet?: string
   sids?: string
   interfaces?: ReadonlyArray<string>

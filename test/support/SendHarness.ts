@@ -15,7 +15,7 @@ import type { AgentState } from "../../src/domain/AgentState.js"
 import { localNetworks } from "../../src/domain/Network.js"
 import type { DeliveryPolicy } from "../../src/domain/Delivery.js"
 import type { RetryPolicy } from "../../src/domain/Retry.js"
-import { type SendEventsOptions, sendEvents } from "../../src/main/programs/SendEvents.js"
+import { type SendEventsRun, sendEvents } from "../../src/main/programs/SendEvents.js"
 
 export const TOKEN = "harness-token-123"
 
@@ -88,7 +88,7 @@ export interface RunOptions {
   readonly eveLog?: EveLog.EveLogService
 }
 
-export const sendOptions = (dirs: Dirs, o: RunOptions): SendEventsOptions => ({
+export const sendOptions = (dirs: Dirs, o: RunOptions): SendEventsRun => ({
   log: dirs.log,
   maxAgeMs: "maxAgeMs" in o ? o.maxAgeMs : 86_400_000,
   direct: o.direct ?? true,

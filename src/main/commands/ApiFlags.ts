@@ -1,10 +1,9 @@
-/** The flags of every command that talks to the service, and what they resolve to. */
+/** The flags of every command that talks to the service, and what their decoded values resolve to. */
 import { Options } from "@effect/cli"
 import { Effect } from "effect"
-import { isBaseUrl } from "../../domain/BaseUrl.js"
-import { parseDuration } from "../../domain/Duration.js"
-import { CliFailure, ExitCode } from "../Failure.js"
-import { common, type CommonValues, config, pathsFrom, root, state } from "./Common.js"
+import type { ServiceConnection } from "../../domain/OptionSchemas.js"
+import { type PathOverrides, resolvePaths } from "../../domain/Paths.js"
+import { common, config, root, state } from "./Common.js"
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT } from "../FlagDefaults.js"
 import { refuseIrregularOwnFiles } from "../OwnFiles.js"
 
@@ -27,29 +26,13 @@ export const apiFlags = { ...common, ...serviceFlags }
 /** The service flags and the token's and state's paths: the commands that only ask the service (status, sensor-info, rules update). */
 export const accountFlags = { root, config, state, ...serviceFlags }
 
-export interface ApiFlagValues extends CommonValues {
-  readonly baseUrl: string
-  readonly insecure: boolean
-  readonly timeout: string
-}
+/** What a decoded options Schema holds of the paths and the service (domain/OptionSchemas.ts). */
+export type DecodedApi = PathOverrides & ServiceConnection
 
-/** Paths and API options from the flags; a bad flag is a usage error. */
-export const apiOptionsFrom = (o: ApiFlagValues) =>
+/** Paths and API settings from decoded options: the paths resolved, the agent's own files checked. */
+export const apiOf = (o: DecodedApi) =>
   Effect.gen(function* () {
-    const timeoutMs = parseDuration(o.timeout)
-    if (timeoutMs === undefined || timeoutMs <= 0) {
-      return yield* new CliFailure({
-        message: `--timeout ${JSON.stringify(o.timeout)} is not a duration (5s, 90s, 2m)`,
-        exitCode: ExitCode.usage
-      })
-    }
-    if (!isBaseUrl(o.baseUrl)) {
-      return yield* new CliFailure({
-        message: `--base-url ${JSON.stringify(o.baseUrl)} is not an http(s) URL`,
-        exitCode: ExitCode.usage
-      })
-    }
-    const paths = pathsFrom(o)
+    const paths = resolvePaths({ root: o.root, config: o.config, suricataYaml: o.suricataYaml, log: o.log, state: o.state })
     yield* refuseIrregularOwnFiles(paths)
-    return { paths, api: { baseUrl: o.baseUrl, insecure: o.insecure, timeoutMs, configPath: paths.ruleUpdaterConfig } }
+    return { paths, api: { baseUrl: o.baseUrl, insecure: o.insecure, timeoutMs: o.timeoutMs, configPath: paths.ruleUpdaterConfig } }
   })

@@ -1,11 +1,11 @@
-/** Flags every command shares (SPEC section 10) and their resolution into paths. */
+/** Flags every command shares (SPEC section 10), and the one decode of a command's flags into its options Schema. */
 import { Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Effect, Schema } from "effect"
 import { createServer } from "node:net"
-import { parseDuration } from "../../domain/Duration.js"
+import { firstMessage } from "../../domain/OptionSchemas.js"
 import { DEFAULT_DELIVERY, DELIVERY_POLICIES } from "../../domain/Delivery.js"
 import { CliFailure, ExitCode } from "../Failure.js"
-import { DEFAULTS, type Paths, resolvePaths } from "../../domain/Paths.js"
+import { DEFAULTS } from "../../domain/Paths.js"
 
 /** A path flag whose default is a sensor path under `--root`; its help names that default. */
 const pathFlag = (name: string, pseudo: string, description: string, dflt: string) =>
@@ -38,37 +38,17 @@ export const SIDS_DEFAULT = `Default: ${DEFAULTS.rulesDir}/telemetry_sids.txt (u
 /** Every path flag: the commands that read the eve log and the sensor's configuration. */
 export const common = { root, config, suricataYaml, log, state }
 
-/** What pathsFrom reads; a command without a flag leaves it out (its default path holds). */
-export interface CommonValues {
-  readonly root: Option.Option<string>
-  readonly config?: Option.Option<string>
-  readonly suricataYaml?: Option.Option<string>
-  readonly log?: Option.Option<string>
-  readonly state?: Option.Option<string>
-}
-
-const given = (o: Option.Option<string> | undefined) => (o === undefined ? undefined : Option.getOrUndefined(o))
-
-export const pathsFrom = (c: CommonValues, extra: { sids?: Option.Option<string> } = {}): Paths =>
-  resolvePaths({
-    root: Option.getOrUndefined(c.root),
-    config: given(c.config),
-    suricataYaml: given(c.suricataYaml),
-    log: given(c.log),
-    state: given(c.state),
-    sids: extra.sids === undefined ? undefined : Option.getOrUndefined(extra.sids)
-  })
-
-/** `--max-age DURATION|off` (send-events, run, replay): milliseconds, or undefined for off. */
-export const maxAgeFrom = (text: string): Effect.Effect<number | undefined, CliFailure> => {
-  if (text === "off") return Effect.succeed(undefined)
-  const ms = parseDuration(text)
-  return ms !== undefined && ms > 0
-    ? Effect.succeed(ms)
-    : Effect.fail(
-        new CliFailure({ message: `--max-age ${JSON.stringify(text)} is not a duration (90s, 30m, 1h, 2d) or off`, exitCode: ExitCode.usage })
-      )
-}
+/**
+ * A command's flags decoded once through its options Schema (issue 22); a value it refuses is a usage error
+ * (exit 2) whose one line is the Schema's message (`--timeout "x" is not a duration (5s, 90s, 2m)`). The
+ * flags' record must be the Schema's encoded side, so a flag the Schema does not expect fails to compile.
+ */
+export const decodeFlags =
+  <A, I>(schema: Schema.Schema<A, I>) =>
+  (flags: I): Effect.Effect<A, CliFailure> =>
+    Schema.decodeUnknown(schema)(flags).pipe(
+      Effect.mapError((e) => new CliFailure({ message: firstMessage(e), exitCode: ExitCode.usage }))
+    )
 
 /** Binds and releases HOST:PORT once; the reason it cannot be bound, or undefined. */
 export const portTaken = (host: string, port: number): Effect.Effect<string | undefined> =>

@@ -5,13 +5,13 @@
  * `cron --user root` output to /etc/crontab.
  */
 import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { hostname } from "node:os"
 import { Output } from "../../adapters/Output.js"
 import { crontab, hostMinute } from "../../domain/Crontab.js"
 import { DELIVERY_POLICIES } from "../../domain/Delivery.js"
-import { parseTimeOfDay } from "../../domain/Schedule.js"
-import { CliFailure, ExitCode } from "../Failure.js"
+import { CronOptions } from "../../domain/CronOptions.js"
+import { decodeFlags } from "./Common.js"
 
 const text = (name: string, pseudo: string, description: string) =>
   Options.text(name).pipe(Options.withPseudoName(pseudo), Options.optional, Options.withDescription(description))
@@ -32,16 +32,10 @@ export const cronCommand = Command.make(
     insecure: Options.boolean("insecure").pipe(Options.withDescription("passed to every command")),
     delivery: Options.choice("delivery", DELIVERY_POLICIES).pipe(Options.optional, Options.withDescription("passed to send-events"))
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
-      const rulesAtMs = parseTimeOfDay(o.rulesAt)
-      if (rulesAtMs === undefined) {
-        return yield* new CliFailure({ message: `--rules-at ${JSON.stringify(o.rulesAt)} is not a time of day (HH:MM)`, exitCode: ExitCode.usage })
-      }
-      if (Option.isSome(o.user) && !/^[a-z_][a-z0-9_-]*$/i.test(o.user.value)) {
-        return yield* new CliFailure({ message: `--user ${JSON.stringify(o.user.value)} is not a user name`, exitCode: ExitCode.usage })
-      }
-      const pass = (flag: string, v: Option.Option<string>) => (Option.isSome(v) ? [flag, v.value] : [])
+      const o = yield* decodeFlags(CronOptions)(flags)
+      const pass = (flag: string, v: string | undefined) => (v !== undefined ? [flag, v] : [])
       const args = [
         ...pass("--root", o.root),
         ...pass("--config", o.config),
@@ -58,8 +52,8 @@ export const cronCommand = Command.make(
           logArgs: pass("--log", o.log),
           eventArgs: pass("--delivery", o.delivery),
           rulesArgs: pass("--reload-command", o.reloadCommand),
-          user: Option.getOrUndefined(o.user),
-          rulesAtMs,
+          user: o.user,
+          rulesAtMs: o.rulesAtMs,
           sensorInfoMinute: hostMinute(hostname()),
           syslog: !o.plain
         })

@@ -1,14 +1,15 @@
 /** `dump [--log PATH] [--since DURATION|all] [--parsed] [--explain] [--limit N] [--home-net CIDRS] [--sids FILE]` */
 import { Command, Options } from "@effect/cli"
-import { Clock, Effect, Option } from "effect"
+import { Clock, Effect } from "effect"
 import { Output } from "../../adapters/Output.js"
-import { parseDuration } from "../../domain/Duration.js"
+import { resolvePaths } from "../../domain/Paths.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import { auditLayer } from "../layers.js"
 import { loadPrivacy } from "../Privacy.js"
 import { dump, summary } from "../programs/Dump.js"
 import { dumpSent } from "../programs/DumpSent.js"
-import { log, pathsFrom, root, SIDS_DEFAULT, state, suricataYaml } from "./Common.js"
+import { DumpOptions } from "../programs/DumpOptions.js"
+import { decodeFlags, log, root, SIDS_DEFAULT, state, suricataYaml } from "./Common.js"
 
 export const dumpCommand = Command.make(
   "dump",
@@ -26,30 +27,22 @@ export const dumpCommand = Command.make(
     internalDomains: Options.text("internal-domains").pipe(Options.withPseudoName("DOMAINS"), Options.optional, Options.withDescription("names under these domains are internal (masked), e.g. acme.example,corp.example")),
     sent: Options.boolean("sent").pipe(Options.withDescription("print the bodies the service acknowledged (the audit file), within --since"))
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
       const out = yield* Output
-      const paths = pathsFrom(o, { sids: o.sids })
-      const since = o.since === "all" ? "all" : parseDuration(o.since)
-      if (since === undefined) {
-        return yield* new CliFailure({
-          message: `--since ${JSON.stringify(o.since)} is not a duration (90s, 30m, 1h, 2d) or all`,
-          exitCode: ExitCode.usage
-        })
-      }
-      if (Option.isSome(o.limit) && o.limit.value < 0) {
-        return yield* new CliFailure({ message: `--limit ${o.limit.value} must be 0 or more`, exitCode: ExitCode.usage })
-      }
+      const o = yield* decodeFlags(DumpOptions)(flags)
+      const paths = resolvePaths(o)
+      const since = o.since === "all" ? "all" : o.since.ms
       if (o.sent) {
-        const sinceMs = since === "all" ? undefined : (yield* Clock.currentTimeMillis) - since
-        yield* dumpSent({ sinceMs, sinceText: since === "all" ? undefined : o.since }).pipe(Effect.provide(auditLayer(paths)))
+        const sinceMs = o.since === "all" ? undefined : (yield* Clock.currentTimeMillis) - o.since.ms
+        yield* dumpSent({ sinceMs, sinceText: o.since === "all" ? undefined : o.since.text }).pipe(Effect.provide(auditLayer(paths)))
         return
       }
       const privacy = yield* loadPrivacy({
         suricataYaml: paths.suricataYaml,
         sidsFile: paths.telemetrySids,
-        homeNet: Option.getOrUndefined(o.homeNet),
-        internalDomains: Option.getOrUndefined(o.internalDomains),
+        homeNet: o.homeNet,
+        internalDomains: o.internalDomains,
         siteRoot: paths.root,
         // The networks send-events remembered (issue 25, point 3): dump shows what it would send.
         statePath: paths.state
@@ -60,7 +53,7 @@ export const dumpCommand = Command.make(
         since,
         parsed: o.parsed || o.explain,
         explain: o.explain,
-        limit: Option.getOrUndefined(o.limit),
+        limit: o.limit,
         privacy
       })
       yield* out.err(summary(counts))

@@ -1,9 +1,9 @@
 /** `replay --log PATH [--speed N | --instant] [--base-url URL --token TOKEN] [--home-net CIDRS] [--sids FILE]` */
-import { isBaseUrl } from "../../domain/BaseUrl.js"
 import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { readFile } from "node:fs/promises"
-import { maxAgeFrom } from "./Common.js"
+import { decodeFlags } from "./Common.js"
+import { ReplayOptions } from "../programs/ReplayOptions.js"
 import { NO_SID, parseTelemetrySids } from "../../domain/TelemetrySids.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import { NoHostNetworks, replaySensorLayer } from "../layers.js"
@@ -31,36 +31,29 @@ export const replayCommand = Command.make(
     sids: Options.text("sids").pipe(Options.withPseudoName("FILE"), Options.optional, Options.withDescription("telemetry SID list (default: every alert)")),
     maxAge: Options.text("max-age").pipe(Options.withPseudoName("DURATION"), Options.withDefault("1d"), Options.withDescription("DURATION or off, on simulated time"))
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
-      if (Option.isSome(o.speed) && o.instant) return yield* usage("--speed and --instant exclude each other")
-      if (Option.isSome(o.speed) && !(o.speed.value > 0)) return yield* usage("--speed must be a positive number")
-      if (Option.isSome(o.baseUrl) && Option.isNone(o.token)) return yield* usage("--base-url needs --token")
-      if (Option.isSome(o.baseUrl) && !isBaseUrl(o.baseUrl.value)) {
-        return yield* usage(`--base-url ${JSON.stringify(o.baseUrl.value)} is not an http(s) URL`)
-      }
-      if (Option.isSome(o.token) && o.token.value.trim() === "") return yield* usage("--token is empty")
-      const maxAgeMs = yield* maxAgeFrom(o.maxAge)
+      const o = yield* decodeFlags(ReplayOptions)(flags)
       // Only the recorded sensor's networks count (see loadRecordedHomeNet).
-      const home = yield* loadRecordedHomeNet({ homeNet: Option.getOrUndefined(o.homeNet), suricataYaml: Option.getOrUndefined(o.suricataYaml) })
+      const home = yield* loadRecordedHomeNet({ homeNet: o.homeNet, suricataYaml: o.suricataYaml })
       for (const w of home.warnings) process.stderr.write(`${line("replay", `warning: ${w}`)}\n`)
-      const listed = Option.isSome(o.sids) ? parseTelemetrySids(yield* readOrFail(o.sids.value, "SID list")).sids : undefined
+      const listed = o.sids !== undefined ? parseTelemetrySids(yield* readOrFail(o.sids, "SID list")).sids : undefined
       const sids = listed === undefined ? new Set<number>() : listed.size === 0 ? NO_SID : listed
       const { replay } = yield* Effect.promise(() => import("../programs/Replay.js"))
       // The reference side (and SQLite) loads only when the replay starts its own service.
-      const embedded = Option.isSome(o.baseUrl)
+      const embedded = o.baseUrl !== undefined
         ? undefined
         : (yield* Effect.promise(() => import("../../reference/Embedded.js"))).startEmbedded
       yield* replay({
         log: o.log,
-        pace: Option.isSome(o.speed) ? { _tag: "speed", factor: o.speed.value } : { _tag: "instant" },
-        baseUrl: Option.getOrUndefined(o.baseUrl),
+        pace: o.pace,
+        baseUrl: o.baseUrl,
         embedded,
-        token: Option.getOrUndefined(o.token),
+        token: o.token,
         insecure: o.insecure,
         local: home.local,
         sids,
-        maxAgeMs,
+        maxAgeMs: o.maxAgeMs,
         sensorLayer: replaySensorLayer
       }).pipe(Effect.provide(NoHostNetworks))
     })

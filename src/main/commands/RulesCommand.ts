@@ -4,12 +4,13 @@
  * The programs, node-tar and the HTTP stack load only when one of these runs.
  */
 import { Command, Options } from "@effect/cli"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer } from "effect"
 import { Output } from "../../adapters/Output.js"
-import { parseCategories } from "../../domain/RulesPlan.js"
+import { resolvePaths } from "../../domain/Paths.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
-import { pathsFrom, root, state } from "./Common.js"
-import { accountFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { RulesListOptions, RulesUpdateOptions } from "../programs/RulesOptions.js"
+import { decodeFlags, root, state } from "./Common.js"
+import { accountFlags, apiOf } from "./ApiFlags.js"
 import { accountLayer, rulesStoreLayer, sensorLayer } from "../layers.js"
 
 /** The exit code of each fault of a `rules update` (SPEC section 11). */
@@ -37,26 +38,19 @@ export const rulesUpdateCommand = Command.make(
       Options.withDescription("an OPNsense firewall (also detected by /usr/local/opnsense): OPNsense installs the rules; do nothing")
     )
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
       const out = yield* Output
-      const { paths, api } = yield* apiOptionsFrom(o)
-      let categories
-      if (Option.isSome(o.categories)) {
-        const parsed = parseCategories(o.categories.value)
-        if (!Array.isArray(parsed) && parsed !== "all") {
-          return yield* new CliFailure({ message: `--categories: ${(parsed as { error: string }).error}`, exitCode: ExitCode.usage })
-        }
-        categories = parsed as "all" | ReadonlyArray<string>
-      }
+      const decoded = yield* decodeFlags(RulesUpdateOptions)(flags)
+      const { paths, api } = yield* apiOf(decoded)
       const { rulesUpdateProgram } = yield* Effect.promise(() => import("../programs/RulesUpdate.js"))
       const outcome = yield* rulesUpdateProgram({
         ...api,
-        force: o.force,
-        categories,
-        reloadCommand: Option.getOrUndefined(o.reloadCommand),
+        force: decoded.force,
+        categories: decoded.categories,
+        reloadCommand: decoded.reloadCommand,
         pidfile: paths.suricataPidfile,
-        opnsense: o.opnsense
+        opnsense: decoded.opnsense
       }).pipe(Effect.provide(Layer.merge(sensorLayer(paths, api), rulesStoreLayer(paths))))
       if (outcome.fault !== "none") {
         return yield* new CliFailure({ message: outcome.message, exitCode: EXIT_CODE[outcome.fault] })
@@ -68,10 +62,11 @@ export const rulesUpdateCommand = Command.make(
 export const rulesListCommand = Command.make(
   "list",
   { ...storeOptions, json: Options.boolean("json").pipe(Options.withDescription("one JSON object")) },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
       const out = yield* Output
-      const paths = pathsFrom(o)
+      const o = yield* decodeFlags(RulesListOptions)(flags)
+      const paths = resolvePaths(o)
       const { rulesList } = yield* Effect.promise(() => import("../programs/RulesUpdate.js"))
       const list = yield* rulesList.pipe(
         Effect.provide(Layer.merge(accountLayer(paths), rulesStoreLayer(paths))),

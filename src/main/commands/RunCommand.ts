@@ -6,7 +6,7 @@
  * scheduled minute passes in DURATION of real time; the tasks themselves run on real time.
  */
 import { Command, Options } from "@effect/cli"
-import { Clock, Deferred, Effect, Layer, Option, Random, Ref } from "effect"
+import { Clock, Deferred, Effect, Layer, Random, Ref } from "effect"
 import type { EveLog } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
 import { Processes } from "../../adapters/Processes.js"
@@ -14,45 +14,26 @@ import * as Credentials from "../../adapters/Credentials.js"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { scaledClock } from "../../adapters/ScaledClock.js"
 import { StateStore } from "../../adapters/StateStore.js"
-import { parseDuration } from "../../domain/Duration.js"
 import { exposureWarning } from "../../domain/ListenAddress.js"
-import { parseCategories, type Selection } from "../../domain/RulesPlan.js"
+import type { Selection } from "../../domain/RulesPlan.js"
 import {
   defaultRunConfig,
   drawPlan,
   formatTimeOfDay,
-  HOUR,
   MINUTE,
-  parseTimeOfDay,
   type TaskName
 } from "../../domain/Schedule.js"
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { DaemonConfig } from "../programs/DaemonConfig.js"
 import { accountLayer, auditLayer, probesLayer, rulesStoreLayer, tokenApiLayer } from "../layers.js"
 import type { Tasks } from "../programs/RunAgent.js"
-import { delivery, maxAgeFrom, portTaken, SIDS_DEFAULT } from "./Common.js"
-import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { decodeFlags, delivery, portTaken, SIDS_DEFAULT } from "./Common.js"
+import { apiFlags, apiOf } from "./ApiFlags.js"
+import { RunOptions } from "../programs/RunOptions.js"
 import { sendEventsOptions, sendEventsRun } from "./SendEventsCommand.js"
-
-const TASKS: Record<string, TaskName> = {
-  events: "events",
-  "send-events": "events",
-  heartbeat: "heartbeat",
-  "send-heartbeat": "heartbeat",
-  "sensor-info": "sensorInfo",
-  rules: "rules"
-}
-
-const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
 
 /** Longest run of one task before it is interrupted. */
 const TASK_LIMIT_MS = 15 * MINUTE
-
-/** `--tick`: milliseconds (`100ms`) or a duration (`1s`). */
-const tickFrom = (text: string) => {
-  const ms = /^(\d+)ms$/.exec(text.trim())
-  return ms !== null ? Number(ms[1]) : parseDuration(text)
-}
 
 /** Local time minus UTC at `t`, from the system's time zone. */
 const localOffsetMs = (t: number) => -new Date(t).getTimezoneOffset() * MINUTE
@@ -81,41 +62,20 @@ export const runCommand = Command.make(
     graceSeconds: Options.integer("stop-grace").pipe(Options.withPseudoName("SECONDS"), Options.withDefault(10), Options.withDescription("seconds runs in progress get to finish on SIGTERM")),
     tick: Options.text("tick").pipe(Options.withPseudoName("DURATION"), Options.optional, Options.withDescription("bench/test aid: one scheduled minute passes in DURATION of real time (e.g. 100ms)"))
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
       const out = yield* Output
-      const { paths, api } = yield* apiOptionsFrom(o)
-
-      const enabled = new Set<TaskName>()
-      for (const t of o.tasks.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
-        const name = TASKS[t]
-        if (name === undefined) return yield* usage(`--tasks: ${JSON.stringify(t)} is not one of events, heartbeat, sensor-info, rules`)
-        enabled.add(name)
-      }
-      if (o.graceSeconds < 0) return yield* usage(`--stop-grace ${o.graceSeconds} must be 0 or more seconds`)
-      const tickMs = Option.isSome(o.tick) ? tickFrom(o.tick.value) : MINUTE
-      if (tickMs === undefined || tickMs <= 0 || tickMs > MINUTE) return yield* usage(`--tick ${JSON.stringify(Option.getOrElse(o.tick, () => ""))} is not a duration of at most 1m`)
-      const maxAgeMs = yield* maxAgeFrom(o.maxAge)
-      const rulesAtMs = parseTimeOfDay(o.rulesAt)
-      if (rulesAtMs === undefined) return yield* usage(`--rules-at ${JSON.stringify(o.rulesAt)} is not a time of day (HH:MM)`)
-      const rulesJitterMs = o.rulesJitter === "0" ? 0 : parseDuration(o.rulesJitter)
-      if (rulesJitterMs === undefined || rulesJitterMs > 24 * HOUR) return yield* usage(`--rules-jitter ${JSON.stringify(o.rulesJitter)} is not a duration up to 1d`)
-      let categories: Selection | undefined
-      if (Option.isSome(o.categories)) {
-        const c = parseCategories(o.categories.value)
-        if (!Array.isArray(c) && c !== "all") return yield* usage(`--categories: ${(c as { error: string }).error}`)
-        categories = c as Selection
-      }
-      let listen: { host: string; port: number } | undefined
-      const web = Option.isSome(o.statusListen) ? yield* Effect.promise(() => import("../web/StatusServer.js")) : undefined
-      if (web !== undefined && Option.isSome(o.statusListen)) {
-        const at = web.parseListenAddress(o.statusListen.value)
-        if ("error" in at) return yield* usage(`--status-listen: ${at.error}`)
-        listen = at
+      const decoded = yield* decodeFlags(RunOptions)(flags)
+      const { paths, api } = yield* apiOf(decoded)
+      const enabled = new Set<TaskName>(decoded.tasks)
+      const { tickMs, rulesAtMs, rulesJitterMs, statusListen: listen } = decoded
+      const categories: Selection | undefined = decoded.categories
+      const web = listen !== undefined ? yield* Effect.promise(() => import("../web/StatusServer.js")) : undefined
+      if (listen !== undefined) {
         // A port in use stops the run before it creates anything or says "started" (serveStatus binds it later).
-        const taken = yield* portTaken(at.host, at.port)
-        if (taken !== undefined) return yield* new CliFailure({ message: `cannot listen on ${o.statusListen.value}: ${taken}`, exitCode: ExitCode.failure })
-        const exposed = exposureWarning(at.host, at.port)
+        const taken = yield* portTaken(listen.host, listen.port)
+        if (taken !== undefined) return yield* new CliFailure({ message: `cannot listen on ${listen.text}: ${taken}`, exitCode: ExitCode.failure })
+        const exposed = exposureWarning(listen.host, listen.port)
         if (exposed !== undefined) yield* out.err(line("run", exposed))
       }
 
@@ -134,14 +94,14 @@ export const runCommand = Command.make(
       const { readDaemonConfig, reloadDaemonConfig, orLastGood } = yield* Effect.promise(() => import("../programs/DaemonConfig.js"))
       const { loadPrivacy } = yield* Effect.promise(() => import("../Privacy.js"))
       const held = yield* Ref.make<DaemonConfig | undefined>(undefined)
-      const sidsFile = Option.getOrElse(o.sids, () => paths.telemetrySids)
+      const sidsFile = decoded.sids ?? paths.telemetrySids
       const sources = {
         token: Credentials.readToken(paths),
         privacy: loadPrivacy({
           suricataYaml: paths.suricataYaml,
           sidsFile,
-          homeNet: Option.getOrUndefined(o.homeNet),
-          internalDomains: Option.getOrUndefined(o.internalDomains),
+          homeNet: decoded.homeNet,
+          internalDomains: decoded.internalDomains,
           siteRoot: paths.root
         }).pipe(
           Effect.provideService(HostNetworks, yield* HostNetworks)
@@ -158,14 +118,9 @@ export const runCommand = Command.make(
        * idle minute (nothing past the checkpoint) takes no lock and writes nothing.
        */
       const events = sendEventsOptions({
+        ...decoded,
         paths,
-        maxAgeMs,
         direct: true,
-        homeNet: o.homeNet,
-        sids: o.sids,
-        internalDomains: o.internalDomains,
-        noAudit: o.noAudit,
-        delivery: o.delivery,
         tokenWarnings: false,
         privacy: (fresh) => orLastGood(fresh, held, (c) => c.privacy)
       }).pipe(Effect.provide(auditLayer(paths)), Effect.flatMap(sendEventsRun), Effect.provide(perRun), Effect.as(undefined))
@@ -188,7 +143,7 @@ export const runCommand = Command.make(
           ...api,
           force: false,
           categories,
-          reloadCommand: Option.getOrUndefined(o.reloadCommand),
+          reloadCommand: decoded.reloadCommand,
           pidfile: paths.suricataPidfile
         })
         for (const w of r.warnings) yield* out.err(line("run", `rules update: warning: ${w}`))
@@ -244,7 +199,7 @@ export const runCommand = Command.make(
           // On compressed time (`--tick`) the grace and a task's time limit stay what they are in real time.
           const factor = MINUTE / tickMs
           const scheduled = runAgent(tasks, {
-            plan, offsetMs: localOffsetMs, stop, graceMs: o.graceSeconds * 1000 * factor, taskLimitMs: TASK_LIMIT_MS * factor, startNow: o.now
+            plan, offsetMs: localOffsetMs, stop, graceMs: decoded.graceSeconds * 1000 * factor, taskLimitMs: TASK_LIMIT_MS * factor, startNow: decoded.now
           })
           const agent = factor === 1 ? scheduled : Effect.withClock(scheduled, scaledClock(factor))
           const result =
@@ -264,7 +219,7 @@ export const runCommand = Command.make(
           yield* out.err(
             line(
               "run",
-              `stopped${result.drained ? "" : ` (runs still in progress after ${o.graceSeconds} s were interrupted)`}; ` +
+              `stopped${result.drained ? "" : ` (runs still in progress after ${decoded.graceSeconds} s were interrupted)`}; ` +
                 `${result.counts.events.runs} event runs, ${result.counts.heartbeat.runs} heartbeats, ` +
                 `${result.counts.sensorInfo.runs} sensor-info calls, ${result.counts.rules.runs} rules updates, ${failures} failed`
             )

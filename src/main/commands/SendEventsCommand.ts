@@ -1,58 +1,51 @@
 /**
  * `send-events [--base-url URL] [--max-age DURATION|off] [--direct] [--insecure]`: one delivery run (SPEC 5).
- * The flags become the program's own options (programs/SendEvents.ts, SendEventsOptions) here, once; `run`'s
- * events task builds them with the same function (./RunCommand.ts).
+ * The flags are decoded once into the options Schema (programs/SendEventsOptions.ts); `run`'s events task
+ * builds the run from the same Schema's type with the same function (./RunCommand.ts).
  */
 import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import * as AuditLog from "../../adapters/AuditLog.js"
 import { Credentials } from "../../adapters/Credentials.js"
 import { HostNetworks } from "../../adapters/HostNetworks.js"
 import { StateStore } from "../../adapters/StateStore.js"
-import type { DeliveryPolicy } from "../../domain/Delivery.js"
 import type { Paths } from "../../domain/Paths.js"
 import { DEFAULT_MAX_AGE } from "../FlagDefaults.js"
 import { auditLayer, sensorLayer } from "../layers.js"
 import { loadPrivacy, rememberHostNetworks, type Privacy } from "../Privacy.js"
 import { eventsPending } from "../programs/EventsPending.js"
-import type { SendEventsOptions } from "../programs/SendEvents.js"
-import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
-import { delivery, maxAgeFrom, SIDS_DEFAULT } from "./Common.js"
+import type { SendEventsRun } from "../programs/SendEvents.js"
+import { SendEventsOptions } from "../programs/SendEventsOptions.js"
+import { apiFlags, apiOf } from "./ApiFlags.js"
+import { decodeFlags, delivery, SIDS_DEFAULT } from "./Common.js"
 
 /**
  * The program's options from a delivery run's flags: the privacy set-up (read only when there is something
  * new) and the audit file (absent with `--no-audit`), on this host's networks and the AuditLog in context.
  */
-export const sendEventsOptions = (o: {
-  readonly paths: Paths
-  readonly maxAgeMs: number | undefined
-  readonly direct: boolean
-  readonly homeNet: Option.Option<string>
-  readonly sids: Option.Option<string>
-  /** `--internal-domains`: names under these are internal (issue 25). */
-  readonly internalDomains: Option.Option<string>
-  readonly noAudit: boolean
-  /** `--delivery` [skip]. */
-  readonly delivery: DeliveryPolicy
-  readonly tokenWarnings?: boolean
-  /** `run`: HOME_NET and SIDs as read now, else the daemon's last good ones (programs/DaemonConfig.ts). */
-  readonly privacy?: <E>(fresh: Effect.Effect<Privacy, E>) => Effect.Effect<Privacy, E>
-}) =>
+export const sendEventsOptions = (
+  o: Pick<SendEventsOptions, "maxAgeMs" | "direct" | "homeNet" | "sids" | "internalDomains" | "noAudit" | "delivery"> & {
+    readonly paths: Paths
+    readonly tokenWarnings?: boolean
+    /** `run`: HOME_NET and SIDs as read now, else the daemon's last good ones (programs/DaemonConfig.ts). */
+    readonly privacy?: <E>(fresh: Effect.Effect<Privacy, E>) => Effect.Effect<Privacy, E>
+  }
+) =>
   Effect.gen(function* () {
     const hosts = yield* HostNetworks
     // This host's networks with those earlier runs saw (issue 25, point 3); sendEventsRun puts them on record.
     const privacy = (o.privacy ?? ((fresh) => fresh))(
       loadPrivacy({
         suricataYaml: o.paths.suricataYaml,
-        sidsFile: Option.getOrElse(o.sids, () => o.paths.telemetrySids),
-        homeNet: Option.getOrUndefined(o.homeNet),
-        internalDomains: Option.getOrUndefined(o.internalDomains),
+        sidsFile: o.sids ?? o.paths.telemetrySids,
+        homeNet: o.homeNet,
+        internalDomains: o.internalDomains,
         siteRoot: o.paths.root,
         statePath: o.paths.state,
         maxAgeMs: o.maxAgeMs
       }).pipe(Effect.provideService(HostNetworks, hosts))
     )
-    const options: SendEventsOptions = {
+    const options: SendEventsRun = {
       log: o.paths.logDir,
       maxAgeMs: o.maxAgeMs,
       direct: o.direct,
@@ -70,7 +63,7 @@ export const sendEventsOptions = (o: {
  * and the run ends there, silently: no lock, no state write, no HTTP stack (cron every minute; `run`'s idle
  * minute; flash storage).
  */
-export const sendEventsRun = (options: SendEventsOptions) =>
+export const sendEventsRun = (options: SendEventsRun) =>
   Effect.flatMap(eventsPending(options.log), (pending) =>
     pending
       ? Effect.gen(function* () {
@@ -101,11 +94,11 @@ export const sendEventsCommand = Command.make(
     delivery,
     noAudit: Options.boolean("no-audit").pipe(Options.withDescription("keep no local record of the bodies sent (dump --sent)"))
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
-      const { paths, api } = yield* apiOptionsFrom(o)
-      const maxAgeMs = yield* maxAgeFrom(o.maxAge)
-      const options = yield* sendEventsOptions({ ...o, paths, maxAgeMs }).pipe(Effect.provide(auditLayer(paths)))
+      const decoded = yield* decodeFlags(SendEventsOptions)(flags)
+      const { paths, api } = yield* apiOf(decoded)
+      const options = yield* sendEventsOptions({ ...decoded, paths }).pipe(Effect.provide(auditLayer(paths)))
       yield* sendEventsRun(options).pipe(Effect.provide(sensorLayer(paths, api)))
     })
 ).pipe(Command.withDescription("deliver new alerts from the eve logs to the service (one run, cron-friendly)"))

@@ -2,7 +2,9 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Layer } from "effect"
 import { probesLayer, sensorLayer } from "../layers.js"
-import { apiFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { SendHeartbeatOptions } from "../programs/HeartbeatOptions.js"
+import { apiFlags, apiOf } from "./ApiFlags.js"
+import { decodeFlags } from "./Common.js"
 
 export const sendHeartbeatCommand = Command.make(
   "send-heartbeat",
@@ -11,11 +13,12 @@ export const sendHeartbeatCommand = Command.make(
     direct: Options.boolean("direct").pipe(Options.withDescription("send now, without the random 0-30 min spread delay")),
     print: Options.boolean("print").pipe(Options.withDescription("print the heartbeat JSON; send nothing"))
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
-      const { paths, api } = yield* apiOptionsFrom(o)
+      const decoded = yield* decodeFlags(SendHeartbeatOptions)(flags)
+      const { paths, api } = yield* apiOf(decoded)
       const { heartbeatProgram } = yield* Effect.promise(() => import("../programs/Heartbeat.js"))
-      yield* heartbeatProgram({ ...api, direct: o.direct, print: o.print }).pipe(
+      yield* heartbeatProgram({ ...api, direct: decoded.direct, print: decoded.print }).pipe(
         Effect.provide(Layer.merge(sensorLayer(paths, api), probesLayer(paths)))
       )
     })

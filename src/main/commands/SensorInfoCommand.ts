@@ -3,11 +3,13 @@ import { Command } from "@effect/cli"
 import { Effect } from "effect"
 import { ExitCode } from "../Failure.js"
 import { sensorLayer } from "../layers.js"
-import { accountFlags, apiOptionsFrom } from "./ApiFlags.js"
+import { SensorInfoOptions } from "../programs/SensorInfoOptions.js"
+import { accountFlags, apiOf } from "./ApiFlags.js"
+import { decodeFlags } from "./Common.js"
 
-export const sensorInfoCommand = Command.make("sensor-info", accountFlags, (o) =>
+export const sensorInfoCommand = Command.make("sensor-info", accountFlags, (flags) =>
   Effect.gen(function* () {
-    const { paths, api } = yield* apiOptionsFrom(o)
+    const { paths, api } = yield* apiOf(yield* decodeFlags(SensorInfoOptions)(flags))
     const { sensorInfoProgram } = yield* Effect.promise(() => import("../programs/SensorInfo.js"))
     const outcome = yield* sensorInfoProgram(api).pipe(Effect.provide(sensorLayer(paths, api)))
     // The JSON line is the answer; the exit code tells scripts what it was (SPEC section 11).

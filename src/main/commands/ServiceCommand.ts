@@ -1,8 +1,8 @@
 /** `service [--listen HOST:PORT] [--db FILE] [--token TOKEN]... [--admin-key KEY]`: the reference service. */
 import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { CliFailure, ExitCode } from "../Failure.js"
-import { parseListenAddress } from "../../domain/ListenAddress.js"
+import { decodeFlags } from "./Common.js"
 
 export const ADMIN_KEY_ENV = "ETPRO_SERVICE_ADMIN_KEY"
 
@@ -24,23 +24,17 @@ export const serviceCommand = Command.make(
     etproRules: Options.text("etpro-rules").pipe(Options.withPseudoName("DIR"), Options.optional, Options.withDescription("ET Pro rule directory")),
     etopenRules: Options.text("etopen-rules").pipe(Options.withPseudoName("DIR"), Options.optional, Options.withDescription("ET Open rule directory"))
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
-      const listen = parseListenAddress(o.listen)
-      if ("error" in listen) return yield* new CliFailure({ message: `--listen ${listen.error}`, exitCode: ExitCode.usage })
+      // The Schema lives beside the reference service and loads with it.
+      const { ServiceOptions } = yield* Effect.promise(() => import("../../reference/ServiceOptions.js"))
+      const o = yield* decodeFlags(ServiceOptions)(flags)
       // @effect/cli drops an empty value (`--token ''`) instead of passing it: look at the words themselves.
       const argv = process.argv
       const emptyToken = argv.some((a, i) => a === "--token" && (argv[i + 1] ?? "").trim() === "")
-      if (emptyToken || o.token.some((t) => t.trim() === "")) return yield* new CliFailure({ message: "--token is empty", exitCode: ExitCode.usage })
+      if (emptyToken) return yield* new CliFailure({ message: "--token is empty", exitCode: ExitCode.usage })
       const { runService } = yield* Effect.promise(() => import("../../reference/RunService.js"))
       const envKey = process.env[ADMIN_KEY_ENV]
-      yield* runService({
-        ...listen,
-        db: o.db,
-        tokens: o.token,
-        adminKey: Option.getOrUndefined(o.adminKey) ?? (envKey !== undefined && envKey !== "" ? envKey : undefined),
-        etproDir: Option.getOrUndefined(o.etproRules),
-        etopenDir: Option.getOrUndefined(o.etopenRules)
-      })
+      yield* runService({ ...o, adminKey: o.adminKey ?? (envKey !== undefined && envKey !== "" ? envKey : undefined) })
     })
 ).pipe(Command.withDescription("the reference telemetry service (SPEC section 9)"))

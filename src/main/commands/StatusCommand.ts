@@ -1,14 +1,14 @@
 /** `status [--json] [--serve HOST:PORT] [--check [--unreachable-after DURATION]] [--base-url URL]`: SPEC section 7. */
 import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
-import { formatDuration, parseDuration } from "../../domain/Duration.js"
+import { Effect } from "effect"
+import { formatDuration } from "../../domain/Duration.js"
 import { DEFAULT_UNREACHABLE_AFTER_MS } from "../../domain/StatusCheck.js"
 import { exposureWarning } from "../../domain/ListenAddress.js"
-import { CliFailure, ExitCode, line } from "../Failure.js"
+import { line } from "../Failure.js"
 import { sensorLayer } from "../layers.js"
-import { accountFlags, apiOptionsFrom } from "./ApiFlags.js"
-
-const usage = (message: string) => new CliFailure({ message, exitCode: ExitCode.usage })
+import { StatusOptions } from "../programs/StatusOptions.js"
+import { accountFlags, apiOf } from "./ApiFlags.js"
+import { decodeFlags } from "./Common.js"
 
 export const statusCommand = Command.make(
   "status",
@@ -31,24 +31,19 @@ export const statusCommand = Command.make(
       Options.withDescription("with --check: CRITICAL once the service has been unreachable this long")
     )
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
-      const { paths, api } = yield* apiOptionsFrom(o)
-      const unreachableAfterMs = parseDuration(o.unreachableAfter)
-      if (unreachableAfterMs === undefined || unreachableAfterMs <= 0) {
-        return yield* usage(`--unreachable-after ${JSON.stringify(o.unreachableAfter)} is not a duration (90s, 30m, 1h, 2d)`)
-      }
-      if (o.check && (o.json || Option.isSome(o.serve))) return yield* usage("--check prints one line: it takes neither --json nor --serve")
+      const o = yield* decodeFlags(StatusOptions)(flags)
+      const { paths, api } = yield* apiOf(o)
       const { statusProgram, widgetOnly, SERVED_REUSE_MS } = yield* Effect.promise(() => import("../programs/Status.js"))
-      if (Option.isNone(o.serve)) {
-        const check = o.check ? { unreachableAfterMs } : undefined
+      if (o.serve === undefined) {
+        const check = o.check ? { unreachableAfterMs: o.unreachableAfterMs } : undefined
         const { code } = yield* statusProgram({ ...api, json: o.json, check }).pipe(Effect.provide(sensorLayer(paths, api)))
         if (code !== undefined) process.exitCode = code
         return
       }
-      const { parseListenAddress, serveStatus } = yield* Effect.promise(() => import("../web/StatusServer.js"))
-      const at = parseListenAddress(o.serve.value)
-      if ("error" in at) return yield* usage(`--serve: ${at.error}`)
+      const { serveStatus } = yield* Effect.promise(() => import("../web/StatusServer.js"))
+      const at = o.serve
       const exposed = exposureWarning(at.host, at.port)
       if (exposed !== undefined) process.stderr.write(`${line("status", exposed)}\n`)
       yield* serveStatus({

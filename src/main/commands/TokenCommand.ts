@@ -4,13 +4,15 @@
  * (OPNsense's is: there the token belongs in the Suricata GUI's field).
  */
 import { Args, Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { access } from "node:fs/promises"
 import * as Credentials from "../../adapters/Credentials.js"
 import { Output } from "../../adapters/Output.js"
 import { OPNSENSE_HINT } from "../../domain/TokenSource.js"
 import { line } from "../Failure.js"
-import { common, pathsFrom } from "./Common.js"
+import { resolvePaths } from "../../domain/Paths.js"
+import { TokenSetOptions } from "../programs/TokenSetOptions.js"
+import { common, decodeFlags } from "./Common.js"
 
 const readStdin = Effect.promise(async () => {
   const chunks: Array<Buffer> = []
@@ -40,7 +42,7 @@ export const optionsFirst = (argv: ReadonlyArray<string>): ReadonlyArray<string>
 }
 
 /** The directory the agent may create its own under: /usr/local/etc, or the --root. */
-const ownerOf = (root: Option.Option<string>) => Option.getOrElse(root, () => "/usr/local/etc")
+const ownerOf = (root: string | undefined) => root ?? "/usr/local/etc"
 
 const setCommand = Command.make(
   "set",
@@ -53,15 +55,15 @@ const setCommand = Command.make(
     ),
     token: Args.text({ name: "TOKEN" }).pipe(Args.withDescription("the token, or - to read it from stdin (keeps it out of ps and shell history)"))
   },
-  (o) =>
+  (flags) =>
     Effect.gen(function* () {
       const out = yield* Output
-      const none = Option.none<string>()
-      const paths = pathsFrom({ root: o.root, config: o.config, suricataYaml: none, log: none, state: none })
+      const o = yield* decodeFlags(TokenSetOptions)(flags)
+      const paths = resolvePaths({ root: o.root, config: o.config })
       // One trailing newline from stdin (echo, a here-string) is not whitespace the operator typed.
       const raw = o.token === "-" ? (yield* readStdin).replace(/\r?\n$/, "") : o.token
-      const target = Option.isSome(o.config) ? paths.ruleUpdaterConfig : paths.tokenFile
-      const { trimmed, tightenedFrom } = Option.isSome(o.config)
+      const target = o.config !== undefined ? paths.ruleUpdaterConfig : paths.tokenFile
+      const { trimmed, tightenedFrom } = o.config !== undefined
         ? yield* Credentials.writeIniToken(target, raw)
         : yield* Credentials.writeOwnToken(target, ownerOf(o.root), raw)
       if (trimmed) yield* out.err(line("token", "warning: the token had leading or trailing whitespace; it was trimmed"))

@@ -11,16 +11,16 @@ import { nulBytesNote, selectionWords } from "../../domain/DeliveryLedger.js"
 import { grouped } from "../../domain/ProgressLine.js"
 import { parseTimestamp } from "../../domain/Timestamp.js"
 import type { Privacy } from "../Privacy.js"
+import type { DumpOptions } from "./DumpOptions.js"
 
-export interface DumpOptions {
-  readonly log: string
-  /** Milliseconds back from now, or all records. */
-  readonly since: number | "all"
-  readonly parsed: boolean
-  readonly explain: boolean
-  readonly limit?: number | undefined
-  readonly privacy: Privacy
-}
+/** What one dump reads: fields of dump's options Schema (./DumpOptions.ts), the resolved log and privacy set-up. */
+export type DumpRun = Pick<DumpOptions, "parsed" | "explain"> &
+  Partial<Pick<DumpOptions, "limit">> & {
+    readonly log: string
+    /** Milliseconds back from now, or all records. */
+    readonly since: number | "all"
+    readonly privacy: Privacy
+  }
 
 export interface DumpCounts {
   files: number
@@ -38,7 +38,7 @@ export interface DumpCounts {
 
 const ALERT_NEEDLE = '"alert"'
 
-export const dump = (opts: DumpOptions) =>
+export const dump = (opts: DumpRun) =>
   Effect.gen(function* () {
     const eve = yield* EveLog
     const output = yield* Output

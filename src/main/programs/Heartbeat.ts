@@ -18,16 +18,15 @@ import { defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, runDeadlin
 import { TransportError } from "../../domain/ApiError.js"
 import { line } from "../Failure.js"
 import { type ApiOptions, describeApiError } from "./SensorInfo.js"
+import type { SendHeartbeatOptions } from "./HeartbeatOptions.js"
 
-export interface HeartbeatOptions extends ApiOptions {
-  /** Skip the spread delay. */
-  readonly direct: boolean
-  /** Show the heartbeat, send nothing. */
-  readonly print: boolean
-  /** Longest spread delay [30 min]. */
-  readonly maxDelayMs?: number
-  readonly retry?: RetryPolicy
-}
+/** What the program reads: the API settings, `--direct` and `--print` of send-heartbeat's Schema (./HeartbeatOptions.ts), and test knobs. */
+export type HeartbeatOptions = ApiOptions &
+  Pick<SendHeartbeatOptions, "direct" | "print"> & {
+    /** Longest spread delay [30 min]. */
+    readonly maxDelayMs?: number
+    readonly retry?: RetryPolicy
+  }
 
 export const MAX_SPREAD_MS = 1_800_000
 

@@ -25,13 +25,13 @@ import { DEFAULT_WINDOWS, license, type LicenseWindows } from "../../domain/Lice
 import type { LicenseStatus } from "../../domain/StatusNames.js"
 import { makeOutbound } from "../../domain/Outbound.js"
 import { HeartbeatRefused } from "./Heartbeat.js"
-import { cronTick, type EmbeddedService, failureOf, iso, type ReplayOptions, ReplayRefused, type ReplayTotals, ReplayUsage, span, timeOf } from "./ReplayOptions.js"
+import { cronTick, type EmbeddedService, failureOf, iso, type ReplayRun, ReplayRefused, type ReplayTotals, ReplayUsage, span, timeOf } from "./ReplayOptions.js"
 import { makeReplaySensor, realSleep } from "./ReplaySensor.js"
 import { makeSimClock, type SimClock } from "./SimClock.js"
 
-export type { EmbeddedService, Pace, ReplayOptions, ReplayTotals, StartEmbedded } from "./ReplayOptions.js"
+export type { EmbeddedService, Pace, ReplayOptions, ReplayRun, ReplayTotals, StartEmbedded } from "./ReplayOptions.js"
 
-export const replay = (opts: ReplayOptions) =>
+export const replay = (opts: ReplayRun) =>
   Effect.scoped(
     Effect.gen(function* () {
       const eve = yield* EveLog
@@ -78,7 +78,7 @@ export const replay = (opts: ReplayOptions) =>
 
 /** The replay proper, on a simulated clock set to `start`. */
 const simulate = (
-  opts: ReplayOptions,
+  opts: ReplayRun,
   sim: SimClock,
   totals: ReplayTotals,
   heading: Effect.Effect<void>,

@@ -2,7 +2,9 @@
  * What `replay` (./Replay.ts) is given (the recording, the pace, the service, the simulated sensor's layers) and
  * what it counts, with the few pure helpers of its timeline.
  */
-import { Cause, type Clock, Data, type Effect, Exit, Option, type Scope } from "effect"
+import { Cause, type Clock, Data, type Effect, Exit, Option, Schema, type Scope } from "effect"
+import { isBaseUrl } from "../../domain/BaseUrl.js"
+import { decodeOnly, firstMessage, MaxAgeMs, OptionalNumber, OptionalText } from "../../domain/OptionSchemas.js"
 import type { Counters } from "../../domain/AgentState.js"
 import type { LicenseWindows } from "../../domain/License.js"
 import type { NetworkSet } from "../../domain/Network.js"
@@ -33,21 +35,64 @@ export type StartEmbedded = (o: {
   readonly windows?: LicenseWindows | undefined
 }) => Effect.Effect<EmbeddedService, unknown, Scope.Scope>
 
-export type Pace = { readonly _tag: "instant" } | { readonly _tag: "speed"; readonly factor: number }
+export const Pace = Schema.Union(
+  Schema.Struct({ _tag: Schema.Literal("instant") }),
+  Schema.Struct({ _tag: Schema.Literal("speed"), factor: Schema.Positive })
+)
+export type Pace = typeof Pace.Type
 
-export interface ReplayOptions {
-  readonly log: string
-  readonly pace: Pace
-  /** Undefined: the embedded service, started by `embedded`. */
-  readonly baseUrl?: string | undefined
-  readonly embedded?: StartEmbedded | undefined
+const Decoded = Schema.Struct({
+  log: Schema.String,
+  pace: Pace,
+  /** Undefined: the embedded service. */
+  baseUrl: Schema.UndefinedOr(Schema.String),
   /** Required with `baseUrl`; generated for the embedded service. */
-  readonly token?: string | undefined
+  token: Schema.UndefinedOr(Schema.String),
+  insecure: Schema.Boolean,
+  /** HOME_NET of the recorded sensor, or its suricata.yaml. */
+  homeNet: Schema.UndefinedOr(Schema.String),
+  suricataYaml: Schema.UndefinedOr(Schema.String),
+  /** The SID list file; undefined: every alert. */
+  sids: Schema.UndefinedOr(Schema.String),
+  /** send-events' `--max-age`, on simulated time; undefined: off. */
+  maxAgeMs: Schema.UndefinedOr(Schema.Positive)
+})
+
+const Flags = Schema.Struct({
+  log: Schema.String,
+  speed: OptionalNumber,
+  instant: Schema.Boolean,
+  baseUrl: OptionalText,
+  token: OptionalText,
+  insecure: Schema.Boolean,
+  homeNet: OptionalText,
+  suricataYaml: OptionalText,
+  sids: OptionalText,
+  maxAge: Schema.String
+})
+
+/** What `replay` is asked to do, as one Schema decoded once from its flags (src/main/commands/ReplayCommand.ts). */
+export const ReplayOptions = decodeOnly(Flags, Decoded, (o) => {
+  // Checked in this order, the first failure reported.
+  if (o.speed !== undefined && o.instant) return "--speed and --instant exclude each other"
+  if (o.speed !== undefined && !(o.speed > 0)) return "--speed must be a positive number"
+  if (o.baseUrl !== undefined && o.token === undefined) return "--base-url needs --token"
+  if (o.baseUrl !== undefined && !isBaseUrl(o.baseUrl)) return `--base-url ${JSON.stringify(o.baseUrl)} is not an http(s) URL`
+  if (o.token !== undefined && o.token.trim() === "") return "--token is empty"
+  const maxAgeMs = Schema.decodeEither(MaxAgeMs)(o.maxAge)
+  if (maxAgeMs._tag === "Left") return firstMessage(maxAgeMs.left)
+  const { speed, instant: _, maxAge: __, ...rest } = o
+  return { ok: { ...rest, pace: speed !== undefined ? { _tag: "speed" as const, factor: speed } : { _tag: "instant" as const }, maxAgeMs: maxAgeMs.right } }
+})
+export type ReplayOptions = typeof ReplayOptions.Type
+
+/** What one replay reads: fields of its options Schema, what the command wires in, and knobs. */
+export type ReplayRun = Pick<ReplayOptions, "log" | "pace"> &
+  Partial<Pick<ReplayOptions, "baseUrl" | "token" | "maxAgeMs">> & {
+  readonly embedded?: StartEmbedded | undefined
   readonly insecure?: boolean
   readonly local: NetworkSet
   readonly sids: ReadonlySet<number>
-  /** send-events' `--max-age`, on simulated time; undefined: off. */
-  readonly maxAgeMs?: number | undefined
   readonly heartbeatEveryMs?: number
   readonly windows?: LicenseWindows
   /** The simulated sensor's services (src/main/layers.ts, replaySensorLayer). */

@@ -22,29 +22,21 @@ import {
 } from "../../domain/Retry.js"
 import { redact } from "../../domain/Token.js"
 import { formatSelection, type Manifest, sameSelection, sameVersion, type Selection } from "../../domain/RulesPlan.js"
-import { describeApiError } from "./SensorInfo.js"
+import { type ApiOptions, describeApiError } from "./SensorInfo.js"
+import type { RulesUpdateOptions } from "./RulesOptions.js"
 
-export interface RulesUpdateOptions {
-  readonly baseUrl: string
-  readonly insecure: boolean
-  /** Per request [5 s]; the download itself gets longer. */
-  readonly timeoutMs: number
-  readonly configPath: string
-  readonly force: boolean
-  /** From `--categories`; when absent, the remembered selection (or all). */
-  readonly categories?: Selection | undefined
-  /** Runs instead of signalling Suricata. */
-  readonly reloadCommand?: string | undefined
-  /** Suricata's pidfile, for the default reload (USR2); without it, no reload. */
-  readonly pidfile?: string | undefined
-  /** `--opnsense`: treat this as an OPNsense firewall whatever its tree shows. */
-  readonly opnsense?: boolean | undefined
-  /** Reload command time limit [120 s]. */
-  readonly reloadTimeoutMs?: number
-  readonly retry?: RetryPolicy
-  /** Told once per retry wait (`retrying in 4 s (attempt 3), giving up in 1m 40s`). */
-  readonly onRetryWait?: (text: string) => Effect.Effect<void>
-}
+/** What one update reads: the API settings, fields of its options Schema (./RulesOptions.ts), and knobs. */
+export type RulesUpdateRun = ApiOptions &
+  Pick<RulesUpdateOptions, "force"> &
+  Partial<Pick<RulesUpdateOptions, "categories" | "reloadCommand" | "opnsense">> & {
+    /** Suricata's pidfile, for the default reload (USR2); without it, no reload. */
+    readonly pidfile?: string | undefined
+    /** Reload command time limit [120 s]. */
+    readonly reloadTimeoutMs?: number
+    readonly retry?: RetryPolicy
+    /** Told once per retry wait (`retrying in 4 s (attempt 3), giving up in 1m 40s`). */
+    readonly onRetryWait?: (text: string) => Effect.Effect<void>
+  }
 
 /**
  * What went wrong, for the command to map to its exit code: none; a usage or configuration error (no token);
@@ -71,7 +63,7 @@ export const deferredMessage = (marker: string) =>
   `(Services > Intrusion Detection > Download); nothing done`
 
 export const rulesUpdate = (
-  o: RulesUpdateOptions
+  o: RulesUpdateRun
 ): Effect.Effect<RulesUpdateOutcome, never, RulesStore | StateStore | Credentials | TelemetryApi.TelemetryApi | Processes> =>
   Effect.scoped(
     Effect.gen(function* () {
@@ -236,7 +228,7 @@ export const rulesUpdate = (
   )
 
 /** `rules update` as a command: the outcome on stderr, the exit code for the CLI. */
-export const rulesUpdateProgram = (o: RulesUpdateOptions) =>
+export const rulesUpdateProgram = (o: RulesUpdateRun) =>
   Effect.gen(function* () {
     const out = yield* Output
     const outcome = yield* rulesUpdate({ ...o, onRetryWait: (t) => out.err(`emergingthreats: rules update: ${t}`) })

@@ -38,6 +38,7 @@ import { sendingCount } from "../../domain/ProgressLine.js"
 import { auditLine } from "../../domain/AuditRecord.js"
 import { line } from "../Failure.js"
 import type { Privacy, PrivacyConfigError } from "../Privacy.js"
+import type { SendEventsOptions } from "./SendEventsOptions.js"
 
 const CMD = "send-events"
 const ALERT_NEEDLE = '"alert"'
@@ -46,28 +47,25 @@ const LOG_REJECTIONS = 10
 
 export { DeliveryFailed, TokenRefused }
 
-export interface SendEventsOptions {
-  readonly log: string
-  /** Milliseconds; records older are never sent. Undefined: `--max-age off`. */
-  readonly maxAgeMs: number | undefined
-  /** Skip the random spread delay (`--direct`). */
-  readonly direct: boolean
-  /** Upper bound of the spread delay [60 s]. */
-  readonly spreadMs?: number
-  /** Requests in flight [4]. */
-  readonly concurrency?: number
-  readonly policy?: RetryPolicy
-  /** What an answer other than 201 does to an event [skip] (src/domain/Delivery.ts). */
-  readonly delivery?: DeliveryPolicy
-  /** Checkpoint write interval while delivering [1 s]. */
-  readonly persistEveryMs?: number
-  /** Loads HOME_NET, interfaces and SIDs; only run when there is something new to read. */
-  readonly privacy: Effect.Effect<Privacy, string | PrivacyConfigError>
-  /** Keeps the acknowledged bodies (audit lines), appended with each checkpoint write; absent: `--no-audit`. */
-  readonly audit?: Pick<AuditLogService, "append">
-  /** Say the token's warnings (a value trimmed, ...) [true]; `run` says them once, not every minute. */
-  readonly tokenWarnings?: boolean
-}
+/** A delivery run's input: fields of send-events' options Schema (./SendEventsOptions.ts), and what the wiring adds. */
+export type SendEventsRun = Pick<SendEventsOptions, "maxAgeMs" | "direct"> &
+  Partial<Pick<SendEventsOptions, "delivery">> & {
+    /** The eve log directory or file (resolved under `--root`). */
+    readonly log: string
+    /** Upper bound of the spread delay [60 s]. */
+    readonly spreadMs?: number
+    /** Requests in flight [4]. */
+    readonly concurrency?: number
+    readonly policy?: RetryPolicy
+    /** Checkpoint write interval while delivering [1 s]. */
+    readonly persistEveryMs?: number
+    /** Loads HOME_NET, interfaces and SIDs; only run when there is something new to read. */
+    readonly privacy: Effect.Effect<Privacy, string | PrivacyConfigError>
+    /** Keeps the acknowledged bodies (audit lines), appended with each checkpoint write; absent: `--no-audit`. */
+    readonly audit?: Pick<AuditLogService, "append">
+    /** Say the token's warnings (a value trimmed, ...) [true]; `run` says them once, not every minute. */
+    readonly tokenWarnings?: boolean
+  }
 
 export interface SendSummary {
   readonly outcome: "locked" | "nothing-new" | "delivered"
@@ -82,7 +80,7 @@ const SENT = Effect.succeed({ as: "sent" as Settled })
 /** The Clock's monotonic reading, in milliseconds: budgets and deadlines, never timestamps. */
 const monotonicMillis = Effect.map(Clock.currentTimeNanos, (n) => Number(n / 1_000_000n))
 
-export const sendEvents = (opts: SendEventsOptions) =>
+export const sendEvents = (opts: SendEventsRun) =>
   Effect.gen(function* () {
     const store = yield* StateStore
     const out = yield* Output

@@ -15,15 +15,9 @@ import { decodeSensorInfo } from "../../domain/ServiceAnswer.js"
 import { redact, redactDeep } from "../../domain/Token.js"
 import { printable } from "../../domain/Widget.js"
 import { line } from "../Failure.js"
+import type { ApiOptions } from "./SensorInfoOptions.js"
 
-export interface ApiOptions {
-  readonly baseUrl: string
-  readonly insecure: boolean
-  /** Per request [5 s]. */
-  readonly timeoutMs: number
-  /** rule-updater.config, holding the token. */
-  readonly configPath: string
-}
+export type { ApiOptions } from "./SensorInfoOptions.js"
 
 /** Why an answer is `failed`, for the exit code and for `status` deciding whether to fall back. */
 export type FailureKind = "transport" | "http4xx" | "refused" | "http5xx" | "bad-response" | "config" | "internal"

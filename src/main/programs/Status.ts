@@ -14,9 +14,11 @@ import { type AgentState, emptyState } from "../../domain/AgentState.js"
 import { renderWidget, type SensorInfoAnswer, widgetView, type WidgetView } from "../../domain/Widget.js"
 import { statusCheck } from "../../domain/StatusCheck.js"
 import { line } from "../Failure.js"
+import type { StatusOptions } from "./StatusOptions.js"
 import { type ApiOptions, type FailureKind, querySensorInfo, recordSensorInfo } from "./SensorInfo.js"
 
-export interface StatusOptions extends ApiOptions {
+/** A lookup of the license status: the API settings and how long an answer is reused. */
+export interface StatusLookup extends ApiOptions {
   /**
    * Reuse a recorded answer younger than this instead of asking the service again [0: always ask]. Never a
    * failed one: after a failure the service is asked again at once.
@@ -38,13 +40,13 @@ const UNREACHABLE: ReadonlyArray<FailureKind> = ["transport", "http5xx", "bad-re
 
 /** The widget's view now; never fails (a broken state file shows as an empty one, with a note). */
 export const statusView = (
-  o: StatusOptions
+  o: StatusLookup
 ): Effect.Effect<WidgetView & { readonly warnings: ReadonlyArray<string> }, never, Credentials | StateStore | TelemetryApi> =>
   Effect.map(lookedUp(o), (r) => r.view)
 
 /** The view, and whether the service was asked and failed to answer. */
 const lookedUp = (
-  o: StatusOptions
+  o: StatusLookup
 ): Effect.Effect<{ readonly view: WidgetView & { readonly warnings: ReadonlyArray<string> }; readonly failed: boolean }, never, Credentials | StateStore | TelemetryApi> =>
   Effect.gen(function* () {
     const store = yield* StateStore
@@ -94,7 +96,7 @@ const lookedUp = (
  * (many tabs, a reload loop) during an outage costs the service one lookup, not one each. A good answer is
  * reused from the state as `maxAgeMs` says.
  */
-export const widgetOnly = (o: StatusOptions): Effect.Effect<WidgetView, never, Credentials | StateStore | TelemetryApi> => {
+export const widgetOnly = (o: StatusLookup): Effect.Effect<WidgetView, never, Credentials | StateStore | TelemetryApi> => {
   const strip = ({ warnings: _w, ...view }: WidgetView & { readonly warnings: ReadonlyArray<string> }): WidgetView => view
   if (o.maxAgeMs === undefined || o.maxAgeMs <= 0) return Effect.map(statusView(o), strip)
   const reuseMs = Math.min(FAILED_REUSE_MS, o.maxAgeMs)
@@ -114,7 +116,7 @@ export const widgetOnly = (o: StatusOptions): Effect.Effect<WidgetView, never, C
 
 /** `check`: print one monitoring line instead, and return its exit code with the view. */
 export const statusProgram = (
-  o: StatusOptions & { readonly json: boolean; readonly check?: { readonly unreachableAfterMs: number } | undefined }
+  o: StatusLookup & Pick<StatusOptions, "json"> & { readonly check?: Pick<StatusOptions, "unreachableAfterMs"> | undefined }
 ) =>
   Effect.gen(function* () {
     const out = yield* Output

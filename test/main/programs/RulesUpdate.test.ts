@@ -17,7 +17,7 @@ import * as TelemetryApi from "../../../src/adapters/TelemetryApi.js"
 import * as StateStore from "../../../src/adapters/StateStore.js"
 import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
 import { type Paths, resolvePaths } from "../../../src/domain/Paths.js"
-import { rulesList, rulesUpdate, type RulesUpdateOptions } from "../../../src/main/programs/RulesUpdate.js"
+import { rulesList, rulesUpdate, type RulesUpdateRun } from "../../../src/main/programs/RulesUpdate.js"
 import { ruleset, visible } from "../../support/rulesArchive.js"
 
 const TOKEN = "tok-3f9a8b7c6d5e4f"
@@ -84,7 +84,7 @@ const sensor = async () => {
     Credentials.layer(paths),
     Processes.layer
   )
-  const update = (o: Partial<RulesUpdateOptions> = {}) =>
+  const update = (o: Partial<RulesUpdateRun> = {}) =>
     Effect.runPromise(
       rulesUpdate({
         baseUrl,

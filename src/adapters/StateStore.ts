@@ -77,6 +77,7 @@ export const make = (path: string, options: StateStoreOptions = {}): Effect.Effe
     const write = options.write ?? writeFileAtomic
     const lockWaitMs = options.lockWaitMs ?? 5_000
 
+    let last: { readonly text: string; readonly parsed: ReturnType<typeof parseState> } | undefined
     /** The state: its known fields only (issue 24 row 9). */
     const read = Effect.tryPromise({
       try: () => readText(path),
@@ -89,7 +90,9 @@ export const make = (path: string, options: StateStoreOptions = {}): Effect.Effe
     }).pipe(
       Effect.flatMap((text): Effect.Effect<{ loaded: Loaded }, StateError> => {
         if (text === undefined) return Effect.succeed({ loaded: { state: emptyState, status: "missing" } })
-        const parsed = parseState(text)
+        // The daemon reads the state every minute, mostly unchanged: the same text decodes to the same state.
+        const parsed = last?.text === text ? last.parsed : parseState(text)
+        last = { text, parsed }
         if (parsed.kind === "ok") return Effect.succeed({ loaded: { state: parsed.state, status: "ok" } })
         if (parsed.kind === "newer") {
           return Effect.fail(new StateTooNew({

@@ -26,6 +26,7 @@ import {
 import { CliFailure, ExitCode, line } from "../Failure.js"
 import type { DaemonConfig } from "../programs/DaemonConfig.js"
 import { accountLayer, auditLayer, probesLayer, rulesStoreLayer, tokenApiLayer } from "../layers.js"
+import { eventsPending } from "../programs/EventsPending.js"
 import type { Tasks } from "../programs/RunAgent.js"
 import { decodeFlags, delivery, portTaken, SIDS_DEFAULT } from "./Common.js"
 import { apiFlags, apiOf } from "./ApiFlags.js"
@@ -124,6 +125,9 @@ export const runCommand = Command.make(
         tokenWarnings: false,
         privacy: (fresh) => orLastGood(fresh, held, (c) => c.privacy)
       }).pipe(Effect.provide(auditLayer(paths)), Effect.flatMap(sendEventsRun), Effect.provide(perRun), Effect.as(undefined))
+      // An idle minute asks the log first, before the token is read and the per-run layers are built: it then
+      // costs a state read and the eve files' stat (issue 22: an idle minute's CPU).
+      const eventsIfPending = Effect.flatMap(eventsPending(paths.logDir), (pending) => (pending ? events : Effect.void))
 
       const heartbeat = heartbeatProgram({ ...api, direct: true, print: false }).pipe(
         Effect.provide(Layer.merge(probesLayer(paths), perRun)),
@@ -155,7 +159,7 @@ export const runCommand = Command.make(
       const realClock = Clock.make()
       const real = <A, E, R>(task: Effect.Effect<A, E, R>) => Effect.withClock(task, realClock)
       const tasks: Tasks<EveLog | Output | StateStore | Credentials.Credentials | Processes | HostNetworks> = {
-        ...(enabled.has("events") ? { events: real(events) } : {}),
+        ...(enabled.has("events") ? { events: real(eventsIfPending) } : {}),
         ...(enabled.has("heartbeat") ? { heartbeat: real(heartbeat) } : {}),
         ...(enabled.has("sensorInfo") ? { sensorInfo: real(sensorInfo) } : {}),
         ...(enabled.has("rules") ? { rules: real(rules) } : {})

@@ -58,26 +58,45 @@ const toCidrs = (texts: Iterable<string>): Array<Cidr> => {
   return out
 }
 
-/** The live service on a platform, with the command runner and Node's list of its choosing (tests). */
+/**
+ * The listing is a child process (`ifconfig -a`, `ip -j addr`): the daemon asks every minute with alerts, so
+ * it is kept and run again only when Node's list shows an address it does not hold (a new lease, a new
+ * interface: what a minute's alerts can carry) or after REFRESH_MS. Nothing is lost meanwhile: the answer is
+ * always what was kept joined with Node's list read now, and an address gone since is masked a while
+ * longer (as the state's memory does for --max-age).
+ */
+export const REFRESH_MS = 10 * 60_000
+
+/** The live service on a platform, with the command runner, Node's list and a monotonic clock of its choosing (tests). */
 export const make = (
   platform: string = process.platform,
   run: Runner = runCommand,
-  fromNode: () => ReadonlyArray<string> = nodeInterfaces
-): HostNetworksService => ({
-  networks: Effect.promise(async () => {
+  fromNode: () => ReadonlyArray<string> = nodeInterfaces,
+  now: () => number = () => performance.now()
+): HostNetworksService => {
+  // What the last listing and Node's list then held.
+  let kept: { readonly known: ReadonlySet<string>; readonly at: number } | undefined
+  const list = async (): Promise<ReadonlyArray<string>> => {
     const listing = LISTINGS[platform]
-    let listed: ReadonlyArray<string> = []
     for (const file of listing?.files ?? []) {
       const out = await run(file, listing!.args)
       const parsed = out === undefined ? undefined : listing!.parse(out)
-      if (parsed !== undefined) {
-        listed = parsed
-        break
-      }
+      if (parsed !== undefined) return parsed
     }
-    return toCidrs([...listed, ...fromNode()])
-  })
-})
+    return []
+  }
+  return {
+    networks: Effect.promise(async () => {
+      const node = fromNode()
+      const t = now()
+      if (kept === undefined || t - kept.at >= REFRESH_MS || node.some((a) => !kept!.known.has(a))) {
+        const listed = await list()
+        kept = { known: new Set([...listed, ...node]), at: t }
+      }
+      return toCidrs([...kept.known, ...node])
+    })
+  }
+}
 
 export const layer = Layer.sync(HostNetworks, () => make())
 

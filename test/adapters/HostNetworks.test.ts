@@ -49,6 +49,33 @@ describe("HostNetworks.make", () => {
       expect(set.contains(parseIp("203.0.113.7")!)).toBe(false)
     }))
 
+  it.effect("the listing runs again only when Node lists an address it does not hold, or after REFRESH_MS; an address Node no longer lists stays in meanwhile", () =>
+    Effect.gen(function* () {
+      let runs = 0
+      let node = ["192.0.2.10/24"]
+      let t = 0
+      const svc = HostNetworks.make("freebsd", async () => {
+        runs++
+        return fixture("opnsense-wan-down-ifconfig.txt")
+      }, () => node, () => t)
+      yield* svc.networks
+      t += HostNetworks.REFRESH_MS - 1
+      expect((yield* localTo(svc)).contains(parseIp("203.0.113.7")!)).toBe(true)
+      expect(runs).toBe(1)
+      // A new lease (Node lists it at once): read now, and listed again.
+      node = ["192.0.2.10/24", "198.18.7.9/24"]
+      const leased = yield* localTo(svc)
+      expect(leased.contains(parseIp("198.18.7.1")!)).toBe(true)
+      expect(runs).toBe(2)
+      // The interface goes down: Node forgets it; it stays local until the next listing.
+      node = ["192.0.2.10/24"]
+      expect((yield* localTo(svc)).contains(parseIp("198.18.7.1")!)).toBe(true)
+      expect(runs).toBe(2)
+      t += HostNetworks.REFRESH_MS
+      yield* svc.networks
+      expect(runs).toBe(3)
+    }))
+
   it.effect("this machine: everything Node lists is in, and the real listing runs", () =>
     Effect.gen(function* () {
       const nets = yield* HostNetworks.make().networks

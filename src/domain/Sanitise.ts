@@ -297,8 +297,9 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
     if (isObj(record) && (record.tls !== undefined || record.http !== undefined)) {
       const srcLocal = isLocalValue(record.src_ip)
       const destLocal = isLocalValue(record.dest_ip)
-      const server = flowServer(record, srcLocal, destLocal)
-      if ((server.side === "src" && srcLocal) || (server.side === "dest" && destLocal)) localServer = server
+      // With neither side local no server is local: the rules need not be asked.
+      const server = srcLocal || destLocal ? flowServer(record, srcLocal, destLocal) : undefined
+      if ((server?.side === "src" && srcLocal) || (server?.side === "dest" && destLocal)) localServer = server
     }
     const run: Run = { droppedAddresses: 0, explain, localServer }
     const event = pick(run, "", record, top)

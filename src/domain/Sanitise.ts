@@ -33,6 +33,17 @@ export type Sanitiser = (record: unknown, explain?: Explanation) => SanitiseResu
 export const emptyExplanation = (): Explanation => ({ dropped: [], masked: [], invalidAddresses: [] })
 
 type Obj = Record<string, unknown>
+const [PLAIN, DOTTED, COLON] = [0, 1, 2]
+/** In one pass: COLON with a `:` or `-`, else DOTTED with a `.` or a digit, else PLAIN. */
+const textKind = (s: string): number => {
+  let kind = PLAIN
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 58 || c === 45) return COLON
+    if (c === 46 || (c >= 48 && c <= 57)) kind = DOTTED
+  }
+  return kind
+}
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v)
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v)
 const isPort = (v: unknown): v is number => isInt(v) && v >= 0 && v <= 65535
@@ -45,11 +56,7 @@ interface Run {
   localServer: FlowServer | undefined
 }
 /** A text's name reading (SiteNames.ts), and its mask as a local server's name once asked for. */
-interface NameReading {
-  readonly text: string
-  readonly rule: string | undefined
-  server?: string
-}
+interface NameReading { readonly text: string; readonly rule: string | undefined; server?: string }
 type Handler = (run: Run, parent: string, key: string, v: unknown) => unknown
 /** A key path for `--explain`, built only when someone reads it. */
 const at = (parent: string, key: string) => (parent === "" ? key : `${parent}.${key}`)
@@ -69,20 +76,10 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
   // so it does not push the colon text out of the first.
   const dottedCache = new Map<string, string>()
   const text = (s: string): string => {
-    // One pass: a `:` or `-` (colon text), else a `.` or a digit (dotted text), else neither.
-    let colon = false
-    let dotted = false
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i)
-      if (c === 58 || c === 45) {
-        colon = true
-        break
-      }
-      if (c === 46 || (c >= 48 && c <= 57)) dotted = true
-    }
+    const kind = textKind(s)
     // Text with no separator and no digit holds no reading but a hex label (rare): read it without a cache.
-    if (!colon && !dotted) return scrubText(s, isLocal)
-    const cache = colon ? textCache : dottedCache
+    if (kind === PLAIN) return scrubText(s, isLocal)
+    const cache = kind === COLON ? textCache : dottedCache
     const hit = cache.get(s)
     if (hit !== undefined) return hit
     const r = scrubText(s, isLocal)
@@ -98,14 +95,10 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
   /** The value to send for an address, or null when it is not an address. */
   const address = (s: string): string | null => {
     const v6 = s.indexOf(":") >= 0
-    if (!v6) {
-      // The usual IPv4 field (no leading zero: one reading, never a mask): judged directly.
-      const n = plainIPv4(s)
-      if (n !== undefined) {
-        const ip: Ip = { kind: "v4", n }
-        return isLocal(ip) ? maskLocal(ip, isLocal) : s
-      }
-    } else {
+    // The usual IPv4 field (no leading zero: one reading, never a mask): judged directly.
+    const n = v6 ? undefined : plainIPv4(s)
+    if (n !== undefined) return isLocal({ kind: "v4", n }) ? maskLocal({ kind: "v4", n }, isLocal) : s
+    if (v6) {
       const hit = v6Cache.get(s)
       if (hit !== undefined) return hit
     }
@@ -235,10 +228,8 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
     }
     // The rule's words are built only for `--explain`.
     if (r !== v && run.explain !== undefined) {
-      const rule = byServer
-        ? `name of a local server: ${serverRule(run.localServer!)}`
-        : m.rule === undefined ? "scrubbed text: a local address written inside" : `internal name: ${m.rule}`
-      run.explain.masked.push({ path: at(parent, key), from: v, to: r, rule })
+      const why = m.rule === undefined ? "scrubbed text: a local address written inside" : `internal name: ${m.rule}`
+      run.explain.masked.push({ path: at(parent, key), from: v, to: r, rule: byServer ? `name of a local server: ${serverRule(run.localServer!)}` : why })
     }
     return r
   }

@@ -11,6 +11,7 @@ import { scrubText } from "./Scrub.js"
 import { flowServer, type FlowServer } from "./FlowServer.js"
 import { maskServerName, maskSiteNames, type NamePolicy, NO_SITE_DOMAINS } from "./SiteNames.js"
 import { isJa3sString, isJa3String, isJa4, isMd5Hex } from "./TlsFingerprint.js"
+import { COLON, NOTHING, PLAIN, textKind } from "./TextKind.js"
 import { isTimestampText } from "./Timestamp.js"
 
 export { eventToJson, parseEveLine, topLevelFlowIdDigits } from "./EveJson.js"
@@ -33,17 +34,6 @@ export type Sanitiser = (record: unknown, explain?: Explanation) => SanitiseResu
 export const emptyExplanation = (): Explanation => ({ dropped: [], masked: [], invalidAddresses: [] })
 
 type Obj = Record<string, unknown>
-const [PLAIN, DOTTED, COLON] = [0, 1, 2]
-/** In one pass: COLON with a `:` or `-`, else DOTTED with a `.` or a digit, else PLAIN. */
-const textKind = (s: string): number => {
-  let kind = PLAIN
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c === 58 || c === 45) return COLON
-    if (c === 46 || (c >= 48 && c <= 57)) kind = DOTTED
-  }
-  return kind
-}
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v)
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v)
 const isPort = (v: unknown): v is number => isInt(v) && v >= 0 && v <= 65535
@@ -77,7 +67,8 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
   const dottedCache = new Map<string, string>()
   const text = (s: string): string => {
     const kind = textKind(s)
-    // Text with no separator and no digit holds no reading but a hex label (rare): read it without a cache.
+    if (kind === NOTHING) return s
+    // Text with no separator and no digit holds no reading but a hex label or a resolver's (rare): no cache.
     if (kind === PLAIN) return scrubText(s, isLocal)
     const cache = kind === COLON ? textCache : dottedCache
     const hit = cache.get(s)

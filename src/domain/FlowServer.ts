@@ -30,6 +30,16 @@ const REGISTERED: ReadonlyMap<string, ReadonlyArray<number>> = new Map(Object.en
   sip: [5060, 5061]
 }))
 
+// The verdicts, built once: one is asked for on every alert with a host name or a certificate.
+const TO_SERVER: FlowServer = { side: "dest", why: "direction to_server" }
+const TO_CLIENT: FlowServer = { side: "src", why: "direction to_client" }
+const DEST_WELL_KNOWN: FlowServer = { side: "dest", why: "well-known port against an ephemeral one" }
+const SRC_WELL_KNOWN: FlowServer = { side: "src", why: "well-known port against an ephemeral one" }
+const DEST_LOCAL: FlowServer = { side: "dest", why: "the local side" }
+const SRC_LOCAL: FlowServer = { side: "src", why: "the local side" }
+const NO_SIDE: FlowServer = { side: undefined, why: "no local side" }
+const NONE: ReadonlyArray<number> = []
+
 const isPort = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 65535
 
 const wellKnown = (port: number, registered: ReadonlyArray<number>) => port < 1024 || registered.includes(port)
@@ -44,17 +54,17 @@ export const flowServer = (
   destLocal: boolean
 ): FlowServer => {
   const direction = record.direction
-  if (direction === "to_server") return { side: "dest", why: "direction to_server" }
-  if (direction === "to_client") return { side: "src", why: "direction to_client" }
+  if (direction === "to_server") return TO_SERVER
+  if (direction === "to_client") return TO_CLIENT
   const sp = record.src_port
   const dp = record.dest_port
   if (isPort(sp) && isPort(dp)) {
     const proto = typeof record.app_proto === "string" ? record.app_proto.toLowerCase() : ""
-    const registered = REGISTERED.get(proto) ?? []
-    if (wellKnown(dp, registered) && ephemeral(sp, registered)) return { side: "dest", why: "well-known port against an ephemeral one" }
-    if (wellKnown(sp, registered) && ephemeral(dp, registered)) return { side: "src", why: "well-known port against an ephemeral one" }
+    const registered = REGISTERED.get(proto) ?? NONE
+    if (wellKnown(dp, registered) && ephemeral(sp, registered)) return DEST_WELL_KNOWN
+    if (wellKnown(sp, registered) && ephemeral(dp, registered)) return SRC_WELL_KNOWN
   }
-  if (destLocal) return { side: "dest", why: "the local side" }
-  if (srcLocal) return { side: "src", why: "the local side" }
-  return { side: undefined, why: "no local side" }
+  if (destLocal) return DEST_LOCAL
+  if (srcLocal) return SRC_LOCAL
+  return NO_SIDE
 }

@@ -16,6 +16,7 @@ type IsLocal = (ip: Ip) => boolean
 import type { Edit } from "./TextEdits.js"
 
 const isDigit = (c: number) => c >= 48 && c <= 57
+const touching = (c: number) => c === 58 || c === 45 || c === 95 || c === 43
 const isAlpha = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
 const isAlnum = (c: number) => isDigit(c) || isAlpha(c)
 const hexDigit = (c: number): number =>
@@ -72,6 +73,8 @@ export const inetAton = (s: string, from: number, to: number): { n: number; plai
   if (last >= room) return undefined
   return { n: n * room + last, plainQuad: parts.length === 4 && !hex }
 }
+
+const byFrom = (x: Edit, y: Edit) => x.from - y.from
 
 /** Every host-like token of `text` that reads as a local address, as edits (in text order). */
 export const hostTokenEdits = (
@@ -137,9 +140,8 @@ export const hostTokenEdits = (
       if (d === 46) single = false
       else if (!isAlnum(d)) break
     }
-    // After a `:` is a port or an IPv6 group; one integer touching `:`, `-`, `_` or `+` is a port, a group of a
-    // colon or dashed run, part of a label or a time zone (`+0530`).
-    const touching = (c: number) => c === 58 || c === 45 || c === 95 || c === 43
+    // After a `:` is a port or an IPv6 group; one integer touching `:`, `-`, `_` or `+` (`touching`) is a port, a
+    // group of a colon or dashed run, part of a label or a time zone (`+0530`).
     const before = text.charCodeAt(k - 1)
     if (before !== 58 && !(single && (touching(before) || touching(text.charCodeAt(e))))) {
       const r = inetAton(text, k, e)
@@ -150,5 +152,5 @@ export const hostTokenEdits = (
     }
     k = e
   }
-  return edits.sort((x, y) => x.from - y.from)
+  return edits.length > 1 ? edits.sort(byFrom) : edits
 }

@@ -34,6 +34,19 @@ export const parseIPv4 = (s: string): number | undefined => {
 }
 
 /**
+ * A dotted quad with no leading zero in any group (`10.0.0.1`, not `010.0.0.1`): the usual address field,
+ * whose only reading is its decimal one (no octal reading: see octalIPv4). Undefined for anything else.
+ */
+export const plainIPv4 = (s: string): number | undefined => {
+  const n = parseIPv4(s)
+  if (n === undefined) return undefined
+  for (let i = 0; i < s.length - 1; i++) {
+    if (s.charCodeAt(i) === 48 && (i === 0 || s.charCodeAt(i - 1) === 46) && s.charCodeAt(i + 1) !== 46) return undefined
+  }
+  return n
+}
+
+/**
  * The inet_aton reading of a dotted quad whose groups have leading zeros (`012.0.0.1` is 10.0.0.1): a group
  * starting with 0 is octal. Undefined when no group has a leading zero or an octal group is not valid.
  */

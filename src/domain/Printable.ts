@@ -16,6 +16,9 @@ const UNPRINTABLE_ONE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u
 const IN_JSON_CLASS = "[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\p{Cf}\\p{Zl}\\p{Zp}\\p{Cs}]"
 const UNPRINTABLE_IN_JSON = new RegExp(IN_JSON_CLASS, "gu")
 const UNPRINTABLE_IN_JSON_ONE = new RegExp(IN_JSON_CLASS, "u")
+// Printable ASCII, tab and newline hold nothing of the class above: text of only these (dump's every line, as
+// JSON.stringify writes it) is passed by one byte-class scan, without the Unicode-property regex.
+const NOT_PLAIN_ASCII = /[^\t\n\x20-\x7e]/
 
 /** Whether `s` holds anything `printable` would replace. */
 export const hasUnprintable = (s: string): boolean => UNPRINTABLE_ONE.test(s)
@@ -35,7 +38,7 @@ const escape = (c: string): string => {
  * such a character can only stand inside a string, where the escape means the same character.
  */
 export const printableJson = (text: string): string =>
-  UNPRINTABLE_IN_JSON_ONE.test(text) ? text.replace(UNPRINTABLE_IN_JSON, escape) : text
+  !NOT_PLAIN_ASCII.test(text) || !UNPRINTABLE_IN_JSON_ONE.test(text) ? text : text.replace(UNPRINTABLE_IN_JSON, escape)
 
 /**
  * Every string in a small plain value (a view model) made printable; keys are the program's own. Values

@@ -6,10 +6,17 @@
  * `10%2e0.0.1` and `10.0\u00AD.0.1` all read as `10.0.0.1`.
  */
 
-/** Only text with a non-ASCII character or a `%` can read differently: everything else skips the work. */
-const NEEDS = /[%\u0080-\uffff]/
-
-export const needsResolverReading = (text: string): boolean => NEEDS.test(text)
+/**
+ * Only text with a non-ASCII character or a `%` can read differently: everything else skips the work. A loop,
+ * not a regex: it runs on every scrubbed text, mostly a few characters long.
+ */
+export const needsResolverReading = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 37 || c >= 0x80) return true
+  }
+  return false
+}
 
 const IGNORED = /\p{Default_Ignorable_Code_Point}/gu
 const DOTS = /[\u3002\uff0e\uff61]/g

@@ -5,12 +5,13 @@
  * because it runs on every alert (see BENCHMARKS.md); `SanitisedEvent` describes its output.
  */
 import type { SanitisedEvent } from "./EveRecord.js"
-import { formatIp, type Ip, ipFromParts, isMasked, maskLocal, octalIPv4, parseIp, parseIPv4, parseIPv6Parts } from "./Ip.js"
+import { formatIp, type Ip, ipFromParts, isMasked, maskLocal, octalIPv4, parseIp, parseIPv6Parts, plainIPv4 } from "./Ip.js"
 import type { NetworkSet } from "./Network.js"
 import { scrubText } from "./Scrub.js"
 import { flowServer, type FlowServer } from "./FlowServer.js"
 import { maskServerName, maskSiteNames, type NamePolicy, NO_SITE_DOMAINS } from "./SiteNames.js"
 import { isJa3sString, isJa3String, isJa4, isMd5Hex } from "./TlsFingerprint.js"
+import { COLON, NOTHING, PLAIN, textKind } from "./TextKind.js"
 import { isTimestampText } from "./Timestamp.js"
 
 export { eventToJson, parseEveLine, topLevelFlowIdDigits } from "./EveJson.js"
@@ -33,7 +34,6 @@ export type Sanitiser = (record: unknown, explain?: Explanation) => SanitiseResu
 export const emptyExplanation = (): Explanation => ({ dropped: [], masked: [], invalidAddresses: [] })
 
 type Obj = Record<string, unknown>
-const DIGIT = /\d/
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v)
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v)
 const isPort = (v: unknown): v is number => isInt(v) && v >= 0 && v <= 65535
@@ -45,6 +45,8 @@ interface Run {
   /** The flow's server when it is local (its names and certificate are not sent), else undefined. */
   localServer: FlowServer | undefined
 }
+/** A text's name reading (SiteNames.ts), and its mask as a local server's name once asked for. */
+interface NameReading { readonly text: string; readonly rule: string | undefined; server?: string }
 type Handler = (run: Run, parent: string, key: string, v: unknown) => unknown
 /** A key path for `--explain`, built only when someone reads it. */
 const at = (parent: string, key: string) => (parent === "" ? key : `${parent}.${key}`)
@@ -64,10 +66,11 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
   // so it does not push the colon text out of the first.
   const dottedCache = new Map<string, string>()
   const text = (s: string): string => {
-    const colon = s.indexOf(":") >= 0 || s.indexOf("-") >= 0
-    // Text with no separator and no digit holds no reading but a hex label (rare): read it without a cache.
-    if (!colon && s.indexOf(".") < 0 && !DIGIT.test(s)) return scrubText(s, isLocal)
-    const cache = colon ? textCache : dottedCache
+    const kind = textKind(s)
+    if (kind === NOTHING) return s
+    // Text with no separator and no digit holds no reading but a hex label or a resolver's (rare): no cache.
+    if (kind === PLAIN) return scrubText(s, isLocal)
+    const cache = kind === COLON ? textCache : dottedCache
     const hit = cache.get(s)
     if (hit !== undefined) return hit
     const r = scrubText(s, isLocal)
@@ -83,6 +86,9 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
   /** The value to send for an address, or null when it is not an address. */
   const address = (s: string): string | null => {
     const v6 = s.indexOf(":") >= 0
+    // The usual IPv4 field (no leading zero: one reading, never a mask): judged directly.
+    const n = v6 ? undefined : plainIPv4(s)
+    if (n !== undefined) return isLocal({ kind: "v4", n }) ? maskLocal({ kind: "v4", n }, isLocal) : s
     if (v6) {
       const hit = v6Cache.get(s)
       if (hit !== undefined) return hit
@@ -175,20 +181,9 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
   }
   const endpoint = nested({ ip: addressField, port: portField })
   /** Fingerprints are not text: sent unchanged when they match their grammar, dropped otherwise. */
-  const grammar = (ok: (s: string) => boolean): Handler => {
-    // Fingerprint strings repeat across alerts (one per client or server software): the verdict is memoised.
-    const seen = new Map<string, boolean>()
-    return (run, parent, key, v) => {
-      if (typeof v !== "string") return drop(run, parent, key)
-      let good = seen.get(v)
-      if (good === undefined) {
-        good = ok(v)
-        if (seen.size >= 1024) seen.clear()
-        seen.set(v, good)
-      }
-      return good ? v : drop(run, parent, key)
-    }
-  }
+  // Not memoised: each grammar is one linear pass, cheaper than hashing a fresh string for a map lookup.
+  const grammar = (ok: (s: string) => boolean): Handler => (run, parent, key, v) =>
+    typeof v === "string" && ok(v) ? v : drop(run, parent, key)
   const ja3 = nested({ hash: grammar(isMd5Hex), string: grammar(isJa3String) })
   const ja3s = nested({ hash: grammar(isMd5Hex), string: grammar(isJa3sString) })
   const serverRule = (s: FlowServer) => `the flow's server (${s.side}, by ${s.why}) is local`
@@ -200,8 +195,8 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
   }
   /** Text that may hold names (a certificate's subject or issuer, a host name): internal names masked too. */
   // Host names and certificate names repeat across alerts: their name reading is memoised, small on purpose.
-  const hostNames = new Map<string, { text: string; rule: string | undefined }>()
-  const dnNames = new Map<string, { text: string; rule: string | undefined }>()
+  const hostNames = new Map<string, NameReading>()
+  const dnNames = new Map<string, NameReading>()
   const named = (hostField: boolean): Handler => (run, parent, key, v) => {
     if (typeof v !== "string") return drop(run, parent, key)
     // A host name that is an IP literal is an address field.
@@ -215,22 +210,25 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
       cache.set(scrubbed, m)
     }
     let r = m.text
-    let rule = m.rule === undefined ? "scrubbed text: a local address written inside" : `internal name: ${m.rule}`
+    let byServer = false
     if (hostField && run.localServer !== undefined && !isMasked(r)) {
-      const hidden = maskServerName(r)
-      if (hidden !== r) {
-        r = hidden
-        rule = `name of a local server: ${serverRule(run.localServer)}`
-      }
+      // Memoised beside the name reading: a local server's name repeats as much as the name does.
+      const hidden = (m.server ??= maskServerName(r))
+      byServer = hidden !== r
+      r = hidden
     }
-    if (r !== v) run.explain?.masked.push({ path: at(parent, key), from: v, to: r, rule })
+    // The rule's words are built only for `--explain`.
+    if (r !== v && run.explain !== undefined) {
+      const why = m.rule === undefined ? "scrubbed text: a local address written inside" : `internal name: ${m.rule}`
+      run.explain.masked.push({ path: at(parent, key), from: v, to: r, rule: byServer ? `name of a local server: ${serverRule(run.localServer!)}` : why })
+    }
     return r
   }
   const hostname = named(true)
   const isLocalValue = (v: unknown): boolean => {
     if (typeof v !== "string") return false
     // The usual IPv4 field without leading zeros: judged without building its mask.
-    const n = v.indexOf(":") < 0 && octalIPv4(v) === undefined ? parseIPv4(v) : undefined
+    const n = v.indexOf(":") < 0 ? plainIPv4(v) : undefined
     if (n !== undefined) return isLocal({ kind: "v4", n })
     const r = address(v)
     return r !== null && r.charCodeAt(0) === 120
@@ -281,8 +279,9 @@ export const makeSanitiser = (local: NetworkSet, names: NamePolicy = NO_SITE_DOM
     if (isObj(record) && (record.tls !== undefined || record.http !== undefined)) {
       const srcLocal = isLocalValue(record.src_ip)
       const destLocal = isLocalValue(record.dest_ip)
-      const server = flowServer(record, srcLocal, destLocal)
-      if ((server.side === "src" && srcLocal) || (server.side === "dest" && destLocal)) localServer = server
+      // With neither side local no server is local: the rules need not be asked.
+      const server = srcLocal || destLocal ? flowServer(record, srcLocal, destLocal) : undefined
+      if ((server?.side === "src" && srcLocal) || (server?.side === "dest" && destLocal)) localServer = server
     }
     const run: Run = { droppedAddresses: 0, explain, localServer }
     const event = pick(run, "", record, top)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import { parseTimestamp } from "../../src/domain/Timestamp.js"
+import { isTimestampText, parseTimestamp } from "../../src/domain/Timestamp.js"
 
 // 2026-11-27T10:00:00.123Z in epoch ms, computed independently of the code under test.
 const UTC = Date.parse("2026-11-27T10:00:00.123Z")
@@ -65,5 +65,48 @@ describe("parseTimestamp (SPEC section 4)", () => {
       ),
       { numRuns: 5000 }
     )
+  })
+
+  // The parser reads by position; the format is this regex, and the reading the regex's captures (the parser
+  // as it was before): both must agree on every text, in and out of the format.
+  const FORMAT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)$/
+  const byRegex = (s: string): number | undefined => {
+    const m = FORMAT.exec(s)
+    if (m === null) return undefined
+    const [, y, mo, d, h, mi, se, frac, tz] = m
+    const [month, day, hour, minute, second] = [mo, d, h, mi, se].map(Number) as [number, number, number, number, number]
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined
+    const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000)
+    let offsetMin = 0
+    if (tz !== "Z") {
+      const digits = tz!.slice(1).replace(":", "")
+      const oh = Number(digits.slice(0, 2))
+      const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0
+      if (oh > 23 || om > 59) return undefined
+      offsetMin = (tz!.startsWith("-") ? -1 : 1) * (oh * 60 + om)
+    }
+    const utc = Date.UTC(Number(y), month - 1, day, hour, minute, second, ms)
+    if (new Date(utc).getUTCDate() !== day && second !== 60) return undefined
+    return utc - offsetMin * 60_000
+  }
+
+  it("reads exactly the format's texts, as the format's captures read them", () => {
+    const good = "2026-11-27T10:00:00.123456+05:30"
+    // Texts near the format: a valid one with characters replaced, inserted or removed.
+    const near = fc.tuple(fc.nat({ max: good.length }), fc.nat({ max: 3 }), fc.constantFrom(..."0123456789T :.-+Zx٣"), fc.nat({ max: 2 })).map(
+      ([at, cut, c, mode]) => (mode === 0 ? good.slice(0, at) + c + good.slice(at + 1) : mode === 1 ? good.slice(0, at) + c + good.slice(at) : good.slice(0, at) + good.slice(at + cut))
+    )
+    const any = fc.array(fc.constantFrom(..."0123456789T:.-+Z "), { maxLength: 34 }).map((cs) => cs.join(""))
+    fc.assert(
+      fc.property(fc.oneof(near, any, fc.string()), (s) => {
+        expect(parseTimestamp(s)).toBe(byRegex(s))
+        expect(isTimestampText(s)).toBe(FORMAT.test(s))
+      }),
+      { numRuns: 20000 }
+    )
+    for (const s of ["2026-11-27T10:00:00.1234567890Z", "2026-11-27T10:00:00.Z", "2026-11-27 10:00:00-03", "2026-11-27T10:00:00+05:3", "2026-11-27T10:00:00+053"]) {
+      expect(parseTimestamp(s)).toBe(byRegex(s))
+      expect(isTimestampText(s)).toBe(FORMAT.test(s))
+    }
   })
 })

@@ -102,16 +102,16 @@ export const dump = (opts: DumpRun) =>
             counts.lines += batch.lineCount
             counts.badLines += batch.bad
             counts.nulBytes += batch.nulBytes
-            let text = ""
+            const printed: Array<string> = []
             for (const line of batch.lines) {
               if (counts.printed >= limit) break
               const out = handle(line)
               if (out !== undefined) {
-                text += out + "\n"
+                printed.push(out)
                 counts.printed++
               }
             }
-            if (text !== "") yield* output.out(text)
+            yield* output.outLines(printed)
             yield* progress.update(() => ({ doing: `reading ${file.path}`, done: counts.lines, unit: "lines", detail: `${grouped(counts.printed)} printed` }))
             return counts.printed < limit
           })

@@ -7,7 +7,7 @@
 import { Data, Effect, Stream } from "effect"
 import { homeNetFromFlag } from "../domain/HomeNet.js"
 import { localNetworks as localNetworkSet, parseCidrs } from "../domain/Network.js"
-import { makeOutbound } from "../domain/Outbound.js"
+import { ALERT_NEEDLE, makeOutbound } from "../domain/Outbound.js"
 import { NO_SID } from "../domain/TelemetrySids.js"
 import { parseInternalDomains } from "../domain/SiteNames.js"
 
@@ -52,12 +52,6 @@ export class InvalidSanitiseOptions extends Data.TaggedError("InvalidSanitiseOpt
  * Said again here because the adapter reaches Node; test/core/sanitiseLine.test.ts holds the two equal.
  */
 export const MAX_LINE_BYTES = 1024 * 1024
-
-/**
- * The agent's reader decodes only lines holding this text (src/main/programs/SendEvents.ts and Dump.ts,
- * ALERT_NEEDLE): an alert spelled without it (`"\u0061lert"`) is never sent, so it is not sent here either.
- */
-const ALERT_NEEDLE = '"alert"'
 
 const utf8Length = (s: string): number => {
   // Most lines are far below the limit: only a long one is measured.

@@ -9,6 +9,12 @@ import type { NamePolicy } from "./SiteNames.js"
 import { emptyExplanation, eventToJson, type Explanation, makeSanitiser, parseEveLine } from "./Sanitise.js"
 import { selectRecord, type Verdict } from "./Select.js"
 
+/**
+ * Only lines holding this text are decoded (send-events, dump --parsed, the core's sanitiseLine): an alert
+ * spelled without it (`"\u0061lert"`) is never sent, and a line without it costs no parse.
+ */
+export const ALERT_NEEDLE = '"alert"'
+
 export interface OutboundContext {
   /** Addresses that are masked: HOME_NET, the host's interfaces, the always-private ranges. */
   readonly local: NetworkSet

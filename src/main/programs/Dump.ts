@@ -6,7 +6,7 @@ import { Clock, Effect, Stream } from "effect"
 import { EveLog } from "../../adapters/EveLog.js"
 import { Output } from "../../adapters/Output.js"
 import { Progress } from "../../adapters/Progress.js"
-import { makeOutbound } from "../../domain/Outbound.js"
+import { ALERT_NEEDLE, makeOutbound } from "../../domain/Outbound.js"
 import { nulBytesNote, selectionWords } from "../../domain/DeliveryLedger.js"
 import { grouped } from "../../domain/ProgressLine.js"
 import { parseTimestamp } from "../../domain/Timestamp.js"
@@ -36,7 +36,6 @@ export interface DumpCounts {
   nulBytes: number
 }
 
-const ALERT_NEEDLE = '"alert"'
 
 export const dump = (opts: DumpRun) =>
   Effect.gen(function* () {

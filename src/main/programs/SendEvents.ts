@@ -33,7 +33,7 @@ import { DEFAULT_DELIVERY, decide, type DeliveryPolicy, type Next, reachedServic
 import { type Commit, DeliveryRun, type Event } from "../../domain/DeliveryRun.js"
 import { formatDuration } from "../../domain/Duration.js"
 import { defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine } from "../../domain/Retry.js"
-import { makeOutbound } from "../../domain/Outbound.js"
+import { ALERT_NEEDLE, makeOutbound } from "../../domain/Outbound.js"
 import { sendingCount } from "../../domain/ProgressLine.js"
 import { auditLine } from "../../domain/AuditRecord.js"
 import { line } from "../Failure.js"
@@ -41,7 +41,6 @@ import type { Privacy, PrivacyConfigError } from "../Privacy.js"
 import type { SendEventsOptions } from "./SendEventsOptions.js"
 
 const CMD = "send-events"
-const ALERT_NEEDLE = '"alert"'
 /** Rejected and skipped events logged one by one; the rest are counted. */
 const LOG_REJECTIONS = 10
 

@@ -42,6 +42,12 @@ if (daemon?.idle !== undefined) {
       `plugin ${PLUGIN.cronRssMiB} MiB for ~0.2 s a minute; bare node ${f1(d.idle.bareNode.rssMiB)} MiB; bare undici posting the same ${d.busy.bareUndici ? `${f1(d.busy.bareUndici.rssMiB)} MiB, peak ${f1(d.busy.bareUndici.peakMiB)}` : "-"}`,
       `≤ ${GOALS.daemonRssMiB} / ${GOALS.daemonPeakMiB} MiB, no growth: ${judge(d.busy.rssEndMiB <= GOALS.daemonRssMiB && d.busy.peakMiB <= GOALS.daemonPeakMiB && d.busy.growthMiB <= 1)}`)
   }
+  const a = d.afterBacklog
+  if (a !== undefined) {
+    row(`daemon after a backlog of ${a.alerts.toLocaleString("en")} alerts (issue 24)`, "-",
+      `resident ${f1(a.rssBeforeMiB)} MiB before, ${f1(a.rssDoneMiB)} when sent (${f1(a.seconds)} s), then every 30 s ${a.rssEvery30sMiB.map(f1).join(", ")}`,
+      "-", `below ${GOALS.daemonRssMiB} MiB within 5 min: ${judge(a.rssEvery30sMiB.at(-1) <= GOALS.daemonRssMiB)}`)
+  }
 } else notRun("daemon (bench/sections/30-daemon.mjs)")
 
 const one = sec("oneshot")

@@ -7,13 +7,14 @@
 //             info hourly), CPU of an idle minute (the hourly runs left out), and whether idle minutes write
 //   busy      BENCH_MEM_TICKS minutes with 100 new alerts each: CPU per day at 100 alerts/min, resident
 //             memory at minute 100 and at the end (growth), peak resident memory
+//   after     a backlog of BENCH_AFTER_BACKLOG alerts (default 30,000) at once: resident memory as it settles
 // Runs alone (`node bench/sections/30-daemon.mjs`, after `npm run build`) or from bench/run.mjs.
 // Knobs: BENCH_TICK (default 200ms), BENCH_DAY_TICKS (default 1440), BENCH_MEM_TICKS (default 1000).
 import { spawn } from "node:child_process"
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs"
 import { execFileSync } from "node:child_process"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { DATA, makeGenerator } from "../generate.mjs"
+import { DATA, ensureLog, makeGenerator } from "../generate.mjs"
 import { GOALS, PLUGIN, PLUGIN_SOURCE } from "../lib/plugin.mjs"
 import { f1, f2, HOME_NET, met, sensorTree, startSink } from "../lib/sensor.mjs"
 import { sample } from "../lib/proc.mjs"
@@ -160,6 +161,27 @@ export async function run(log = console.log) {
     log(`  memory over ${MEM_TICKS} minutes of 100 alerts: resident ${f1(at100.rssMiB)} MiB at minute 100, ${f1(end.rssMiB)} MiB at the end ` +
       `(growth ${f1(results.busy.growthMiB)} MiB; goal ≤ ${GOALS.daemonRssMiB}: ${met(end.rssMiB <= GOALS.daemonRssMiB && at100.rssMiB <= GOALS.daemonRssMiB)}), ` +
       `peak ${f1(end.peakMiB)} MiB (goal ≤ ${GOALS.daemonPeakMiB}: ${met(end.peakMiB <= GOALS.daemonPeakMiB)}); the plugin ${PLUGIN.cronRssMiB} MiB for ~0.2 s a minute`)
+
+    // ---- after a backlog (issue 24 row 8): BENCH_AFTER_BACKLOG alerts at once, then resident memory every 30 s of
+    // real time until it stops falling (two samples within 1 MiB) or 5 minutes have passed.
+    {
+      const n = Number(process.env.BENCH_AFTER_BACKLOG ?? 30_000)
+      const before = sample(pid)
+      const sentAt = sentOf(t.state)
+      appendFileSync(t.log, readFileSync(await ensureLog({ lines: n, alertShare: 1, log })))
+      const began = performance.now()
+      while (sentOf(t.state) - sentAt < n * 0.99 && performance.now() - began < 600_000) await sleep(500)
+      const done = sample(pid)
+      const after = []
+      for (let i = 0; i < 10; i++) {
+        await sleep(30_000)
+        after.push(sample(pid).rssMiB)
+        if (after.length >= 2 && Math.abs(after.at(-1) - after.at(-2)) < 1) break
+      }
+      results.afterBacklog = { alerts: n, sent: sentOf(t.state) - sentAt, seconds: (done.at - began) / 1000, rssBeforeMiB: before.rssMiB, rssDoneMiB: done.rssMiB, peakMiB: done.peakMiB, rssEvery30sMiB: after }
+      log(`  a backlog of ${n.toLocaleString("en")} alerts at once: sent in ${f1(results.afterBacklog.seconds)} s; resident ${f1(before.rssMiB)} MiB before, ${f1(done.rssMiB)} MiB when sent, ` +
+        `then every 30 s ${after.map(f1).join(", ")} MiB (goal: below the daemon's ${GOALS.daemonRssMiB} MiB within 5 minutes: ${met(after.at(-1) <= GOALS.daemonRssMiB)})`)
+    }
 
     // The floor under any Node agent on undici: a bare undici process posting the same 100 a minute, started
     // with the launcher's flags for `run` (and the --liftoff-only that bin.ts sets), for up to 200 minutes.

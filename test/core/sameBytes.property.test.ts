@@ -7,7 +7,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { sanitiseLine } from "etpro-telemetry/core"
-import { localNetworks, parseCidrs } from "../../src/domain/Network.js"
+import { homeNetFromFlag } from "../../src/domain/HomeNet.js"
+import { localNetworks } from "../../src/domain/Network.js"
 import { makeOutbound } from "../../src/domain/Outbound.js"
 import { NO_SID } from "../../src/domain/TelemetrySids.js"
 import { addressValue, homeNets, localAddress, makeRecordArbs } from "../support/Arbitraries.js"
@@ -66,7 +67,17 @@ describe("sanitiseLine and the agent send the same bytes", () => {
         expect(mine).toEqual(agent)
         compared += mine.length
       }),
-      { numRuns: 6 }
+      // One scenario known to give an event, so the check is never vacuous whatever the seed (six generated
+      // runs can all end with nothing selected: seen once in CI).
+      {
+        numRuns: 6,
+        examples: [[{
+          homeNet: ["10.0.0.0/8"],
+          sids: undefined,
+          lines: [lineOf({ timestamp: "2026-11-27T10:00:00.123456+0000", event_type: "alert", src_ip: "10.1.2.3", dest_ip: "198.51.100.7", alert: { signature_id: SIDS[0] } })],
+          crlf: false
+        }]]
+      }
     )
     // Not vacuous: events were produced and compared.
     expect(compared).toBeGreaterThan(0)
@@ -75,8 +86,12 @@ describe("sanitiseLine and the agent send the same bytes", () => {
   it("as the domain's outbound step makes them (many runs)", () => {
     fc.assert(
       fc.property(scenario, ({ homeNet, sids, lines: ls }) => {
-        const parsed = parseCidrs(homeNet)
-        expect(parsed.invalid).toEqual([])
+        // HOME_NET as `--home-net` reads it (Suricata's reading, domain/HomeNet.ts), as the core and the agent do:
+        // parseCidrs would take an IPv4-mapped IPv6 entry (::ffff:a.b.c.d/128) for the IPv4 address, which Suricata
+        // does not (seen once in CI).
+        // (An empty list is no HOME_NET, as for the core.)
+        const parsed = homeNet.length === 0 ? { cidrs: [], failure: undefined } : homeNetFromFlag(homeNet.join(","))
+        expect(parsed.failure).toBeUndefined()
         const step = makeOutbound({ local: localNetworks(parsed.cidrs, []), sids: sids === undefined ? new Set() : sids.length === 0 ? NO_SID : new Set(sids) })
         for (const l of ls) {
           const r = sanitiseLine(l, { homeNet, sids })

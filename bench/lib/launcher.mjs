@@ -14,3 +14,7 @@ export const launcher = () => {
   writeFileSync(LAUNCHER, readFileSync(`${REPO}scripts/release/launcher.sh`, "utf8").replaceAll("@LIB@", REPO.replace(/\/$/, "")))
   return ["/bin/sh", LAUNCHER]
 }
+
+/** The node flags the launcher gives every command but dump (its last line), for a baseline started alike. */
+export const launcherNodeFlags = () =>
+  /exec node (--[^@]*)@LIB@\/bin\/etpro-telemetry "\$@"\s*$/.exec(readFileSync(`${REPO}scripts/release/launcher.sh`, "utf8"))?.[1].trim().split(/\s+/) ?? []

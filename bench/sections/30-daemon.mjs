@@ -9,7 +9,8 @@
 //             memory at minute 100 and at the end (growth), peak resident memory
 //   after     a backlog of BENCH_AFTER_BACKLOG alerts (default 30,000) at once: resident memory as it settles
 // Runs alone (`node bench/sections/30-daemon.mjs`, after `npm run build`) or from bench/run.mjs.
-// Knobs: BENCH_TICK (default 200ms), BENCH_DAY_TICKS (default 1440), BENCH_MEM_TICKS (default 1000).
+// Knobs: BENCH_TICK (default 200ms), BENCH_DAY_TICKS (default 1440), BENCH_MEM_TICKS (default 1000),
+// BENCH_AFTER_BACKLOG (default 30000).
 import { spawn } from "node:child_process"
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs"
 import { execFileSync } from "node:child_process"
@@ -19,7 +20,7 @@ import { GOALS, PLUGIN, PLUGIN_SOURCE } from "../lib/plugin.mjs"
 import { f1, f2, HOME_NET, met, sensorTree, startSink } from "../lib/sensor.mjs"
 import { sample } from "../lib/proc.mjs"
 import { measure } from "../lib/measure.mjs"
-import { launcher } from "../lib/launcher.mjs"
+import { launcher, launcherNodeFlags } from "../lib/launcher.mjs"
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url))
 const NODE = process.execPath
@@ -186,7 +187,7 @@ export async function run(log = console.log) {
     // The floor under any Node agent on undici: a bare undici process posting the same 100 a minute, started
     // with the launcher's flags for `run` (and the --liftoff-only that bin.ts sets), for up to 200 minutes.
     const bareTicks = Math.min(MEM_TICKS, 200)
-    const flags = /exec node (--[^@]*)@LIB@\/bin\/etpro-telemetry "\$@"\s*$/.exec(readFileSync(`${REPO}scripts/release/launcher.sh`, "utf8"))?.[1].trim().split(/\s+/) ?? []
+    const flags = launcherNodeFlags()
     const undiciChild = spawn(NODE, [...flags, "--liftoff-only", `${REPO}bench/lib/undici-ticks.mjs`, sink.url, String(TICK_MS)], { stdio: "ignore" })
     await sleep(bareTicks * TICK_MS)
     const bareUndici = sample(undiciChild.pid)

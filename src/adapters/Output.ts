@@ -63,17 +63,12 @@ export const layer = Layer.sync(Output, () => {
     if (progressShown) process.stderr.write("\r\x1b[2K")
     progressShown = false
   }
+  // Data on the same terminal as the progress line would be written after it: remove the line first.
+  const data = (bytes: string | Uint8Array) =>
+    progressShown && process.stdout.isTTY === true ? Effect.zipRight(Effect.sync(clearProgress), write(process.stdout, bytes)) : write(process.stdout, bytes)
   return {
-    // Data on the same terminal as the progress line would be written after it: remove the line first.
-    out: (raw) => {
-      const text = printableJson(raw)
-      return progressShown && process.stdout.isTTY === true ? Effect.zipRight(Effect.sync(clearProgress), write(process.stdout, text)) : write(process.stdout, text)
-    },
-    outLines: (lines) => {
-      if (lines.length === 0) return Effect.void
-      const buf = linesBuffer(lines)
-      return progressShown && process.stdout.isTTY === true ? Effect.zipRight(Effect.sync(clearProgress), write(process.stdout, buf)) : write(process.stdout, buf)
-    },
+    out: (raw) => data(printableJson(raw)),
+    outLines: (lines) => (lines.length === 0 ? Effect.void : data(linesBuffer(lines))),
     err: (raw) => Effect.sync(() => {
       clearProgress()
       const line = printableLine(raw)

@@ -31,7 +31,7 @@ import type { Tasks } from "../programs/RunAgent.js"
 import { decodeFlags, delivery, portTaken, SIDS_DEFAULT } from "./Common.js"
 import { apiFlags, apiOf } from "./ApiFlags.js"
 import { RunOptions } from "../programs/RunOptions.js"
-import { sendEventsOptions, sendEventsRun } from "./SendEventsCommand.js"
+import { deliverPending, sendEventsOptions } from "./SendEventsCommand.js"
 
 /** Longest run of one task before it is interrupted. */
 const TASK_LIMIT_MS = 15 * MINUTE
@@ -124,7 +124,7 @@ export const runCommand = Command.make(
         direct: true,
         tokenWarnings: false,
         privacy: (fresh) => orLastGood(fresh, held, (c) => c.privacy)
-      }).pipe(Effect.provide(auditLayer(paths)), Effect.flatMap(sendEventsRun), Effect.provide(perRun), Effect.as(undefined))
+      }).pipe(Effect.provide(auditLayer(paths)), Effect.flatMap(deliverPending), Effect.provide(perRun), Effect.as(undefined))
       // An idle minute asks the log first, before the token is read and the per-run layers are built: it then
       // costs a state read and the eve files' stat (issue 22: an idle minute's CPU).
       const eventsIfPending = Effect.flatMap(eventsPending(paths.logDir), (pending) => (pending ? events : Effect.void))

@@ -33,7 +33,7 @@ export const sendEventsOptions = (
 ) =>
   Effect.gen(function* () {
     const hosts = yield* HostNetworks
-    // This host's networks with those earlier runs saw (issue 25, point 3); sendEventsRun puts them on record.
+    // This host's networks with those earlier runs saw (issue 25, point 3); deliverPending puts them on record.
     const privacy = (o.privacy ?? ((fresh) => fresh))(
       loadPrivacy({
         suricataYaml: o.paths.suricataYaml,
@@ -57,25 +57,27 @@ export const sendEventsOptions = (
     return options
   })
 
+/** A delivery run once the log holds something past the checkpoint: the program, loaded only then. */
+export const deliverPending = (options: SendEventsRun) =>
+  Effect.gen(function* () {
+    const store = yield* StateStore
+    const { sendEvents } = yield* Effect.promise(() => import("../programs/SendEvents.js"))
+    const privacy = options.privacy.pipe(
+      Effect.flatMap((p) => rememberHostNetworks(p, options.maxAgeMs)),
+      Effect.provideService(StateStore, store)
+    )
+    yield* Effect.scoped(sendEvents({ ...options, privacy }))
+  })
+
 /**
  * One delivery run: the program (loaded when there is something to read) on the options and the services in
  * context. When the eve files hold nothing past the checkpoint, the token is still checked (no token is exit 2)
- * and the run ends there, silently: no lock, no state write, no HTTP stack (cron every minute; `run`'s idle
- * minute; flash storage).
+ * and the run ends there, silently: no lock, no state write, no HTTP stack (cron every minute; `run` asks
+ * eventsPending itself, before its per-run layers are built, then calls deliverPending).
  */
 export const sendEventsRun = (options: SendEventsRun) =>
   Effect.flatMap(eventsPending(options.log), (pending) =>
-    pending
-      ? Effect.gen(function* () {
-          const store = yield* StateStore
-          const { sendEvents } = yield* Effect.promise(() => import("../programs/SendEvents.js"))
-          const privacy = options.privacy.pipe(
-            Effect.flatMap((p) => rememberHostNetworks(p, options.maxAgeMs)),
-            Effect.provideService(StateStore, store)
-          )
-          yield* Effect.scoped(sendEvents({ ...options, privacy }))
-        })
-      : Effect.asVoid(Effect.flatMap(Credentials, (c) => c.token))
+    pending ? deliverPending(options) : Effect.asVoid(Effect.flatMap(Credentials, (c) => c.token))
   )
 
 export const sendEventsCommand = Command.make(

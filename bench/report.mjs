@@ -34,7 +34,7 @@ if (daemon?.idle !== undefined) {
     `≤ ×${GOALS.cpuPerDayRatio.alerts0}: ${judge(d.idle.ratioToPlugin <= GOALS.cpuPerDayRatio.alerts0)}`)
   row("daemon CPU per day, 100 alerts/min", `**×${f2(d.busy?.ratioToPlugin)}** the plugin's`, `${f1(d.busy?.cpuPerDayS)} s (${d.busy?.sent} alerts sent)`,
     `plugin ${PLUGIN.cpuPerDayS.alerts100} s`, `≤ ×${GOALS.cpuPerDayRatio.alerts100}: ${judge(d.busy && d.busy.ratioToPlugin <= GOALS.cpuPerDayRatio.alerts100)}`)
-  row("idle minute", "-", `${f2(d.idle.quietMinuteCpuMs)} ms CPU (${f2(d.idle.minuteCpuMs)} ms with the hourly runs); ${d.idle.quietWrittenBytes} bytes written in quiet minutes, state.json written ${d.idle.stateWrites} times (hourly results)`,
+  row("idle minute", "-", `${f2(d.idle.quietMinuteCpuMs)} ms CPU (${f2(d.idle.minuteCpuMs)} ms with the hourly runs); ${d.idle.quietWrittenBytes} bytes written in the ${d.idle.unchangedMinutes ?? "?"} minutes with no state.json write in or beside them, state.json written ${d.idle.stateWrites} times (hourly results)`,
     "-", `≤ ${GOALS.idleMinuteCpuMs} ms, no write: ${judge(d.idle.quietMinuteCpuMs <= GOALS.idleMinuteCpuMs && !d.idle.stateWritten && d.idle.quietWrittenBytes === 0)}`)
   if (d.busy !== undefined) {
     row(`daemon memory over ${d.memTicks} minutes of 100 alerts`, `growth ${f1(d.busy.growthMiB)} MiB (minute 100 → end)`,
@@ -51,24 +51,29 @@ if (daemon?.idle !== undefined) {
 } else notRun("daemon (bench/sections/30-daemon.mjs)")
 
 const one = sec("oneshot")
+// The stack's floors (bench/lib/stack-floor.mjs): the least Effect, @effect/cli and undici on Node cost for the work.
+const sf = one?.stackFloor
+const stackPost = sf ? `; the stack posting once ${ms(sf.post.cpuMs)} (×${f2(sf.postRatioToPlugin)} the plugin's), ${f1(sf.post.maxRssMb)} MiB` : ""
+const stackNoop = sf ? `; the stack doing nothing ${ms(sf.noop.cpuMs)} (×${f2(sf.noopRatioToNode)}), ${f1(sf.noop.maxRssMb)} MiB` : ""
+const dumpFloor = one?.dumpFloor ? `; loop with dump's flags ${f1(one.dumpFloor.peakMiB)} MiB, the stack doing nothing ${f1(sf?.noop.maxRssMb)} MiB` : ""
 if (one?.heartbeat !== undefined) {
   const h = one.heartbeat
   row("one-shot heartbeat", `**×${f2(h.ratioToPlugin)}** the plugin's CPU; ×${f2(h.ratioToNode.cpu)} \`node -e 0\``, `${ms(h.agent.cpuMs)}, ${f1(h.agent.maxRssMb)} MiB`,
-    `plugin ${PLUGIN.heartbeat.cpuMs} ms, ${PLUGIN.heartbeat.rssMiB} MiB; \`node -e 0\` ${ms(h.node.cpuMs)}`,
+    `plugin ${PLUGIN.heartbeat.cpuMs} ms, ${PLUGIN.heartbeat.rssMiB} MiB; \`node -e 0\` ${ms(h.node.cpuMs)}${stackPost}`,
     `≤ ×${GOALS.heartbeatCpuRatio}, ≤ ${GOALS.heartbeatRssMiB} MiB: ${judge(h.ratioToPlugin <= GOALS.heartbeatCpuRatio && h.agent.maxRssMb <= GOALS.heartbeatRssMiB)}`)
 } else notRun("one-shot heartbeat (bench/sections/35-oneshot.mjs)")
 
 const dump = sec("dump")
 if (dump?.peakRssMb !== undefined) {
   row(`\`dump --parsed\`, ${dump.lines.toLocaleString("en")} lines`, `peak **${f1(dump.peakRssMb)} MiB**; CPU ×${f2(dump.ratio.cpu)} the JSON.parse loop`,
-    `${f2(dump.cpuSeconds)} CPU s, ${f2(dump.wallSeconds)} s`, `plugin ${PLUGIN.dump1M.rssMiB} MiB, its time not on record; loop ${f2(dump.baseline.cpuSeconds)} CPU s, ${f1(dump.baseline.peakRssMb)} MiB`,
+    `${f2(dump.cpuSeconds)} CPU s, ${f2(dump.wallSeconds)} s`, `plugin ${PLUGIN.dump1M.rssMiB} MiB, its time not on record; loop ${f2(dump.baseline.cpuSeconds)} CPU s, ${f1(dump.baseline.peakRssMb)} MiB${dumpFloor}`,
     `≤ ${GOALS.dumpPeakMiB} MiB: ${judge(dump.peakRssMb <= GOALS.dumpPeakMiB)}; ≤ ×${GOALS.dumpTimeRatio} the plugin's time: ${dump.pluginTimeRatio == null ? "not judged" : judge(dump.pluginTimeRatio <= GOALS.dumpTimeRatio)}`)
 } else notRun("dump (bench/sections/10-dump.mjs)")
 
 const del = sec("delivery")
 if (del?.noop !== undefined) {
   row("no-op `send-events` (nothing new)", `**CPU ×${f2(del.noop.ratio.cpu)}** \`node -e 0\``, `${ms(del.noop.agent.cpuMs)}, ${f1(del.noop.agent.maxRssMb)} MiB`,
-    `${ms(del.noop.node.cpuMs)}, ${f1(del.noop.node.maxRssMb)} MiB`, `≤ ×${GOALS.noopCpuRatio}: ${judge(del.noop.ratio.cpu <= GOALS.noopCpuRatio)}`)
+    `${ms(del.noop.node.cpuMs)}, ${f1(del.noop.node.maxRssMb)} MiB${stackNoop}`, `≤ ×${GOALS.noopCpuRatio}: ${judge(del.noop.ratio.cpu <= GOALS.noopCpuRatio)}`)
 } else notRun("no-op send-events (bench/sections/20-delivery.mjs)")
 if (del?.backlog !== undefined) {
   for (const [mode, b] of Object.entries(del.backlog)) {
@@ -79,7 +84,8 @@ if (del?.backlog !== undefined) {
   }
 }
 for (const b of one?.backlogMemory ?? []) {
-  row(`send-events peak memory, backlog of ${b.alerts.toLocaleString("en")} alerts (issue 24)`, "-", `${f1(b.peakMiB)} MiB, ${Math.round(b.usPerEvent)} µs/event`, "-",
+  row(`send-events peak memory, backlog of ${b.alerts.toLocaleString("en")} alerts (issue 24)`, "-", `${f1(b.peakMiB)} MiB, ${Math.round(b.usPerEvent)} µs/event`,
+    b.bareUndiciStream ? `a bare undici loop streaming the same bodies ${f1(b.bareUndiciStream.peakMiB)} MiB` : "-",
     b.alerts === 100_000 ? `≤ ${GOALS.backlog100kPeakMiB} MiB: ${judge(b.peakMiB <= GOALS.backlog100kPeakMiB)}` : "flat with the backlog")
 }
 

@@ -15,6 +15,17 @@ export const launcher = () => {
   return ["/bin/sh", LAUNCHER]
 }
 
-/** The node flags the launcher gives every command but dump (its last line), for a baseline started alike. */
-export const launcherNodeFlags = () =>
-  /exec node (--[^@]*)@LIB@\/bin\/etpro-telemetry "\$@"\s*$/.exec(readFileSync(`${REPO}scripts/release/launcher.sh`, "utf8"))?.[1].trim().split(/\s+/) ?? []
+/** The node flags the launcher gives `command` (every command but dump shares its last line), for a baseline started alike. */
+export const launcherNodeFlags = (command = "run") => {
+  const text = readFileSync(`${REPO}scripts/release/launcher.sh`, "utf8")
+  const own = new RegExp(`\\[ "\\$\\{1:-\\}" = ${command} \\] && exec node (--[^@]*)@LIB@`).exec(text)
+  const rest = /exec node (--[^@]*)@LIB@\/bin\/etpro-telemetry "\$@"\s*$/.exec(text)
+  return (own ?? rest)?.[1].trim().split(/\s+/) ?? []
+}
+
+/** The V8 flags src/main/bin.ts sets for `command` once it runs (its setFlagsFromString lines, read from the
+ * source so a baseline started with them on its command line follows any change there). */
+export const binNodeFlags = (command = "run") =>
+  [...readFileSync(`${REPO}src/main/bin.ts`, "utf8").matchAll(/^(if \(command !== "(\w+)"\) )?setFlagsFromString\("([^"]+)"\)/gm)]
+    .filter((m) => m[1] === undefined || m[2] !== command)
+    .map((m) => m[3])

@@ -32,13 +32,18 @@ if (daemon?.idle !== undefined) {
   row("daemon CPU per day, 0 alerts/min", `**×${f2(d.idle.ratioToPlugin)}** the plugin's`, `${f1(d.idle.cpuPerDayS)} s`,
     `plugin ${PLUGIN.cpuPerDayS.alerts0} s; bare node with a timer ${f1(d.idle.bareNode.cpuPerDayS)} s; \`node -e 0\` a minute ${f1(d.cronFloor?.cpuPerDayS)} s`,
     `≤ ×${GOALS.cpuPerDayRatio.alerts0}: ${judge(d.idle.ratioToPlugin <= GOALS.cpuPerDayRatio.alerts0)}`)
-  row("daemon CPU per day, 100 alerts/min", `**×${f2(d.busy?.ratioToPlugin)}** the plugin's`, `${f1(d.busy?.cpuPerDayS)} s (${d.busy?.sent} alerts sent)`,
-    `plugin ${PLUGIN.cpuPerDayS.alerts100} s`, `≤ ×${GOALS.cpuPerDayRatio.alerts100}: ${judge(d.busy && d.busy.ratioToPlugin <= GOALS.cpuPerDayRatio.alerts100)}`)
-  row("idle minute", "-", `${f2(d.idle.quietMinuteCpuMs)} ms CPU (${f2(d.idle.minuteCpuMs)} ms with the hourly runs); ${d.idle.quietWrittenBytes} bytes written in the ${d.idle.unchangedMinutes ?? "?"} minutes with no state.json write in or beside them, state.json written ${d.idle.stateWrites} times (hourly results)`,
-    "-", `≤ ${GOALS.idleMinuteCpuMs} ms, no write: ${judge(d.idle.quietMinuteCpuMs <= GOALS.idleMinuteCpuMs && !d.idle.stateWritten && d.idle.quietWrittenBytes === 0)}`)
+  // Judged on real minutes when the run has them (compressed time keeps V8 warm: kinder than a firewall's minute).
+  const busy = d.real ?? d.busy
+  row("daemon CPU per day, 100 alerts/min", `**×${f2(busy?.ratioToPlugin)}** the plugin's`,
+    d.real ? `${f1(d.real.cpuPerDayS)} s on ${d.real.minutes} real minutes (${f1(d.real.minuteCpuMs)} ms a minute); on compressed time ${f1(d.busy?.cpuPerDayS)} s (×${f2(d.busy?.ratioToPlugin)})`
+      : `${f1(d.busy?.cpuPerDayS)} s on compressed time (${d.busy?.sent} alerts sent)`,
+    `plugin ${PLUGIN.cpuPerDayS.alerts100} s${d.real?.bareUndici ? `; bare undici posting 100 bodies each real minute ${f1(d.real.bareUndici.cpuPerDayS)} s (×${f2(d.real.bareUndici.ratioToPlugin)})` : ""}`,
+    `≤ ×${GOALS.cpuPerDayRatio.alerts100}: ${judge(busy && busy.ratioToPlugin <= GOALS.cpuPerDayRatio.alerts100)}`)
+  row("idle minute", "-", `${f2(d.idle.quietMinuteCpuMs)} ms CPU (${f2(d.idle.minuteCpuMs)} ms with the hourly runs)${d.real ? `; on real time, after a busy minute, ${f2(d.real.idleMinuteCpuMs)} ms, ${d.real.idleWrittenBytes} bytes written${d.real.hourlyInIdle ? " (an hourly run fell in them)" : ""}` : ""}; ${d.idle.quietWrittenBytes} bytes written in the ${d.idle.unchangedMinutes ?? "?"} minutes with no state.json write in or beside them, state.json written ${d.idle.stateWrites} times (hourly results)`,
+    "-", `≤ ${GOALS.idleMinuteCpuMs} ms, no write: ${judge(Math.max(d.idle.quietMinuteCpuMs, d.real && !d.real.hourlyInIdle ? d.real.idleMinuteCpuMs : 0) <= GOALS.idleMinuteCpuMs && !d.idle.stateWritten && d.idle.quietWrittenBytes === 0 && (d.real === undefined || d.real.hourlyInIdle || d.real.idleWrittenBytes === 0))}`)
   if (d.busy !== undefined) {
     row(`daemon memory over ${d.memTicks} minutes of 100 alerts`, `growth ${f1(d.busy.growthMiB)} MiB (minute 100 → end)`,
-      `resident ${f1(d.busy.rssAt100MiB)} → ${f1(d.busy.rssEndMiB)} MiB, peak ${f1(d.busy.peakMiB)} MiB`,
+      `resident ${f1(d.busy.rssAt100MiB)} → ${f1(d.busy.rssEndMiB)} MiB, peak ${f1(d.busy.peakMiB)} MiB${d.real ? `; on real minutes ${d.real.rssMiB.map(f1).join(", ")}, peak ${f1(d.real.peakMiB)}` : ""}`,
       `plugin ${PLUGIN.cronRssMiB} MiB for ~0.2 s a minute; bare node ${f1(d.idle.bareNode.rssMiB)} MiB; bare undici posting the same ${d.busy.bareUndici ? `${f1(d.busy.bareUndici.rssMiB)} MiB, peak ${f1(d.busy.bareUndici.peakMiB)}` : "-"}`,
       `≤ ${GOALS.daemonRssMiB} / ${GOALS.daemonPeakMiB} MiB, no growth: ${judge(d.busy.rssEndMiB <= GOALS.daemonRssMiB && d.busy.peakMiB <= GOALS.daemonPeakMiB && d.busy.growthMiB <= 1)}`)
   }

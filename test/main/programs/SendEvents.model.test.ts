@@ -178,6 +178,10 @@ const sequence = (seed: number) =>
           const fiber = yield* Effect.fork(runSend(dirs, { baseUrl: sink.url, persistEveryMs: 5 }))
           yield* Effect.promise(() => new Promise((r) => setTimeout(r, Math.floor(rnd() * 25))))
           yield* Fiber.interrupt(fiber)
+          // A request the run had written whole before it was interrupted is still taken by the sink (its
+          // handler runs on a later turn of the loop): counted with the crash, not with the next run that
+          // sends it again. Seen once file steps became synchronous (runs reach their posts sooner).
+          yield* Effect.promise(() => new Promise((r) => setTimeout(r, 50)))
           collect(true)
           break
         }

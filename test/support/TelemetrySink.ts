@@ -26,11 +26,17 @@ export interface Sink {
   readonly connections: number
   /** Decides each reply; `n` counts requests from 0. Default: 201 for posts, `{}` for gets. */
   reply: (r: Received, n: number) => Reply
+  /**
+   * Resolves once every connection is closed: whatever a client wrote before it closed its sockets has then been
+   * read and handled (counted in `received`/`accepted`). Rejects after `boundMs` naming the open connections.
+   */
+  settled(boundMs?: number): Promise<void>
   close(): Promise<void>
 }
 
 export const startSink = async (reply?: Sink["reply"]): Promise<Sink> => {
   const sockets = new Set<Socket>()
+  const waiters = new Set<() => void>()
   let n = 0
   const sink: Sink = {
     url: "",
@@ -38,6 +44,20 @@ export const startSink = async (reply?: Sink["reply"]): Promise<Sink> => {
     accepted: [],
     connections: 0,
     reply: reply ?? ((r) => (r.method === "POST" ? { status: 201, body: "{}" } : { status: 200, body: "{}" })),
+    settled: (boundMs = 2_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (sockets.size === 0) return resolve()
+        const done = () => {
+          clearTimeout(timer)
+          waiters.delete(done)
+          resolve()
+        }
+        const timer = setTimeout(() => {
+          waiters.delete(done)
+          reject(new Error(`sink: ${sockets.size} connections still open after ${boundMs} ms`))
+        }, boundMs)
+        waiters.add(done)
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy()
@@ -65,7 +85,10 @@ export const startSink = async (reply?: Sink["reply"]): Promise<Sink> => {
   server.on("connection", (s) => {
     sockets.add(s)
     ;(sink as { connections: number }).connections++
-    s.on("close", () => sockets.delete(s))
+    s.on("close", () => {
+      sockets.delete(s)
+      if (sockets.size === 0) for (const w of [...waiters]) w()
+    })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   ;(sink as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

@@ -180,8 +180,9 @@ const sequence = (seed: number) =>
           yield* Fiber.interrupt(fiber)
           // A request the run had written whole before it was interrupted is still taken by the sink (its
           // handler runs on a later turn of the loop): counted with the crash, not with the next run that
-          // sends it again. Seen once file steps became synchronous (runs reach their posts sooner).
-          yield* Effect.promise(() => new Promise((r) => setTimeout(r, 50)))
+          // sends it again. The interrupted run's pool is gone, so once its connections are closed the sink
+          // has handled all it was sent.
+          yield* Effect.promise(() => sink.settled())
           collect(true)
           break
         }

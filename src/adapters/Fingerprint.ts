@@ -4,12 +4,10 @@
  * file descriptor, so a rename racing the look (logrotate) can never pair one file's inode with another's
  * first line. Only a regular file is opened for it, and never so that the open could block (a FIFO named
  * eve.json): `openLogFile`, also the eve reader's (./EveLog.ts).
- *
- * Synchronous calls on the descriptor: the daemon looks every minute, and the same few steps through the
- * thread pool (open, fstat, read, close) cost several times the CPU (issue 22).
  */
 import { createHash } from "node:crypto"
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs"
+import { constants, type Stats } from "node:fs"
+import { type FileHandle, open } from "node:fs/promises"
 
 const SHORT = 4096
 /** A first line longer than a bad line's limit: the file is named by device and inode instead. */
@@ -24,10 +22,9 @@ export interface Observed {
   readonly fingerprint: string | undefined
 }
 
-/** The first line in the first `max` bytes of the file open as `fd`, undefined without a newline there. */
-const firstLine = (fd: number, max: number): Buffer | undefined => {
+const firstLine = async (fh: FileHandle, max: number): Promise<Buffer | undefined> => {
   const buf = Buffer.allocUnsafe(max)
-  const bytesRead = readSync(fd, buf, 0, max, 0)
+  const { bytesRead } = await fh.read(buf, 0, max, 0)
   const nl = buf.subarray(0, bytesRead).indexOf(10)
   return nl < 0 ? undefined : buf.subarray(0, nl)
 }
@@ -56,12 +53,12 @@ export class NotALogFile extends Error {
 
 /**
  * Opens `path` for reading without ever blocking (a FIFO named eve.json would wait for a writer for ever:
- * O_NONBLOCK, then fstat), and only if it is a regular file; undefined when there is none. The caller closes `fd`.
+ * O_NONBLOCK, then fstat), and only if it is a regular file; undefined when there is none.
  */
-export const openLogFile = (path: string): { fd: number; stats: Stats } | undefined => {
-  let fd: number
+export const openLogFile = async (path: string): Promise<{ fh: FileHandle; stats: Stats } | undefined> => {
+  let fh: FileHandle
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     if (code === "ENOENT") return undefined
@@ -71,35 +68,39 @@ export const openLogFile = (path: string): { fd: number; stats: Stats } | undefi
     throw e
   }
   try {
-    const stats = fstatSync(fd)
+    const stats = await fh.stat()
     const why = notRegular(stats)
     if (why !== undefined) throw new NotALogFile(path, why)
-    return { fd, stats }
+    return { fh, stats }
   } catch (e) {
-    closeSync(fd)
+    await fh.close()
     throw e
   }
 }
 
 /** The file at `path` now; undefined when there is none (rotated away). Throws NotALogFile for a FIFO and the like. */
-export const observeFile = (path: string): Observed | undefined => {
-  const opened = openLogFile(path)
+export const observeFile = async (path: string): Promise<Observed | undefined> => {
+  const opened = await openLogFile(path)
   if (opened === undefined) return undefined
-  const { fd, stats: s } = opened
+  const { fh, stats: s } = opened
   try {
-    return { path, size: s.size, dev: s.dev, ino: s.ino, fingerprint: fingerprintOf(fd, s) }
+    return { path, size: s.size, dev: s.dev, ino: s.ino, fingerprint: await fingerprintOf(fh, s) }
   } finally {
-    closeSync(fd)
+    await fh.close()
   }
 }
 
-/** The fingerprint of a log file opened as `fd`, whose fstat is `s`; undefined while it has no complete first line. */
-export const fingerprintOf = (fd: number, s: Stats): string | undefined => {
-  let line = firstLine(fd, SHORT)
-  if (line === undefined && s.size > SHORT) line = firstLine(fd, LONG)
+/** The fingerprint of a log file opened as `fh`, whose fstat is `s`; undefined while it has no complete first line. */
+export const fingerprintOf = async (fh: FileHandle, s: Stats): Promise<string | undefined> => {
+  let line = await firstLine(fh, SHORT)
+  if (line === undefined && s.size > SHORT) line = await firstLine(fh, LONG)
   return line !== undefined
     ? createHash("sha256").update(line).digest("hex").slice(0, 32)
     : s.size > LONG
       ? `inode:${s.dev}:${s.ino}`
       : undefined
 }
+
+/** The fingerprint of the file at `f.path` (for callers that have stat'ed it themselves). */
+export const fingerprintFile = async (f: { path: string }): Promise<string | undefined> =>
+  (await observeFile(f.path))?.fingerprint

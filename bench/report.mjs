@@ -100,7 +100,7 @@ const section = [
   `## Issue 22: the ratios (\`npm run bench\`, ${r.date.slice(0, 16).replace("T", " ")} UTC)`,
   "",
   `${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.platform}, load average ${m.loadAverage} at the start. The built CLI as a`,
-  "child process; the daemon on compressed time (`run --tick`, a bench aid) measured through /proc; the bare-Node",
+  "child process; the daemon on compressed time (`run --tick`, a bench aid) and on real minutes, measured through /proc; the bare-Node",
   `baselines ran in the same call. The plugin's figures are constants from ${PLUGIN_SOURCE}.`,
   "Written by `node bench/report.mjs` from bench/data/results.json.",
   "",

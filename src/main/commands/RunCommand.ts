@@ -84,7 +84,7 @@ export const runCommand = Command.make(
         yield* Effect.promise(() =>
           Promise.all([
             import("../programs/RunAgent.js"),
-            import("../programs/Heartbeat.js"),
+            import("../programs/SendHeartbeat.js"),
             import("../programs/SensorInfo.js"),
             import("../programs/RulesUpdate.js")
           ])

@@ -2,7 +2,7 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Layer } from "effect"
 import { probesLayer, sensorLayer } from "../layers.js"
-import { SendHeartbeatOptions } from "../programs/HeartbeatOptions.js"
+import { SendHeartbeatOptions } from "../programs/SendHeartbeatOptions.js"
 import { apiFlags, apiOf } from "./ApiFlags.js"
 import { decodeFlags } from "./Common.js"
 
@@ -17,7 +17,7 @@ export const sendHeartbeatCommand = Command.make(
     Effect.gen(function* () {
       const decoded = yield* decodeFlags(SendHeartbeatOptions)(flags)
       const { paths, api } = yield* apiOf(decoded)
-      const { heartbeatProgram } = yield* Effect.promise(() => import("../programs/Heartbeat.js"))
+      const { heartbeatProgram } = yield* Effect.promise(() => import("../programs/SendHeartbeat.js"))
       yield* heartbeatProgram({ ...api, direct: decoded.direct, print: decoded.print }).pipe(
         Effect.provide(Layer.merge(sensorLayer(paths, api), probesLayer(paths)))
       )

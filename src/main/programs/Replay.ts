@@ -24,7 +24,7 @@ import { addCounters, ledgerSummary, zeroCounters } from "../../domain/DeliveryL
 import { DEFAULT_WINDOWS, license, type LicenseWindows } from "../../domain/License.js"
 import type { LicenseStatus } from "../../domain/StatusNames.js"
 import { makeOutbound } from "../../domain/Outbound.js"
-import { HeartbeatRefused } from "./Heartbeat.js"
+import { HeartbeatRefused } from "./SendHeartbeat.js"
 import { cronTick, type EmbeddedService, failureOf, iso, type ReplayRun, ReplayRefused, type ReplayTotals, ReplayUsage, span, timeOf } from "./ReplayOptions.js"
 import { makeReplaySensor, realSleep } from "./ReplaySensor.js"
 import { makeSimClock, type SimClock } from "./SimClock.js"

@@ -15,7 +15,7 @@ import * as TelemetryApi from "../../adapters/TelemetryApi.js"
 import type { ApiError } from "../../domain/ApiError.js"
 import { defaultPolicy } from "../../domain/Retry.js"
 import type { NetworkSet } from "../../domain/Network.js"
-import { heartbeatProgram } from "./Heartbeat.js"
+import { heartbeatProgram } from "./SendHeartbeat.js"
 import { sendEvents, type SendSummary } from "./SendEvents.js"
 import type { SimClock } from "./SimClock.js"
 

@@ -14,7 +14,7 @@ import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
 import * as TelemetryApi from "../../../src/adapters/TelemetryApi.js"
 import type { SensorFacts } from "../../../src/domain/Heartbeat.js"
 import { describeFailure } from "../../../src/main/Failure.js"
-import { heartbeatProgram } from "../../../src/main/programs/Heartbeat.js"
+import { heartbeatProgram } from "../../../src/main/programs/SendHeartbeat.js"
 import { type Sink, startSink } from "../../support/TelemetrySink.js"
 import { appendAlerts, FAST, idsOf, makeDirs, range, readState, runOk, runSend, TOKEN } from "../../support/SendHarness.js"
 

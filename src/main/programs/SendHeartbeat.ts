@@ -18,9 +18,9 @@ import { defaultPolicy, RetryBudget, type RetryPolicy, retryWaitLine, runDeadlin
 import { TransportError } from "../../domain/ApiError.js"
 import { line } from "../Failure.js"
 import { type ApiOptions, describeApiError } from "./SensorInfo.js"
-import type { SendHeartbeatOptions } from "./HeartbeatOptions.js"
+import type { SendHeartbeatOptions } from "./SendHeartbeatOptions.js"
 
-/** What the program reads: the API settings, `--direct` and `--print` of send-heartbeat's Schema (./HeartbeatOptions.ts), and test knobs. */
+/** What the program reads: the API settings, `--direct` and `--print` of send-heartbeat's Schema (./SendHeartbeatOptions.ts), and test knobs. */
 export type HeartbeatOptions = ApiOptions &
   Pick<SendHeartbeatOptions, "direct" | "print"> & {
     /** Longest spread delay [30 min]. */

@@ -15,7 +15,7 @@ import * as SystemProbe from "../../../src/adapters/SystemProbe.js"
 import { type ApiCall, layerTest } from "../../../src/adapters/TelemetryApiTest.js"
 import type { SensorFacts } from "../../../src/domain/Heartbeat.js"
 import { describeFailure } from "../../../src/main/Failure.js"
-import { heartbeatProgram } from "../../../src/main/programs/Heartbeat.js"
+import { heartbeatProgram } from "../../../src/main/programs/SendHeartbeat.js"
 
 const missing = { _tag: "NotFound", detail: "not in this test" } as const
 const FACTS: SensorFacts = {

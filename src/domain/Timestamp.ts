@@ -22,8 +22,8 @@ const digits = (s: string, i: number, n: number): number => {
   return v
 }
 
-/** Where the fraction's digits are and what the zone says, for the text last read by `format` (synchronous use only). */
-const read = { fracFrom: 0, fracTo: 0, sign: 0, oh: 0, om: 0 }
+/** The fields, where the fraction's digits are and what the zone says, of the text last read by `format` (synchronous use only). */
+const read = { y: 0, mo: 0, d: 0, h: 0, mi: 0, se: 0, fracFrom: 0, fracTo: 0, sign: 0, oh: 0, om: 0 }
 
 /** Whether `s` is in the format; fills `read` when it is. Every fixed field is checked for digits here. */
 const format = (s: string): boolean => {
@@ -32,8 +32,13 @@ const format = (s: string): boolean => {
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false
   const t = s.charCodeAt(10)
   if (t !== 84 && t !== 32) return false
-  if (digits(s, 0, 4) < 0 || digits(s, 5, 2) < 0 || digits(s, 8, 2) < 0) return false
-  if (digits(s, 11, 2) < 0 || digits(s, 14, 2) < 0 || digits(s, 17, 2) < 0) return false
+  read.y = digits(s, 0, 4)
+  read.mo = digits(s, 5, 2)
+  read.d = digits(s, 8, 2)
+  read.h = digits(s, 11, 2)
+  read.mi = digits(s, 14, 2)
+  read.se = digits(s, 17, 2)
+  if (read.y < 0 || read.mo < 0 || read.d < 0 || read.h < 0 || read.mi < 0 || read.se < 0) return false
   let p = 19
   read.fracFrom = p
   read.fracTo = p
@@ -64,11 +69,7 @@ const format = (s: string): boolean => {
 
 export const parseTimestamp = (s: string): number | undefined => {
   if (!format(s)) return undefined
-  const month = digits(s, 5, 2)
-  const day = digits(s, 8, 2)
-  const hour = digits(s, 11, 2)
-  const minute = digits(s, 14, 2)
-  const second = digits(s, 17, 2)
+  const { mo: month, d: day, h: hour, mi: minute, se: second } = read
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined
   const ms = read.fracTo === read.fracFrom ? 0 : Math.floor(Number(`0.${s.slice(read.fracFrom, read.fracTo)}`) * 1000)
   let offsetMin = 0
@@ -76,7 +77,7 @@ export const parseTimestamp = (s: string): number | undefined => {
     if (read.oh > 23 || read.om > 59) return undefined
     offsetMin = read.sign * (read.oh * 60 + read.om)
   }
-  const utc = Date.UTC(digits(s, 0, 4), month - 1, day, hour, minute, second, ms)
+  const utc = Date.UTC(read.y, month - 1, day, hour, minute, second, ms)
   // Date.UTC rolls 31 February over into March: reject such dates.
   if (new Date(utc).getUTCDate() !== day && second !== 60) return undefined
   return utc - offsetMin * 60_000

@@ -36,7 +36,6 @@ export interface DumpCounts {
   nulBytes: number
 }
 
-
 export const dump = (opts: DumpRun) =>
   Effect.gen(function* () {
     const eve = yield* EveLog

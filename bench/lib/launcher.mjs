@@ -29,3 +29,6 @@ export const binNodeFlags = (command = "run") =>
   [...readFileSync(`${REPO}src/main/bin.ts`, "utf8").matchAll(/^(if \(command !== "(\w+)"\) )?setFlagsFromString\("([^"]+)"\)/gm)]
     .filter((m) => m[1] === undefined || m[2] !== command)
     .map((m) => m[3])
+
+/** Node with the flags the launcher and bin.ts give `command`: a baseline started as the agent's command is. */
+export const nodeAs = (command = "run") => [process.execPath, ...launcherNodeFlags(command), ...binNodeFlags(command)]

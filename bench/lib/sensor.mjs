@@ -1,7 +1,7 @@
-// What the daemon and one-shot sections share: a loopback sink (bench/lib/sink.mjs) as a child process, a
-// sensor tree with a token, HOME_NET, and how figures are printed.
-import { spawn } from "node:child_process"
-import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+// What the bench sections share: a loopback sink (bench/lib/sink.mjs) as a child process, a sensor tree with a
+// token, HOME_NET, the bodies send-events would send, and how figures are printed.
+import { spawn, spawnSync } from "node:child_process"
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url))
@@ -26,4 +26,14 @@ export const sensorTree = (dir, { emptyLog = false } = {}) => {
   writeFileSync(`${dir}rule-updater.config`, "[__properties__]\net_telemetry.token = bench-token\n")
   if (emptyLog) writeFileSync(`${dir}log/eve.json`, "")
   return { dir, log: `${dir}log/eve.json`, state: `${dir}state.json` }
+}
+
+/** Writes to `file` the bodies send-events would send for `log`, as `dump --parsed` prints them; returns their count. */
+export const bodiesOf = (log, file) => {
+  const out = openSync(file, "w")
+  const d = spawnSync(process.execPath, [`${REPO}bin/etpro-telemetry`, "dump", "--log", log, "--since", "all", "--parsed", "--home-net", HOME_NET],
+    { stdio: ["ignore", out, "pipe"], encoding: "utf8" })
+  closeSync(out)
+  if (d.status !== 0) throw new Error(`dump for the bodies of ${log}: ${d.stderr}`)
+  return readFileSync(file, "utf8").split("\n").filter((l) => l !== "").length
 }

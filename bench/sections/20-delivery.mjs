@@ -13,15 +13,15 @@
 // and cached), BENCH_EVENTS (backlog alerts, default 20,000), BENCH_SINKS (framings, default
 // "length,chunked,eof"), BENCH_RUNS (pairs per figure, default 5; the no-op takes 3× as many).
 import { execFileSync, spawn, spawnSync } from "node:child_process"
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs"
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, openSync, closeSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { DATA, ensureLog, makeGenerator } from "../generate.mjs"
 import { launcher } from "../lib/launcher.mjs"
 import { paired, rssMethod } from "../lib/measure.mjs"
 import { GOALS } from "../lib/plugin.mjs"
+import { bodiesOf, HOME_NET } from "../lib/sensor.mjs"
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url))
-const BIN = `${REPO}bin/etpro-telemetry`
 const NODE = process.execPath
 const LOG_MB = Number(process.env.BENCH_LOG_MB ?? 500)
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000)
@@ -36,17 +36,6 @@ const startSink = (mode) =>
     child.stdout.once("data", (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop: () => child.kill() }))
   })
 
-const HOME_NET = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8"
-
-/** Writes to `file` the bodies send-events would send for `log`, as `dump --parsed` prints them; returns their count. */
-const bodiesOf = (log, file) => {
-  const out = openSync(file, "w")
-  const d = spawnSync(NODE, [BIN, "dump", "--log", log, "--since", "all", "--parsed", "--home-net", HOME_NET],
-    { stdio: ["ignore", out, "pipe"], encoding: "utf8" })
-  closeSync(out)
-  if (d.status !== 0) throw new Error(`dump for the bodies of ${log}: ${d.stderr}`)
-  return readFileSync(file, "utf8").split("\n").filter((l) => l !== "").length
-}
 
 /** A sensor tree: the token's config file, a log directory, a state file path. */
 const tree = (dir) => {

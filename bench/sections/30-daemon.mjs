@@ -10,9 +10,9 @@
 //   after     a backlog of BENCH_AFTER_BACKLOG alerts (default 30,000) at once: resident memory as it settles
 //   real      a second daemon on real time (no --tick): one warm-up minute of 100 alerts, 3 idle minutes, then
 //             BENCH_REAL_MINUTES minutes (default 6) of 100 new alerts each: CPU per minute and resident memory as
-//             the firewall pays them. Compressed
-//             time keeps the code hot and the heap busy; a real minute lets V8 cool down between runs (measured:
-//             ~3x the CPU of a compressed minute), so the CPU per day at 100 alerts/min is judged on this phase.
+//             the firewall pays them. Compressed time keeps the code and the CPU's caches hot; a real minute's run
+//             starts cold (measured: ~4x the CPU of a compressed minute, V8's flushing and memory reducer ruled
+//             out), so the CPU per day at 100 alerts/min is judged on this phase.
 // Runs alone (`node bench/sections/30-daemon.mjs`, after `npm run build`) or from bench/run.mjs.
 // Knobs: BENCH_TICK (default 200ms), BENCH_DAY_TICKS (default 1440), BENCH_MEM_TICKS (default 1000),
 // BENCH_AFTER_BACKLOG (default 30000), BENCH_REAL_MINUTES (default 6; 0 leaves the phase out).
@@ -25,7 +25,7 @@ import { GOALS, PLUGIN, PLUGIN_SOURCE } from "../lib/plugin.mjs"
 import { f1, f2, HOME_NET, met, sensorTree, startSink } from "../lib/sensor.mjs"
 import { sample } from "../lib/proc.mjs"
 import { measure } from "../lib/measure.mjs"
-import { binNodeFlags, launcher, launcherNodeFlags } from "../lib/launcher.mjs"
+import { launcher, nodeAs } from "../lib/launcher.mjs"
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url))
 const NODE = process.execPath
@@ -102,7 +102,7 @@ const realMinutes = async (url, log) => {
     const pid = d.child.pid
     appendFileSync(t.log, blocks[0])
     await sleep(MINUTE_MS)
-    // Idle minutes after a busy one, as most of a firewall's minutes are (V8 shrinks its heap in them).
+    // Idle minutes after a busy one, as most of a firewall's minutes are.
     const idleStart = sample(pid)
     const stateAt = statSync(t.state).mtimeMs
     await sleep(REAL_IDLE_MINUTES * MINUTE_MS)
@@ -112,7 +112,8 @@ const realMinutes = async (url, log) => {
     const idleMinuteCpuMs = (idleEnd.cpuMs - idleStart.cpuMs) / REAL_IDLE_MINUTES
     // Beside it, the floor: a bare undici process posting 100 bodies each real minute with the same flags; its
     // first minute (start-up, warm-up) is left out, so it is judged on REAL_MINUTES - 1 minutes.
-    const bare = spawn(NODE, [...launcherNodeFlags(), ...binNodeFlags(), `${REPO}bench/lib/undici-ticks.mjs`, url, String(MINUTE_MS)], { stdio: "ignore" })
+    const [node, ...flags] = nodeAs("run")
+    const bare = spawn(node, [...flags, `${REPO}bench/lib/undici-ticks.mjs`, url, String(MINUTE_MS)], { stdio: "ignore" })
     const start = sample(pid)
     const sentBefore = sentOf(t.state)
     const rss = []
@@ -255,8 +256,8 @@ export async function run(log = console.log) {
     // The floor under any Node agent on undici: a bare undici process posting the same 100 a minute, started
     // with the launcher's flags for `run` and the V8 flags bin.ts sets, for up to 200 minutes.
     const bareTicks = Math.min(MEM_TICKS, 200)
-    const flags = [...launcherNodeFlags(), ...binNodeFlags()]
-    const undiciChild = spawn(NODE, [...flags, `${REPO}bench/lib/undici-ticks.mjs`, sink.url, String(TICK_MS)], { stdio: "ignore" })
+    const [node, ...flags] = nodeAs("run")
+    const undiciChild = spawn(node, [...flags, `${REPO}bench/lib/undici-ticks.mjs`, sink.url, String(TICK_MS)], { stdio: "ignore" })
     await sleep(bareTicks * TICK_MS)
     const bareUndici = sample(undiciChild.pid)
     undiciChild.kill()

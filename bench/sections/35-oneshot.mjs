@@ -10,15 +10,15 @@
 //              bodies (bench/lib/undici-stream.mjs); the JSON.parse loop over dump's 1M-line log with dump's flags
 // Runs alone (`node bench/sections/35-oneshot.mjs`, after `npm run build`) or from bench/run.mjs.
 // Knobs: BENCH_RUNS (pairs, default 5), BENCH_BACKLOGS (comma-separated alert counts).
-import { execFileSync, spawnSync } from "node:child_process"
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { copyFileSync, existsSync, mkdirSync } from "node:fs"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { DATA, ensureLog } from "../generate.mjs"
 import { bundle } from "../lib/bundle.mjs"
-import { binNodeFlags, launcher, launcherNodeFlags } from "../lib/launcher.mjs"
+import { launcher, nodeAs } from "../lib/launcher.mjs"
 import { measure, paired, rssMethod } from "../lib/measure.mjs"
 import { GOALS, PLUGIN, PLUGIN_SOURCE } from "../lib/plugin.mjs"
-import { f1, f2, HOME_NET, met, sensorTree, startSink } from "../lib/sensor.mjs"
+import { bodiesOf, f1, f2, HOME_NET, met, sensorTree, startSink } from "../lib/sensor.mjs"
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url))
 const NODE = process.execPath
@@ -26,9 +26,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 const BACKLOGS = (process.env.BENCH_BACKLOGS ?? "10000,100000,1000000").split(",").map(Number)
 
 
-
-/** Node with the flags the launcher and bin.ts give `command`: a baseline started as the agent's command is. */
-const nodeAs = (command) => [NODE, ...launcherNodeFlags(command), ...binNodeFlags(command)]
 
 const flags = (t, url) => ["--root", t.dir, "--config", `${t.dir}rule-updater.config`, "--state", t.state, "--base-url", url]
 
@@ -84,10 +81,7 @@ export async function run(log = console.log) {
       if (n === 100_000) {
         // The floor under the goal: a bare undici loop streaming the very bodies send-events sent, same flags.
         const bodies = `${t.dir}bodies.ndjson`
-        const fd = openSync(bodies, "w")
-        const d = spawnSync(NODE, [`${REPO}bin/etpro-telemetry`, "dump", "--log", t.log, "--since", "all", "--parsed", "--home-net", HOME_NET], { stdio: ["ignore", fd, "pipe"] })
-        closeSync(fd)
-        if (d.status !== 0) throw new Error(`dump for the bodies of ${n} alerts: ${d.stderr}`)
+        bodiesOf(t.log, bodies)
         const b = await measure([...nodeAs("send-events"), `${REPO}bench/lib/undici-stream.mjs`, sink.url, bodies])
         if (b.code !== 0) throw new Error(`the undici stream exited ${b.code}: ${b.stderr.trim().split("\n").pop()}`)
         row.bareUndiciStream = { cpuMs: b.cpuMs, peakMiB: b.maxRssMb }
@@ -102,9 +96,10 @@ export async function run(log = console.log) {
     // 1M-line log with the flags dump gets.
     {
       const file = await ensureLog({ lines: 1_000_000, log })
-      const r = await measure([...nodeAs("dump"), `${REPO}bench/lib/parse-every-line.mjs`, file])
+      const [node, ...dumpFlags] = nodeAs("dump")
+      const r = await measure([node, ...dumpFlags, `${REPO}bench/lib/parse-every-line.mjs`, file])
       if (r.code !== 0) throw new Error(`the JSON.parse loop exited ${r.code}`)
-      results.dumpFloor = { flags: [...launcherNodeFlags("dump"), ...binNodeFlags("dump")], cpuMs: r.cpuMs, peakMiB: r.maxRssMb }
+      results.dumpFloor = { flags: dumpFlags, cpuMs: r.cpuMs, peakMiB: r.maxRssMb }
       log(`floor: the JSON.parse loop over 1,000,000 lines with dump's flags (${results.dumpFloor.flags.join(" ")}): peak ${f1(r.maxRssMb)} MiB`)
     }
   } finally {

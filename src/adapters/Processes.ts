@@ -64,15 +64,17 @@ export const layer: Layer.Layer<Processes> = Layer.sync(Processes, () => ({
       }),
       (handler) =>
         Effect.sync(() => {
-          process.off("SIGTERM", handler)
-          process.off("SIGINT", handler)
           // The agent has stopped; the process may take a moment more to end (the last write, the pool's
           // close). A stop signal then (systemd's, or a second kill) ends it with the code already decided,
           // rather than by Node's default (death by the signal, which a service manager reports as failure).
+          // Added before the handler goes: when a signal's last listener is removed Node gives the signal back
+          // to the system's default, and a SIGTERM landing between an `off` and an `on` killed the process.
           if (!process.listeners("SIGTERM").includes(lateStop)) {
             process.on("SIGTERM", lateStop)
             process.on("SIGINT", lateStop)
           }
+          process.off("SIGTERM", handler)
+          process.off("SIGINT", handler)
         })
     ),
   onReloadSignal: (h) =>

@@ -27,7 +27,7 @@ export interface ProcessesService {
   readonly onStopSignals: (handlers: StopHandlers) => Effect.Effect<void, never, Scope.Scope>
   /**
    * Listens for SIGHUP (re-read the configuration) while the scope lasts: `handler` runs for each one. Without
-   * a listener Node ends the process at SIGHUP (status 129).
+   * a listener Node ends the process at SIGHUP (status 129), so after the scope one that does nothing stays.
    */
   readonly onReloadSignal: (handler: () => Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
   /** USR2 to the process in Suricata's pidfile; never fails (a problem is in the result). */
@@ -42,6 +42,8 @@ export class Processes extends Context.Tag("etpro/Processes")<Processes, Process
 const reloads = Effect.promise(() => import("./SuricataReload.js"))
 
 const lateStop = () => process.exit()
+// A reload asked for while the agent stops (rc.d's `reload` during a stop) has nothing left to re-read.
+const lateHangup = () => undefined
 
 // Layer.sync: the pid is read when the layer is built, not when the module loads.
 export const layer: Layer.Layer<Processes> = Layer.sync(Processes, () => ({
@@ -84,7 +86,12 @@ export const layer: Layer.Layer<Processes> = Layer.sync(Processes, () => ({
         process.on("SIGHUP", handler)
         return handler
       }),
-      (handler) => Effect.sync(() => void process.off("SIGHUP", handler))
+      (handler) =>
+        Effect.sync(() => {
+          // As for the stop signals: without a listener SIGHUP would end the stopping process (status 129).
+          if (!process.listeners("SIGHUP").includes(lateHangup)) process.on("SIGHUP", lateHangup)
+          process.off("SIGHUP", handler)
+        })
     ),
   reloadSuricata: (pidfile) => Effect.flatMap(reloads, (r) => r.signalSuricata(pidfile)),
   runReloadCommand: (command, timeoutMs) => Effect.flatMap(reloads, (r) => r.runReloadCommand(command, timeoutMs))

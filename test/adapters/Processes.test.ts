@@ -4,7 +4,7 @@ import { Deferred, Effect } from "effect"
 import * as Processes from "../../src/adapters/Processes.js"
 
 // The worker's own listeners, before any scope of this file added one.
-const worker = { SIGTERM: process.listeners("SIGTERM"), SIGINT: process.listeners("SIGINT") }
+const worker = { SIGTERM: process.listeners("SIGTERM"), SIGINT: process.listeners("SIGINT"), SIGHUP: process.listeners("SIGHUP") }
 
 describe("Processes", () => {
   it.effect("live: the first SIGTERM reaches `first`; the agent's listeners go with the scope (one late-stop listener stays)", () =>
@@ -32,29 +32,34 @@ describe("Processes", () => {
     }).pipe(Effect.provide(Processes.layer))
   )
 
-  it.effect("live: while the scope ends, a stop signal always has a listener (none falls to Node's default, death by it)", () =>
+  it.effect("live: while the scope ends, a stop or reload signal always has a listener (none falls to Node's default, death by it)", () =>
     Effect.gen(function* () {
       // As in a fresh process: none of this module's listeners left from the test above. On Node 20, removing a
       // signal's last listener stops its watcher and the system's default comes back (a child turning
       // `off`/`on` in a loop under 1 ms SIGTERMs dies of one within seconds; `on` before `off` never does), so
       // a SIGTERM between an `off` and an `on` killed the built CLI in CI (test/e2e/StopSignals.cli.test.ts).
-      const ours = (s: Processes.StopSignal) => process.listeners(s).filter((l) => !worker[s].includes(l))
-      for (const s of ["SIGTERM", "SIGINT"] as const) for (const l of ours(s)) process.off(s, l as never)
+      const signals = ["SIGTERM", "SIGINT", "SIGHUP"] as const
+      const ours = (s: (typeof signals)[number]) => process.listeners(s).filter((l) => !worker[s].includes(l))
+      for (const s of signals) for (const l of ours(s)) process.off(s, l as never)
       const bare: Array<string> = []
       const watch = (event: string | symbol) => {
-        if ((event === "SIGTERM" || event === "SIGINT") && ours(event).length === 0) bare.push(event)
+        for (const s of signals) if (event === s && ours(s).length === 0) bare.push(s)
       }
       process.on("removeListener", watch)
       try {
         yield* Effect.scoped(
-          Effect.flatMap(Processes.Processes, (p) => p.onStopSignals({ first: () => Effect.void, again: () => Effect.void, exitCode: 1 }))
+          Effect.flatMap(Processes.Processes, (p) =>
+            Effect.zipRight(
+              p.onStopSignals({ first: () => Effect.void, again: () => Effect.void, exitCode: 1 }),
+              p.onReloadSignal(() => Effect.void)
+            )
+          )
         )
       } finally {
         process.off("removeListener", watch)
       }
       expect(bare).toEqual([])
-      expect(ours("SIGTERM")).toHaveLength(1)
-      expect(ours("SIGINT")).toHaveLength(1)
+      for (const s of signals) expect(ours(s), s).toHaveLength(1)
     }).pipe(Effect.provide(Processes.layer))
   )
 

@@ -3,7 +3,7 @@
  * the small durable file-system steps they are made of (plain async; services wrap them into Effects).
  */
 import { randomBytes } from "node:crypto"
-import { constants } from "node:fs"
+import { closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync, statSync } from "node:fs"
 import { chmod, type FileHandle, lstat, mkdir, open, readFile, readlink, rename, rm, stat, symlink } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { notRegular } from "./Fingerprint.js"
@@ -30,15 +30,8 @@ export const openOwnFile = async (path: string, flags: number = constants.O_RDON
   try {
     fh = await open(path, flags | constants.O_NONBLOCK, mode)
   } catch (e) {
-    const code = errno(e)
-    if (code === "ENOENT") return undefined
-    // A FIFO opened for writing without a reader, a socket, a device without its driver; a directory opened to write.
-    if (code === "ENXIO" || code === "EOPNOTSUPP" || code === "ENODEV" || code === "EISDIR") {
-      const why = await stat(path).then(notRegular, () => undefined)
-      throw new NotRegularFile(path, why ?? (code === "EISDIR" ? "a directory" : "not a regular file"))
-    }
-    if (code === "ELOOP") throw new NotRegularFile(path, "a symlink loop")
-    throw e
+    if (errno(e) === "ENOENT") return undefined
+    throw refusedOpen(path, e)
   }
   try {
     const why = notRegular(await fh.stat())
@@ -50,16 +43,55 @@ export const openOwnFile = async (path: string, flags: number = constants.O_RDON
   }
 }
 
-/** An own file's text, undefined when there is none; never blocks (`openOwnFile`). */
-export const readOwnFile = async (path: string): Promise<string | undefined> => {
-  const fh = await openOwnFile(path)
-  if (fh === undefined) return undefined
+/** Why an own file could not be opened: NotRegularFile for a FIFO, socket, device, directory or loop, else `e`. */
+const refusedOpen = (path: string, e: unknown): unknown => {
+  const code = errno(e)
+  // A FIFO opened for writing without a reader, a socket, a device without its driver; a directory opened to write.
+  if (code === "ENXIO" || code === "EOPNOTSUPP" || code === "ENODEV" || code === "EISDIR") {
+    let why: string | undefined
+    try {
+      why = notRegular(statSync(path))
+    } catch {
+      why = undefined
+    }
+    return new NotRegularFile(path, why ?? (code === "EISDIR" ? "a directory" : "not a regular file"))
+  }
+  return code === "ELOOP" ? new NotRegularFile(path, "a symlink loop") : e
+}
+
+/**
+ * An own file's text, undefined when there is none; never blocks (O_NONBLOCK, then fstat on the descriptor,
+ * as `openOwnFile`). `tighten`: a file readable by others is chmod'ed to this mode first. Synchronous calls:
+ * these files are a few KiB, and the same read through the thread pool (FileHandle open, stat, readFile,
+ * close) cost ~10x the CPU; the daemon reads several of them every minute (issue 22).
+ */
+export const readOwnText = (path: string, tighten?: number): string | undefined => {
+  let fd: number
   try {
-    return await fh.readFile("utf8")
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (e) {
+    if (errno(e) === "ENOENT") return undefined
+    throw refusedOpen(path, e)
+  }
+  try {
+    const s = fstatSync(fd)
+    const why = notRegular(s)
+    if (why !== undefined) throw new NotRegularFile(path, why)
+    if (tighten !== undefined && (s.mode & 0o077) !== 0) {
+      try {
+        fchmodSync(fd, tighten)
+      } catch {
+        // Not ours to change (another owner): read it all the same.
+      }
+    }
+    return readFileSync(fd, "utf8")
   } finally {
-    await fh.close()
+    closeSync(fd)
   }
 }
+
+/** `readOwnText` for callers that await. */
+export const readOwnFile = async (path: string): Promise<string | undefined> => readOwnText(path)
 
 /** The first of `paths` that exists and is not a regular file (symlinks followed), or undefined. Never opens. */
 export const firstIrregular = async (paths: ReadonlyArray<string>): Promise<NotRegularFile | undefined> => {

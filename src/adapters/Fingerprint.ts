@@ -6,7 +6,7 @@
  * eve.json): `openLogFile`, also the eve reader's (./EveLog.ts).
  */
 import { createHash } from "node:crypto"
-import { constants, type Stats } from "node:fs"
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs"
 import { type FileHandle, open } from "node:fs/promises"
 
 const SHORT = 4096
@@ -60,12 +60,8 @@ export const openLogFile = async (path: string): Promise<{ fh: FileHandle; stats
   try {
     fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    if (code === "ENOENT") return undefined
-    // A socket cannot be opened at all; a symlink loop cannot be followed.
-    if (code === "ENXIO" || code === "EOPNOTSUPP") throw new NotALogFile(path, "a socket")
-    if (code === "ELOOP") throw new NotALogFile(path, "a symlink loop")
-    throw e
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    throw refused(path, e)
   }
   try {
     const stats = await fh.stat()
@@ -78,27 +74,60 @@ export const openLogFile = async (path: string): Promise<{ fh: FileHandle; stats
   }
 }
 
-/** The file at `path` now; undefined when there is none (rotated away). Throws NotALogFile for a FIFO and the like. */
+/** Why `open` failed for a log path: NotALogFile for a socket or a symlink loop, else `e` itself. */
+const refused = (path: string, e: unknown): unknown => {
+  const code = (e as NodeJS.ErrnoException).code
+  // A socket cannot be opened at all; a symlink loop cannot be followed.
+  if (code === "ENXIO" || code === "EOPNOTSUPP") return new NotALogFile(path, "a socket")
+  if (code === "ELOOP") return new NotALogFile(path, "a symlink loop")
+  return e
+}
+
+/**
+ * The file at `path` now; undefined when there is none (rotated away). Throws NotALogFile for a FIFO and the
+ * like. Synchronous calls on one descriptor, as `openLogFile` opens it: asked every minute by the daemon, a
+ * small read through the thread pool cost several times the CPU (issue 22).
+ */
 export const observeFile = async (path: string): Promise<Observed | undefined> => {
-  const opened = await openLogFile(path)
-  if (opened === undefined) return undefined
-  const { fh, stats: s } = opened
+  let fd: number
   try {
-    return { path, size: s.size, dev: s.dev, ino: s.ino, fingerprint: await fingerprintOf(fh, s) }
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    throw refused(path, e)
+  }
+  try {
+    const s = fstatSync(fd)
+    const why = notRegular(s)
+    if (why !== undefined) throw new NotALogFile(path, why)
+    let line = lineAt(fd, SHORT)
+    if (line === undefined && s.size > SHORT) line = lineAt(fd, LONG)
+    return { path, size: s.size, dev: s.dev, ino: s.ino, fingerprint: fingerprintFrom(line, s) }
   } finally {
-    await fh.close()
+    closeSync(fd)
   }
 }
+
+/** The first line in the first `max` bytes of the file open as `fd`, undefined without a newline there. */
+const lineAt = (fd: number, max: number): Buffer | undefined => {
+  const buf = Buffer.allocUnsafe(max)
+  const bytesRead = readSync(fd, buf, 0, max, 0)
+  const nl = buf.subarray(0, bytesRead).indexOf(10)
+  return nl < 0 ? undefined : buf.subarray(0, nl)
+}
+
+const fingerprintFrom = (line: Buffer | undefined, s: Stats): string | undefined =>
+  line !== undefined
+    ? createHash("sha256").update(line).digest("hex").slice(0, 32)
+    : s.size > LONG
+      ? `inode:${s.dev}:${s.ino}`
+      : undefined
 
 /** The fingerprint of a log file opened as `fh`, whose fstat is `s`; undefined while it has no complete first line. */
 export const fingerprintOf = async (fh: FileHandle, s: Stats): Promise<string | undefined> => {
   let line = await firstLine(fh, SHORT)
   if (line === undefined && s.size > SHORT) line = await firstLine(fh, LONG)
-  return line !== undefined
-    ? createHash("sha256").update(line).digest("hex").slice(0, 32)
-    : s.size > LONG
-      ? `inode:${s.dev}:${s.ino}`
-      : undefined
+  return fingerprintFrom(line, s)
 }
 
 /** The fingerprint of the file at `f.path` (for callers that have stat'ed it themselves). */

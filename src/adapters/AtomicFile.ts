@@ -3,8 +3,8 @@
  * the small durable file-system steps they are made of (plain async; services wrap them into Effects).
  */
 import { randomBytes } from "node:crypto"
-import { closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync, statSync } from "node:fs"
-import { chmod, type FileHandle, lstat, mkdir, open, readFile, readlink, rename, rm, stat, symlink } from "node:fs/promises"
+import { chmodSync, closeSync, constants, fchmodSync, fstatSync, fsync, mkdirSync, openSync, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs"
+import { type FileHandle, lstat, open, readFile, readlink, rename, rm, stat, symlink } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { notRegular } from "./Fingerprint.js"
 
@@ -65,7 +65,28 @@ const refusedOpen = (path: string, e: unknown): unknown => {
  * these files are a few KiB, and the same read through the thread pool (FileHandle open, stat, readFile,
  * close) cost ~10x the CPU; the daemon reads several of them every minute (issue 22).
  */
-export const readOwnText = (path: string, tighten?: number): string | undefined => {
+export const readOwnText = (path: string, tighten?: number): string | undefined => readOwnWithStats(path, tighten)?.text
+
+/** `openOwnFile`'s synchronous twin: the descriptor (the caller closes it); ENOENT is thrown (with O_CREAT, rare). */
+export const openOwnFd = (path: string, flags: number, mode = 0o600): number => {
+  let fd: number
+  try {
+    fd = openSync(path, flags | constants.O_NONBLOCK, mode)
+  } catch (e) {
+    throw refusedOpen(path, e)
+  }
+  try {
+    const why = notRegular(fstatSync(fd))
+    if (why !== undefined) throw new NotRegularFile(path, why)
+    return fd
+  } catch (e) {
+    closeSync(fd)
+    throw e
+  }
+}
+
+/** `readOwnText` with the fstat of the descriptor it was read from. */
+export const readOwnWithStats = (path: string, tighten?: number): { readonly text: string; readonly stats: Stats } | undefined => {
   let fd: number
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
@@ -84,7 +105,7 @@ export const readOwnText = (path: string, tighten?: number): string | undefined 
         // Not ours to change (another owner): read it all the same.
       }
     }
-    return readFileSync(fd, "utf8")
+    return { text: readFileSync(fd, "utf8"), stats: s }
   } finally {
     closeSync(fd)
   }
@@ -106,23 +127,30 @@ export const firstIrregular = async (paths: ReadonlyArray<string>): Promise<NotR
   return undefined
 }
 
-/** temp file beside the target (created with `mode`, whatever the umask), fsync, rename, fsync the directory. */
+/** fsync(2) on a descriptor, off the main thread (on flash storage it can take a while). */
+const fsyncFd = (fd: number): Promise<void> => new Promise((ok, fail) => fsync(fd, (e) => (e === null ? ok() : fail(e))))
+
+/**
+ * temp file beside the target (created with `mode`, whatever the umask), fsync, rename, fsync the directory.
+ * The steps are synchronous calls but for the two fsyncs: the state file is written every minute with alerts,
+ * and each step through the thread pool cost several times the CPU (issue 22).
+ */
 export const writeFileAtomic = async (path: string, text: string, mode = 0o644): Promise<void> => {
   const dir = dirname(path)
-  await mkdir(dir, { recursive: true })
+  mkdirSync(dir, { recursive: true })
   const tmp = tmpName(path)
   try {
-    const fh = await open(tmp, "wx", mode)
+    const fd = openSync(tmp, "wx", mode)
     try {
-      await fh.writeFile(text)
-      await fh.sync()
+      writeFileSync(fd, text)
+      await fsyncFd(fd)
     } finally {
-      await fh.close()
+      closeSync(fd)
     }
-    await chmod(tmp, mode)
-    await rename(tmp, path)
+    chmodSync(tmp, mode)
+    renameSync(tmp, path)
   } catch (e) {
-    await rm(tmp, { force: true })
+    rmSync(tmp, { force: true })
     throw e
   }
   await fsyncPath(dir)
@@ -186,14 +214,14 @@ export const readIfExists = async (p: string): Promise<Buffer | undefined> => {
 
 /** fsync a file, or a directory so a rename in it survives a power cut (where the platform can). */
 export const fsyncPath = async (p: string): Promise<void> => {
-  const fh = await open(p, "r")
+  const fd = openSync(p, "r")
   try {
-    await fh.sync()
+    await fsyncFd(fd)
   } catch (e) {
     // Some systems refuse fsync on a directory descriptor; the rename is still atomic.
     if (errno(e) !== "EINVAL" && errno(e) !== "EISDIR" && errno(e) !== "EBADF") throw e
   } finally {
-    await fh.close()
+    closeSync(fd)
   }
 }
 

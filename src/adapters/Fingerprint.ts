@@ -4,10 +4,12 @@
  * file descriptor, so a rename racing the look (logrotate) can never pair one file's inode with another's
  * first line. Only a regular file is opened for it, and never so that the open could block (a FIFO named
  * eve.json): `openLogFile`, also the eve reader's (./EveLog.ts).
+ *
+ * Synchronous calls on the descriptor: the daemon looks every minute, and the same few steps through the
+ * thread pool (open, fstat, read, close) cost several times the CPU (issue 22).
  */
 import { createHash } from "node:crypto"
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs"
-import { type FileHandle, open } from "node:fs/promises"
 
 const SHORT = 4096
 /** A first line longer than a bad line's limit: the file is named by device and inode instead. */
@@ -22,9 +24,10 @@ export interface Observed {
   readonly fingerprint: string | undefined
 }
 
-const firstLine = async (fh: FileHandle, max: number): Promise<Buffer | undefined> => {
+/** The first line in the first `max` bytes of the file open as `fd`, undefined without a newline there. */
+const firstLine = (fd: number, max: number): Buffer | undefined => {
   const buf = Buffer.allocUnsafe(max)
-  const { bytesRead } = await fh.read(buf, 0, max, 0)
+  const bytesRead = readSync(fd, buf, 0, max, 0)
   const nl = buf.subarray(0, bytesRead).indexOf(10)
   return nl < 0 ? undefined : buf.subarray(0, nl)
 }
@@ -53,83 +56,50 @@ export class NotALogFile extends Error {
 
 /**
  * Opens `path` for reading without ever blocking (a FIFO named eve.json would wait for a writer for ever:
- * O_NONBLOCK, then fstat), and only if it is a regular file; undefined when there is none.
+ * O_NONBLOCK, then fstat), and only if it is a regular file; undefined when there is none. The caller closes `fd`.
  */
-export const openLogFile = async (path: string): Promise<{ fh: FileHandle; stats: Stats } | undefined> => {
-  let fh: FileHandle
-  try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined
-    throw refused(path, e)
-  }
-  try {
-    const stats = await fh.stat()
-    const why = notRegular(stats)
-    if (why !== undefined) throw new NotALogFile(path, why)
-    return { fh, stats }
-  } catch (e) {
-    await fh.close()
-    throw e
-  }
-}
-
-/** Why `open` failed for a log path: NotALogFile for a socket or a symlink loop, else `e` itself. */
-const refused = (path: string, e: unknown): unknown => {
-  const code = (e as NodeJS.ErrnoException).code
-  // A socket cannot be opened at all; a symlink loop cannot be followed.
-  if (code === "ENXIO" || code === "EOPNOTSUPP") return new NotALogFile(path, "a socket")
-  if (code === "ELOOP") return new NotALogFile(path, "a symlink loop")
-  return e
-}
-
-/**
- * The file at `path` now; undefined when there is none (rotated away). Throws NotALogFile for a FIFO and the
- * like. Synchronous calls on one descriptor, as `openLogFile` opens it: asked every minute by the daemon, a
- * small read through the thread pool cost several times the CPU (issue 22).
- */
-export const observeFile = async (path: string): Promise<Observed | undefined> => {
+export const openLogFile = (path: string): { fd: number; stats: Stats } | undefined => {
   let fd: number
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined
-    throw refused(path, e)
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === "ENOENT") return undefined
+    // A socket cannot be opened at all; a symlink loop cannot be followed.
+    if (code === "ENXIO" || code === "EOPNOTSUPP") throw new NotALogFile(path, "a socket")
+    if (code === "ELOOP") throw new NotALogFile(path, "a symlink loop")
+    throw e
   }
   try {
-    const s = fstatSync(fd)
-    const why = notRegular(s)
+    const stats = fstatSync(fd)
+    const why = notRegular(stats)
     if (why !== undefined) throw new NotALogFile(path, why)
-    let line = lineAt(fd, SHORT)
-    if (line === undefined && s.size > SHORT) line = lineAt(fd, LONG)
-    return { path, size: s.size, dev: s.dev, ino: s.ino, fingerprint: fingerprintFrom(line, s) }
+    return { fd, stats }
+  } catch (e) {
+    closeSync(fd)
+    throw e
+  }
+}
+
+/** The file at `path` now; undefined when there is none (rotated away). Throws NotALogFile for a FIFO and the like. */
+export const observeFile = (path: string): Observed | undefined => {
+  const opened = openLogFile(path)
+  if (opened === undefined) return undefined
+  const { fd, stats: s } = opened
+  try {
+    return { path, size: s.size, dev: s.dev, ino: s.ino, fingerprint: fingerprintOf(fd, s) }
   } finally {
     closeSync(fd)
   }
 }
 
-/** The first line in the first `max` bytes of the file open as `fd`, undefined without a newline there. */
-const lineAt = (fd: number, max: number): Buffer | undefined => {
-  const buf = Buffer.allocUnsafe(max)
-  const bytesRead = readSync(fd, buf, 0, max, 0)
-  const nl = buf.subarray(0, bytesRead).indexOf(10)
-  return nl < 0 ? undefined : buf.subarray(0, nl)
-}
-
-const fingerprintFrom = (line: Buffer | undefined, s: Stats): string | undefined =>
-  line !== undefined
+/** The fingerprint of a log file opened as `fd`, whose fstat is `s`; undefined while it has no complete first line. */
+export const fingerprintOf = (fd: number, s: Stats): string | undefined => {
+  let line = firstLine(fd, SHORT)
+  if (line === undefined && s.size > SHORT) line = firstLine(fd, LONG)
+  return line !== undefined
     ? createHash("sha256").update(line).digest("hex").slice(0, 32)
     : s.size > LONG
       ? `inode:${s.dev}:${s.ino}`
       : undefined
-
-/** The fingerprint of a log file opened as `fh`, whose fstat is `s`; undefined while it has no complete first line. */
-export const fingerprintOf = async (fh: FileHandle, s: Stats): Promise<string | undefined> => {
-  let line = await firstLine(fh, SHORT)
-  if (line === undefined && s.size > SHORT) line = await firstLine(fh, LONG)
-  return fingerprintFrom(line, s)
 }
-
-/** The fingerprint of the file at `f.path` (for callers that have stat'ed it themselves). */
-export const fingerprintFile = async (f: { path: string }): Promise<string | undefined> =>
-  (await observeFile(f.path))?.fingerprint

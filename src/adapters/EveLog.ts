@@ -42,6 +42,7 @@ export interface ReadOptions {
 
 export const MAX_LINE_BYTES = 1024 * 1024
 const CHUNK_BYTES = 1024 * 1024
+const MIN_CHUNK_BYTES = 64 * 1024
 
 /** An eve-named entry that is not a log, and why (`a FIFO, not a log file`). */
 export interface SkippedFile {
@@ -144,9 +145,10 @@ export const make = (): EveLogService => ({
           maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
           prefilter: opts.prefilter
         })
-        const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES
         // One read buffer for the whole file: the splitter copies what it keeps, so memory stays bounded
-        // (a fresh 1 MiB buffer a chunk left hundreds of MB for the GC to find on large logs).
+        // (a fresh 1 MiB buffer a chunk left hundreds of MB for the GC to find on large logs). No larger than
+        // what there is to read (at least 64 KiB): a daemon's minute is some 100 KiB of eve, not 1 MiB.
+        const chunkBytes = Math.min(opts.chunkBytes ?? CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, stats.size - opts.start))
         const chunk = Buffer.allocUnsafe(chunkBytes)
         let pos = opts.start
         const next = Effect.try({

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { chmodSync, closeSync, constants, fchmodSync, fstatSync, fsync, mkdirSync, openSync, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs"
-import { type FileHandle, lstat, open, readFile, readlink, rename, rm, stat, symlink } from "node:fs/promises"
+import { lstat, open, readFile, readlink, rename, rm, stat, symlink } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { notRegular } from "./Fingerprint.js"
 
@@ -18,28 +18,6 @@ export class NotRegularFile extends Error {
   constructor(readonly path: string, readonly why: string) {
     super(`${path} is ${why}, not a regular file; the agent's own files must be regular files: move it away`)
     this.name = "NotRegularFile"
-  }
-}
-
-/**
- * Opens one of the agent's own files, never blocking: O_NONBLOCK (a FIFO without a writer would otherwise
- * block the open itself), then fstat on the descriptor that will be used. Undefined when there is none.
- */
-export const openOwnFile = async (path: string, flags: number = constants.O_RDONLY, mode = 0o600): Promise<FileHandle | undefined> => {
-  let fh: FileHandle
-  try {
-    fh = await open(path, flags | constants.O_NONBLOCK, mode)
-  } catch (e) {
-    if (errno(e) === "ENOENT") return undefined
-    throw refusedOpen(path, e)
-  }
-  try {
-    const why = notRegular(await fh.stat())
-    if (why !== undefined) throw new NotRegularFile(path, why)
-    return fh
-  } catch (e) {
-    await fh.close()
-    throw e
   }
 }
 
@@ -61,13 +39,17 @@ const refusedOpen = (path: string, e: unknown): unknown => {
 
 /**
  * An own file's text, undefined when there is none; never blocks (O_NONBLOCK, then fstat on the descriptor,
- * as `openOwnFile`). `tighten`: a file readable by others is chmod'ed to this mode first. Synchronous calls:
+ * as `openOwnFd`). `tighten`: a file readable by others is chmod'ed to this mode first. Synchronous calls:
  * these files are a few KiB, and the same read through the thread pool (FileHandle open, stat, readFile,
  * close) cost ~10x the CPU; the daemon reads several of them every minute (issue 22).
  */
 export const readOwnText = (path: string, tighten?: number): string | undefined => readOwnWithStats(path, tighten)?.text
 
-/** `openOwnFile`'s synchronous twin: the descriptor (the caller closes it); ENOENT is thrown (with O_CREAT, rare). */
+/**
+ * Opens one of the agent's own files, never blocking: O_NONBLOCK (a FIFO without a writer would otherwise
+ * block the open itself), then fstat on the descriptor that will be used; the caller closes it. ENOENT is
+ * thrown (with O_CREAT, rare). Synchronous, as every own-file step here but the fsyncs (`readOwnText`).
+ */
 export const openOwnFd = (path: string, flags: number, mode = 0o600): number => {
   let fd: number
   try {
@@ -110,9 +92,6 @@ export const readOwnWithStats = (path: string, tighten?: number): { readonly tex
     closeSync(fd)
   }
 }
-
-/** `readOwnText` for callers that await. */
-export const readOwnFile = async (path: string): Promise<string | undefined> => readOwnText(path)
 
 /** The first of `paths` that exists and is not a regular file (symlinks followed), or undefined. Never opens. */
 export const firstIrregular = async (paths: ReadonlyArray<string>): Promise<NotRegularFile | undefined> => {
@@ -186,20 +165,6 @@ export const exists = async (p: string): Promise<boolean> => {
   } catch (e) {
     if (errno(e) === "ENOENT") return false
     throw e
-  }
-}
-
-/**
- * `use` on the file opened for reading, closed after; undefined when there is no file. Only a regular file
- * is used: anything else throws NotRegularFile at once (`openOwnFile`).
- */
-export const withFileIfExists = async <A>(p: string, use: (fh: FileHandle) => Promise<A>): Promise<A | undefined> => {
-  const fh = await openOwnFile(p)
-  if (fh === undefined) return undefined
-  try {
-    return await use(fh)
-  } finally {
-    await fh.close()
   }
 }
 

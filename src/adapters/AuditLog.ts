@@ -9,7 +9,7 @@ import { closeSync, constants, fchmodSync, fstatSync, renameSync, writeFileSync 
 import { dirname, join } from "node:path"
 import { AUDIT_CAP_BYTES } from "../domain/AuditRecord.js"
 import { AUDIT_FILE } from "../domain/Paths.js"
-import { fsCause, NotRegularFile, openOwnFd, readOwnFile } from "./AtomicFile.js"
+import { fsCause, NotRegularFile, openOwnFd, readOwnText } from "./AtomicFile.js"
 
 export class AuditError extends Data.TaggedError("AuditError")<{ readonly path: string; readonly message: string }> {}
 
@@ -62,7 +62,7 @@ export const make = (path: string, capBytes = AUDIT_CAP_BYTES): AuditLogService 
     }),
   read: Effect.tryPromise({
     try: async () => {
-      const text = async (p: string) => (await readOwnFile(p)) ?? ""
+      const text = async (p: string) => readOwnText(p) ?? ""
       return ((await text(`${path}.1`)) + (await text(path))).split("\n").filter((l) => l !== "")
     },
     catch: (e) => new AuditError({ path, message: e instanceof NotRegularFile ? `audit file ${e.message}` : `audit file ${path} not read: ${fsCause(e)}` })

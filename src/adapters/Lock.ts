@@ -47,9 +47,10 @@ const alive = (h: LockHolder): boolean => {
   }
 }
 
-/** Publishes `text` at `path` whole; true when the lock is now ours, false when one is there. */
 // The steps of a try are synchronous calls on a file of ~50 bytes: through the thread pool they cost several
 // times the CPU, and a delivery run takes two locks (issue 22: the daemon's CPU a minute).
+
+/** Publishes `text` at `path` whole; true when the lock is now ours, false when one is there. */
 const publish = async (path: string, text: string): Promise<boolean> => {
   // Not AtomicFile's temp name: the rules store sweeps those away, and this one is someone's lock-to-be.
   const tmp = join(dirname(path), `.${basename(path)}.new-${randomBytes(6).toString("hex")}`)

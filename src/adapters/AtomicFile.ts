@@ -3,8 +3,8 @@
  * the small durable file-system steps they are made of (plain async; services wrap them into Effects).
  */
 import { randomBytes } from "node:crypto"
-import { constants } from "node:fs"
-import { chmod, type FileHandle, lstat, mkdir, open, readFile, readlink, rename, rm, stat, symlink } from "node:fs/promises"
+import { chmodSync, closeSync, constants, fchmodSync, fstatSync, fsync, mkdirSync, openSync, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs"
+import { lstat, open, readFile, readlink, rename, rm, stat, symlink } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { notRegular } from "./Fingerprint.js"
 
@@ -21,43 +21,75 @@ export class NotRegularFile extends Error {
   }
 }
 
+/** Why an own file could not be opened: NotRegularFile for a FIFO, socket, device, directory or loop, else `e`. */
+const refusedOpen = (path: string, e: unknown): unknown => {
+  const code = errno(e)
+  // A FIFO opened for writing without a reader, a socket, a device without its driver; a directory opened to write.
+  if (code === "ENXIO" || code === "EOPNOTSUPP" || code === "ENODEV" || code === "EISDIR") {
+    let why: string | undefined
+    try {
+      why = notRegular(statSync(path))
+    } catch {
+      why = undefined
+    }
+    return new NotRegularFile(path, why ?? (code === "EISDIR" ? "a directory" : "not a regular file"))
+  }
+  return code === "ELOOP" ? new NotRegularFile(path, "a symlink loop") : e
+}
+
+/**
+ * An own file's text, undefined when there is none; never blocks (O_NONBLOCK, then fstat on the descriptor,
+ * as `openOwnFd`). `tighten`: a file readable by others is chmod'ed to this mode first. Synchronous calls:
+ * these files are a few KiB, and the same read through the thread pool (FileHandle open, stat, readFile,
+ * close) cost ~10x the CPU; the daemon reads several of them every minute (issue 22).
+ */
+export const readOwnText = (path: string, tighten?: number): string | undefined => readOwnWithStats(path, tighten)?.text
+
 /**
  * Opens one of the agent's own files, never blocking: O_NONBLOCK (a FIFO without a writer would otherwise
- * block the open itself), then fstat on the descriptor that will be used. Undefined when there is none.
+ * block the open itself), then fstat on the descriptor that will be used; the caller closes it. ENOENT is
+ * thrown (with O_CREAT, rare). Synchronous, as every own-file step here but the fsyncs (`readOwnText`).
  */
-export const openOwnFile = async (path: string, flags: number = constants.O_RDONLY, mode = 0o600): Promise<FileHandle | undefined> => {
-  let fh: FileHandle
+export const openOwnFd = (path: string, flags: number, mode = 0o600): number => {
+  let fd: number
   try {
-    fh = await open(path, flags | constants.O_NONBLOCK, mode)
+    fd = openSync(path, flags | constants.O_NONBLOCK, mode)
   } catch (e) {
-    const code = errno(e)
-    if (code === "ENOENT") return undefined
-    // A FIFO opened for writing without a reader, a socket, a device without its driver; a directory opened to write.
-    if (code === "ENXIO" || code === "EOPNOTSUPP" || code === "ENODEV" || code === "EISDIR") {
-      const why = await stat(path).then(notRegular, () => undefined)
-      throw new NotRegularFile(path, why ?? (code === "EISDIR" ? "a directory" : "not a regular file"))
-    }
-    if (code === "ELOOP") throw new NotRegularFile(path, "a symlink loop")
-    throw e
+    throw refusedOpen(path, e)
   }
   try {
-    const why = notRegular(await fh.stat())
+    const why = notRegular(fstatSync(fd))
     if (why !== undefined) throw new NotRegularFile(path, why)
-    return fh
+    return fd
   } catch (e) {
-    await fh.close()
+    closeSync(fd)
     throw e
   }
 }
 
-/** An own file's text, undefined when there is none; never blocks (`openOwnFile`). */
-export const readOwnFile = async (path: string): Promise<string | undefined> => {
-  const fh = await openOwnFile(path)
-  if (fh === undefined) return undefined
+/** `readOwnText` with the fstat of the descriptor it was read from. */
+export const readOwnWithStats = (path: string, tighten?: number): { readonly text: string; readonly stats: Stats } | undefined => {
+  let fd: number
   try {
-    return await fh.readFile("utf8")
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (e) {
+    if (errno(e) === "ENOENT") return undefined
+    throw refusedOpen(path, e)
+  }
+  try {
+    const s = fstatSync(fd)
+    const why = notRegular(s)
+    if (why !== undefined) throw new NotRegularFile(path, why)
+    if (tighten !== undefined && (s.mode & 0o077) !== 0) {
+      try {
+        fchmodSync(fd, tighten)
+      } catch {
+        // Not ours to change (another owner): read it all the same.
+      }
+    }
+    return { text: readFileSync(fd, "utf8"), stats: s }
   } finally {
-    await fh.close()
+    closeSync(fd)
   }
 }
 
@@ -74,23 +106,30 @@ export const firstIrregular = async (paths: ReadonlyArray<string>): Promise<NotR
   return undefined
 }
 
-/** temp file beside the target (created with `mode`, whatever the umask), fsync, rename, fsync the directory. */
+/** fsync(2) on a descriptor, off the main thread (on flash storage it can take a while). */
+const fsyncFd = (fd: number): Promise<void> => new Promise((ok, fail) => fsync(fd, (e) => (e === null ? ok() : fail(e))))
+
+/**
+ * temp file beside the target (created with `mode`, whatever the umask), fsync, rename, fsync the directory.
+ * The steps are synchronous calls but for the two fsyncs: the state file is written every minute with alerts,
+ * and each step through the thread pool cost several times the CPU (issue 22).
+ */
 export const writeFileAtomic = async (path: string, text: string, mode = 0o644): Promise<void> => {
   const dir = dirname(path)
-  await mkdir(dir, { recursive: true })
+  mkdirSync(dir, { recursive: true })
   const tmp = tmpName(path)
   try {
-    const fh = await open(tmp, "wx", mode)
+    const fd = openSync(tmp, "wx", mode)
     try {
-      await fh.writeFile(text)
-      await fh.sync()
+      writeFileSync(fd, text)
+      await fsyncFd(fd)
     } finally {
-      await fh.close()
+      closeSync(fd)
     }
-    await chmod(tmp, mode)
-    await rename(tmp, path)
+    chmodSync(tmp, mode)
+    renameSync(tmp, path)
   } catch (e) {
-    await rm(tmp, { force: true })
+    rmSync(tmp, { force: true })
     throw e
   }
   await fsyncPath(dir)
@@ -129,20 +168,6 @@ export const exists = async (p: string): Promise<boolean> => {
   }
 }
 
-/**
- * `use` on the file opened for reading, closed after; undefined when there is no file. Only a regular file
- * is used: anything else throws NotRegularFile at once (`openOwnFile`).
- */
-export const withFileIfExists = async <A>(p: string, use: (fh: FileHandle) => Promise<A>): Promise<A | undefined> => {
-  const fh = await openOwnFile(p)
-  if (fh === undefined) return undefined
-  try {
-    return await use(fh)
-  } finally {
-    await fh.close()
-  }
-}
-
 export const readIfExists = async (p: string): Promise<Buffer | undefined> => {
   try {
     return await readFile(p)
@@ -154,14 +179,14 @@ export const readIfExists = async (p: string): Promise<Buffer | undefined> => {
 
 /** fsync a file, or a directory so a rename in it survives a power cut (where the platform can). */
 export const fsyncPath = async (p: string): Promise<void> => {
-  const fh = await open(p, "r")
+  const fd = openSync(p, "r")
   try {
-    await fh.sync()
+    await fsyncFd(fd)
   } catch (e) {
     // Some systems refuse fsync on a directory descriptor; the rename is still atomic.
     if (errno(e) !== "EINVAL" && errno(e) !== "EISDIR" && errno(e) !== "EBADF") throw e
   } finally {
-    await fh.close()
+    closeSync(fd)
   }
 }
 

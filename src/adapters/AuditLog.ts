@@ -5,12 +5,11 @@
  * in memory with the same rotation.
  */
 import { Context, Data, Effect, Layer } from "effect"
-import { constants } from "node:fs"
-import { rename } from "node:fs/promises"
+import { closeSync, constants, fchmodSync, fstatSync, renameSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { AUDIT_CAP_BYTES } from "../domain/AuditRecord.js"
 import { AUDIT_FILE } from "../domain/Paths.js"
-import { fsCause, NotRegularFile, openOwnFile, readOwnFile } from "./AtomicFile.js"
+import { fsCause, NotRegularFile, openOwnFd, readOwnText } from "./AtomicFile.js"
 
 export class AuditError extends Data.TaggedError("AuditError")<{ readonly path: string; readonly message: string }> {}
 
@@ -41,28 +40,29 @@ export const make = (path: string, capBytes = AUDIT_CAP_BYTES): AuditLogService 
         if (lines.length === 0) return
         const text = textOf(lines)
         // Opened without blocking and only as a regular file: a FIFO here would hang every run (issue 24 row 4).
-        const append = () => openOwnFile(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600)
-        let fh = await append()
-        const size = fh === undefined ? 0 : (await fh.stat()).size
-        if (fh !== undefined && size > 0 && size + Buffer.byteLength(text) > capBytes) {
-          await fh.close()
-          await rename(path, `${path}.1`)
-          fh = await append()
+        // Synchronous calls (one append a checkpoint write, no fsync): through the thread pool the same steps
+        // cost several times the CPU (issue 22).
+        const append = () => openOwnFd(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600)
+        let fd = append()
+        const size = fstatSync(fd).size
+        if (size > 0 && size + Buffer.byteLength(text) > capBytes) {
+          closeSync(fd)
+          renameSync(path, `${path}.1`)
+          fd = append()
         }
-        if (fh === undefined) throw Object.assign(new Error(path), { code: "ENOENT" })
         try {
-          await fh.writeFile(text)
+          writeFileSync(fd, text)
           // The creation mode applies only to a new file; an existing one keeps whatever it had.
-          await fh.chmod(0o600)
+          fchmodSync(fd, 0o600)
         } finally {
-          await fh.close()
+          closeSync(fd)
         }
       },
       catch: (e) => new AuditError({ path, message: e instanceof NotRegularFile ? `audit file ${e.message}` : `audit file ${path} not written: ${fsCause(e)}` })
     }),
   read: Effect.tryPromise({
     try: async () => {
-      const text = async (p: string) => (await readOwnFile(p)) ?? ""
+      const text = async (p: string) => readOwnText(p) ?? ""
       return ((await text(`${path}.1`)) + (await text(path))).split("\n").filter((l) => l !== "")
     },
     catch: (e) => new AuditError({ path, message: e instanceof NotRegularFile ? `audit file ${e.message}` : `audit file ${path} not read: ${fsCause(e)}` })

@@ -4,9 +4,10 @@
  * `token set` writes the agent's own file here too (0600, atomic). The token never appears in a message.
  */
 import { Context, Data, Effect, Layer } from "effect"
+import { statSync } from "node:fs"
 import { mkdir, stat } from "node:fs/promises"
 import { dirname } from "node:path"
-import { fsCause, NotRegularFile, readOwnFile, writeFileAtomic } from "./AtomicFile.js"
+import { fsCause, NotRegularFile, readOwnText, writeFileAtomic } from "./AtomicFile.js"
 import { lockFile } from "./Lock.js"
 import type { Paths } from "../domain/Paths.js"
 import { ALLOWED_CHARACTERS, checkToken, redact } from "../domain/Token.js"
@@ -36,9 +37,9 @@ const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? "error"
 
 /** The file's text, undefined when absent. */
 const readText = (path: string): Effect.Effect<string | undefined, TokenError> =>
-  Effect.tryPromise({
+  Effect.try({
     // Never blocks: a FIFO or the like at the token or config path is refused at once (issue 24 row 4).
-    try: () => readOwnFile(path),
+    try: () => readOwnText(path),
     catch: (e) => e
   }).pipe(
     Effect.catchAll((e) =>
@@ -63,7 +64,15 @@ export const readToken = (paths: Pick<Paths, "tokenFile" | "ruleUpdaterConfig">)
       : read.ok
   })
 
-const modeOf = (path: string) => Effect.promise(() => stat(path).then((s) => s.mode & 0o7777, () => undefined))
+/** Synchronous, as the read before it (the daemon reads the token every minute with alerts). */
+const modeOf = (path: string) =>
+  Effect.sync(() => {
+    try {
+      return statSync(path).mode & 0o7777
+    } catch {
+      return undefined
+    }
+  })
 
 const octal = (mode: number) => mode.toString(8).padStart(4, "0")
 

@@ -6,7 +6,7 @@
  * sibling never keeps `eve.json` from being read (issue 15, rows 4 and 16).
  */
 import { Context, Data, Effect, Layer, Option, Stream } from "effect"
-import { readdir, stat } from "node:fs/promises"
+import { closeSync, readdirSync, readSync, statSync } from "node:fs"
 import { basename, join } from "node:path"
 import type { ObservedFile } from "../domain/Checkpoint.js"
 import { orderRotated } from "../domain/EveFileNames.js"
@@ -42,6 +42,7 @@ export interface ReadOptions {
 
 export const MAX_LINE_BYTES = 1024 * 1024
 const CHUNK_BYTES = 1024 * 1024
+const MIN_CHUNK_BYTES = 64 * 1024
 
 /** An eve-named entry that is not a log, and why (`a FIFO, not a log file`). */
 export interface SkippedFile {
@@ -64,9 +65,9 @@ const describe = (path: string, e: unknown): EveLogError => {
 }
 
 /** One entry of a log directory: a log file, skipped (with why), or gone (rotated away since readdir). */
-const entry = async (path: string): Promise<EveFile | SkippedFile | undefined> => {
+const entry = (path: string): EveFile | SkippedFile | undefined => {
   try {
-    const s = await stat(path)
+    const s = statSync(path)
     const why = notRegular(s)
     return why === undefined ? { path, size: s.size, dev: s.dev, ino: s.ino } : { path, why: `${why}, not a log file` }
   } catch (e) {
@@ -89,17 +90,19 @@ export interface EveLogService {
 
 export class EveLog extends Context.Tag("etpro/EveLog")<EveLog, EveLogService>() {}
 
+// The listing is synchronous calls (stat, readdir, a stat an entry): asked every minute by `run` (twice with
+// alerts), and through the thread pool each cost several times the CPU (issue 22).
 const list = (path: string): Effect.Effect<EveListing, EveLogError> =>
   Effect.gen(function* () {
-    const s = yield* Effect.tryPromise({ try: () => stat(path), catch: (e) => describe(path, e) })
+    const s = yield* Effect.try({ try: () => statSync(path), catch: (e) => describe(path, e) })
     if (!s.isDirectory()) {
       // Named by the operator: a FIFO or the like is a usage error, not something to skip.
       const why = notRegular(s)
       if (why !== undefined) return yield* new EveLogError({ path, reason: "NotALog", message: `${path} is ${why}, not a log file` })
       return { files: [{ path, size: s.size, dev: s.dev, ino: s.ino }], skipped: [] }
     }
-    const names = yield* Effect.tryPromise({ try: () => readdir(path), catch: (e) => describe(path, e) })
-    const entries = yield* Effect.promise(() => Promise.all(orderRotated(names).map((n) => entry(join(path, n)))))
+    const names = yield* Effect.try({ try: () => readdirSync(path), catch: (e) => describe(path, e) })
+    const entries = orderRotated(names).map((n) => entry(join(path, n)))
     return {
       files: entries.filter((x): x is EveFile => x !== undefined && "size" in x),
       skipped: entries.filter((x): x is SkippedFile => x !== undefined && "why" in x)
@@ -110,25 +113,31 @@ export const make = (): EveLogService => ({
   files: (path) => Effect.map(list(path), (l) => l.files),
   list,
   observe: (path) =>
-    Effect.tryPromise({ try: () => observeFile(path), catch: (e) => e }).pipe(
+    Effect.try({ try: () => observeFile(path), catch: (e) => e }).pipe(
       Effect.catchAll((e) => (e instanceof NotALogFile ? Effect.succeed(undefined) : Effect.fail(describe(path, e))))
     ),
 
   read: (path, opts) =>
     Stream.unwrapScoped(
       Effect.gen(function* () {
-        const { fh, stats } = yield* Effect.acquireRelease(
-          Effect.tryPromise({
-            try: () => openLogFile(path).then((o) => (o === undefined ? Promise.reject(Object.assign(new Error(path), { code: "ENOENT" })) : o)),
+        // Synchronous reads on one descriptor (page-cache reads of at most a chunk): through the thread pool
+        // each step cost several times the CPU, and the daemon reads every minute (issue 22).
+        const { fd, stats } = yield* Effect.acquireRelease(
+          Effect.try({
+            try: () => {
+              const o = openLogFile(path)
+              if (o === undefined) throw Object.assign(new Error(path), { code: "ENOENT" })
+              return o
+            },
             catch: (e) => describe(path, e)
           }),
-          (o) => Effect.promise(() => o.fh.close())
+          (o) => Effect.sync(() => closeSync(o.fd))
         )
         // Judged on the descriptor that will be read: a check by path before the open can be outrun by a rename.
         const want = opts.expect
         if (want !== undefined) {
           const same = stats.dev === want.dev && stats.ino === want.ino &&
-            (yield* Effect.tryPromise({ try: () => fingerprintOf(fh, stats), catch: (e) => describe(path, e) })) === want.fingerprint
+            (yield* Effect.try({ try: () => fingerprintOf(fd, stats), catch: (e) => describe(path, e) })) === want.fingerprint
           if (!same) return Stream.empty
         }
         const splitter = new LineSplitter({
@@ -136,19 +145,20 @@ export const make = (): EveLogService => ({
           maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
           prefilter: opts.prefilter
         })
-        const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES
         // One read buffer for the whole file: the splitter copies what it keeps, so memory stays bounded
-        // (a fresh 1 MiB buffer a chunk left hundreds of MB for the GC to find on large logs).
+        // (a fresh 1 MiB buffer a chunk left hundreds of MB for the GC to find on large logs). No larger than
+        // what there is to read (at least 64 KiB): a daemon's minute is some 100 KiB of eve, not 1 MiB.
+        const chunkBytes = Math.min(opts.chunkBytes ?? CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, stats.size - opts.start))
         const chunk = Buffer.allocUnsafe(chunkBytes)
         let pos = opts.start
-        const next = Effect.tryPromise({
-          try: () => fh.read(chunk, 0, chunkBytes, pos),
+        const next = Effect.try({
+          try: () => readSync(fd, chunk, 0, chunkBytes, pos),
           catch: (e) => Option.some(describe(path, e))
         }).pipe(
-          Effect.flatMap(({ bytesRead, buffer }) => {
+          Effect.flatMap((bytesRead) => {
             if (bytesRead === 0) return Effect.fail(Option.none())
             pos += bytesRead
-            return Effect.succeed(splitter.push(buffer.subarray(0, bytesRead)))
+            return Effect.succeed(splitter.push(chunk.subarray(0, bytesRead)))
           })
         )
         return Stream.repeatEffectOption(next).pipe(Stream.filter((b) => b.lineCount > 0 || b.lines.length > 0 || b.nulBytes > 0))

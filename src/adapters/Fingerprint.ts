@@ -4,10 +4,12 @@
  * file descriptor, so a rename racing the look (logrotate) can never pair one file's inode with another's
  * first line. Only a regular file is opened for it, and never so that the open could block (a FIFO named
  * eve.json): `openLogFile`, also the eve reader's (./EveLog.ts).
+ *
+ * Synchronous calls on the descriptor: the daemon looks every minute, and the same few steps through the
+ * thread pool (open, fstat, read, close) cost several times the CPU (issue 22).
  */
 import { createHash } from "node:crypto"
-import { constants, type Stats } from "node:fs"
-import { type FileHandle, open } from "node:fs/promises"
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs"
 
 const SHORT = 4096
 /** A first line longer than a bad line's limit: the file is named by device and inode instead. */
@@ -22,9 +24,10 @@ export interface Observed {
   readonly fingerprint: string | undefined
 }
 
-const firstLine = async (fh: FileHandle, max: number): Promise<Buffer | undefined> => {
+/** The first line in the first `max` bytes of the file open as `fd`, undefined without a newline there. */
+const firstLine = (fd: number, max: number): Buffer | undefined => {
   const buf = Buffer.allocUnsafe(max)
-  const { bytesRead } = await fh.read(buf, 0, max, 0)
+  const bytesRead = readSync(fd, buf, 0, max, 0)
   const nl = buf.subarray(0, bytesRead).indexOf(10)
   return nl < 0 ? undefined : buf.subarray(0, nl)
 }
@@ -53,12 +56,12 @@ export class NotALogFile extends Error {
 
 /**
  * Opens `path` for reading without ever blocking (a FIFO named eve.json would wait for a writer for ever:
- * O_NONBLOCK, then fstat), and only if it is a regular file; undefined when there is none.
+ * O_NONBLOCK, then fstat), and only if it is a regular file; undefined when there is none. The caller closes `fd`.
  */
-export const openLogFile = async (path: string): Promise<{ fh: FileHandle; stats: Stats } | undefined> => {
-  let fh: FileHandle
+export const openLogFile = (path: string): { fd: number; stats: Stats } | undefined => {
+  let fd: number
   try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     if (code === "ENOENT") return undefined
@@ -68,39 +71,35 @@ export const openLogFile = async (path: string): Promise<{ fh: FileHandle; stats
     throw e
   }
   try {
-    const stats = await fh.stat()
+    const stats = fstatSync(fd)
     const why = notRegular(stats)
     if (why !== undefined) throw new NotALogFile(path, why)
-    return { fh, stats }
+    return { fd, stats }
   } catch (e) {
-    await fh.close()
+    closeSync(fd)
     throw e
   }
 }
 
 /** The file at `path` now; undefined when there is none (rotated away). Throws NotALogFile for a FIFO and the like. */
-export const observeFile = async (path: string): Promise<Observed | undefined> => {
-  const opened = await openLogFile(path)
+export const observeFile = (path: string): Observed | undefined => {
+  const opened = openLogFile(path)
   if (opened === undefined) return undefined
-  const { fh, stats: s } = opened
+  const { fd, stats: s } = opened
   try {
-    return { path, size: s.size, dev: s.dev, ino: s.ino, fingerprint: await fingerprintOf(fh, s) }
+    return { path, size: s.size, dev: s.dev, ino: s.ino, fingerprint: fingerprintOf(fd, s) }
   } finally {
-    await fh.close()
+    closeSync(fd)
   }
 }
 
-/** The fingerprint of a log file opened as `fh`, whose fstat is `s`; undefined while it has no complete first line. */
-export const fingerprintOf = async (fh: FileHandle, s: Stats): Promise<string | undefined> => {
-  let line = await firstLine(fh, SHORT)
-  if (line === undefined && s.size > SHORT) line = await firstLine(fh, LONG)
+/** The fingerprint of a log file opened as `fd`, whose fstat is `s`; undefined while it has no complete first line. */
+export const fingerprintOf = (fd: number, s: Stats): string | undefined => {
+  let line = firstLine(fd, SHORT)
+  if (line === undefined && s.size > SHORT) line = firstLine(fd, LONG)
   return line !== undefined
     ? createHash("sha256").update(line).digest("hex").slice(0, 32)
     : s.size > LONG
       ? `inode:${s.dev}:${s.ino}`
       : undefined
 }
-
-/** The fingerprint of the file at `f.path` (for callers that have stat'ed it themselves). */
-export const fingerprintFile = async (f: { path: string }): Promise<string | undefined> =>
-  (await observeFile(f.path))?.fingerprint

@@ -6,9 +6,9 @@
  * networks earlier runs remembered in the state file (domain/LocalNetworkMemory.ts).
  */
 import { Context, Effect, Layer } from "effect"
-import { readFile } from "node:fs/promises"
 import { networkInterfaces } from "node:os"
 import { parseState, type RememberedNetwork } from "../domain/AgentState.js"
+import { readOwnText } from "./AtomicFile.js"
 import { parseIfconfig, parseIpAddrJson } from "../domain/InterfaceListing.js"
 import { type Cidr, parseCidr } from "../domain/Network.js"
 
@@ -111,12 +111,12 @@ export const layerStatic = (cidrs: ReadonlyArray<string>) =>
 
 /** The networks earlier runs remembered in the state file; none when it is absent, unreadable or corrupt. */
 export const rememberedIn = (statePath: string): Effect.Effect<ReadonlyArray<RememberedNetwork>> =>
-  Effect.promise(() =>
-    readFile(statePath, "utf8").then(
-      (text) => {
-        const p = parseState(text)
-        return p.kind === "ok" ? (p.state.localNetworks ?? []) : []
-      },
-      () => []
-    )
-  )
+  Effect.sync(() => {
+    try {
+      const text = readOwnText(statePath)
+      const p = text === undefined ? undefined : parseState(text)
+      return p?.kind === "ok" ? (p.state.localNetworks ?? []) : []
+    } catch {
+      return []
+    }
+  })

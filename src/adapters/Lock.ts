@@ -9,11 +9,12 @@
  */
 import { Clock, Data, Effect, Exit, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
-import { link, mkdir, rm, unlink, utimes, writeFile } from "node:fs/promises"
+import { linkSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs"
+import { rm, unlink, utimes } from "node:fs/promises"
 import { hostname } from "node:os"
 import { basename, dirname, join } from "node:path"
 import { judge, type Judge, type LockHolder, parseHolder, renderHolder, type Seen } from "../domain/LockHolder.js"
-import { errno, fsCause, withFileIfExists } from "./AtomicFile.js"
+import { errno, fsCause, readOwnWithStats } from "./AtomicFile.js"
 
 export class LockError extends Data.TaggedError("LockError")<{
   readonly path: string
@@ -46,28 +47,34 @@ const alive = (h: LockHolder): boolean => {
   }
 }
 
+// The steps of a try are synchronous calls on a file of ~50 bytes: through the thread pool they cost several
+// times the CPU, and a delivery run takes two locks (issue 22: the daemon's CPU a minute).
+
 /** Publishes `text` at `path` whole; true when the lock is now ours, false when one is there. */
 const publish = async (path: string, text: string): Promise<boolean> => {
   // Not AtomicFile's temp name: the rules store sweeps those away, and this one is someone's lock-to-be.
   const tmp = join(dirname(path), `.${basename(path)}.new-${randomBytes(6).toString("hex")}`)
   try {
-    await writeFile(tmp, text, { flag: "wx", mode: 0o600 })
-    await link(tmp, path)
+    writeFileSync(tmp, text, { flag: "wx", mode: 0o600 })
+    linkSync(tmp, path)
     return true
   } catch (e) {
     if (errno(e) === "EEXIST") return false
     throw e
   } finally {
-    await rm(tmp, { force: true }).catch(() => undefined)
+    try {
+      rmSync(tmp, { force: true })
+    } catch {
+      // Debris at worst: the temp name is never taken for a lock.
+    }
   }
 }
 
 /** The lock file now (text and holder from one descriptor), or undefined when there is none. */
-const look = (path: string): Promise<{ readonly text: string; readonly seen: Seen } | undefined> =>
-  withFileIfExists(path, async (fh) => {
-    const [text, s] = await Promise.all([fh.readFile("utf8"), fh.stat()])
-    return { text, seen: { holder: parseHolder(text), touchedAt: s.mtimeMs } }
-  })
+const look = async (path: string): Promise<{ readonly text: string; readonly seen: Seen } | undefined> => {
+  const r = readOwnWithStats(path)
+  return r === undefined ? undefined : { text: r.text, seen: { holder: parseHolder(r.text), touchedAt: r.stats.mtimeMs } }
+}
 
 /** Removes `path` if it still holds `text` (the lock judged stale), under the breaker lock. */
 const breakStale = async (path: string, text: string, me: LockHolder, j: Judge): Promise<void> => {
@@ -101,7 +108,13 @@ const takeOnce = async (path: string, me: LockHolder, j: Judge): Promise<boolean
 
 const release = async (path: string, nonce: string): Promise<void> => {
   const held = await look(path).catch(() => undefined)
-  if (held?.seen.holder?.nonce === nonce) await unlink(path).catch(() => undefined)
+  if (held?.seen.holder?.nonce === nonce) {
+    try {
+      unlinkSync(path)
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 /**
@@ -118,7 +131,7 @@ export const lockFile = (path: string, opts: LockOptions = {}): Effect.Effect<bo
       const attempt = Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.tryPromise({
           try: async () => {
-            await mkdir(dirname(path), { recursive: true })
+            mkdirSync(dirname(path), { recursive: true })
             return takeOnce(path, me, { host, alive, now, foreignStaleMs })
           },
           catch: (e) => new LockError({ path, message: `cannot take the lock ${path}: ${fsCause(e)}` })

@@ -4,7 +4,7 @@
  * nothing: the special-use suffixes and `--internal-domains` still hold.
  */
 import { Context, Effect, Layer } from "effect"
-import { readFile } from "node:fs/promises"
+import { readOwnText } from "./AtomicFile.js"
 import { join } from "node:path"
 import { configXmlDomain, resolvConfDomains, type SiteDomain } from "../domain/SiteNames.js"
 
@@ -17,7 +17,15 @@ export class SiteDomains extends Context.Tag("etpro/SiteDomains")<SiteDomains, S
 export const CONFIG_XML = "/conf/config.xml"
 export const RESOLV_CONF = "/etc/resolv.conf"
 
-const text = (path: string) => Effect.promise(() => readFile(path, "utf8").catch(() => undefined))
+/** The file's text; undefined when absent, unreadable or not a regular file (read synchronously: ./AtomicFile.ts). */
+const text = (path: string) =>
+  Effect.sync(() => {
+    try {
+      return readOwnText(path)
+    } catch {
+      return undefined
+    }
+  })
 
 /** The files under `root` ("/" on a sensor). */
 export const layer = (root: string) =>

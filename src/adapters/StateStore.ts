@@ -11,7 +11,7 @@ import { Context, Data, Effect, Layer, type Scope } from "effect"
 import { chmod, rename } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { AgentState, emptyState, parseState, renderState, STATE_VERSION } from "../domain/AgentState.js"
-import { fsCause, NotRegularFile, withFileIfExists, writeFileAtomic } from "./AtomicFile.js"
+import { fsCause, NotRegularFile, readOwnText, writeFileAtomic } from "./AtomicFile.js"
 import { lockFile } from "./Lock.js"
 
 export class StateFileError extends Data.TaggedError("StateFileError")<{
@@ -53,14 +53,11 @@ export class StateStore extends Context.Tag("etpro/StateStore")<StateStore, Stat
 
 const OWNER_ONLY = 0o600
 
-/** The file's text (tightened to 0600 if it was looser), undefined when there is none. */
-const readText = (path: string): Promise<string | undefined> =>
-  withFileIfExists(path, async (fh) => {
-    const s = await fh.stat()
-    // Results received from the service are kept here: not for other local users (issue 15, row 12).
-    if ((s.mode & 0o077) !== 0) await fh.chmod(OWNER_ONLY).catch(() => undefined)
-    return await fh.readFile("utf8")
-  })
+/**
+ * The file's text (tightened to 0600 if it was looser: results received from the service are kept here, not
+ * for other local users, issue 15 row 12), undefined when there is none. Read synchronously (./AtomicFile.ts).
+ */
+const readText = (path: string): string | undefined => readOwnText(path, OWNER_ONLY)
 
 export interface StateStoreOptions {
   /** Replaces a file atomically (tests inject a full disk here) [writeFileAtomic]. */
@@ -79,7 +76,7 @@ export const make = (path: string, options: StateStoreOptions = {}): Effect.Effe
 
     let last: { readonly text: string; readonly parsed: ReturnType<typeof parseState> } | undefined
     /** The state: its known fields only (issue 24 row 9). */
-    const read = Effect.tryPromise({
+    const read = Effect.try({
       try: () => readText(path),
       catch: (e) =>
         new StateFileError({
@@ -124,15 +121,19 @@ export const make = (path: string, options: StateStoreOptions = {}): Effect.Effe
 
     /** The file's state when `f` leaves it as it is: nothing to lock or write (a daemon's idle minute, cron's). */
     const unchanged = (f: (s: AgentState) => AgentState) =>
-      Effect.promise(() => readText(path).catch(() => undefined)).pipe(
-        Effect.map((text): Loaded | undefined => {
-          // Anything but a good file (missing, corrupt, newer) goes the locked way, which reports it.
-          const parsed = text === undefined ? undefined : parseState(text)
-          if (parsed?.kind !== "ok") return undefined
-          const same = renderState(f(parsed.state)) === renderState(parsed.state)
-          return same ? { state: parsed.state, status: "ok" } : undefined
-        })
-      )
+      Effect.sync((): Loaded | undefined => {
+        let text: string | undefined
+        try {
+          text = readText(path)
+        } catch {
+          text = undefined
+        }
+        // Anything but a good file (missing, corrupt, newer) goes the locked way, which reports it.
+        const parsed = text === undefined ? undefined : last?.text === text ? last.parsed : parseState(text)
+        if (parsed?.kind !== "ok") return undefined
+        const same = renderState(f(parsed.state)) === renderState(parsed.state)
+        return same ? { state: parsed.state, status: "ok" } : undefined
+      })
 
     const modify = (f: (s: AgentState) => AgentState) =>
       Effect.flatMap(unchanged(f), (same) => (same !== undefined ? Effect.succeed(same) : locked(f)))

@@ -4,7 +4,7 @@
  * Never fails: an absent file is `absent`, an unreadable one says why.
  */
 import { Context, Effect, Layer } from "effect"
-import { readFile } from "node:fs/promises"
+import { NotRegularFile, readOwnText } from "./AtomicFile.js"
 import { resolve } from "node:path"
 import { type ConfigLoad, type FileText, loadSuricataConfig } from "../domain/SuricataYaml.js"
 
@@ -20,14 +20,17 @@ const reasonOf = (code: string | undefined) =>
   code === "EISDIR" ? "a directory" : code === "EACCES" ? "permission denied" : (code ?? "unreadable")
 
 export const layer = Layer.succeed(SuricataConfig, {
+  // Synchronous, never blocking (O_NONBLOCK, then fstat: ./AtomicFile.ts): `run` reads these every minute with
+  // alerts, and through the thread pool a read cost several times the CPU (issue 22).
   read: (path) =>
-    Effect.promise(() =>
-      readFile(path, "utf8").then(
-        (text): FileText => ({ _tag: "text", text }),
-        (e: NodeJS.ErrnoException): FileText =>
-          e.code === "ENOENT" ? { _tag: "absent" } : { _tag: "unreadable", reason: reasonOf(e.code) }
-      )
-    )
+    Effect.sync((): FileText => {
+      try {
+        const text = readOwnText(path)
+        return text === undefined ? { _tag: "absent" } : { _tag: "text", text }
+      } catch (e) {
+        return { _tag: "unreadable", reason: e instanceof NotRegularFile ? e.why : reasonOf((e as NodeJS.ErrnoException).code) }
+      }
+    })
 })
 
 /** Files held in memory: a string is a file, an Error an unreadable one, a missing key an absent one. */

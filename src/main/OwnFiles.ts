@@ -2,7 +2,7 @@
  * The agent's own files must be regular files (issue 24 row 4): before a command touches any of them, a
  * FIFO, socket, device, directory or symlink loop at the state, audit, lock, token or config path stops it
  * at once with one line naming the path (exit 1), before any lock is taken. The adapters refuse the same
- * files on their own (src/adapters/AtomicFile.ts `openOwnFile`), so nothing ever blocks on one; this check
+ * files on their own (src/adapters/AtomicFile.ts `openOwnFd`, `readOwnText`), so nothing ever blocks on one; this check
  * makes the refusal one clear line instead of a failure deep in a run.
  */
 import { Effect } from "effect"

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process"
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { openOwnFile, readOwnFile } from "../../src/adapters/AtomicFile.js"
+import { openOwnFd, readOwnText } from "../../src/adapters/AtomicFile.js"
 import * as AuditLog from "../../src/adapters/AuditLog.js"
 import { readToken } from "../../src/adapters/Credentials.js"
 import { lockFile } from "../../src/adapters/Lock.js"
@@ -26,17 +26,17 @@ const failureMessage = (exit: Exit.Exit<unknown, unknown>): string => {
 }
 
 describe("own files that are FIFOs or directories (issue 24 row 4)", () => {
-  it.effect("openOwnFile and readOwnFile refuse a FIFO (read and write), a directory; a missing file is undefined", () =>
+  it.effect("openOwnFd and readOwnText refuse a FIFO (read and write), a directory; a missing file is undefined", () =>
     Effect.gen(function* () {
       const d = yield* dir()
       const p = join(d, "f")
       yield* fifo(p)
-      yield* Effect.promise(() => expect(readOwnFile(p)).rejects.toThrow(`${p} is a FIFO, not a regular file`))
+      expect(() => readOwnText(p)).toThrow(`${p} is a FIFO, not a regular file`)
       const { constants } = yield* Effect.promise(() => import("node:fs"))
-      yield* Effect.promise(() => expect(openOwnFile(p, constants.O_WRONLY | constants.O_APPEND)).rejects.toThrow(`${p} is a FIFO`))
+      expect(() => openOwnFd(p, constants.O_WRONLY | constants.O_APPEND)).toThrow(`${p} is a FIFO`)
       yield* Effect.promise(() => mkdir(join(d, "dir")))
-      yield* Effect.promise(() => expect(readOwnFile(join(d, "dir"))).rejects.toThrow("is a directory"))
-      expect(yield* Effect.promise(() => readOwnFile(join(d, "none")))).toBeUndefined()
+      expect(() => readOwnText(join(d, "dir"))).toThrow("is a directory")
+      expect(readOwnText(join(d, "none"))).toBeUndefined()
     }))
 
   it.effect("StateStore: load and modify fail at once naming the path, and leave the state lock free", () =>

@@ -35,10 +35,8 @@ describe("planRead", () => {
   })
 
   it("copytruncate: the copy (new inode) resumes where the original stopped", () => {
-    // While the copy exists and the original is not yet truncated, both carry the first line.
-    expect(starts([file("eve.json.1", "A", 100, 9), file("eve.json", "A", 100, 1)], [cp("eve.json", "A", 80, 1)])).toEqual([
-      ["eve.json.1", 80, "resume"],
-      ["eve.json", 80, "resume"]
+    expect(starts([file("eve.json.1", "A", 100, 9), file("eve.json", undefined, 0, 1)], [cp("eve.json", "A", 80, 1)])).toEqual([
+      ["eve.json.1", 80, "resume"]
     ])
     // Truncated and rewritten: new content, new fingerprint.
     expect(starts([file("eve.json.1", "A", 100, 9), file("eve.json", "B", 20, 1)], [cp("eve.json", "A", 80, 1)])).toEqual([
@@ -52,10 +50,36 @@ describe("planRead", () => {
   })
 
   it("a copy still being written (shorter, another inode) waits at the offset instead of starting again", () => {
-    expect(starts([file("eve.json.1", "A", 40, 9), file("eve.json", "A", 100, 1)], [cp("eve.json", "A", 80, 1)])).toEqual([
-      ["eve.json.1", 80, "resume"],
+    expect(starts([file("eve.json.1", "A", 40, 9), file("eve.json", undefined, 0, 1)], [cp("eve.json", "A", 80, 1)])).toEqual([
+      ["eve.json.1", 80, "resume"]
+    ])
+  })
+
+  it("copytruncate caught half-way: the copy and the original (same first line) are one stream, read once", () => {
+    // Both read from the checkpoint sent 80..100 twice (the send-events model test, seed 19).
+    expect(starts([file("eve.json.1", "A", 100, 9), file("eve.json", "A", 100, 1)], [cp("eve.json", "A", 80, 1)])).toEqual([
       ["eve.json", 80, "resume"]
     ])
+    // The copy still being written: the original, longer, is read.
+    expect(starts([file("eve.json.1", "A", 40, 9), file("eve.json", "A", 100, 1)], [cp("eve.json", "A", 80, 1)])).toEqual([
+      ["eve.json", 80, "resume"]
+    ])
+    // The original cut short already (truncated and rewritten from the same line): the copy, longer, is read.
+    expect(starts([file("eve.json.1", "A", 100, 9), file("eve.json", "A", 30, 1)], [cp("eve.json", "A", 80, 1)])).toEqual([
+      ["eve.json.1", 80, "resume"]
+    ])
+    // A first run (no checkpoint) reads one of them from 0, not both.
+    expect(starts([file("eve.json.1", "A", 100, 9), file("eve.json", "A", 100, 1)], [])).toEqual([["eve.json", 0, "new"]])
+  })
+
+  it("after the half-way run, the copy alone resumes at the offset delivered from the original", () => {
+    const plans = planRead([file("eve.json.1", "A", 100, 9), file("eve.json", "A", 100, 1)], [cp("eve.json", "A", 80, 1)])
+    const written = checkpointsFor(plans, () => 100)
+    expect(written).toEqual([cp("eve.json", "A", 100, 1)])
+    // Truncated now: only the copy carries A, and nothing in it is left to send.
+    const next = planRead([file("eve.json.1", "A", 100, 9), file("eve.json", undefined, 0, 1)], written)
+    expect(next.map((p) => [p.path, p.start, p.reason])).toEqual([["eve.json.1", 100, "resume"]])
+    expect(hasNewBytes(next)).toBe(false)
   })
 
   it("prefers the checkpoint of the same inode, then the same path, when fingerprints repeat", () => {

@@ -1,13 +1,14 @@
 /**
  * Model-based test of send-events (after Vector's file source tests): seeded random sequences of append /
- * partial write / rename rotation / copytruncate / truncate / run / crash against real files and a loopback
- * sink, with the program run in-process on its live layers. After every completed run, each alert present in
- * a complete line of the log has been delivered; a duplicate is only ever an event that a crashed run had
+ * partial write / rename rotation / copytruncate (half of them slow: the runs that follow see the copy half
+ * made and the original whole) / truncate / run / crash against real files and a loopback sink, with the
+ * program run in-process on its live layers. After every completed run, each alert present in a complete line
+ * of the log has been delivered; a duplicate is only ever an event that a crashed run had
  * delivered (in flight, or acknowledged after its last checkpoint write).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber } from "effect"
-import { appendFile, copyFile, readdir, readFile, rename, rm, truncate } from "node:fs/promises"
+import { appendFile, copyFile, readdir, readFile, rename, rm, truncate, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { afterAll, beforeAll } from "vitest"
 import { type Sink, startSink } from "../../support/TelemetrySink.js"
@@ -86,6 +87,20 @@ const sequence = (seed: number) =>
       if (pending !== undefined) await appendFile(eve, pending)
       pending = undefined
     })
+    // logrotate copying a large eve.json takes a while: a slow copytruncate leaves the copy half written and the
+    // original whole (two files, one first line) for the runs that follow, and finishes (the rest copied, then the
+    // truncation) before the log next changes. Its own generator, so the ops drawn for a seed stay the same.
+    const slow = prng(seed ^ 0x2545f491)
+    let copying: { readonly text: string; readonly cut: number } | undefined
+    const completeCopy = fs(async () => {
+      if (copying === undefined) return
+      const { cut, text } = copying
+      copying = undefined
+      await appendFile(at("eve.json.1"), text.slice(cut))
+      await truncate(eve, 0)
+    })
+    /** What is under way finishes before the log changes again: logrotate's copy, then the writer's line. */
+    const settle = Effect.zipRight(completeCopy, completePartial)
     const collect = (crashed: boolean) => {
       for (const id of idsOf(sink.accepted.splice(0))) {
         delivered.set(id, (delivered.get(id) ?? 0) + 1)
@@ -138,12 +153,24 @@ const sequence = (seed: number) =>
     for (let i = 0; i < OPS; i++) {
       const op = pick(OPS_WEIGHTED)
       trace.push(op)
-      if (op !== "run" && op !== "crash" && op !== "busy") yield* completePartial
+      if (op !== "run" && op !== "crash" && op !== "busy") yield* settle
       yield* debug(`before ${op}`)
       switch (op) {
+        case "copytruncate": {
+          const text = slow() < 0.5 ? yield* fs(() => readFile(eve, "utf8").catch(() => undefined)) : undefined
+          if (text === undefined) {
+            yield* mutate(op)
+            break
+          }
+          trace[trace.length - 1] = "copytruncate(slow)"
+          yield* shift
+          const cut = Math.floor(slow() * (text.length + 1))
+          yield* fs(() => writeFile(at("eve.json.1"), text.slice(0, cut)))
+          copying = { cut, text }
+          break
+        }
         case "append":
         case "rotate":
-        case "copytruncate":
         case "truncate":
           yield* mutate(op)
           break
@@ -158,7 +185,7 @@ const sequence = (seed: number) =>
           // Checked at the next completed run: what changed during this one may be read by it or not.
           const fiber = yield* Effect.fork(runSend(dirs, { baseUrl: sink.url, persistEveryMs: 5 }))
           yield* Effect.promise(() => new Promise((r) => setTimeout(r, Math.floor(rnd() * 15))))
-          yield* completePartial
+          yield* settle
           const m = pick<Mutation>(["append", "rotate", "copytruncate", "truncate"])
           trace.push(`(${m})`)
           yield* mutate(m)
@@ -189,7 +216,7 @@ const sequence = (seed: number) =>
       }
     }
     // Finally the writer finishes its line and the agent runs once more.
-    yield* completePartial
+    yield* settle
     trace.push("final-run")
     const r = yield* runSend(dirs, { baseUrl: sink.url, persistEveryMs: 5 })
     expect(Exit.isSuccess(r.exit), `seed ${seed}: ${r.stderr}`).toBe(true)

@@ -6,7 +6,7 @@
  * sibling never keeps `eve.json` from being read (issue 15, rows 4 and 16).
  */
 import { Context, Data, Effect, Layer, Option, Stream } from "effect"
-import { closeSync, readdirSync, readSync, statSync } from "node:fs"
+import { closeSync, fstatSync, readdirSync, readSync, statSync } from "node:fs"
 import { basename, join } from "node:path"
 import type { ObservedFile } from "../domain/Checkpoint.js"
 import { orderRotated } from "../domain/EveFileNames.js"
@@ -157,6 +157,13 @@ export const make = (): EveLogService => ({
         }).pipe(
           Effect.flatMap((bytesRead) => {
             if (bytesRead === 0) return Effect.fail(Option.none())
+            // Truncated and written again since the open (a copytruncate while a backlog is read): what this
+            // offset holds now is another stream's middle. Judged after each read, so a chunk read before the
+            // truncation is kept and one that may hold the new content is not; the next run reads the new
+            // stream from its start (a new first line). A 4 KiB read and a hash a chunk.
+            if (want !== undefined && fingerprintOf(fd, fstatSync(fd)) !== want.fingerprint) {
+              return Effect.fail(Option.none())
+            }
             pos += bytesRead
             return Effect.succeed(splitter.push(chunk.subarray(0, bytesRead)))
           })

@@ -1,7 +1,7 @@
 /** The eve reader on real files (SPEC section 4): complete lines only, bad lines counted, rotation order. */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { appendFile, mkdir, rename, writeFile } from "node:fs/promises"
+import { appendFile, mkdir, rename, truncate, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { EveLog, EveLogError, layer, MAX_LINE_BYTES, type ReadOptions } from "../../src/adapters/EveLog.js"
 import { orderRotated } from "../../src/domain/EveFileNames.js"
@@ -160,6 +160,37 @@ describe("EveLog.read", () => {
       // Same inode, rewritten with another first line: another file too.
       yield* write(b, "rewritten\nline\n")
       expect(yield* readAll(b, { start: 6, expect: expectA })).toMatchObject({ batches: 0, lines: [] })
+    }).pipe(Effect.provide(layer)))
+
+  it.scoped("with `expect`, a file truncated and written past the read's offset while it is read gives none of the new lines", () =>
+    Effect.gen(function* () {
+      const eve = yield* EveLog
+      const f = join(yield* tempDir(), "eve.json")
+      const old = Array.from({ length: 40 }, (_, i) => `{"old":${String(i).padStart(4, "0")}}`).join("\n") + "\n"
+      yield* write(f, old)
+      const o = (yield* eve.observe(f))!
+      const pull = yield* Stream.toPull(eve.read(f, { start: 0, chunkBytes: 64, expect: { dev: o.dev, ino: o.ino, fingerprint: o.fingerprint! } }))
+      const first = yield* pull
+      // A 64-byte chunk holds the first four 13-byte lines.
+      expect(Chunk.toReadonlyArray(first).flatMap((b) => b.lines)).toEqual(old.split("\n").slice(0, 4))
+      // logrotate's copytruncate, then Suricata writes on past where the read stands (same inode, new first line).
+      yield* Effect.promise(() => truncate(f, 0))
+      yield* Effect.promise(() => appendFile(f, Array.from({ length: 40 }, (_, i) => `{"new":${String(i).padStart(4, "0")}}`).join("\n") + "\n"))
+      const rest = yield* Stream.runCollect(Stream.fromPull(Effect.succeed(pull)))
+      expect(Chunk.toReadonlyArray(rest).flatMap((b) => b.lines)).toEqual([])
+    }).pipe(Effect.provide(layer)))
+
+  it.scoped("with `expect`, a file that only grows while it is read is read to its end", () =>
+    Effect.gen(function* () {
+      const eve = yield* EveLog
+      const f = join(yield* tempDir(), "eve.json")
+      yield* write(f, '{"n":0}\n{"n":1}\n')
+      const o = (yield* eve.observe(f))!
+      const pull = yield* Stream.toPull(eve.read(f, { start: 0, chunkBytes: 8, expect: { dev: o.dev, ino: o.ino, fingerprint: o.fingerprint! } }))
+      const lines = Chunk.toReadonlyArray(yield* pull).flatMap((b) => b.lines)
+      yield* Effect.promise(() => appendFile(f, '{"n":2}\n'))
+      const rest = yield* Stream.runCollect(Stream.fromPull(Effect.succeed(pull)))
+      expect([...lines, ...Chunk.toReadonlyArray(rest).flatMap((b) => b.lines)]).toEqual(['{"n":0}', '{"n":1}', '{"n":2}'])
     }).pipe(Effect.provide(layer)))
 })
 

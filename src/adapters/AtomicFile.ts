@@ -67,6 +67,15 @@ export const openOwnFd = (path: string, flags: number, mode = 0o600): number => 
   }
 }
 
+/** `readOwnText`, undefined also when the file cannot be read: for callers to which that is the same as none. */
+export const readOwnTextIfReadable = (path: string, tighten?: number): string | undefined => {
+  try {
+    return readOwnText(path, tighten)
+  } catch {
+    return undefined
+  }
+}
+
 /** `readOwnText` with the fstat of the descriptor it was read from. */
 export const readOwnWithStats = (path: string, tighten?: number): { readonly text: string; readonly stats: Stats } | undefined => {
   let fd: number

@@ -60,11 +60,8 @@ export const make = (path: string, capBytes = AUDIT_CAP_BYTES): AuditLogService 
       },
       catch: (e) => new AuditError({ path, message: e instanceof NotRegularFile ? `audit file ${e.message}` : `audit file ${path} not written: ${fsCause(e)}` })
     }),
-  read: Effect.tryPromise({
-    try: async () => {
-      const text = async (p: string) => readOwnText(p) ?? ""
-      return ((await text(`${path}.1`)) + (await text(path))).split("\n").filter((l) => l !== "")
-    },
+  read: Effect.try({
+    try: () => ((readOwnText(`${path}.1`) ?? "") + (readOwnText(path) ?? "")).split("\n").filter((l) => l !== ""),
     catch: (e) => new AuditError({ path, message: e instanceof NotRegularFile ? `audit file ${e.message}` : `audit file ${path} not read: ${fsCause(e)}` })
   })
 })

@@ -8,7 +8,7 @@
 import { Context, Effect, Layer } from "effect"
 import { networkInterfaces } from "node:os"
 import { parseState, type RememberedNetwork } from "../domain/AgentState.js"
-import { readOwnText } from "./AtomicFile.js"
+import { readOwnTextIfReadable } from "./AtomicFile.js"
 import { parseIfconfig, parseIpAddrJson } from "../domain/InterfaceListing.js"
 import { type Cidr, parseCidr } from "../domain/Network.js"
 
@@ -112,11 +112,7 @@ export const layerStatic = (cidrs: ReadonlyArray<string>) =>
 /** The networks earlier runs remembered in the state file; none when it is absent, unreadable or corrupt. */
 export const rememberedIn = (statePath: string): Effect.Effect<ReadonlyArray<RememberedNetwork>> =>
   Effect.sync(() => {
-    try {
-      const text = readOwnText(statePath)
-      const p = text === undefined ? undefined : parseState(text)
-      return p?.kind === "ok" ? (p.state.localNetworks ?? []) : []
-    } catch {
-      return []
-    }
+    const text = readOwnTextIfReadable(statePath)
+    const p = text === undefined ? undefined : parseState(text)
+    return p?.kind === "ok" ? (p.state.localNetworks ?? []) : []
   })

@@ -4,7 +4,7 @@
  * nothing: the special-use suffixes and `--internal-domains` still hold.
  */
 import { Context, Effect, Layer } from "effect"
-import { readOwnText } from "./AtomicFile.js"
+import { readOwnTextIfReadable } from "./AtomicFile.js"
 import { join } from "node:path"
 import { configXmlDomain, resolvConfDomains, type SiteDomain } from "../domain/SiteNames.js"
 
@@ -18,14 +18,7 @@ export const CONFIG_XML = "/conf/config.xml"
 export const RESOLV_CONF = "/etc/resolv.conf"
 
 /** The file's text; undefined when absent, unreadable or not a regular file (read synchronously: ./AtomicFile.ts). */
-const text = (path: string) =>
-  Effect.sync(() => {
-    try {
-      return readOwnText(path)
-    } catch {
-      return undefined
-    }
-  })
+const text = (path: string) => Effect.sync(() => readOwnTextIfReadable(path))
 
 /** The files under `root` ("/" on a sensor). */
 export const layer = (root: string) =>

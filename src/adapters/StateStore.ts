@@ -11,7 +11,7 @@ import { Context, Data, Effect, Layer, type Scope } from "effect"
 import { chmod, rename } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { AgentState, emptyState, parseState, renderState, STATE_VERSION } from "../domain/AgentState.js"
-import { fsCause, NotRegularFile, readOwnText, writeFileAtomic } from "./AtomicFile.js"
+import { fsCause, NotRegularFile, readOwnText, readOwnTextIfReadable, writeFileAtomic } from "./AtomicFile.js"
 import { lockFile } from "./Lock.js"
 
 export class StateFileError extends Data.TaggedError("StateFileError")<{
@@ -122,12 +122,7 @@ export const make = (path: string, options: StateStoreOptions = {}): Effect.Effe
     /** The file's state when `f` leaves it as it is: nothing to lock or write (a daemon's idle minute, cron's). */
     const unchanged = (f: (s: AgentState) => AgentState) =>
       Effect.sync((): Loaded | undefined => {
-        let text: string | undefined
-        try {
-          text = readText(path)
-        } catch {
-          text = undefined
-        }
+        const text = readOwnTextIfReadable(path, OWNER_ONLY)
         // Anything but a good file (missing, corrupt, newer) goes the locked way, which reports it.
         const parsed = text === undefined ? undefined : last?.text === text ? last.parsed : parseState(text)
         if (parsed?.kind !== "ok") return undefined

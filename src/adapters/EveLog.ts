@@ -134,12 +134,9 @@ export const make = (): EveLogService => ({
           (o) => Effect.sync(() => closeSync(o.fd))
         )
         // Judged on the descriptor that will be read: a check by path before the open can be outrun by a rename.
+        // Its first line is judged after each read, below.
         const want = opts.expect
-        if (want !== undefined) {
-          const same = stats.dev === want.dev && stats.ino === want.ino &&
-            (yield* Effect.try({ try: () => fingerprintOf(fd, stats), catch: (e) => describe(path, e) })) === want.fingerprint
-          if (!same) return Stream.empty
-        }
+        if (want !== undefined && (stats.dev !== want.dev || stats.ino !== want.ino)) return Stream.empty
         const splitter = new LineSplitter({
           start: opts.start,
           maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
@@ -152,18 +149,19 @@ export const make = (): EveLogService => ({
         const chunk = Buffer.allocUnsafe(chunkBytes)
         let pos = opts.start
         const next = Effect.try({
-          try: () => readSync(fd, chunk, 0, chunkBytes, pos),
+          try: () => {
+            const bytesRead = readSync(fd, chunk, 0, chunkBytes, pos)
+            // Another first line than planned (rewritten before the open, or truncated and written again since:
+            // a copytruncate while a backlog is read) means this offset holds another stream's middle: the end
+            // of this one. Judged after each read, so a chunk read before the truncation is kept and one that
+            // may hold the new content is not; the next run reads the new stream from its start. A 4 KiB read
+            // and a hash a chunk.
+            return bytesRead > 0 && want !== undefined && fingerprintOf(fd, fstatSync(fd)) !== want.fingerprint ? 0 : bytesRead
+          },
           catch: (e) => Option.some(describe(path, e))
         }).pipe(
           Effect.flatMap((bytesRead) => {
             if (bytesRead === 0) return Effect.fail(Option.none())
-            // Truncated and written again since the open (a copytruncate while a backlog is read): what this
-            // offset holds now is another stream's middle. Judged after each read, so a chunk read before the
-            // truncation is kept and one that may hold the new content is not; the next run reads the new
-            // stream from its start (a new first line). A 4 KiB read and a hash a chunk.
-            if (want !== undefined && fingerprintOf(fd, fstatSync(fd)) !== want.fingerprint) {
-              return Effect.fail(Option.none())
-            }
             pos += bytesRead
             return Effect.succeed(splitter.push(chunk.subarray(0, bytesRead)))
           })

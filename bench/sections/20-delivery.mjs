@@ -36,7 +36,6 @@ const startSink = (mode) =>
     child.stdout.once("data", (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop: () => child.kill() }))
   })
 
-
 /** A sensor tree: the token's config file, a log directory, a state file path. */
 const tree = (dir) => {
   rmSync(dir, { recursive: true, force: true })
